@@ -1,0 +1,83 @@
+"""The one NinjaAPI at /api/v1/, adding each app's router; one JSON error shape for every failure."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from townhall.accounts.api import router as accounts_router
+from townhall.community.api import router as community_router
+from townhall.core.api import API_AUTH, ApiUnauthorized
+from townhall.core.errors import Invalid, PermissionDenied, RateLimited
+from townhall.core.pagination import BadCursor
+from townhall.spaces.api import router as spaces_router
+
+api = NinjaAPI(
+    title="Townhall API",
+    version="1",
+    urls_namespace="api",
+    auth=API_AUTH,
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def _error(request: HttpRequest, status: int, message: str, errors: dict | None = None) -> HttpResponse:
+    return api.create_response(request, {"message": message, "errors": errors or {}}, status=status)
+
+
+@api.exception_handler(ValidationError)
+def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for item in exc.errors:
+        loc = [str(p) for p in item.get("loc", []) if p not in ("body", "query", "path", "payload", "form")]
+        errors.setdefault(".".join(loc) or "__all__", []).append(str(item.get("msg", "is not valid")))
+    first = next(iter(errors.items()), ("", ["is not valid"]))
+    message = f"{first[0]}: {first[1][0]}" if first[0] else first[1][0]
+    return _error(request, 422, message, errors)
+
+
+@api.exception_handler(Invalid)
+def on_invalid(request: HttpRequest, exc: Invalid) -> HttpResponse:
+    return _error(request, 422, exc.message, exc.field_errors)
+
+
+@api.exception_handler(PermissionDenied)
+def on_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(request, 403, exc.reason)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "Not found.")
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "Sign in or send an access token to do that.")
+
+
+@api.exception_handler(ApiUnauthorized)
+def on_unauthorized(request: HttpRequest, exc: ApiUnauthorized) -> HttpResponse:
+    return _error(request, 401, str(exc))
+
+
+@api.exception_handler(RateLimited)
+def on_rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    return _error(request, 429, exc.message)
+
+
+@api.exception_handler(BadCursor)
+def on_bad_cursor(request: HttpRequest, exc: BadCursor) -> HttpResponse:
+    return _error(request, 400, str(exc))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, str(exc))
+
+
+api.add_router("/", community_router)
+api.add_router("/", accounts_router)
+api.add_router("/", spaces_router)

@@ -1,0 +1,118 @@
+"""Reading Townhall's configuration from the environment, with embedded defaults.
+
+Kept free of Django imports so the CLI can validate configuration (and print one clear
+sentence) before Django starts.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+
+class ConfigError(Exception):
+    """A setting is missing, malformed or unsafe; the message is one sentence for a human."""
+
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {raw!r}.")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from None
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("TOWNHALL_DATA_DIR", "./townhall-data")).expanduser().resolve()
+
+
+def ensure_data_dir(path: Path) -> Path:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "media").mkdir(exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"Cannot create the data directory {path}: {exc.strerror}.") from None
+    return path
+
+
+def secret_key(path: Path) -> str:
+    """TOWNHALL_SECRET_KEY, or a key generated once and kept in the data directory."""
+    configured = os.environ.get("TOWNHALL_SECRET_KEY", "").strip()
+    if configured:
+        return configured
+    key_file = path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_urlsafe(50)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+@dataclass(frozen=True)
+class Database:
+    url: str
+    engine: str  # "sqlite" or "postgresql"
+
+
+def database(path: Path) -> Database:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return Database(url=f"sqlite:///{path / 'townhall.sqlite3'}", engine="sqlite")
+    scheme = urlparse(url).scheme
+    if scheme in {"postgres", "postgresql", "pgsql"}:
+        parsed = urlparse(url)
+        if not parsed.path.strip("/"):
+            raise ConfigError("DATABASE_URL must name a database, like postgres://user@host:5432/townhall.")
+        return Database(url=url, engine="postgresql")
+    if scheme == "sqlite":
+        return Database(url=url, engine="sqlite")
+    raise ConfigError(
+        f"DATABASE_URL must start with postgres:// or sqlite://, not {scheme + '://' if scheme else url!r}."
+    )
+
+
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL", "").strip()
+    if url and urlparse(url).scheme not in {"redis", "rediss", "unix"}:
+        raise ConfigError(f"REDIS_URL must start with redis:// or rediss://, not {url!r}.")
+    return url
+
+
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
+
+
+def allowed_hosts() -> list[str]:
+    """TOWNHALL_ALLOWED_HOSTS (comma-separated); only this machine's names when unset."""
+    raw = os.environ.get("TOWNHALL_ALLOWED_HOSTS", "").strip()
+    if raw:
+        return [h.strip() for h in raw.split(",") if h.strip()]
+    return list(LOCAL_HOSTS)
+
+
+def base_url(debug: bool) -> str:
+    url = os.environ.get("TOWNHALL_BASE_URL", "").strip().rstrip("/")
+    if url and urlparse(url).scheme not in {"http", "https"}:
+        raise ConfigError(f"TOWNHALL_BASE_URL must start with http:// or https://, not {url!r}.")
+    return url or "http://localhost:8000"

@@ -1,0 +1,47 @@
+// Progressive enhancements only: every action also works without this file.
+(function () {
+  "use strict";
+  const root = document.documentElement;
+  const order = { system: "dark", dark: "light", light: "system" };
+
+  document.addEventListener("click", function (event) {
+    const toggle = event.target.closest("[data-theme-toggle]");
+    if (toggle) {
+      event.preventDefault();
+      const next = order[root.dataset.theme || "system"] || "system";
+      root.dataset.theme = next;
+      const form = toggle.closest("form");
+      const body = new FormData(form);
+      body.set("theme", next);
+      fetch(form.action, { method: "POST", body: body, headers: { "HX-Request": "true" }, credentials: "same-origin" });
+      return;
+    }
+    const sidebarToggle = event.target.closest("[data-sidebar-toggle]");
+    if (sidebarToggle) {
+      const sidebar = document.getElementById("sidebar");
+      const open = sidebar.classList.toggle("open");
+      sidebarToggle.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+  });
+
+  // Real-time stream: pages that care listen for "townhall:broadcast" events on document.
+  if (document.body && document.body.dataset.stream === "on" && "WebSocket" in window) {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    let delay = 1000;
+    const connect = function () {
+      const socket = new WebSocket(scheme + "://" + location.host + "/ws/stream/");
+      socket.onmessage = function (msg) {
+        try {
+          document.dispatchEvent(new CustomEvent("townhall:broadcast", { detail: JSON.parse(msg.data) }));
+        } catch (e) { /* ignore malformed frames */ }
+      };
+      socket.onopen = function () { delay = 1000; };
+      socket.onclose = function (ev) {
+        if (ev.code === 4401) return;
+        setTimeout(connect, delay);
+        delay = Math.min(delay * 2, 30000);
+      };
+    };
+    connect();
+  }
+})();

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve as serve_media
+
+from townhall.api import api
+from townhall.core import views as core_views
+
+handler400 = "townhall.core.views.bad_request"
+handler403 = "townhall.core.views.permission_denied"
+handler404 = "townhall.core.views.page_not_found"
+handler500 = "townhall.core.views.server_error"
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("townhall.accounts.urls")),
+    path("", include("townhall.spaces.urls")),
+    path("", include("townhall.community.urls")),
+    path(
+        "media/<path:path>",
+        serve_media,
+        {"document_root": settings.MEDIA_ROOT},
+        name="media",
+    ),
+]

@@ -1,0 +1,174 @@
+"""Personas, a real SMTP outbox, captured broadcasts. Every test database is real (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from townhall.community.models import Membership
+from townhall.core import testing
+from townhall.realtime import publish as realtime_publish
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: they share the session with async code (see ARCHITECTURE.md)."""
+    items.sort(key=lambda item: 1 if item.get_closest_marker("browser") else 0)
+
+
+@dataclass
+class SmtpSink:
+    messages: list[EmailMessage] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        msg["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        self.messages.append(msg)  # type: ignore[arg-type]
+        return "250 OK"
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[tuple[Controller, SmtpSink]]:
+    sink = SmtpSink()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield controller, sink
+    finally:
+        controller.stop()
+
+
+class Outbox:
+    """Messages that really went through SMTP to the local test server."""
+
+    def __init__(self, sink: SmtpSink) -> None:
+        self.sink = sink
+
+    def __len__(self) -> int:
+        return len(self.sink.messages)
+
+    def __getitem__(self, index: int) -> EmailMessage:
+        return self.sink.messages[index]
+
+    def clear(self) -> None:
+        self.sink.messages.clear()
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.sink.messages if address.lower() in str(m["X-Envelope-To"]).lower()]
+
+    @staticmethod
+    def body(message: EmailMessage) -> str:
+        part = message.get_body(preferencelist=("plain", "html"))
+        return part.get_content() if part is not None else ""
+
+
+@pytest.fixture(autouse=True)
+def outbox(settings: Any, smtp_server: tuple[Controller, SmtpSink]) -> Outbox:
+    controller, sink = smtp_server
+    sink.messages.clear()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": controller.port, "timeout": 10},
+        }
+    }
+    return Outbox(sink)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def broadcasts() -> Iterator[list[tuple[list[str], dict[str, Any]]]]:
+    """Every broadcast sent during the test, as (groups, payload)."""
+    sent: list[tuple[list[str], dict[str, Any]]] = []
+    realtime_publish.sent_for_tests = sent
+    yield sent
+    realtime_publish.sent_for_tests = None
+
+
+# --- personas -------------------------------------------------------------------------------------
+@pytest.fixture
+def community(db: None) -> Any:
+    return testing.make_community()
+
+
+@pytest.fixture
+def owner(community: Any) -> Any:
+    return testing.make_member("olivia", role=Membership.OWNER, display_name="Olivia Owner")
+
+
+@pytest.fixture
+def admin(community: Any) -> Any:
+    return testing.make_member("adam", role=Membership.ADMIN, display_name="Adam Admin")
+
+
+@pytest.fixture
+def moderator(community: Any) -> Any:
+    return testing.make_member("mona", role=Membership.MODERATOR, display_name="Mona Moderator")
+
+
+@pytest.fixture
+def member(community: Any) -> Any:
+    return testing.make_member("max", display_name="Max Member")
+
+
+@pytest.fixture
+def newcomer(community: Any) -> Any:
+    """Just joined (active) but has not been through onboarding yet."""
+    return testing.make_member("nina", display_name="Nina Newcomer", onboarded=False)
+
+
+@pytest.fixture
+def pending(community: Any) -> Any:
+    return testing.make_member("pat", state=Membership.PENDING, display_name="Pat Pending", onboarded=False)
+
+
+@pytest.fixture
+def suspended(community: Any) -> Any:
+    return testing.make_member("sam", state=Membership.SUSPENDED, display_name="Sam Suspended")
+
+
+@pytest.fixture
+def banned(community: Any) -> Any:
+    return testing.make_member("bo", state=Membership.BANNED, display_name="Bo Banned")
+
+
+@pytest.fixture
+def outsider(community: Any) -> Any:
+    """Has an account, is not a member."""
+    return testing.make_user("otto", display_name="Otto Outsider")
+
+
+@pytest.fixture
+def client_for(client: Any) -> Any:
+    """client_for(user) -> a logged-in Django test client (a fresh one per call)."""
+    from django.test import Client
+
+    def make(user: Any) -> Client:
+        c = Client()
+        if user is not None:
+            c.force_login(user)
+        return c
+
+    return make

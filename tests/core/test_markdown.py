@@ -1,0 +1,66 @@
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from townhall.core.markdown import ALLOWED_TAGS, render_markdown
+
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "security" / "xss"
+
+
+class ActiveContent(HTMLParser):
+    """Collects anything in rendered HTML that a browser could execute."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            self.problems.append(f"tag {tag}")
+        for name, value in attrs:
+            if name.startswith("on") or name in {"style", "srcdoc", "formaction"}:
+                self.problems.append(f"attribute {name}")
+            if name in {"href", "src"} and value and not value.strip().lower().startswith(
+                ("http://", "https://", "mailto:", "/", "#")
+            ) and ":" in value:
+                self.problems.append(f"url {value}")
+
+
+def active_content(html: str) -> list[str]:
+    parser = ActiveContent()
+    parser.feed(html)
+    return parser.problems
+
+
+def test_commonmark_extras_render() -> None:
+    html = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~gone~~\n\n- [x] done\n\n```python\nx = 1\n```")
+    assert "<table>" in html
+    assert "<s>gone</s>" in html or "<del>gone</del>" in html
+    assert 'type="checkbox"' in html
+    assert 'class="highlight"' in html
+
+
+def test_links_are_safe() -> None:
+    html = render_markdown("[site](https://example.org)")
+    assert 'href="https://example.org"' in html
+    assert 'rel="nofollow ugc noopener"' in html
+
+
+@pytest.mark.parametrize(
+    "payload",
+    ["<script>alert(1)</script>", "[x](javascript:alert(1))", "<img src=x onerror=alert(1)>", "![a](javascript:x)"],
+)
+def test_scripts_never_survive(payload: str) -> None:
+    assert active_content(render_markdown(payload)) == []
+
+
+def test_xss_corpus_never_yields_active_content() -> None:
+    files = sorted(SAMPLES.glob("*.txt"))
+    assert files, f"expected the shared XSS corpus at {SAMPLES}"
+    checked = 0
+    for path in files:
+        for line in path.read_text(errors="replace").splitlines():
+            assert active_content(render_markdown(line)) == [], line
+            checked += 1
+    assert checked > 1000
