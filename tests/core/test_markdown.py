@@ -21,9 +21,12 @@ class ActiveContent(HTMLParser):
         for name, value in attrs:
             if name.startswith("on") or name in {"style", "srcdoc", "formaction"}:
                 self.problems.append(f"attribute {name}")
-            if name in {"href", "src"} and value and not value.strip().lower().startswith(
-                ("http://", "https://", "mailto:", "/", "#")
-            ) and ":" in value:
+            if (
+                name in {"href", "src"}
+                and value
+                and not value.strip().lower().startswith(("http://", "https://", "mailto:", "/", "#"))
+                and ":" in value
+            ):
                 self.problems.append(f"url {value}")
 
 
@@ -34,7 +37,9 @@ def active_content(html: str) -> list[str]:
 
 
 def test_commonmark_extras_render() -> None:
-    html = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~gone~~\n\n- [x] done\n\n```python\nx = 1\n```")
+    html = render_markdown(
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~gone~~\n\n- [x] done\n\n```python\nx = 1\n```"
+    )
     assert "<table>" in html
     assert "<s>gone</s>" in html or "<del>gone</del>" in html
     assert 'type="checkbox"' in html
@@ -49,7 +54,12 @@ def test_links_are_safe() -> None:
 
 @pytest.mark.parametrize(
     "payload",
-    ["<script>alert(1)</script>", "[x](javascript:alert(1))", "<img src=x onerror=alert(1)>", "![a](javascript:x)"],
+    [
+        "<script>alert(1)</script>",
+        "[x](javascript:alert(1))",
+        "<img src=x onerror=alert(1)>",
+        "![a](javascript:x)",
+    ],
 )
 def test_scripts_never_survive(payload: str) -> None:
     assert active_content(render_markdown(payload)) == []

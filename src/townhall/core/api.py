@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,11 +68,11 @@ class ApiUnauthorized(Exception):
     pass
 
 
-API_AUTH = [TokenAuth(), SessionAuth(), anonymous]
+API_AUTH: list[Callable[..., Any]] = [TokenAuth(), SessionAuth(), anonymous]
 
 
 def caller(request: HttpRequest) -> Caller:
-    return request.auth  # type: ignore[attr-defined, no-any-return]
+    return request.auth  # type: ignore[attr-defined]
 
 
 def guardian(request: HttpRequest) -> Any:

@@ -14,7 +14,12 @@ def is_htmx(request: HttpRequest) -> bool:
 
 
 def render_page(
-    request: HttpRequest, template: str, context: dict[str, Any], *, partial: str | None = None, status: int = 200
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    partial: str | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     """Render the whole page, or only `template#partial` for an htmx request."""
     name = f"{template}#{partial}" if partial and is_htmx(request) else template

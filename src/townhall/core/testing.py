@@ -77,7 +77,9 @@ def make_space(
 ) -> Space:
     n = next(_seq)
     name = name or f"Space {n}"
-    space = Space.objects.create(name=name, slug=fields.pop("slug", slugify(name)), visibility=visibility, **fields)
+    space = Space.objects.create(
+        name=name, slug=fields.pop("slug", slugify(name)), visibility=visibility, **fields
+    )
     rows = [SpaceMembership(space=space, user=u) for u in members]
     rows += [SpaceMembership(space=space, user=u, role=SpaceMembership.MODERATOR) for u in moderators]
     SpaceMembership.objects.bulk_create(rows)
