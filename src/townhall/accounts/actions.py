@@ -1,15 +1,55 @@
-"""Writes about a person's own account."""
+"""Writes about a person's own account: profile, avatar, access tokens, theme and deletion."""
 
 from __future__ import annotations
 
 import hashlib
+import io
+import secrets
+import warnings
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+from django.contrib.auth.hashers import check_password
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.text import slugify
 
-from townhall.accounts.models import AccessToken, User
+from townhall.accounts.forms import ProfileForm, profile_initial
+from townhall.accounts.models import AccessToken, Interest, User
+from townhall.community.activity import record_activity
+from townhall.core.effects import on_commit
+from townhall.core.errors import Invalid
+
+if TYPE_CHECKING:
+    from townhall.policy import Guardian
 
 THEME_CYCLE = {"system": "dark", "dark": "light", "light": "system"}
+MAX_LIVE_TOKENS = 20
+TOKEN_PREFIX = "th_"
+PROFILE_FIELDS = (
+    "display_name",
+    "username",
+    "bio",
+    "location",
+    "time_zone",
+    "links",
+    "can_help_with",
+    "looking_for",
+)
+MULTI_VALUE_KEYS = {"interests"}
+
+
+class ProfileInvalid(Invalid):
+    """Bad profile input; carries the bound form so a page can show every field's error."""
+
+    def __init__(self, form: ProfileForm) -> None:
+        errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+        first = next(iter(errors.values()), ["The profile is not valid."])[0]
+        super().__init__(first, field_errors=errors)
+        self.form = form
 
 
 def set_theme(user: User, *, theme: str) -> str:
@@ -23,6 +63,181 @@ def set_theme(user: User, *, theme: str) -> str:
     return theme
 
 
+# --- profile ---------------------------------------------------------------------------------------
+def _ensure_self(guardian: Guardian, user: User) -> None:
+    guardian.ensure_can_edit_profile()
+    if guardian.user_id != user.pk:
+        raise guardian.deny("You can only change your own account.")
+
+
+def _plain_data(data: Any) -> dict[str, Any]:
+    """A QueryDict (a form post) or a dict (the API) as a plain dict, keeping multi-valued keys as lists."""
+    if hasattr(data, "getlist"):
+        return {key: data.getlist(key) if key in MULTI_VALUE_KEYS else data.get(key) for key in data}
+    return dict(data)
+
+
+def resolve_interests(names: list[str]) -> list[Interest]:
+    """Existing interests matching the names (by slug or by name, any case); missing ones are created."""
+    wanted = {slugify(name): name for name in names if slugify(name)}
+    if not wanted:
+        return []
+    lowered = [name.lower() for name in wanted.values()]
+    existing = list(
+        Interest.objects.annotate(lname=Lower("name")).filter(Q(slug__in=list(wanted)) | Q(lname__in=lowered))
+    )
+    by_slug = {i.slug: i for i in existing}
+    by_name = {i.name.lower(): i for i in existing}
+    result: list[Interest] = []
+    for slug, name in wanted.items():
+        interest = by_slug.get(slug) or by_name.get(name.lower())
+        if interest is None:
+            interest, _ = Interest.objects.get_or_create(slug=slug[:50], defaults={"name": name[:40]})
+        if interest not in result:
+            result.append(interest)
+    return result
+
+
+def update_profile(guardian: Guardian, user: User, *, data: Any, partial: bool = False) -> User:
+    """Validate `data` with ProfileForm and save the person's profile.
+
+    `data` is a form post (QueryDict) or a dict. With `partial=True` (the API's PATCH) keys that are
+    missing keep their current values; a form post replaces every field (an unticked checkbox means
+    "none"). Raises ProfileInvalid (422/form errors) on bad input, PermissionDenied when the caller is
+    not this person or is banned. Locks the user row while writing; records Activity "profile.updated".
+    """
+    _ensure_self(guardian, user)
+    values = _plain_data(data)
+    if partial:
+        merged = profile_initial(user)
+        merged.update({k: v for k, v in values.items() if k in merged})
+        values = merged
+    form = ProfileForm(values, user=user)
+    if not form.is_valid():
+        raise ProfileInvalid(form)
+    cleaned = form.cleaned_data
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        changed = [name for name in PROFILE_FIELDS if getattr(locked, name) != cleaned[name]]
+        for name in PROFILE_FIELDS:
+            setattr(locked, name, cleaned[name])
+            setattr(user, name, cleaned[name])
+        locked.save(update_fields=[*PROFILE_FIELDS])
+        interests = resolve_interests(cleaned["interest_names"])
+        before = set(locked.interests.values_list("pk", flat=True))
+        locked.interests.set(interests)
+        if before != {i.pk for i in interests}:
+            changed.append("interests")
+        record_activity(user, "profile.updated", user, data={"fields": changed})
+    return user
+
+
+# --- avatar ----------------------------------------------------------------------------------------
+AVATAR_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+
+
+def _decode_avatar(upload: Any) -> Any:
+    """Decode the upload with Pillow and return a square RGB(A) image of AVATAR_SIZE. Raises Invalid."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    size = getattr(upload, "size", None)
+    max_bytes = settings.AVATAR_MAX_BYTES
+    if size is None or size > max_bytes:
+        raise Invalid(
+            f"That file is too large; pictures can be up to {max_bytes // (1024 * 1024)} MB.",
+            field_errors={"avatar": ["The file is too large."]},
+        )
+    if size == 0:
+        raise Invalid("That file is empty.", field_errors={"avatar": ["The file is empty."]})
+    not_image = Invalid(
+        "That file is not a picture we can read; upload a JPEG, PNG, GIF or WebP image.",
+        field_errors={"avatar": ["Not a readable image."]},
+    )
+    upload.seek(0)
+    raw = upload.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise Invalid("That file is too large.", field_errors={"avatar": ["The file is too large."]})
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(raw))
+            if probe.format not in AVATAR_FORMATS:
+                raise not_image
+            width, height = probe.size
+            if width * height > settings.AVATAR_MAX_PIXELS or width < 1 or height < 1:
+                raise Invalid(
+                    f"That picture is too big ({width} x {height} pixels); use one under "
+                    f"{settings.AVATAR_MAX_PIXELS // 1_000_000} megapixels.",
+                    field_errors={"avatar": ["Too many pixels."]},
+                )
+            probe.verify()
+            image = Image.open(io.BytesIO(raw))
+            image.load()
+    except Invalid:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise Invalid(
+            "That picture is too big or not a picture at all; upload a normal photo.",
+            field_errors={"avatar": ["Not a readable image."]},
+        ) from None
+    except (OSError, SyntaxError, ValueError, EOFError):
+        raise not_image from None
+    image = ImageOps.exif_transpose(image)
+    mode = "RGBA" if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info else "RGB"
+    image = image.convert(mode)
+    target = settings.AVATAR_SIZE
+    return ImageOps.fit(image, (target, target), method=Image.Resampling.LANCZOS)
+
+
+def set_avatar(guardian: Guardian, user: User, *, upload: Any) -> User:
+    """Replace the person's avatar with the uploaded picture, cropped square, resized and re-encoded.
+
+    The file is really decoded by Pillow; non-images, files over AVATAR_MAX_BYTES and pictures over
+    AVATAR_MAX_PIXELS (decompression bombs) raise Invalid with a clear message. The result is saved as
+    WebP without metadata; the old file is deleted after commit. Records Activity "profile.avatar_set".
+    """
+    _ensure_self(guardian, user)
+    image = _decode_avatar(upload)
+    buffer = io.BytesIO()
+    image.save(buffer, format="WEBP", quality=85, method=4)
+    name = f"avatars/{user.pk}-{secrets.token_hex(6)}.webp"
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        old = locked.avatar.name if locked.avatar else ""
+        locked.avatar.save(name, ContentFile(buffer.getvalue()), save=False)
+        locked.save(update_fields=["avatar"])
+        user.avatar = locked.avatar
+        record_activity(user, "profile.avatar_set", user)
+        if old:
+            _delete_file_on_commit(locked, old)
+    return user
+
+
+def remove_avatar(guardian: Guardian, user: User) -> User:
+    """Remove the person's avatar (the file is deleted after commit). Records "profile.avatar_removed"."""
+    _ensure_self(guardian, user)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        old = locked.avatar.name if locked.avatar else ""
+        if not old:
+            return user
+        User.objects.filter(pk=user.pk).update(avatar="")
+        user.avatar = ""  # type: ignore[assignment]
+        record_activity(user, "profile.avatar_removed", user)
+        _delete_file_on_commit(locked, old)
+    return user
+
+
+def _delete_file_on_commit(user: User, name: str) -> None:
+    storage = user.avatar.storage
+
+    def delete() -> None:
+        storage.delete(name)
+
+    on_commit(delete)
+
+
+# --- personal access tokens -----------------------------------------------------------------------
 def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -41,3 +256,101 @@ def authenticate_token(secret: str) -> tuple[User, str] | None:
         with transaction.atomic():
             AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user, token.scope
+
+
+def create_access_token(guardian: Guardian, user: User, *, name: str, scope: str) -> tuple[AccessToken, str]:
+    """Create a personal access token and return it with its secret (shown once, stored hashed).
+
+    Raises Invalid for a blank/long name, an unknown scope or more than MAX_LIVE_TOKENS live tokens
+    (the user row is locked while counting). Records Activity "token.created".
+    """
+    _ensure_self(guardian, user)
+    name = " ".join((name or "").split())
+    if not name:
+        raise Invalid("Give the token a name.", field_errors={"name": ["This field is required."]})
+    if len(name) > 80:
+        raise Invalid("Keep the name under 80 characters.", field_errors={"name": ["Too long."]})
+    if scope not in (AccessToken.READ, AccessToken.WRITE):
+        raise Invalid('The scope must be "read" or "write".', field_errors={"scope": ["Unknown scope."]})
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        live = AccessToken.objects.filter(user=user, revoked_at__isnull=True).count()
+        if live >= MAX_LIVE_TOKENS:
+            raise Invalid(
+                f"You already have {MAX_LIVE_TOKENS} tokens; revoke one you no longer use first.",
+                field_errors={"name": ["Too many tokens."]},
+            )
+        token = AccessToken.objects.create(
+            user=user, name=name, scope=scope, prefix=secret[:11], token_hash=hash_token(secret)
+        )
+        record_activity(user, "token.created", token, data={"scope": scope})
+    return token, secret
+
+
+def revoke_access_token(guardian: Guardian, token: AccessToken) -> AccessToken:
+    """Revoke one of the caller's own tokens (404 for anyone else's). Revoking twice is harmless.
+
+    Records Activity "token.revoked".
+    """
+    guardian.ensure_can_manage_token(token)
+    with transaction.atomic():
+        locked = AccessToken.objects.select_for_update().get(pk=token.pk)
+        if locked.revoked_at is None:
+            locked.revoked_at = timezone.now()
+            locked.save(update_fields=["revoked_at", "updated_at"])
+            record_activity(guardian.user, "token.revoked", locked)
+        token.revoked_at = locked.revoked_at
+    return token
+
+
+# --- deleting an account --------------------------------------------------------------------------
+def delete_account(guardian: Guardian, user: User, *, password: str) -> User:
+    """Delete (anonymise) the person's own account after checking their password.
+
+    The owner must hand ownership to someone else first (PermissionDenied). A wrong password raises
+    Invalid. The row stays so history keeps its shape, but it no longer says who it was: username
+    `deleted-<id>`, a placeholder email, an empty profile, no avatar file, an unusable password,
+    inactive, membership "left", no email addresses, MFA devices or tokens. Existing sessions stop
+    working because the password hash and is_active change. Records Activity "account.deleted".
+    """
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
+    from townhall.community.models import GroupMember, Membership
+
+    _ensure_self(guardian, user)
+    guardian.ensure_can_delete_account()
+    if not password or not check_password(password, user.password):
+        raise Invalid(
+            "That password is not correct.", field_errors={"password": ["That password is not correct."]}
+        )
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        old_avatar = locked.avatar.name if locked.avatar else ""
+        locked.username = f"deleted-{locked.pk}"
+        locked.email = f"deleted-{locked.pk}-{secrets.token_hex(4)}@deleted.invalid"
+        locked.display_name = ""
+        locked.bio = ""
+        locked.location = ""
+        locked.time_zone = ""
+        locked.links = []
+        locked.can_help_with = ""
+        locked.looking_for = ""
+        locked.avatar = ""  # type: ignore[assignment]
+        locked.is_active = False
+        locked.is_staff = False
+        locked.is_superuser = False
+        locked.deleted_at = timezone.now()
+        locked.set_unusable_password()
+        locked.save()
+        locked.interests.clear()
+        Membership.objects.filter(user=locked).update(state=Membership.LEFT, updated_at=timezone.now())
+        GroupMember.objects.filter(user=locked).delete()
+        EmailAddress.objects.filter(user=locked).delete()
+        Authenticator.objects.filter(user=locked).delete()
+        AccessToken.objects.filter(user=locked, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        record_activity(locked, "account.deleted", locked)
+        if old_avatar:
+            _delete_file_on_commit(locked, old_avatar)
+    return locked
