@@ -1,0 +1,590 @@
+"""Writes about spaces: creating and changing them, space membership, space moderators, the sidebar.
+
+Every action asks the Guardian first, writes inside one transaction, appends an Activity row and
+schedules its broadcasts for after the commit (see broadcasts.py for the audiences).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.text import slugify
+
+from townhall.community.activity import record_activity
+from townhall.community.models import Group, Membership
+from townhall.core import hooks
+from townhall.core.effects import on_commit
+from townhall.core.errors import Invalid, PermissionDenied
+from townhall.spaces import broadcasts
+from townhall.spaces.models import SidebarSection, Space, SpaceMembership
+
+if TYPE_CHECKING:
+    from townhall.accounts.models import User
+    from townhall.policy import Guardian
+
+NAME_MAX = 80
+DESCRIPTION_MAX = 1000
+ICON_MAX = 16
+SECTION_NAME_MAX = 60
+REQUEST_MESSAGE_MAX = 500
+SLUG_MAX = 80
+UP = "up"
+DOWN = "down"
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+def _remember(guardian: Guardian, space_id: int, row: SpaceMembership | None) -> None:
+    """Keep the acting Guardian's cached space roles in step with what was just written."""
+    roles = guardian.space_roles
+    if row is None:
+        roles.pop(space_id, None)
+    else:
+        roles[space_id] = (row.state, row.role)
+
+
+def _actor(guardian: Guardian) -> User:
+    """The signed-in person behind a Guardian that has already passed an ensure_* check."""
+    if guardian.user is None:
+        raise PermissionDenied("Sign in first.")
+    return guardian.user
+
+
+def _lock_space(space: Space) -> Space:
+    return Space.objects.select_for_update().get(pk=space.pk)
+
+
+def _lock_row(space: Space, user_id: int) -> SpaceMembership | None:
+    return SpaceMembership.objects.select_for_update().filter(space_id=space.pk, user_id=user_id).first()
+
+
+def _bump_members(space: Space, delta: int) -> None:
+    Space.objects.filter(pk=space.pk).update(member_count=F("member_count") + delta)
+    space.refresh_from_db(fields=["member_count"])
+
+
+def _is_active_member(user: User) -> bool:
+    return Membership.objects.filter(user_id=user.pk, state=Membership.ACTIVE).exists()
+
+
+def _clean_text(value: str, *, field: str, label: str, max_length: int, required: bool) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise Invalid(f"{label} is required.", field_errors={field: [f"{label} is required."]})
+    if len(value) > max_length:
+        message = f"{label} can be at most {max_length} characters."
+        raise Invalid(message, field_errors={field: [message]})
+    return value
+
+
+def _clean_choice(value: str, choices: list[tuple[str, str]], *, field: str, label: str) -> str:
+    if value not in {key for key, _ in choices}:
+        allowed = ", ".join(key for key, _ in choices)
+        message = f"{label} must be one of: {allowed}."
+        raise Invalid(message, field_errors={field: [message]})
+    return value
+
+
+def _clean_direction(direction: str) -> str:
+    if direction not in (UP, DOWN):
+        raise Invalid(
+            'Direction must be "up" or "down".', field_errors={"direction": ['Use "up" or "down".']}
+        )
+    return direction
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:SLUG_MAX].strip("-") or "space"
+    taken = set(
+        Space.objects.filter(slug__startswith=base).values_list("slug", flat=True)
+    )
+    if base not in taken:
+        return base
+    n = 2
+    while True:
+        suffix = f"-{n}"
+        candidate = f"{base[: SLUG_MAX - len(suffix)]}{suffix}"
+        if candidate not in taken:
+            return candidate
+        n += 1
+
+
+def _next_position(section_id: int | None) -> int:
+    top = Space.objects.filter(section_id=section_id).aggregate(top=Max("position"))["top"]
+    return 0 if top is None else top + 1
+
+
+# --- spaces --------------------------------------------------------------------------------------
+def create_space(
+    guardian: Guardian,
+    *,
+    name: str,
+    description: str = "",
+    icon: str = "💬",
+    kind: str = Space.DISCUSSION,
+    visibility: str = Space.MEMBERS,
+    posting: str = Space.EVERYONE,
+    group: Group | None = None,
+    section: SidebarSection | None = None,
+) -> Space:
+    """Create a space (admins). The slug comes from the name, with "-2", "-3"… on a clash.
+
+    The creator becomes the space's first moderator (an active member). Raises PermissionDenied
+    for non-admins and Invalid for bad input. Broadcasts nothing: nobody else is in the space yet.
+    """
+    guardian.ensure_can_create_space()
+    name = _clean_text(name, field="name", label="Name", max_length=NAME_MAX, required=True)
+    description = _clean_text(
+        description, field="description", label="Description", max_length=DESCRIPTION_MAX, required=False
+    )
+    icon = _clean_text(icon, field="icon", label="Icon", max_length=ICON_MAX, required=False) or "💬"
+    kind = _clean_choice(kind, Space.KINDS, field="kind", label="Kind")
+    visibility = _clean_choice(visibility, Space.VISIBILITIES, field="visibility", label="Visibility")
+    posting = _clean_choice(posting, Space.POSTING, field="posting", label="Who may start posts")
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                space = Space.objects.create(
+                    name=name,
+                    slug=_unique_slug(name),
+                    description=description,
+                    icon=icon,
+                    kind=kind,
+                    visibility=visibility,
+                    posting=posting,
+                    group=group,
+                    section=section,
+                    position=_next_position(section.pk if section else None),
+                    created_by=_actor(guardian),
+                    member_count=1,
+                )
+                row = SpaceMembership.objects.create(
+                    space=space,
+                    user=_actor(guardian),
+                    state=SpaceMembership.ACTIVE,
+                    role=SpaceMembership.MODERATOR,
+                )
+                record_activity(guardian.user, "space.created", space, space_id=space.pk)
+                break
+        except IntegrityError:
+            # Someone took the same slug between our check and insert; try the next suffix.
+            if attempt == 2:
+                raise
+    _remember(guardian, space.pk, row)
+    created_id = space.pk
+    on_commit(lambda: hooks.space_created.send(sender=Space, space_id=created_id))
+    return space
+
+
+def update_space(
+    guardian: Guardian,
+    space: Space,
+    *,
+    name: str,
+    description: str,
+    icon: str,
+    visibility: str,
+    posting: str,
+    group: Group | None,
+    section: SidebarSection | None,
+) -> Space:
+    """Change a space's settings (admins). The slug stays, so links keep working.
+
+    Locks the space row (read-then-write). Broadcasts "updated" to the space's readers and moderators.
+    """
+    guardian.ensure_can_manage_space(space)
+    name = _clean_text(name, field="name", label="Name", max_length=NAME_MAX, required=True)
+    description = _clean_text(
+        description, field="description", label="Description", max_length=DESCRIPTION_MAX, required=False
+    )
+    icon = _clean_text(icon, field="icon", label="Icon", max_length=ICON_MAX, required=False) or "💬"
+    visibility = _clean_choice(visibility, Space.VISIBILITIES, field="visibility", label="Visibility")
+    posting = _clean_choice(posting, Space.POSTING, field="posting", label="Who may start posts")
+    with transaction.atomic():
+        locked = _lock_space(space)
+        changed = {
+            key: value
+            for key, value in {
+                "name": name,
+                "description": description,
+                "icon": icon,
+                "visibility": visibility,
+                "posting": posting,
+                "group_id": group.pk if group else None,
+                "section_id": section.pk if section else None,
+            }.items()
+            if getattr(locked, key) != value
+        }
+        if "section_id" in changed:
+            locked.position = _next_position(section.pk if section else None)
+        for key, value in changed.items():
+            setattr(locked, key, value)
+        locked.save()
+        if changed:
+            record_activity(
+                guardian.user, "space.updated", locked, space_id=locked.pk, data={"fields": sorted(changed)}
+            )
+            broadcasts.space_changed(locked, actor_id=guardian.user_id, op="updated")
+    _copy_into(space, locked)
+    return space
+
+
+def _copy_into(target: Space, source: Space) -> None:
+    for f in Space._meta.concrete_fields:
+        setattr(target, f.attname, getattr(source, f.attname))
+
+
+def archive_space(guardian: Guardian, space: Space) -> Space:
+    """Archive a space (admins): it leaves lists and the sidebar, stays readable, takes no posts or joins.
+
+    Locks the space row. Raises Invalid when it is already archived. Broadcasts "archived".
+    """
+    guardian.ensure_can_manage_space(space)
+    with transaction.atomic():
+        locked = _lock_space(space)
+        if locked.archived_at is not None:
+            raise Invalid("This space is already archived.")
+        locked.archived_at = timezone.now()
+        locked.save(update_fields=["archived_at", "updated_at"])
+        record_activity(guardian.user, "space.archived", locked, space_id=locked.pk)
+        broadcasts.space_changed(locked, actor_id=guardian.user_id, op="archived")
+    _copy_into(space, locked)
+    return space
+
+
+def unarchive_space(guardian: Guardian, space: Space) -> Space:
+    """Bring an archived space back (admins). Locks the space row. Broadcasts "unarchived"."""
+    guardian.ensure_can_manage_space(space)
+    with transaction.atomic():
+        locked = _lock_space(space)
+        if locked.archived_at is None:
+            raise Invalid("This space is not archived.")
+        locked.archived_at = None
+        locked.save(update_fields=["archived_at", "updated_at"])
+        record_activity(guardian.user, "space.unarchived", locked, space_id=locked.pk)
+        broadcasts.space_changed(locked, actor_id=guardian.user_id, op="unarchived")
+    _copy_into(space, locked)
+    return space
+
+
+# --- space membership ----------------------------------------------------------------------------
+def join_space(guardian: Guardian, space: Space, *, message: str = "") -> SpaceMembership:
+    """Join a space the way the Guardian allows: directly (public/members), by accepting an
+    invitation, or by asking (private: returns a "requested" row, see request_to_join).
+
+    Locks the space and the person's membership row (read-then-write), so two clicks never count
+    twice. Raises NotFound when the space is unseen, PermissionDenied with a reason otherwise.
+    Broadcasts "joined" (or "requested") to the person and the space's moderators.
+    """
+    mode = guardian.ensure_can_join_space(space)
+    if mode == "request":
+        return request_to_join(guardian, space, message=message)
+    user = _actor(guardian)
+    with transaction.atomic():
+        locked = _lock_space(space)
+        row = _lock_row(locked, user.pk)
+        if row is not None and row.state == SpaceMembership.ACTIVE:
+            raise PermissionDenied("You are already in this space.")
+        if row is not None and row.state == SpaceMembership.REQUESTED:
+            raise PermissionDenied("Your request to join is waiting for a moderator.")
+        if row is None:
+            row = SpaceMembership.objects.create(space=locked, user=user, state=SpaceMembership.ACTIVE)
+        else:  # accepting an invitation
+            row.state = SpaceMembership.ACTIVE
+            row.save(update_fields=["state", "updated_at"])
+        _bump_members(locked, +1)
+        record_activity(user, "space.joined", locked, space_id=locked.pk, data={"via": mode})
+        broadcasts.membership_changed(locked, user_id=user.pk, op="joined")
+    space.member_count = locked.member_count
+    _remember(guardian, space.pk, row)
+    return row
+
+
+def request_to_join(guardian: Guardian, space: Space, *, message: str = "") -> SpaceMembership:
+    """Ask to join a private space; a space moderator (or a community moderator) decides.
+
+    Locks the person's membership row. Broadcasts "requested" to the person and the space's moderators.
+    """
+    mode = guardian.ensure_can_join_space(space)
+    if mode != "request":
+        raise PermissionDenied("This space does not take requests; join it directly.")
+    message = _clean_text(
+        message, field="message", label="Message", max_length=REQUEST_MESSAGE_MAX, required=False
+    )
+    user = _actor(guardian)
+    with transaction.atomic():
+        locked = _lock_space(space)
+        row = _lock_row(locked, user.pk)
+        if row is not None:
+            raise PermissionDenied("You already asked or are already in this space.")
+        row = SpaceMembership.objects.create(
+            space=locked, user=user, state=SpaceMembership.REQUESTED, request_message=message
+        )
+        record_activity(user, "space.join_requested", locked, space_id=locked.pk)
+        broadcasts.membership_changed(locked, user_id=user.pk, op="requested")
+    _remember(guardian, space.pk, row)
+    return row
+
+
+def leave_space(guardian: Guardian, space: Space) -> None:
+    """Leave a space, withdraw a request, or decline an invitation (the row is removed).
+
+    Locks the row and the space. Raises PermissionDenied when the person is not in the space.
+    Broadcasts "left" to the person and the space's moderators.
+    """
+    guardian.ensure_can_leave_space(space)
+    user = _actor(guardian)
+    with transaction.atomic():
+        locked = _lock_space(space)
+        row = _lock_row(locked, user.pk)
+        if row is None:
+            raise PermissionDenied("You are not in this space.")
+        was_active = row.state == SpaceMembership.ACTIVE
+        state = row.state
+        row.delete()
+        if was_active:
+            _bump_members(locked, -1)
+        record_activity(user, "space.left", locked, space_id=locked.pk, data={"state": state})
+        broadcasts.membership_changed(locked, user_id=user.pk, op="left")
+    space.member_count = locked.member_count
+    _remember(guardian, space.pk, None)
+
+
+def approve_join_request(guardian: Guardian, space: Space, *, user: User) -> SpaceMembership:
+    """Let a person who asked into a private space (space moderators or community moderators).
+
+    Locks the space and the request row. Raises Invalid when there is no request from them, and
+    PermissionDenied when they are no longer an active member of the community. Broadcasts
+    "approved" to the person and the space's moderators.
+    """
+    guardian.ensure_can_moderate_space(space)
+    with transaction.atomic():
+        locked = _lock_space(space)
+        row = _lock_row(locked, user.pk)
+        if row is None or row.state != SpaceMembership.REQUESTED:
+            raise Invalid(f"There is no request to join from @{user.username}.")
+        if not _is_active_member(user):
+            raise PermissionDenied(f"@{user.username} is no longer an active member of the community.")
+        row.state = SpaceMembership.ACTIVE
+        row.save(update_fields=["state", "updated_at"])
+        _bump_members(locked, +1)
+        record_activity(
+            guardian.user, "space.request_approved", row, space_id=locked.pk, data={"user_id": user.pk}
+        )
+        broadcasts.membership_changed(locked, user_id=user.pk, op="approved")
+    space.member_count = locked.member_count
+    return row
+
+
+def deny_join_request(guardian: Guardian, space: Space, *, user: User) -> None:
+    """Turn down a request to join (the row is removed, so the person may ask again later).
+
+    Locks the request row. Raises Invalid when there is no request from them. Broadcasts "denied"
+    to the person and the space's moderators.
+    """
+    guardian.ensure_can_moderate_space(space)
+    with transaction.atomic():
+        locked = _lock_space(space)
+        row = _lock_row(locked, user.pk)
+        if row is None or row.state != SpaceMembership.REQUESTED:
+            raise Invalid(f"There is no request to join from @{user.username}.")
+        row.delete()
+        record_activity(
+            guardian.user, "space.request_denied", locked, space_id=locked.pk, data={"user_id": user.pk}
+        )
+        broadcasts.membership_changed(locked, user_id=user.pk, op="denied")
+
+
+def invite_to_space(guardian: Guardian, space: Space, *, user: User) -> SpaceMembership:
+    """Invite an active community member into a space (space moderators or community moderators).
+
+    Creates an "invited" row the person accepts by joining; inviting someone who already asked
+    approves their request. Locks the space and the row. Raises Invalid when they are already in
+    or invited, PermissionDenied when they are not an active member. Broadcasts "invited" (or
+    "approved") to the person and the space's moderators.
+    """
+    guardian.ensure_can_moderate_space(space)
+    if space.archived_at is not None:
+        raise PermissionDenied("This space is archived, so nobody can join it.")
+    if not _is_active_member(user):
+        raise PermissionDenied(f"@{user.username} is not an active member of the community.")
+    with transaction.atomic():
+        locked = _lock_space(space)
+        row = _lock_row(locked, user.pk)
+        if row is not None and row.state == SpaceMembership.ACTIVE:
+            raise Invalid(f"@{user.username} is already in this space.")
+        if row is not None and row.state == SpaceMembership.INVITED:
+            raise Invalid(f"@{user.username} has already been invited.")
+        if row is not None:  # they asked; the invitation answers yes
+            row.state = SpaceMembership.ACTIVE
+            row.save(update_fields=["state", "updated_at"])
+            _bump_members(locked, +1)
+            record_activity(
+                guardian.user, "space.request_approved", row, space_id=locked.pk, data={"user_id": user.pk}
+            )
+            broadcasts.membership_changed(locked, user_id=user.pk, op="approved")
+        else:
+            row = SpaceMembership.objects.create(space=locked, user=user, state=SpaceMembership.INVITED)
+            record_activity(
+                guardian.user, "space.invited", row, space_id=locked.pk, data={"user_id": user.pk}
+            )
+            broadcasts.membership_changed(locked, user_id=user.pk, op="invited")
+    space.member_count = locked.member_count
+    return row
+
+
+def set_space_moderator(
+    guardian: Guardian, space: Space, *, user: User, is_moderator: bool
+) -> SpaceMembership:
+    """Make someone a space moderator, or a plain space member again (admins).
+
+    Making a moderator of someone not yet in the space adds them (active). Locks the space and the
+    row. Raises Invalid when nothing would change, PermissionDenied when the person is not an active
+    community member. Broadcasts "moderator_added"/"moderator_removed".
+    """
+    guardian.ensure_can_manage_space(space)
+    if is_moderator and not _is_active_member(user):
+        raise PermissionDenied(f"@{user.username} is not an active member of the community.")
+    with transaction.atomic():
+        locked = _lock_space(space)
+        row = _lock_row(locked, user.pk)
+        if is_moderator:
+            if (
+                row is not None
+                and row.state == SpaceMembership.ACTIVE
+                and row.role == SpaceMembership.MODERATOR
+            ):
+                raise Invalid(f"@{user.username} is already a moderator of this space.")
+            if row is None:
+                row = SpaceMembership.objects.create(
+                    space=locked, user=user, state=SpaceMembership.ACTIVE, role=SpaceMembership.MODERATOR
+                )
+                _bump_members(locked, +1)
+            else:
+                if row.state != SpaceMembership.ACTIVE:
+                    _bump_members(locked, +1)
+                row.state = SpaceMembership.ACTIVE
+                row.role = SpaceMembership.MODERATOR
+                row.save(update_fields=["state", "role", "updated_at"])
+        else:
+            if row is None or row.role != SpaceMembership.MODERATOR:
+                raise Invalid(f"@{user.username} is not a moderator of this space.")
+            row.role = SpaceMembership.MEMBER
+            row.save(update_fields=["role", "updated_at"])
+        op = "moderator_added" if is_moderator else "moderator_removed"
+        record_activity(guardian.user, f"space.{op}", row, space_id=locked.pk, data={"user_id": user.pk})
+        # The removed moderator no longer appears among the moderators, so they are told directly.
+        broadcasts.membership_changed(locked, user_id=user.pk, op=op)
+    space.member_count = locked.member_count
+    if user.pk == guardian.user_id:
+        _remember(guardian, space.pk, row)
+    return row
+
+
+# --- sidebar sections and order ----------------------------------------------------------------
+def create_section(guardian: Guardian, *, name: str) -> SidebarSection:
+    """Add a sidebar section at the bottom (admins)."""
+    guardian.ensure_can_manage_sidebar()
+    name = _clean_text(name, field="name", label="Section name", max_length=SECTION_NAME_MAX, required=True)
+    with transaction.atomic():
+        top = SidebarSection.objects.select_for_update().aggregate(top=Max("position"))["top"]
+        section = SidebarSection.objects.create(name=name, position=0 if top is None else top + 1)
+        record_activity(guardian.user, "section.created", section, data={"name": name})
+    return section
+
+
+def rename_section(guardian: Guardian, section: SidebarSection, *, name: str) -> SidebarSection:
+    """Rename a sidebar section (admins)."""
+    guardian.ensure_can_manage_sidebar()
+    name = _clean_text(name, field="name", label="Section name", max_length=SECTION_NAME_MAX, required=True)
+    with transaction.atomic():
+        SidebarSection.objects.filter(pk=section.pk).update(name=name)
+        section.name = name
+        record_activity(guardian.user, "section.renamed", section, data={"name": name})
+    return section
+
+
+def delete_section(guardian: Guardian, section: SidebarSection) -> None:
+    """Delete a sidebar section (admins); its spaces move to the unsectioned list at the end."""
+    guardian.ensure_can_manage_sidebar()
+    with transaction.atomic():
+        spaces = list(
+            Space.objects.select_for_update().filter(section_id=section.pk).order_by("position", "id")
+        )
+        start = _next_position(None)
+        for offset, space in enumerate(spaces):
+            space.section = None
+            space.position = start + offset
+        Space.objects.bulk_update(spaces, ["section", "position"])
+        record_activity(guardian.user, "section.deleted", section, data={"name": section.name})
+        SidebarSection.objects.filter(pk=section.pk).delete()
+
+
+def _swap_in(rows: list[Any], target_pk: int, direction: str) -> list[Any]:
+    """Renumber rows 0..n in their current order, then swap the target with its neighbour."""
+    index = next(i for i, row in enumerate(rows) if row.pk == target_pk)
+    other = index - 1 if direction == UP else index + 1
+    if 0 <= other < len(rows):
+        rows[index], rows[other] = rows[other], rows[index]
+    for position, row in enumerate(rows):
+        row.position = position
+    return rows
+
+
+def move_section(guardian: Guardian, section: SidebarSection, *, direction: str) -> SidebarSection:
+    """Move a section one place up or down (admins). Locks every section while renumbering.
+
+    Moving the first one up (or the last one down) leaves the order as it is.
+    """
+    guardian.ensure_can_manage_sidebar()
+    direction = _clean_direction(direction)
+    with transaction.atomic():
+        rows = list(SidebarSection.objects.select_for_update().order_by("position", "id"))
+        if not any(row.pk == section.pk for row in rows):
+            raise Invalid("That section no longer exists.")
+        rows = _swap_in(rows, section.pk, direction)
+        SidebarSection.objects.bulk_update(rows, ["position"])
+        record_activity(guardian.user, "section.moved", section, data={"direction": direction})
+    section.position = next(row.position for row in rows if row.pk == section.pk)
+    return section
+
+
+def move_space(guardian: Guardian, space: Space, *, direction: str) -> Space:
+    """Move a space one place up or down inside its section (admins). Locks the section's spaces."""
+    guardian.ensure_can_manage_space(space)
+    direction = _clean_direction(direction)
+    with transaction.atomic():
+        locked = _lock_space(space)
+        rows = list(
+            Space.objects.select_for_update().filter(section_id=locked.section_id).order_by("position", "id")
+        )
+        rows = _swap_in(rows, locked.pk, direction)
+        Space.objects.bulk_update(rows, ["position"])
+        record_activity(
+            guardian.user, "space.moved", locked, space_id=locked.pk, data={"direction": direction}
+        )
+    space.position = next(row.position for row in rows if row.pk == space.pk)
+    return space
+
+
+def assign_section(guardian: Guardian, space: Space, *, section: SidebarSection | None) -> Space:
+    """Put a space into a section (or none), at the end of it (admins). Locks the space row."""
+    guardian.ensure_can_manage_space(space)
+    with transaction.atomic():
+        locked = _lock_space(space)
+        new_id = section.pk if section else None
+        if locked.section_id != new_id:
+            locked.section_id = new_id
+            locked.position = _next_position(new_id)
+            locked.save(update_fields=["section", "position", "updated_at"])
+            record_activity(
+                guardian.user,
+                "space.section_assigned",
+                locked,
+                space_id=locked.pk,
+                data={"section_id": new_id},
+            )
+    _copy_into(space, locked)
+    return space
