@@ -116,3 +116,43 @@ def base_url(debug: bool) -> str:
     if url and urlparse(url).scheme not in {"http", "https"}:
         raise ConfigError(f"TOWNHALL_BASE_URL must start with http:// or https://, not {url!r}.")
     return url or "http://localhost:8000"
+
+
+# --- Start-up safety ------------------------------------------------------------------------------
+
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def is_loopback(host: str) -> bool:
+    """True for addresses only this machine can reach (localhost, 127.0.0.0/8, ::1)."""
+    import ipaddress
+
+    name = host.strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def check_safety(*, debug: bool, host: str | None, hosts: list[str], production: bool) -> None:
+    """Refuse settings that would be unsafe on a reachable server; raise ConfigError naming the first one.
+
+    `production` is True for `townhall serve`; the demo only gets the checks that matter everywhere.
+    """
+    configured_key = os.environ.get("TOWNHALL_SECRET_KEY", "").strip()
+    if configured_key and len(configured_key) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            f"TOWNHALL_SECRET_KEY is only {len(configured_key)} characters long; "
+            f"use at least {MIN_SECRET_KEY_LENGTH} random characters."
+        )
+    if production and "*" in hosts:
+        raise ConfigError(
+            "TOWNHALL_ALLOWED_HOSTS must not contain '*'; list the host names this site answers to."
+        )
+    if production and debug and host is not None and not is_loopback(host):
+        raise ConfigError(
+            f"TOWNHALL_DEBUG is on while serving on {host}, which other machines can reach; "
+            "turn debug off or bind to 127.0.0.1."
+        )

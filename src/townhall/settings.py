@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "townhall.accounts",
     "townhall.community",
     "townhall.spaces",
+    "townhall.discussions",
     "townhall.realtime",
 ]
 
@@ -249,7 +250,8 @@ USE_TZ = True
 
 # --- Townhall -------------------------------------------------------------------------------------
 API_WRITE_RATE = os.environ.get("TOWNHALL_API_WRITE_RATE", "120/m")
-EMBEDDED_WORKER = config.env_bool("TOWNHALL_EMBEDDED_WORKER", False)
+# `townhall serve` runs a task worker thread in the web process unless Redis is configured.
+EMBEDDED_WORKER = config.env_bool("TOWNHALL_EMBEDDED_WORKER", not REDIS_URL)
 
 LOGGING = {
     "version": 1,

@@ -47,3 +47,67 @@ async def check_all() -> dict[str, Any]:
         checks["channel_layer"] = f"error: {exc.__class__.__name__}: {str(exc)[:200]}"
     failing = [name for name, state in checks.items() if state != "ok"]
     return {"status": "ok" if not failing else "error", "checks": checks, "failing": failing}
+
+
+# --- Start-up checks: each raises ConfigError with one sentence for the person starting Townhall ---
+
+
+def _where_database() -> str:
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if "sqlite" in db["ENGINE"]:
+        return str(db["NAME"])
+    host = db.get("HOST") or "localhost"
+    port = db.get("PORT") or 5432
+    return f"{host}:{port}/{db.get('NAME', '')}"
+
+
+def ensure_database_reachable() -> None:
+    """Open a connection and run one query, or raise ConfigError saying where the database was expected."""
+    from django.db import Error as DatabaseError
+
+    from townhall.config import ConfigError
+
+    try:
+        connection.ensure_connection()
+        _database()
+    except DatabaseError:
+        raise ConfigError(
+            f"Cannot reach the database at {_where_database()}; "
+            "check DATABASE_URL and that the database server is running."
+        ) from None
+    finally:
+        connection.close()
+
+
+def ensure_redis_reachable(url: str, timeout: float = 3.0) -> None:
+    """PING the Redis at `url` (when one is configured), or raise ConfigError."""
+    if not url:
+        return
+    import redis
+
+    from townhall.config import ConfigError
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+    try:
+        client.ping()
+    except (redis.RedisError, OSError):
+        location = url.split("@")[-1]  # never print a password
+        raise ConfigError(
+            f"Cannot reach Redis at {location}; check REDIS_URL and that the Redis server is running."
+        ) from None
+    finally:
+        client.close()
+
+
+def unapplied_migrations() -> list[str]:
+    """Names ("app.0001_initial") of migrations not yet applied to the database."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
+    finally:
+        connection.close()

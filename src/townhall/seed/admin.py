@@ -1,0 +1,75 @@
+"""Creating an administrator account from the command line (`townhall createadmin`)."""
+
+from __future__ import annotations
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from townhall.accounts.models import User
+from townhall.accounts.validators import username_validators
+from townhall.community.activity import record_activity
+from townhall.community.models import Membership
+
+
+class AdminError(Exception):
+    """The input cannot make an administrator; the message is one sentence."""
+
+
+def _first_message(exc: ValidationError) -> str:
+    message = exc.messages[0] if exc.messages else "The value is not valid."
+    return message if message.endswith(".") else message + "."
+
+
+def create_admin(*, email: str, username: str, password: str) -> tuple[User, str]:
+    """Create a verified account with an active membership: owner when the community has none, else admin.
+
+    Raises AdminError for an invalid or taken email or username, or a weak password.
+    Returns the user and the role given.
+    """
+    email = email.strip()
+    username = username.strip().lstrip("@")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise AdminError(f"{email!r} is not a valid email address.") from None
+    for validator in username_validators:
+        try:
+            validator(username)
+        except ValidationError as exc:
+            raise AdminError(_first_message(exc)) from None
+    if (
+        User.objects.filter(email__iexact=email).exists()
+        or EmailAddress.objects.filter(email__iexact=email).exists()
+    ):
+        raise AdminError(f"An account with the email {email} already exists.")
+    if User.objects.filter(username__iexact=username).exists():
+        raise AdminError(f"The username @{username} is already taken.")
+    candidate = User(username=username, email=email)
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as exc:
+        raise AdminError(_first_message(exc)) from None
+
+    with transaction.atomic():
+        has_owner = (
+            Membership.objects.select_for_update()
+            .filter(role=Membership.OWNER, state=Membership.ACTIVE)
+            .exists()
+        )
+        role = Membership.ADMIN if has_owner else Membership.OWNER
+        user = User.objects.create_user(username=username, email=email, password=password)
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+        now = timezone.now()
+        membership = Membership.objects.create(
+            user=user,
+            role=role,
+            state=Membership.ACTIVE,
+            joined_at=now,
+            coc_accepted_at=now,
+        )
+        record_activity(user, "community.joined", membership, data={"via": "createadmin", "role": role})
+    return user, role
