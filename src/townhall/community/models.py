@@ -72,6 +72,7 @@ class Membership(TimeStamped):
     profile_completed_at = models.DateTimeField(null=True, blank=True)
     spaces_chosen_at = models.DateTimeField(null=True, blank=True)
     introduced_at = models.DateTimeField(null=True, blank=True)
+    introduction = models.TextField(max_length=2000, blank=True)
     invitation = models.ForeignKey("Invitation", null=True, blank=True, on_delete=models.SET_NULL)
 
     class Meta:
@@ -85,7 +86,13 @@ class Membership(TimeStamped):
 
     @property
     def onboarded(self) -> bool:
-        return bool(self.coc_accepted_at and self.profile_completed_at and self.spaces_chosen_at)
+        """The three required steps are done (the introduction can be skipped, which sets introduced_at too)."""
+        return bool(
+            self.coc_accepted_at
+            and self.profile_completed_at
+            and self.spaces_chosen_at
+            and self.introduced_at
+        )
 
 
 class Group(TimeStamped):
@@ -94,7 +101,9 @@ class Group(TimeStamped):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=90, unique=True)
     description = models.CharField(max_length=500, blank=True)
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="GroupMember", related_name="member_groups")
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="GroupMember", related_name="member_groups"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -112,6 +121,9 @@ class GroupMember(models.Model):
         constraints = [models.UniqueConstraint(fields=["group", "user"], name="group_member_unique")]
         indexes = [models.Index(fields=["user", "group"])]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.group_id}"
+
 
 class Invitation(TimeStamped):
     """A shareable link (email empty) or an email invitation; both carry a secret token."""
@@ -123,7 +135,9 @@ class Invitation(TimeStamped):
     max_uses = models.PositiveIntegerField(null=True, blank=True)
     uses = models.PositiveIntegerField(default=0)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    space = models.ForeignKey("spaces.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    space = models.ForeignKey(
+        "spaces.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     note = models.CharField(max_length=500, blank=True)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from django.utils import timezone
+
 from townhall.community.models import Membership
 from townhall.core.errors import NotFound, PermissionDenied
 
@@ -38,7 +40,17 @@ class GuardianBase:
 
     @property
     def state(self) -> str | None:
-        return self.membership.state if self.membership else None
+        m = self.membership
+        if m is None:
+            return None
+        # A suspension with an end date lifts itself once that date has passed, without a write.
+        if (
+            m.state == Membership.SUSPENDED
+            and m.suspended_until is not None
+            and m.suspended_until <= timezone.now()
+        ):
+            return Membership.ACTIVE
+        return m.state
 
     @property
     def role(self) -> str | None:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from townhall.community.models import Community, Membership
+from townhall.community.models import Community, Invitation, Membership
 from townhall.policy.base import GuardianBase
 
 if TYPE_CHECKING:
@@ -62,6 +62,18 @@ class CommunityRules(GuardianBase):
         if not self.can_read_as_member:
             raise self.deny("You are not a member.")
 
+    def can_onboard(self) -> bool:
+        """Go through onboarding (code of conduct, profile, spaces, introduction): active members only."""
+        return self.is_member
+
+    def ensure_can_onboard(self) -> None:
+        if self.user is None:
+            raise self.deny("Sign in first.")
+        if self.is_suspended:
+            raise self.deny("Your membership is suspended, so you cannot change anything for now.")
+        if not self.is_member:
+            raise self.deny("Join the community first.")
+
     # --- managing the community --------------------------------------------------------------------
     def can_manage_community(self) -> bool:
         return self.is_admin
@@ -85,6 +97,24 @@ class CommunityRules(GuardianBase):
     def ensure_can_create_invitation(self, community: Community) -> None:
         if not self.can_create_invitation(community):
             raise self.deny("Only moderators can invite people to this community.")
+
+    def can_revoke_invitation(self, invitation: Invitation) -> bool:
+        """Moderators revoke any invitation; members only the ones they created."""
+        if self.is_moderator:
+            return True
+        return self.is_member and invitation.created_by_id == self.user_id
+
+    def ensure_can_revoke_invitation(self, invitation: Invitation) -> None:
+        if not self.can_revoke_invitation(invitation):
+            raise self.deny("Only moderators and the person who created it can revoke this invitation.")
+
+    def can_manage_members(self) -> bool:
+        """See the members settings page (roles and sanctions)."""
+        return self.is_moderator
+
+    def ensure_can_manage_members(self) -> None:
+        if not self.can_manage_members():
+            raise self.deny("Only moderators and admins can manage members.")
 
     def can_manage_groups(self) -> bool:
         return self.is_admin
@@ -131,7 +161,10 @@ class CommunityRules(GuardianBase):
         if self.is_moderator:
             return True
         membership = getattr(person, "membership", None)
-        visible_state = membership is not None and membership.state in (Membership.ACTIVE, Membership.SUSPENDED)
+        visible_state = membership is not None and membership.state in (
+            Membership.ACTIVE,
+            Membership.SUSPENDED,
+        )
         return self.can_read_as_member and visible_state
 
     def ensure_can_view_profile(self, person: User) -> None:

@@ -6,66 +6,83 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('community', '0001_initial'),
-        ('spaces', '0001_initial'),
+        ("community", "0001_initial"),
+        ("spaces", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invitation',
-            name='space',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='spaces.space'),
+            model_name="invitation",
+            name="space",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="spaces.space",
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='invitation',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='community.invitation'),
+            model_name="membership",
+            name="invitation",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to="community.invitation"
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="membership",
+            name="reviewed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='user',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='membership', to=settings.AUTH_USER_MODEL),
+            model_name="membership",
+            name="user",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="membership",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['created_at'], name='community_a_created_815815_idx'),
+            model_name="activity",
+            index=models.Index(fields=["created_at"], name="community_a_created_815815_idx"),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['actor', 'created_at'], name='community_a_actor_i_3f0e5e_idx'),
+            model_name="activity",
+            index=models.Index(fields=["actor", "created_at"], name="community_a_actor_i_3f0e5e_idx"),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['verb', 'created_at'], name='community_a_verb_71d562_idx'),
+            model_name="activity",
+            index=models.Index(fields=["verb", "created_at"], name="community_a_verb_71d562_idx"),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['space_id', 'created_at'], name='community_a_space_i_2abec5_idx'),
+            model_name="activity",
+            index=models.Index(fields=["space_id", "created_at"], name="community_a_space_i_2abec5_idx"),
         ),
         migrations.AddIndex(
-            model_name='groupmember',
-            index=models.Index(fields=['user', 'group'], name='community_g_user_id_783e87_idx'),
+            model_name="groupmember",
+            index=models.Index(fields=["user", "group"], name="community_g_user_id_783e87_idx"),
         ),
         migrations.AddConstraint(
-            model_name='groupmember',
-            constraint=models.UniqueConstraint(fields=('group', 'user'), name='group_member_unique'),
+            model_name="groupmember",
+            constraint=models.UniqueConstraint(fields=("group", "user"), name="group_member_unique"),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['state', 'role'], name='community_m_state_219134_idx'),
+            model_name="membership",
+            index=models.Index(fields=["state", "role"], name="community_m_state_219134_idx"),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['state', '-joined_at'], name='community_m_state_63e8d3_idx'),
+            model_name="membership",
+            index=models.Index(fields=["state", "-joined_at"], name="community_m_state_63e8d3_idx"),
         ),
     ]

@@ -1,0 +1,209 @@
+"""Roles, sanctions (suspend, ban, restore) and groups."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from townhall.community import tasks
+from townhall.community.activity import record_activity
+from townhall.community.models import Group, GroupMember, Membership
+from townhall.core.effects import enqueue_on_commit
+from townhall.core.errors import Invalid
+
+if TYPE_CHECKING:
+    from townhall.policy import Guardian
+
+MAX_REASON = 500
+
+
+def _locked(membership: Membership) -> Membership:
+    return Membership.objects.select_for_update().get(pk=membership.pk)
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON:
+        raise Invalid(
+            f"The reason can be at most {MAX_REASON} characters.", field_errors={"reason": ["Too long."]}
+        )
+    return reason
+
+
+def set_member_role(guardian: Guardian, membership: Membership, *, role: str) -> Membership:
+    """Give an active or suspended member another role. Owners set any role but owner; admins up to moderator.
+
+    Locks the membership row. Records "member.role_changed".
+    """
+    if role not in Membership.ROLE_RANK:
+        raise Invalid("Choose member, moderator or admin.", field_errors={"role": ["Unknown role."]})
+    guardian.ensure_can_set_role(membership, role)
+    with transaction.atomic():
+        row = _locked(membership)
+        if row.state not in (Membership.ACTIVE, Membership.SUSPENDED):
+            raise Invalid("Only members can be given a role.")
+        previous = row.role
+        row.role = role
+        row.save(update_fields=["role", "updated_at"])
+        record_activity(guardian.user, "member.role_changed", row, data={"from": previous, "to": role})
+    return row
+
+
+def suspend_member(
+    guardian: Guardian, membership: Membership, *, until: datetime | None = None, reason: str = ""
+) -> Membership:
+    """Suspend a member: they keep reading but cannot write, until `until` (or until restored).
+
+    Moderators act on members, admins on moderators too. Locks the row; emails the person after
+    commit. Records "member.suspended".
+    """
+    guardian.ensure_can_sanction_member(membership)
+    reason = _reason(reason)
+    if until is not None and until <= timezone.now():
+        raise Invalid(
+            "The end of the suspension must be in the future.", field_errors={"until": ["In the past."]}
+        )
+    with transaction.atomic():
+        row = _locked(membership)
+        if row.state not in (Membership.ACTIVE, Membership.SUSPENDED):
+            raise Invalid("Only active members can be suspended.")
+        row.state = Membership.SUSPENDED
+        row.suspended_until = until
+        row.review_note = reason
+        row.save(update_fields=["state", "suspended_until", "review_note", "updated_at"])
+        record_activity(
+            guardian.user, "member.suspended", row, data={"until": until.isoformat() if until else None}
+        )
+        enqueue_on_commit(tasks.send_membership_email, row.pk, "suspended")
+    return row
+
+
+def ban_member(guardian: Guardian, membership: Membership, *, reason: str = "") -> Membership:
+    """Ban someone: they become an outsider who cannot rejoin, even with an invitation.
+
+    Locks the row; emails the person after commit. Records "member.banned".
+    """
+    guardian.ensure_can_sanction_member(membership)
+    reason = _reason(reason)
+    with transaction.atomic():
+        row = _locked(membership)
+        if row.state == Membership.BANNED:
+            raise Invalid("This person is already banned.")
+        row.state = Membership.BANNED
+        row.suspended_until = None
+        row.review_note = reason
+        row.save(update_fields=["state", "suspended_until", "review_note", "updated_at"])
+        record_activity(guardian.user, "member.banned", row)
+        enqueue_on_commit(tasks.send_membership_email, row.pk, "banned")
+    return row
+
+
+def restore_member(guardian: Guardian, membership: Membership) -> Membership:
+    """Lift a suspension or a ban: the person is an active member again. Locks the row; emails them."""
+    guardian.ensure_can_sanction_member(membership)
+    with transaction.atomic():
+        row = _locked(membership)
+        if row.state not in (Membership.SUSPENDED, Membership.BANNED):
+            raise Invalid("This person is neither suspended nor banned.")
+        row.state = Membership.ACTIVE
+        row.suspended_until = None
+        row.joined_at = row.joined_at or timezone.now()
+        row.save(update_fields=["state", "suspended_until", "joined_at", "updated_at"])
+        record_activity(guardian.user, "member.restored", row)
+        enqueue_on_commit(tasks.send_membership_email, row.pk, "restored")
+    return row
+
+
+# --- groups ---------------------------------------------------------------------------------------
+def _group_fields(name: str, description: str) -> tuple[str, str, str]:
+    name, description = (name or "").strip(), (description or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = ["Give the group a name."]
+    elif len(name) > 80:
+        errors["name"] = ["At most 80 characters."]
+    if len(description) > 500:
+        errors["description"] = ["At most 500 characters."]
+    slug = slugify(name)[:90]
+    if name and not slug:
+        errors["name"] = ["Use at least one letter or digit in the name."]
+    if errors:
+        raise Invalid(next(iter(errors.values()))[0], field_errors=errors)
+    return name, description, slug
+
+
+def _save_group(group: Group) -> None:
+    clash = Group.objects.exclude(pk=group.pk).filter(name__iexact=group.name).exists()
+    clash = clash or Group.objects.exclude(pk=group.pk).filter(slug=group.slug).exists()
+    if clash:
+        raise Invalid("A group with that name already exists.", field_errors={"name": ["Already taken."]})
+    try:
+        with transaction.atomic():
+            group.save()
+    except IntegrityError:
+        raise Invalid(
+            "A group with that name already exists.", field_errors={"name": ["Already taken."]}
+        ) from None
+
+
+def create_group(guardian: Guardian, *, name: str, description: str = "") -> Group:
+    """Create a named set of members. Admins only; names are unique. Records "group.created"."""
+    guardian.ensure_can_manage_groups()
+    name, description, slug = _group_fields(name, description)
+    with transaction.atomic():
+        group = Group(name=name, description=description, slug=slug)
+        _save_group(group)
+        record_activity(guardian.user, "group.created", group)
+    return group
+
+
+def update_group(guardian: Guardian, group: Group, *, name: str, description: str = "") -> Group:
+    """Rename or redescribe a group (its slug follows the name). Admins only. Records "group.updated"."""
+    guardian.ensure_can_manage_groups()
+    name, description, slug = _group_fields(name, description)
+    with transaction.atomic():
+        group.name, group.description, group.slug = name, description, slug
+        _save_group(group)
+        record_activity(guardian.user, "group.updated", group)
+    return group
+
+
+def delete_group(guardian: Guardian, group: Group) -> None:
+    """Delete a group; spaces restricted to it become open to every member. Admins only."""
+    guardian.ensure_can_manage_groups()
+    with transaction.atomic():
+        record_activity(guardian.user, "group.deleted", group, data={"name": group.name})
+        group.delete()
+
+
+def add_group_member(guardian: Guardian, group: Group, *, user: Any) -> GroupMember:
+    """Add a member (active or suspended) to a group. Admins only. Records "group.member_added"."""
+    guardian.ensure_can_manage_groups()
+    state = Membership.objects.filter(user_id=user.pk).values_list("state", flat=True).first()
+    if state not in (Membership.ACTIVE, Membership.SUSPENDED):
+        raise Invalid(
+            f"@{user.username} is not a member of the community.",
+            field_errors={"username": ["Not a member."]},
+        )
+    with transaction.atomic():
+        row, created = GroupMember.objects.get_or_create(group=group, user=user)
+        if not created:
+            raise Invalid(
+                f"@{user.username} is already in this group.", field_errors={"username": ["Already in it."]}
+            )
+        record_activity(guardian.user, "group.member_added", group, data={"user_id": user.pk})
+    return row
+
+
+def remove_group_member(guardian: Guardian, group: Group, *, user: Any) -> None:
+    """Take someone out of a group. Admins only. Records "group.member_removed"."""
+    guardian.ensure_can_manage_groups()
+    with transaction.atomic():
+        deleted, _ = GroupMember.objects.filter(group=group, user=user).delete()
+        if not deleted:
+            raise Invalid(f"@{user.username} is not in this group.")
+        record_activity(guardian.user, "group.member_removed", group, data={"user_id": user.pk})

@@ -1,0 +1,52 @@
+"""The community's emails: plain-text bodies rendered from templates/community/emails/."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from townhall.community.models import Invitation, Membership
+from townhall.community.queries import get_community
+
+MEMBERSHIP_SUBJECTS = {
+    "approved": "Welcome to {name}: your application was approved",
+    "rejected": "Your application to {name}",
+    "suspended": "Your membership of {name} is suspended",
+    "banned": "You have been banned from {name}",
+    "restored": "Your membership of {name} is active again",
+}
+
+
+def absolute(path: str) -> str:
+    return settings.BASE_URL.rstrip("/") + path
+
+
+def send_invitation(invitation: Invitation) -> None:
+    community = get_community()
+    context = {
+        "community": community,
+        "invitation": invitation,
+        "inviter": invitation.created_by,
+        "url": absolute(reverse("community:invitation", args=[invitation.token])),
+    }
+    body = render_to_string("community/emails/invitation.txt", context)
+    subject = f"{invitation.created_by.name} invites you to join {community.name}"
+    send_mail(subject, body, None, [invitation.email])
+
+
+def send_membership_notice(membership: Membership, kind: str) -> None:
+    community = get_community()
+    context = {
+        "community": community,
+        "membership": membership,
+        "person": membership.user,
+        "kind": kind,
+        "home_url": absolute(reverse("community:home")),
+        "welcome_url": absolute(reverse("community:onboarding")),
+        "conduct_url": absolute(reverse("community:conduct")),
+    }
+    body = render_to_string(f"community/emails/{kind}.txt", context)
+    subject = MEMBERSHIP_SUBJECTS[kind].format(name=community.name)
+    send_mail(subject, body, None, [membership.user.email])

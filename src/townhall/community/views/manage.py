@@ -1,0 +1,307 @@
+"""Settings pages: community identity, invitations, applications, members (roles, sanctions), groups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from townhall.accounts.models import User
+from townhall.community import actions, queries
+from townhall.community.forms import (
+    BanForm,
+    CommunitySettingsForm,
+    GroupForm,
+    GroupMemberForm,
+    InvitationForm,
+    ReviewForm,
+    RoleForm,
+    SuspendForm,
+)
+from townhall.community.views._helpers import community_of, flash_invalid, form_errors_from, guardian_of
+from townhall.core.errors import Invalid, NotFound
+from townhall.core.htmx import done, render_page
+from townhall.core.pagination import BadCursor
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def community_settings(request: HttpRequest) -> HttpResponse:
+    guardian = guardian_of(request)
+    guardian.ensure_can_manage_community()
+    community = community_of(request)
+    if request.method == "POST":
+        form = CommunitySettingsForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                actions.update_community(guardian, community, **form.action_kwargs())
+            except Invalid as exc:
+                form_errors_from(form, exc)
+            else:
+                return done(request, redirect_to=request.path, message="Community settings saved.")
+        return render_page(request, "community/settings.html", {"form": form}, status=400)
+    form = CommunitySettingsForm(initial=CommunitySettingsForm.initial_for(community))
+    return render_page(request, "community/settings.html", {"form": form})
+
+
+def _invitation_context(request: HttpRequest, form: InvitationForm) -> dict[str, Any]:
+    guardian = guardian_of(request)
+    return {"form": form, "invitations": queries.list_invitations(guardian), "created": None}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitations(request: HttpRequest) -> HttpResponse:
+    guardian = guardian_of(request)
+    community = community_of(request)
+    guardian.ensure_can_create_invitation(community)
+    if request.method == "POST":
+        form = InvitationForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                invite = actions.create_invitation(
+                    guardian,
+                    community,
+                    email=data["email"] or "",
+                    expires_in_days=data["expires_in_days"],
+                    max_uses=data["max_uses"],
+                    group=data["group"],
+                    note=data["note"],
+                )
+            except Invalid as exc:
+                form_errors_from(form, exc)
+            else:
+                message = (
+                    f"Invitation sent to {invite.email}." if invite.email else "Invitation link created."
+                )
+                return done(request, redirect_to=request.path, message=message)
+        return render_page(
+            request, "community/invitations.html", _invitation_context(request, form), status=400
+        )
+    return render_page(request, "community/invitations.html", _invitation_context(request, InvitationForm()))
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    guardian = guardian_of(request)
+    invite = queries.get_invitation_or_404(guardian, invitation_id)
+    invite = actions.revoke_invitation(guardian, invite)
+    return done(
+        request,
+        redirect_to="/settings/community/invitations/",
+        message="Invitation revoked.",
+        partial=("community/invitations.html#invitation-row", {"invitation": invite}),
+    )
+
+
+@login_required
+def applications(request: HttpRequest) -> HttpResponse:
+    guardian = guardian_of(request)
+    guardian.ensure_can_review_applications()
+    pending = list(queries.pending_applications(guardian)[:100])
+    return render_page(
+        request, "community/applications.html", {"applications": pending, "form": ReviewForm()}
+    )
+
+
+@login_required
+@require_POST
+def application_review(request: HttpRequest, membership_id: int) -> HttpResponse:
+    guardian = guardian_of(request)
+    guardian.ensure_can_review_applications()
+    membership = queries.get_membership_by_id_or_404(guardian, membership_id)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose approve or reject.")
+        return redirect("community:applications")
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        membership = actions.review_application(
+            guardian, membership, approve=approve, note=form.cleaned_data["note"]
+        )
+    except Invalid as exc:
+        flash_invalid(request, exc)
+        return redirect("community:applications")
+    verdict = "approved" if approve else "rejected"
+    return done(
+        request,
+        redirect_to="/settings/community/applications/",
+        message=f"Application from @{membership.user.username} {verdict}.",
+        partial=("community/applications.html#reviewed", {"application": membership, "verdict": verdict}),
+    )
+
+
+@login_required
+def members(request: HttpRequest) -> HttpResponse:
+    guardian = guardian_of(request)
+    guardian.ensure_can_manage_members()
+    filters = queries.DirectoryFilters.from_params(request.GET)
+    state = (request.GET.get("state") or "")[:10]
+    try:
+        page = queries.managed_members(
+            guardian, filters, state=state, cursor=request.GET.get("cursor") or None
+        )
+    except BadCursor as exc:
+        messages.error(request, str(exc))
+        page = queries.managed_members(guardian, filters, state=state)
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    if page.next_cursor:
+        params["cursor"] = page.next_cursor
+    context = {
+        "filters": filters,
+        "state": state,
+        "page": page,
+        "next_query": params.urlencode() if page.next_cursor else "",
+        "role_form": RoleForm(),
+        "suspend_form": SuspendForm(),
+        "ban_form": BanForm(),
+    }
+    return render_page(request, "community/members.html", context)
+
+
+MEMBER_OPS = {"role", "suspend", "ban", "restore"}
+
+
+@login_required
+@require_POST
+def member_action(request: HttpRequest, membership_id: int, op: str) -> HttpResponse:
+    """Set a role, suspend, ban or restore one member (plain POST → back to the members page)."""
+    guardian = guardian_of(request)
+    guardian.ensure_can_manage_members()
+    if op not in MEMBER_OPS:
+        raise NotFound("No such action")
+    target = queries.get_membership_by_id_or_404(guardian, membership_id)
+    name = f"@{target.user.username}"
+    back = request.POST.get("next") or "/settings/community/members/"
+    if not back.startswith("/settings/community/members/"):
+        back = "/settings/community/members/"
+    form: Any = {"role": RoleForm, "suspend": SuspendForm, "ban": BanForm}.get(op)
+    bound = form(request.POST) if form else None
+    if bound is not None and not bound.is_valid():
+        first = next(iter(bound.errors.values()))[0]
+        messages.error(request, f"{name}: {first}")
+        return redirect(back)
+    data = bound.cleaned_data if bound is not None else {}
+    try:
+        if op == "role":
+            actions.set_member_role(guardian, target, role=data["role"])
+            message = f"{name} is now {data['role']}."
+        elif op == "suspend":
+            actions.suspend_member(guardian, target, until=data["until"], reason=data["reason"])
+            message = f"{name} is suspended."
+        elif op == "ban":
+            actions.ban_member(guardian, target, reason=data["reason"])
+            message = f"{name} is banned."
+        else:
+            actions.restore_member(guardian, target)
+            message = f"{name} is an active member again."
+    except Invalid as exc:
+        messages.error(request, f"{name}: {exc.message}")
+        return redirect(back)
+    return done(request, redirect_to=back, message=message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def groups(request: HttpRequest) -> HttpResponse:
+    guardian = guardian_of(request)
+    guardian.ensure_can_manage_groups()
+    form = GroupForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                group = actions.create_group(guardian, **form.cleaned_data)
+            except Invalid as exc:
+                form_errors_from(form, exc)
+            else:
+                return done(
+                    request, redirect_to=f"/settings/community/groups/{group.slug}/", message="Group created."
+                )
+        status = 400
+    else:
+        status = 200
+    return render_page(
+        request, "community/groups.html", {"form": form, "groups": queries.list_groups()}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    guardian = guardian_of(request)
+    guardian.ensure_can_manage_groups()
+    group = queries.get_group_or_404(slug)
+    form = GroupForm(request.POST or None, initial={"name": group.name, "description": group.description})
+    add_form = GroupMemberForm()
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                group = actions.update_group(guardian, group, **form.cleaned_data)
+            except Invalid as exc:
+                form_errors_from(form, exc)
+            else:
+                return done(
+                    request, redirect_to=f"/settings/community/groups/{group.slug}/", message="Group saved."
+                )
+        status = 400
+        group.refresh_from_db()
+    context = {"group": group, "form": form, "add_form": add_form, "members": queries.group_members(group)}
+    return render_page(request, "community/group_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def group_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    guardian = guardian_of(request)
+    group = queries.get_group_or_404(slug)
+    actions.delete_group(guardian, group)
+    return done(request, redirect_to="/settings/community/groups/", message=f"Group “{group.name}” deleted.")
+
+
+@login_required
+@require_POST
+def group_member_add(request: HttpRequest, slug: str) -> HttpResponse:
+    guardian = guardian_of(request)
+    guardian.ensure_can_manage_groups()
+    group = queries.get_group_or_404(slug)
+    back = f"/settings/community/groups/{group.slug}/"
+    form = GroupMemberForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Type the member's @username.")
+        return redirect(back)
+    user = User.objects.filter(username__iexact=form.cleaned_data["username"]).first()
+    if user is None:
+        messages.error(request, f"Nobody is called @{form.cleaned_data['username']}.")
+        return redirect(back)
+    try:
+        actions.add_group_member(guardian, group, user=user)
+    except Invalid as exc:
+        flash_invalid(request, exc)
+        return redirect(back)
+    return done(request, redirect_to=back, message=f"@{user.username} added to {group.name}.")
+
+
+@login_required
+@require_POST
+def group_member_remove(request: HttpRequest, slug: str, username: str) -> HttpResponse:
+    guardian = guardian_of(request)
+    guardian.ensure_can_manage_groups()
+    group = queries.get_group_or_404(slug)
+    back = f"/settings/community/groups/{group.slug}/"
+    user = User.objects.filter(username__iexact=username).first()
+    if user is None:
+        raise NotFound("No such member")
+    try:
+        actions.remove_group_member(guardian, group, user=user)
+    except Invalid as exc:
+        flash_invalid(request, exc)
+        return redirect(back)
+    return done(request, redirect_to=back, message=f"@{user.username} removed from {group.name}.")
