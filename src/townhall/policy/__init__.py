@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from townhall.policy.accounts import AccountRules
 from townhall.policy.community import CommunityRules
+from townhall.policy.discussions import DiscussionRules
 from townhall.policy.spaces import SpaceRules
 
 
-class Guardian(CommunityRules, SpaceRules, AccountRules):
+class Guardian(CommunityRules, SpaceRules, AccountRules, DiscussionRules):
     pass
 
 

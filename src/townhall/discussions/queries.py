@@ -1,0 +1,413 @@
+"""Reads about discussions, always scoped by the Guardian, prefetched, with a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from townhall.core.errors import NotFound
+from townhall.core.pagination import paginate
+from townhall.discussions.models import (
+    MUTED,
+    Draft,
+    Post,
+    PostRevision,
+    Reaction,
+    ReactionChoice,
+    SpaceFollow,
+    Tag,
+    Topic,
+    TopicFollow,
+    TopicRead,
+)
+from townhall.spaces.models import Space
+
+if TYPE_CHECKING:
+    from townhall.policy import Guardian
+
+POSTS_PER_PAGE = 20
+TOPICS_PER_PAGE = 30
+THREAD_DEPTH = 6  # nesting shown on one page; deeper replies continue on their own page
+FLAT = "flat"
+THREAD = "thread"
+VIEWS = (FLAT, THREAD)
+PERIODS = {"day": 1, "week": 7, "month": 30, "year": 365}
+
+
+# --- single objects ------------------------------------------------------------------------------
+def get_topic_or_404(guardian: Guardian, topic_id: int) -> Topic:
+    topic = Topic.objects.select_related("space", "author").filter(pk=topic_id).first()
+    if topic is None or not guardian.can_view_topic(topic):
+        raise NotFound("No such topic")
+    return topic
+
+
+def get_post_or_404(guardian: Guardian, post_id: int) -> Post:
+    post = Post.objects.select_related("topic__space", "topic__author", "author").filter(pk=post_id).first()
+    if post is None or not guardian.can_view_topic(post.topic):
+        raise NotFound("No such post")
+    return post
+
+
+def get_tag(slug: str | None) -> Tag | None:
+    if not slug:
+        return None
+    tag = Tag.objects.filter(slug=slug[:50]).first()
+    if tag is None:
+        raise NotFound("No such tag")
+    return tag
+
+
+# --- topic page ----------------------------------------------------------------------------------
+@dataclass
+class ReactionSummary:
+    emoji: str
+    label: str
+    count: int = 0
+    names: list[str] = field(default_factory=list)
+    mine: bool = False
+
+
+@dataclass
+class PostItem:
+    post: Post
+    reactions: list[ReactionSummary]
+    visible: bool  # the body may be shown to this reader
+    unread_divider: bool = False  # "new since your last visit" goes above this post
+    children: list[PostItem] = field(default_factory=list)
+    continue_thread: bool = False  # deeper replies live on their own page
+
+
+@dataclass
+class TopicPage:
+    topic: Topic
+    view: str
+    page: int
+    pages: int
+    items: list[PostItem]  # flat: in order; thread: the page's roots with nested children
+    opening: PostItem | None
+    accepted: Post | None
+    reaction_choices: list[ReactionChoice]
+    root: Post | None = None
+    read_position: int = 0
+    last_visit_position: int = 0
+    first_unread_position: int | None = None
+    follow_level: str = "normal"
+    draft: Draft | None = None
+
+    @property
+    def page_numbers(self) -> range:
+        return range(1, self.pages + 1)
+
+
+def _reactions_for(
+    guardian: Guardian, post_ids: list[int], choices: list[ReactionChoice]
+) -> dict[int, list[ReactionSummary]]:
+    """Reactions grouped per post and emoji, with who reacted: one query, whatever their number."""
+    labels = {c.emoji: c.label for c in choices}
+    order = {c.emoji: i for i, c in enumerate(choices)}
+    grouped: dict[int, dict[str, ReactionSummary]] = defaultdict(dict)
+    rows = (
+        Reaction.objects.filter(post_id__in=post_ids)
+        .order_by("post_id", "created_at", "id")
+        .values_list("post_id", "emoji", "user_id", "user__username", "user__display_name")
+    )
+    for post_id, emoji, user_id, username, display_name in rows:
+        summary = grouped[post_id].get(emoji)
+        if summary is None:
+            summary = grouped[post_id][emoji] = ReactionSummary(emoji=emoji, label=labels.get(emoji, emoji))
+        summary.count += 1
+        summary.names.append(display_name or username)
+        if user_id == guardian.user_id:
+            summary.mine = True
+    return {
+        pid: sorted(by_emoji.values(), key=lambda s: order.get(s.emoji, 99))
+        for pid, by_emoji in grouped.items()
+    }
+
+
+def ancestor_root_depth(depth: int) -> int:
+    """In the threaded view a post at `depth` is shown under the ancestor at this depth (0 = the topic)."""
+    return ((depth - 1) // THREAD_DEPTH) * THREAD_DEPTH if depth > 0 else 0
+
+
+def _thread_scope(topic: Topic, root: Post | None) -> QuerySet[Post]:
+    qs = Post.objects.filter(topic_id=topic.pk)
+    if root is None:
+        return qs.filter(depth__lte=THREAD_DEPTH)
+    return qs.filter(path__startswith=root.path + ".", depth__lte=root.depth + THREAD_DEPTH)
+
+
+def topic_page(
+    guardian: Guardian, topic: Topic, *, view: str = FLAT, page: int = 1, root: Post | None = None
+) -> TopicPage:
+    """One page (POSTS_PER_PAGE posts) of a topic, flat (by position) or threaded (by tree path).
+
+    The number of queries is fixed: posts + authors, reactions with names, reaction choices, the
+    accepted answer, the reader's read mark, follow level and draft.
+    """
+    view = view if view in VIEWS else FLAT
+    if root is not None and (root.topic_id != topic.pk or view != THREAD):
+        root = None
+    base = Post.objects.select_related("author", "edited_by").order_by()
+    if view == FLAT:
+        pages = max(1, -(-topic.last_position // POSTS_PER_PAGE))
+        page = max(1, min(page, pages))
+        lo = (page - 1) * POSTS_PER_PAGE
+        posts = list(
+            base.filter(topic_id=topic.pk, position__gt=lo, position__lte=lo + POSTS_PER_PAGE).order_by(
+                "position"
+            )
+        )
+    else:
+        scope = _thread_scope(topic, root)
+        total = scope.count()
+        pages = max(1, -(-total // POSTS_PER_PAGE))
+        page = max(1, min(page, pages))
+        lo = (page - 1) * POSTS_PER_PAGE
+        posts = list(
+            base.filter(
+                pk__in=Subquery(scope.order_by("path").values("pk")[lo : lo + POSTS_PER_PAGE])
+            ).order_by("path")
+        )
+    for post in posts:
+        post.topic = topic
+    choices = list(ReactionChoice.objects.all())
+    reactions = _reactions_for(guardian, [p.pk for p in posts], choices)
+    accepted = None
+    if topic.accepted_post_id:
+        accepted = Post.objects.select_related("author").filter(pk=topic.accepted_post_id).first()
+        if accepted is not None:
+            accepted.topic = topic
+
+    result = TopicPage(
+        topic=topic,
+        view=view,
+        page=page,
+        pages=pages,
+        items=[],
+        opening=None,
+        accepted=accepted,
+        reaction_choices=choices,
+        root=root,
+    )
+    if guardian.user_id is not None:
+        read = TopicRead.objects.filter(user_id=guardian.user_id, topic_id=topic.pk).first()
+        if read is not None:
+            result.read_position = read.highest_position_read
+            result.last_visit_position = read.last_visit_position
+        follow = TopicFollow.objects.filter(user_id=guardian.user_id, topic_id=topic.pk).first()
+        result.follow_level = follow.level if follow else "normal"
+        result.draft = Draft.objects.filter(user_id=guardian.user_id, topic_id=topic.pk).first()
+    if result.read_position and result.read_position < topic.last_position:
+        result.first_unread_position = result.read_position + 1
+
+    items = [
+        PostItem(post=p, reactions=reactions.get(p.pk, []), visible=guardian.can_view_post_body(p))
+        for p in posts
+    ]
+    # The divider marks the first post that arrived after the reader's previous visit.
+    divider_after = (
+        result.read_position if result.read_position < topic.last_position else result.last_visit_position
+    )
+    if divider_after:
+        for item in sorted(items, key=lambda i: i.post.position):
+            if item.post.position > divider_after:
+                item.unread_divider = True
+                break
+    if view == FLAT:
+        result.items = items
+    else:
+        result.items = _build_tree(items, root)
+    for item in items:
+        if item.post.position == 1:
+            result.opening = item
+    return result
+
+
+def _build_tree(items: list[PostItem], root: Post | None) -> list[PostItem]:
+    """Nest a page of posts (in path order) under their nearest ancestor on the same page."""
+    limit = (root.depth if root else 0) + THREAD_DEPTH
+    roots: list[PostItem] = []
+    stack: list[PostItem] = []
+    for item in items:
+        item.continue_thread = item.post.depth >= limit and item.post.reply_count > 0
+        while stack and not item.post.path.startswith(stack[-1].post.path + "."):
+            stack.pop()
+        if stack:
+            stack[-1].children.append(item)
+        else:
+            roots.append(item)
+        stack.append(item)
+    return roots
+
+
+def locate_post(guardian: Guardian, post: Post, *, view: str) -> tuple[int, Post | None]:
+    """(page, thread root) where `post` appears in the given view."""
+    if view != THREAD:
+        return (post.position - 1) // POSTS_PER_PAGE + 1, None
+    root: Post | None = None
+    root_depth = ancestor_root_depth(post.depth)
+    if root_depth > 0:
+        position = post.path_positions()[root_depth]
+        root = Post.objects.get(topic_id=post.topic_id, position=position)
+    if post.position == 1:
+        return 1, None
+    before = _thread_scope(post.topic, root).filter(path__lt=post.path).count()
+    return before // POSTS_PER_PAGE + 1, root
+
+
+def post_revisions(guardian: Guardian, post: Post) -> list[PostRevision]:
+    if not guardian.can_view_revisions(post):
+        raise NotFound("No such post")
+    return list(PostRevision.objects.filter(post=post).select_related("author"))
+
+
+# --- lists ---------------------------------------------------------------------------------------
+LATEST = "latest"
+UNREAD = "unread"
+TOP = "top"
+LISTS = (LATEST, UNREAD, TOP)
+
+
+@dataclass
+class TopicList:
+    kind: str
+    topics: list[Topic]
+    pinned: list[Topic]
+    next_cursor: str | None
+    tag: Tag | None = None
+    space: Space | None = None
+    period: str | None = None
+
+
+def _listable(guardian: Guardian, *, space: Space | None) -> QuerySet[Topic]:
+    qs = guardian.visible_topics(Topic.objects.all())
+    if space is not None:
+        qs = qs.filter(space_id=space.pk)
+    if guardian.user_id is not None:
+        muted_topics = TopicFollow.objects.filter(
+            user_id=guardian.user_id, level=MUTED, topic_id=OuterRef("pk")
+        )
+        qs = qs.exclude(Exists(muted_topics))
+        if space is None:
+            muted_spaces = SpaceFollow.objects.filter(
+                user_id=guardian.user_id, level=MUTED, space_id=OuterRef("space_id")
+            )
+            qs = qs.exclude(Exists(muted_spaces))
+        read = TopicRead.objects.filter(user_id=guardian.user_id, topic_id=OuterRef("pk")).values(
+            "highest_position_read"
+        )[:1]
+        qs = qs.annotate(read_position=Coalesce(Subquery(read), Value(-1), output_field=IntegerField()))
+    else:
+        qs = qs.annotate(read_position=Value(-1, output_field=IntegerField()))
+    return qs.select_related("space", "author").prefetch_related(
+        Prefetch("tags", queryset=Tag.objects.order_by("name"))
+    )
+
+
+def list_topics(
+    guardian: Guardian,
+    *,
+    kind: str = LATEST,
+    space: Space | None = None,
+    tag: Tag | None = None,
+    cursor: str | None = None,
+    period: str = "week",
+    limit: int = TOPICS_PER_PAGE,
+) -> TopicList:
+    """Latest, Unread or Top topics across readable spaces (or in one space), muted ones left out.
+
+    Pinned topics (site-wide across spaces; space pins inside a space) lead the first page of Latest.
+    Fixed queries: the page, its tags, and (first page of Latest) the pinned topics with their tags.
+    """
+    if kind not in LISTS:
+        kind = LATEST
+    qs = _listable(guardian, space=space)
+    if tag is not None:
+        qs = qs.filter(tags=tag)
+    pinned: list[Topic] = []
+    if kind == LATEST:
+        pin_q = Q(pinned=Topic.PIN_SITE) if space is None else ~Q(pinned=Topic.NOT_PINNED)
+        if not cursor:
+            pinned = list(qs.filter(pin_q).order_by("-pinned_at", "-id")[:10])
+        page = paginate(qs.exclude(pin_q), order=("-last_posted_at", "-id"), cursor=cursor, limit=limit)
+    elif kind == UNREAD:
+        if guardian.user_id is None:
+            return TopicList(kind=kind, topics=[], pinned=[], next_cursor=None, tag=tag, space=space)
+        qs = qs.filter(read_position__gte=0, read_position__lt=F("last_position"))
+        page = paginate(qs, order=("-last_posted_at", "-id"), cursor=cursor, limit=limit)
+    else:
+        days = PERIODS.get(period, 7)
+        period = period if period in PERIODS else "week"
+        qs = qs.filter(created_at__gte=timezone.now() - timedelta(days=days))
+        page = paginate(qs, order=("-score", "-id"), cursor=cursor, limit=limit)
+    return TopicList(
+        kind=kind,
+        topics=page.items,
+        pinned=pinned,
+        next_cursor=page.next_cursor,
+        tag=tag,
+        space=space,
+        period=period,
+    )
+
+
+def space_topic_list(
+    guardian: Guardian, space: Space, *, cursor: str | None = None, tag: str | Tag | None = None
+) -> TopicList:
+    """The topics of one space (for the space page): pinned first, then by latest activity."""
+    if not guardian.can_read_space(space):
+        raise NotFound("No such space")
+    tag_obj = get_tag(tag) if isinstance(tag, str) else tag
+    return list_topics(guardian, kind=LATEST, space=space, tag=tag_obj, cursor=cursor)
+
+
+def unread_counts_by_space(guardian: Guardian) -> dict[int, int]:
+    """space_id -> number of visited topics with posts the member has not read (for sidebars)."""
+    if guardian.user_id is None:
+        return {}
+    qs = _listable(guardian, space=None).filter(read_position__gte=0, read_position__lt=F("last_position"))
+    counts: dict[int, int] = defaultdict(int)
+    for space_id in qs.values_list("space_id", flat=True).order_by()[:5000]:
+        counts[space_id] += 1
+    return dict(counts)
+
+
+def first_unread_position(guardian: Guardian, topic: Topic) -> int:
+    """The position to jump to: the first post after the reader's mark (or the last post)."""
+    if guardian.user_id is None:
+        return 1
+    read = TopicRead.objects.filter(user_id=guardian.user_id, topic_id=topic.pk).first()
+    if read is None:
+        return 1
+    return min(read.highest_position_read + 1, topic.last_position)
+
+
+def space_follow_level(guardian: Guardian, space: Space) -> str:
+    if guardian.user_id is None:
+        return "normal"
+    follow = SpaceFollow.objects.filter(user_id=guardian.user_id, space_id=space.pk).first()
+    return follow.level if follow else "normal"
+
+
+def space_draft(guardian: Guardian, space: Space) -> Draft | None:
+    if guardian.user_id is None:
+        return None
+    return Draft.objects.filter(user_id=guardian.user_id, space_id=space.pk).first()
+
+
+def public_topics(*, space: Space | None = None, limit: int = 50) -> QuerySet[Topic]:
+    """Topics of public spaces only (feeds, sitemaps): what an anonymous visitor may read."""
+    qs = Topic.objects.filter(
+        space__visibility=Space.PUBLIC, space__archived_at__isnull=True, hidden=False, deleted_at__isnull=True
+    )
+    if space is not None:
+        qs = qs.filter(space_id=space.pk)
+    return qs.select_related("space", "author").order_by("-last_posted_at", "-id")[:limit]

@@ -1,0 +1,50 @@
+"""Spaces and helpers shared by the discussions tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from townhall.core import testing
+from townhall.discussions import actions
+from townhall.discussions.models import Post, Topic
+from townhall.policy import Guardian
+from townhall.spaces.models import Space
+
+
+@pytest.fixture(autouse=True)
+def _generous_rates(settings: Any) -> None:
+    settings.DISCUSSIONS_POST_RATE = "10000/m"
+    settings.DISCUSSIONS_TOPIC_RATE = "10000/m"
+    # Personas are made with passwords; a fast hasher keeps these tests quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def space(member: Any, moderator: Any) -> Space:
+    """A members-only discussion space that `member` has joined."""
+    return testing.make_space("Gear talk", visibility=Space.MEMBERS, members=[member])
+
+
+@pytest.fixture
+def public_space(member: Any) -> Space:
+    return testing.make_space("Open sky", visibility=Space.PUBLIC, members=[member])
+
+
+@pytest.fixture
+def private_space(member: Any) -> Space:
+    return testing.make_space("Inner circle", visibility=Space.PRIVATE, members=[member])
+
+
+def start_topic(user: Any, space: Space, title: str = "Which lens for the Milky Way?", **kw: Any) -> Topic:
+    kw.setdefault("body", "I want a wide, fast lens. Ideas?")
+    return actions.create_topic(Guardian(user), space, title=title, **kw)
+
+
+def reply(user: Any, topic: Topic, body: str = "Try a 14mm f/2.8.", reply_to: Post | None = None) -> Post:
+    return actions.create_post(Guardian(user), topic, body=body, reply_to=reply_to)
+
+
+def fresh(obj: Any) -> Any:
+    return type(obj).objects.get(pk=obj.pk)
