@@ -54,10 +54,10 @@ class SpaceRules(GuardianBase):
         """Like _in_space_group, but an invitation also counts: invitees see what they are invited to."""
         return self._in_space_group(space) or self.is_space_invited(space)
 
-    def _active_space_ids(self) -> list[int]:
+    def active_space_ids(self) -> list[int]:
         return [sid for sid, (state, _r) in self.space_roles.items() if state == SpaceMembership.ACTIVE]
 
-    def _listed_space_ids(self) -> list[int]:
+    def listed_space_ids(self) -> list[int]:
         return [sid for sid, (state, _r) in self.space_roles.items() if state != SpaceMembership.REQUESTED]
 
     # --- seeing and reading ----------------------------------------------------------------------
@@ -108,7 +108,7 @@ class SpaceRules(GuardianBase):
             return qs
         condition = Q(visibility=Space.PUBLIC)
         if self.can_read_as_member:
-            listed = self._listed_space_ids()
+            listed = self.listed_space_ids()
             shared = Q(visibility__in=[Space.MEMBERS, Space.PRIVATE])
             if self.is_moderator:
                 condition |= shared
@@ -124,7 +124,7 @@ class SpaceRules(GuardianBase):
             return qs
         condition = Q(visibility=Space.PUBLIC)
         if self.can_read_as_member:
-            active = self._active_space_ids()
+            active = self.active_space_ids()
             if self.is_moderator:
                 condition |= Q(visibility__in=[Space.MEMBERS, Space.PRIVATE])
             else:

@@ -97,9 +97,7 @@ def _clean_direction(direction: str) -> str:
 
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:SLUG_MAX].strip("-") or "space"
-    taken = set(
-        Space.objects.filter(slug__startswith=base).values_list("slug", flat=True)
-    )
+    taken = set(Space.objects.filter(slug__startswith=base).values_list("slug", flat=True))
     if base not in taken:
         return base
     n = 2

@@ -1,7 +1,120 @@
-"""API routes for spaces."""
+"""API routes for spaces: the same queries and actions as the pages, as JSON."""
 
 from __future__ import annotations
 
-from ninja import Router
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Router, Schema
+from pydantic import Field
+
+from townhall.core.api import ErrorOut, ensure_write, guardian
+from townhall.core.pagination import paginate
+from townhall.spaces import actions, queries
+from townhall.spaces.models import Space
 
 router = Router(tags=["spaces"])
+
+ERRORS: dict[int | tuple[int, ...], Any] = {(400, 401, 403, 404, 422, 429): ErrorOut}
+
+
+class SpaceOut(Schema):
+    id: int
+    slug: str
+    name: str
+    description: str
+    icon: str
+    kind: str
+    visibility: str
+    posting: str
+    group: str | None
+    section: str | None
+    member_count: int
+    archived: bool
+    url: str
+    my_state: str | None = Field(description='"active", "requested", "invited" or null')
+    my_role: str | None = Field(description='"member", "moderator" or null')
+    join_mode: str | None = Field(description='How I can join now: "join", "request", "accept" or null')
+    can_read: bool
+    can_post: bool
+
+
+class SpacePage(Schema):
+    items: list[SpaceOut]
+    next_cursor: str | None
+
+
+class JoinIn(Schema):
+    message: str = Field(default="", max_length=actions.REQUEST_MESSAGE_MAX)
+
+
+class MembershipOut(Schema):
+    space: str
+    state: str | None = Field(description='"active", "requested", "invited", or null after leaving')
+    role: str | None
+    member_count: int
+
+
+def _space_out(g: Any, space: Space) -> dict[str, Any]:
+    state, role = g.space_roles.get(space.pk, (None, None))
+    return {
+        "id": space.pk,
+        "slug": space.slug,
+        "name": space.name,
+        "description": space.description,
+        "icon": space.icon,
+        "kind": space.kind,
+        "visibility": space.visibility,
+        "posting": space.posting,
+        "group": space.group.name if space.group_id and space.group else None,
+        "section": space.section.name if space.section_id and space.section else None,
+        "member_count": space.member_count,
+        "archived": space.archived_at is not None,
+        "url": reverse("spaces:detail", args=[space.slug]),
+        "my_state": state,
+        "my_role": role,
+        "join_mode": g.join_mode(space),
+        "can_read": g.can_read_space(space),
+        "can_post": g.can_post_in_space(space),
+    }
+
+
+@router.get("/spaces", response={200: SpacePage, **ERRORS}, summary="Spaces I can see")
+def list_spaces(request: HttpRequest, cursor: str | None = None, limit: int = 50) -> dict[str, Any]:
+    """Every non-archived space listed to the caller, by name, with a cursor for the next page."""
+    g = guardian(request)
+    page = paginate(queries.list_visible_spaces(g), order=("name", "id"), cursor=cursor, limit=limit)
+    return {"items": [_space_out(g, s) for s in page.items], "next_cursor": page.next_cursor}
+
+
+@router.get("/spaces/{slug}", response={200: SpaceOut, **ERRORS}, summary="One space")
+def get_space(request: HttpRequest, slug: str) -> dict[str, Any]:
+    """404 when the space does not exist or the caller may not see it (the same answer)."""
+    g = guardian(request)
+    return _space_out(g, queries.get_space_or_404(g, slug))
+
+
+@router.post(
+    "/spaces/{slug}/join", response={200: MembershipOut, 201: MembershipOut, **ERRORS}, summary="Join"
+)
+def join(request: HttpRequest, slug: str, payload: JoinIn | None = None) -> Any:
+    """Join directly (201, state "active"), ask to join a private space (201, state "requested"),
+    or accept an invitation (200, state "active")."""
+    ensure_write(request)
+    g = guardian(request)
+    space = queries.get_space_or_404(g, slug)
+    was_invited = g.is_space_invited(space)
+    row = actions.join_space(g, space, message=payload.message if payload else "")
+    body = {"space": space.slug, "state": row.state, "role": row.role, "member_count": space.member_count}
+    return (200 if was_invited else 201), body
+
+
+@router.post("/spaces/{slug}/leave", response={200: MembershipOut, **ERRORS}, summary="Leave")
+def leave(request: HttpRequest, slug: str) -> dict[str, Any]:
+    """Leave, withdraw a request, or decline an invitation; 403 when not in the space."""
+    ensure_write(request)
+    g = guardian(request)
+    space = queries.get_space_or_404(g, slug)
+    actions.leave_space(g, space)
+    return {"space": space.slug, "state": None, "role": None, "member_count": space.member_count}

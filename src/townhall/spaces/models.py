@@ -48,7 +48,9 @@ class Space(TimeStamped):
     group = models.ForeignKey(
         "community.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="spaces"
     )
-    section = models.ForeignKey(SidebarSection, null=True, blank=True, on_delete=models.SET_NULL, related_name="spaces")
+    section = models.ForeignKey(
+        SidebarSection, null=True, blank=True, on_delete=models.SET_NULL, related_name="spaces"
+    )
     position = models.PositiveIntegerField(default=0)
     archived_at = models.DateTimeField(null=True, blank=True)
     member_count = models.PositiveIntegerField(default=0)
@@ -75,7 +77,9 @@ class SpaceMembership(TimeStamped):
     ROLES = [(MEMBER, "Member"), (MODERATOR, "Space moderator")]
 
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="space_memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="space_memberships"
+    )
     state = models.CharField(max_length=10, choices=STATES, default=ACTIVE)
     role = models.CharField(max_length=10, choices=ROLES, default=MEMBER)
     request_message = models.CharField(max_length=500, blank=True)

@@ -5,20 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 
+from townhall.accounts.models import User
 from townhall.core.errors import NotFound
-from townhall.spaces.models import SidebarSection, Space
+from townhall.spaces.models import SidebarSection, Space, SpaceMembership
 
 if TYPE_CHECKING:
     from townhall.policy import Guardian
 
 
 def list_visible_spaces(guardian: Guardian) -> QuerySet[Space]:
-    return guardian.visible_spaces(Space.objects.filter(archived_at__isnull=True)).select_related("section", "group")
+    """Spaces listed to this person, archived ones left out."""
+    return guardian.visible_spaces(Space.objects.filter(archived_at__isnull=True)).select_related(
+        "section", "group"
+    )
 
 
 def get_space_or_404(guardian: Guardian, slug: str) -> Space:
+    """The space with this slug if this person may see it; NotFound otherwise (same as missing)."""
     space = Space.objects.select_related("group", "section").filter(slug=slug).first()
     if space is None or not guardian.can_view_space(space):
         raise NotFound("No such space")
@@ -31,16 +36,113 @@ class SidebarGroup:
     spaces: list[Space] = field(default_factory=list)
 
 
-def sidebar_for(guardian: Guardian) -> list[SidebarGroup]:
-    """The signed-in member's spaces (joined ones), grouped by admin-ordered sections; visitors see public ones."""
-    qs = list_visible_spaces(guardian)
-    if guardian.can_read_as_member and not guardian.is_admin:
-        joined = [sid for sid, (state, _r) in guardian.space_roles.items() if state == "active"]
-        qs = qs.filter(pk__in=joined)
+def _group_by_section(spaces: QuerySet[Space]) -> list[SidebarGroup]:
+    """Spaces grouped under their sections, sections in admin order, unsectioned spaces last."""
     groups: dict[int | None, SidebarGroup] = {}
-    for space in qs.order_by("section__position", "section_id", "position", "id"):
+    # One query whatever the number of spaces and sections.
+    ordered = spaces.order_by(F("section__position").asc(nulls_last=True), "section_id", "position", "id")
+    for space in ordered:
         key = space.section_id
         if key not in groups:
             groups[key] = SidebarGroup(section=space.section)
         groups[key].spaces.append(space)
     return list(groups.values())
+
+
+def sidebar_for(guardian: Guardian) -> list[SidebarGroup]:
+    """The signed-in person's joined spaces, grouped by admin-ordered sections; visitors see public ones.
+
+    One query (plus the Guardian's cached standing), whatever the number of spaces.
+    """
+    qs = list_visible_spaces(guardian)
+    if guardian.user is not None:
+        qs = qs.filter(pk__in=guardian.active_space_ids())
+    return _group_by_section(qs)
+
+
+def spaces_by_section(guardian: Guardian) -> list[SidebarGroup]:
+    """Every space listed to this person (not only joined ones), grouped like the sidebar."""
+    return _group_by_section(list_visible_spaces(guardian))
+
+
+def suggested_spaces(guardian: Guardian, limit: int = 6) -> list[Space]:
+    """Spaces this member could join now (directly or by request), the busiest first.
+
+    Used by onboarding and the home page; empty for people who cannot join spaces.
+    """
+    if not guardian.is_member or limit <= 0:
+        return []
+    candidates = (
+        list_visible_spaces(guardian)
+        .exclude(pk__in=list(guardian.space_roles))
+        .exclude(visibility=Space.SECRET)
+        .order_by("-member_count", "name", "id")
+    )
+    if not guardian.is_admin:
+        candidates = candidates.filter(Q(group__isnull=True) | Q(group_id__in=guardian.group_ids))
+    return [space for space in candidates[: limit * 2] if guardian.join_mode(space) is not None][:limit]
+
+
+def space_members(guardian: Guardian, space: Space) -> QuerySet[SpaceMembership]:
+    """Active members of the space with their users, moderators first. Raises like ensure_can_view_space_members."""
+    guardian.ensure_can_view_space_members(space)
+    return (
+        SpaceMembership.objects.filter(space=space, state=SpaceMembership.ACTIVE)
+        .select_related("user")
+        .order_by("-role", "user__display_name", "user__username", "id")
+    )
+
+
+def pending_requests(guardian: Guardian, space: Space) -> QuerySet[SpaceMembership]:
+    """Requests to join, oldest first; only for people who may decide them."""
+    guardian.ensure_can_moderate_space(space)
+    return (
+        SpaceMembership.objects.filter(space=space, state=SpaceMembership.REQUESTED)
+        .select_related("user")
+        .order_by("created_at", "id")
+    )
+
+
+def open_invitations(guardian: Guardian, space: Space) -> QuerySet[SpaceMembership]:
+    """Invitations not yet accepted, newest first; only for the space's moderators."""
+    guardian.ensure_can_moderate_space(space)
+    return (
+        SpaceMembership.objects.filter(space=space, state=SpaceMembership.INVITED)
+        .select_related("user")
+        .order_by("-created_at", "-id")
+    )
+
+
+def find_person(username: str) -> User | None:
+    """The account with this @username (any case, leading "@" allowed); the action decides what is allowed."""
+    name = username.strip().lstrip("@").strip()
+    if not name:
+        return None
+    return User.objects.filter(username__iexact=name, deleted_at__isnull=True).first()
+
+
+def get_person_or_404(username: str) -> User:
+    user = find_person(username)
+    if user is None:
+        raise NotFound("No such person")
+    return user
+
+
+def sidebar_sections(guardian: Guardian) -> QuerySet[SidebarSection]:
+    """Every section in order (admins arrange them)."""
+    guardian.ensure_can_manage_sidebar()
+    return SidebarSection.objects.order_by("position", "id")
+
+
+def all_spaces_for_admin(guardian: Guardian) -> list[SidebarGroup]:
+    """Every space including archived ones, grouped by section, for the sidebar settings page."""
+    guardian.ensure_can_manage_sidebar()
+    return _group_by_section(Space.objects.select_related("section", "group"))
+
+
+def get_section_or_404(guardian: Guardian, section_id: int) -> SidebarSection:
+    guardian.ensure_can_manage_sidebar()
+    section = SidebarSection.objects.filter(pk=section_id).first()
+    if section is None:
+        raise NotFound("No such section")
+    return section

@@ -6,77 +6,173 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('community', '0001_initial'),
+        ("community", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SidebarSection',
+            name="SidebarSection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60)),
-                ('position', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60)),
+                ("position", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Space',
+            name="Space",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=80)),
-                ('slug', models.SlugField(max_length=90, unique=True)),
-                ('description', models.CharField(blank=True, max_length=1000)),
-                ('icon', models.CharField(blank=True, default='💬', max_length=16)),
-                ('kind', models.CharField(choices=[('discussion', 'Discussion')], default='discussion', max_length=20)),
-                ('visibility', models.CharField(choices=[('public', 'Public: anyone, including search engines'), ('members', 'Members: every member of the community'), ('private', 'Private: listed, joined by request or invitation'), ('secret', 'Secret: invisible to non-members')], default='members', max_length=10)),
-                ('posting', models.CharField(choices=[('everyone', 'Every member'), ('moderators', 'Moderators only (announcements)')], default='everyone', max_length=12)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('archived_at', models.DateTimeField(blank=True, null=True)),
-                ('member_count', models.PositiveIntegerField(default=0)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='spaces', to='community.group')),
-                ('section', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='spaces', to='spaces.sidebarsection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=80)),
+                ("slug", models.SlugField(max_length=90, unique=True)),
+                ("description", models.CharField(blank=True, max_length=1000)),
+                ("icon", models.CharField(blank=True, default="💬", max_length=16)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("discussion", "Discussion")], default="discussion", max_length=20
+                    ),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public: anyone, including search engines"),
+                            ("members", "Members: every member of the community"),
+                            ("private", "Private: listed, joined by request or invitation"),
+                            ("secret", "Secret: invisible to non-members"),
+                        ],
+                        default="members",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "posting",
+                    models.CharField(
+                        choices=[
+                            ("everyone", "Every member"),
+                            ("moderators", "Moderators only (announcements)"),
+                        ],
+                        default="everyone",
+                        max_length=12,
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("archived_at", models.DateTimeField(blank=True, null=True)),
+                ("member_count", models.PositiveIntegerField(default=0)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="spaces",
+                        to="community.group",
+                    ),
+                ),
+                (
+                    "section",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="spaces",
+                        to="spaces.sidebarsection",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SpaceMembership',
+            name="SpaceMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('state', models.CharField(choices=[('requested', 'Requested'), ('invited', 'Invited'), ('active', 'Active')], default='active', max_length=10)),
-                ('role', models.CharField(choices=[('member', 'Member'), ('moderator', 'Space moderator')], default='member', max_length=10)),
-                ('request_message', models.CharField(blank=True, max_length=500)),
-                ('space', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='spaces.space')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='space_memberships', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("requested", "Requested"), ("invited", "Invited"), ("active", "Active")],
+                        default="active",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("member", "Member"), ("moderator", "Space moderator")],
+                        default="member",
+                        max_length=10,
+                    ),
+                ),
+                ("request_message", models.CharField(blank=True, max_length=500)),
+                (
+                    "space",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="spaces.space",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="space_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='space',
-            index=models.Index(fields=['visibility', 'position'], name='spaces_spac_visibil_0475c8_idx'),
+            model_name="space",
+            index=models.Index(fields=["visibility", "position"], name="spaces_spac_visibil_0475c8_idx"),
         ),
         migrations.AddIndex(
-            model_name='spacemembership',
-            index=models.Index(fields=['user', 'state'], name='spaces_spac_user_id_d1fc68_idx'),
+            model_name="spacemembership",
+            index=models.Index(fields=["user", "state"], name="spaces_spac_user_id_d1fc68_idx"),
         ),
         migrations.AddIndex(
-            model_name='spacemembership',
-            index=models.Index(fields=['space', 'state', 'role'], name='spaces_spac_space_i_1fe18a_idx'),
+            model_name="spacemembership",
+            index=models.Index(fields=["space", "state", "role"], name="spaces_spac_space_i_1fe18a_idx"),
         ),
         migrations.AddConstraint(
-            model_name='spacemembership',
-            constraint=models.UniqueConstraint(fields=('space', 'user'), name='space_membership_unique'),
+            model_name="spacemembership",
+            constraint=models.UniqueConstraint(fields=("space", "user"), name="space_membership_unique"),
         ),
     ]

@@ -1,0 +1,102 @@
+"""Forms for space pages. They only parse; the actions validate again and decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from townhall.accounts.models import User
+from townhall.community.models import Group
+from townhall.spaces import actions
+from townhall.spaces.models import SidebarSection, Space
+from townhall.spaces.queries import find_person
+
+
+class SpaceForm(forms.Form):
+    name = forms.CharField(max_length=actions.NAME_MAX)
+    description = forms.CharField(
+        max_length=actions.DESCRIPTION_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One or two sentences: what is this space for?",
+    )
+    icon = forms.CharField(
+        max_length=actions.ICON_MAX,
+        required=False,
+        initial="💬",
+        help_text="An emoji, shown next to the name.",
+    )
+    visibility = forms.ChoiceField(
+        choices=Space.VISIBILITIES, initial=Space.MEMBERS, widget=forms.RadioSelect
+    )
+    posting = forms.ChoiceField(
+        choices=Space.POSTING, initial=Space.EVERYONE, label="Who may start posts", widget=forms.RadioSelect
+    )
+    group = forms.ModelChoiceField(
+        queryset=Group.objects.order_by("name"),
+        required=False,
+        empty_label="Everyone (no group restriction)",
+        help_text="Only members of this group may read and take part (members and private spaces).",
+    )
+    section = forms.ModelChoiceField(
+        queryset=SidebarSection.objects.order_by("position", "id"),
+        required=False,
+        empty_label="No section",
+        label="Sidebar section",
+    )
+
+    @classmethod
+    def for_space(cls, space: Space, data: Any = None) -> SpaceForm:
+        initial = {
+            "name": space.name,
+            "description": space.description,
+            "icon": space.icon,
+            "visibility": space.visibility,
+            "posting": space.posting,
+            "group": space.group_id,
+            "section": space.section_id,
+        }
+        return cls(data=data, initial=initial)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the space a name.")
+        return str(name)
+
+
+class SectionForm(forms.Form):
+    name = forms.CharField(max_length=actions.SECTION_NAME_MAX, label="Section name")
+
+
+class JoinRequestForm(forms.Form):
+    message = forms.CharField(
+        max_length=actions.REQUEST_MESSAGE_MAX,
+        required=False,
+        label="Message to the moderators (optional)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class InviteForm(forms.Form):
+    username = forms.CharField(max_length=160, label="Invite by @username")
+
+    def clean_username(self) -> User:
+        user = find_person(self.cleaned_data["username"])
+        if user is None:
+            raise forms.ValidationError("Nobody here has that @username.")
+        return user
+
+
+class AssignSectionForm(forms.Form):
+    section = forms.ModelChoiceField(
+        queryset=SidebarSection.objects.order_by("position", "id"),
+        required=False,
+        empty_label="No section",
+        label="Section",
+    )
+
+
+class DirectionForm(forms.Form):
+    direction = forms.ChoiceField(choices=[(actions.UP, "Up"), (actions.DOWN, "Down")])
