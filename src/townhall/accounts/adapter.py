@@ -1,11 +1,41 @@
-"""django-allauth adapter: Townhall's hooks into sign-up and mail."""
+"""django-allauth adapter: Townhall's hooks into sign-up, sign-in and email confirmation."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from django.http import HttpRequest
+
+WELCOME_URL = "/welcome/"  # community:onboarding; a literal so accounts does not depend on its URL name
+HOME_URL = "/home/"
+
+
+def landing_url_for(user: Any) -> str:
+    """Where someone goes after signing in: home for onboarded active members, onboarding for the rest."""
+    from townhall.community.models import Membership
+
+    if user is None or not user.is_authenticated:
+        return WELCOME_URL
+    membership = Membership.objects.filter(user_id=user.pk).first()
+    if membership is not None and membership.state == Membership.ACTIVE and membership.onboarded:
+        return HOME_URL
+    return WELCOME_URL
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return True
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        return landing_url_for(request.user)
+
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        return landing_url_for(request.user)
+
+    def get_email_verification_redirect_url(self, email_address: EmailAddress) -> str:
+        request = self.request
+        if request is not None and request.user.is_authenticated:
+            return landing_url_for(request.user)
+        return super().get_email_verification_redirect_url(email_address)

@@ -1,7 +1,119 @@
-"""API routes for accounts."""
+"""API routes for the caller's own account: /me and /me/tokens. Same actions and queries as the pages."""
 
 from __future__ import annotations
 
-from ninja import Router
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Status
+
+from townhall.accounts import actions, queries
+from townhall.accounts.models import AccessToken, User
+from townhall.accounts.schemas import MeOut, MePatch, TokenCreatedOut, TokenIn, TokenOut
+from townhall.core.api import ApiUnauthorized, ErrorOut, caller, ensure_write, guardian
+from townhall.core.errors import PermissionDenied
+from townhall.core.markdown import render_markdown
 
 router = Router(tags=["accounts"])
+
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+
+
+def _signed_in(request: HttpRequest) -> User:
+    user = caller(request).user
+    if user is None:
+        raise ApiUnauthorized("Sign in or send an access token to do that.")
+    return user  # type: ignore[no-any-return]
+
+
+def me_out(user: User) -> dict[str, Any]:
+    from townhall.community.models import Membership
+
+    membership = Membership.objects.filter(user_id=user.pk).first()
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "display_name": user.display_name,
+        "email": user.email,
+        "avatar_url": user.avatar.url if user.avatar else None,
+        "bio": user.bio,
+        "bio_html": str(render_markdown(user.bio)),
+        "location": user.location,
+        "time_zone": user.time_zone,
+        "links": list(user.links or []),
+        "interests": [{"name": i.name, "slug": i.slug} for i in user.interests.order_by("name")],
+        "can_help_with": user.can_help_with,
+        "looking_for": user.looking_for,
+        "theme": user.theme,
+        "membership": None
+        if membership is None
+        else {
+            "role": membership.role,
+            "state": membership.state,
+            "joined_at": membership.joined_at,
+            "onboarded": membership.onboarded,
+        },
+    }
+
+
+@router.get("/me", response={200: MeOut, **ERRORS}, summary="Your account, profile and membership")
+def get_me(request: HttpRequest) -> dict[str, Any]:
+    return me_out(_signed_in(request))
+
+
+@router.patch("/me", response={200: MeOut, **ERRORS}, summary="Change your profile (only the fields sent)")
+def patch_me(request: HttpRequest, payload: MePatch) -> dict[str, Any]:
+    user = _signed_in(request)
+    ensure_write(request)
+    data: dict[str, Any] = payload.model_dump(exclude_unset=True, exclude_none=True)
+    if "interests" in data:
+        # The API names interests; the form's "typed" field accepts any names, featured or new.
+        data["new_interests"] = ", ".join(name.replace(",", " ") for name in data.pop("interests"))
+        data["interests"] = []
+    actions.update_profile(guardian(request), user, data=data, partial=True)
+    user.refresh_from_db()
+    return me_out(user)
+
+
+def token_out(token: AccessToken) -> dict[str, Any]:
+    return {
+        "id": token.pk,
+        "name": token.name,
+        "prefix": token.prefix,
+        "scope": token.scope,
+        "created_at": token.created_at,
+        "last_used_at": token.last_used_at,
+    }
+
+
+@router.get("/me/tokens", response={200: list[TokenOut], **ERRORS}, summary="Your live access tokens")
+def list_my_tokens(request: HttpRequest) -> list[dict[str, Any]]:
+    _signed_in(request)
+    return [token_out(t) for t in queries.list_tokens(guardian(request))]
+
+
+@router.post(
+    "/me/tokens",
+    response={201: TokenCreatedOut, **ERRORS},
+    summary="Create an access token (session only; the secret is returned once)",
+)
+def create_my_token(request: HttpRequest, payload: TokenIn) -> Status:
+    user = _signed_in(request)
+    if caller(request).via != "session":
+        raise PermissionDenied(
+            "An access token cannot create tokens; create one in your settings while signed in."
+        )
+    ensure_write(request)
+    token, secret = actions.create_access_token(
+        guardian(request), user, name=payload.name, scope=payload.scope
+    )
+    return Status(201, {**token_out(token), "secret": secret})
+
+
+@router.delete("/me/tokens/{token_id}", response={204: None, **ERRORS}, summary="Revoke one of your tokens")
+def revoke_my_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    _signed_in(request)
+    ensure_write(request)
+    token = queries.get_token_or_404(guardian(request), token_id)
+    actions.revoke_access_token(guardian(request), token)
+    return HttpResponse(status=204)

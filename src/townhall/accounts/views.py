@@ -1,27 +1,176 @@
-"""Profile and settings pages (sign-in, verification, reset and MFA are django-allauth's)."""
+"""Profile and settings pages (sign-in, verification, reset, email, password and MFA are django-allauth's)."""
 
 from __future__ import annotations
 
+import zoneinfo
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from townhall.accounts import actions
+from townhall.accounts import actions, queries
+from townhall.accounts.forms import AccessTokenForm, AvatarForm, DeleteAccountForm, ProfileForm
 from townhall.accounts.models import User
+from townhall.core.errors import Invalid
+from townhall.core.htmx import done, render_page
+from townhall.core.ratelimit import hit
+
+SETTINGS_WRITE_RATE = "30/m"
+
+
+def _me(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _limit(request: HttpRequest, what: str) -> None:
+    hit(f"settings:{what}:{request.user.pk}", SETTINGS_WRITE_RATE)
 
 
 @login_required
 def profile(request: HttpRequest, username: str) -> HttpResponse:
-    person = get_object_or_404(User.objects.select_related("membership"), username__iexact=username)
-    request.guardian.ensure_can_view_profile(person)  # type: ignore[attr-defined]
-    return render(request, "accounts/profile.html", {"person": person})
+    person = queries.get_profile_or_404(request.guardian, username)  # type: ignore[attr-defined]
+    local_time = None
+    if person.time_zone:
+        try:
+            local_time = timezone.now().astimezone(zoneinfo.ZoneInfo(person.time_zone))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            local_time = None
+    membership = getattr(person, "membership", None)
+    context: dict[str, Any] = {
+        "person": person,
+        "membership": membership,
+        "local_time": local_time,
+        "interests": list(person.interests.all()),
+        "groups": list(person.member_groups.all()),
+        "is_me": person.pk == request.user.pk,
+    }
+    return render(request, "accounts/profile.html", context)
 
 
 @login_required
 def settings_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/settings.html", {})
+    return render(request, "accounts/settings.html", {"me": _me(request)})
+
+
+def _profile_edit_context(request: HttpRequest, form: ProfileForm, avatar_form: AvatarForm) -> dict[str, Any]:
+    return {"form": form, "avatar_form": avatar_form, "me": _me(request)}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    if request.method == "POST":
+        _limit(request, "profile")
+        try:
+            actions.update_profile(request.guardian, me, data=request.POST)  # type: ignore[attr-defined]
+        except actions.ProfileInvalid as exc:
+            context = _profile_edit_context(request, exc.form, AvatarForm())
+            return render_page(
+                request, "accounts/profile_edit.html", context, partial="profile-form", status=422
+            )
+        return done(request, redirect_to=request.path, message="Your profile is saved.")
+    form = ProfileForm(user=me)
+    return render(request, "accounts/profile_edit.html", _profile_edit_context(request, form, AvatarForm()))
+
+
+@login_required
+@require_POST
+def avatar_upload(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    _limit(request, "avatar")
+    form = AvatarForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            actions.set_avatar(request.guardian, me, upload=form.cleaned_data["avatar"])  # type: ignore[attr-defined]
+        except Invalid as exc:
+            form.add_error("avatar", exc.message)
+    if form.errors:
+        context = _profile_edit_context(request, ProfileForm(user=me), form)
+        return render(request, "accounts/profile_edit.html", context, status=422)
+    return done(request, redirect_to="accounts:profile-edit", message="Your picture is updated.")
+
+
+@login_required
+@require_POST
+def avatar_remove(request: HttpRequest) -> HttpResponse:
+    _limit(request, "avatar")
+    actions.remove_avatar(request.guardian, _me(request))  # type: ignore[attr-defined]
+    return done(request, redirect_to="accounts:profile-edit", message="Your picture is removed.")
+
+
+def _tokens_context(request: HttpRequest, form: AccessTokenForm, **extra: Any) -> dict[str, Any]:
+    tokens = list(queries.list_tokens(request.guardian))  # type: ignore[attr-defined]
+    return {"form": form, "tokens": tokens, "max_tokens": actions.MAX_LIVE_TOKENS, **extra}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tokens(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        _limit(request, "tokens")
+        form = AccessTokenForm(request.POST)
+        if form.is_valid():
+            try:
+                token, secret = actions.create_access_token(
+                    request.guardian,  # type: ignore[attr-defined]
+                    _me(request),
+                    name=form.cleaned_data["name"],
+                    scope=form.cleaned_data["scope"],
+                )
+            except Invalid as exc:
+                form.add_error(None, exc.message)
+            else:
+                # The secret is shown in this response only; it is never stored or shown again.
+                context = _tokens_context(request, AccessTokenForm(), new_token=token, secret=secret)
+                response = render(
+                    request,
+                    "accounts/tokens.html",
+                    context,
+                )
+                response["Cache-Control"] = "no-store"
+                return response
+        return render(request, "accounts/tokens.html", _tokens_context(request, form), status=422)
+    return render(request, "accounts/tokens.html", _tokens_context(request, AccessTokenForm()))
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    _limit(request, "tokens")
+    token = queries.get_token_or_404(request.guardian, token_id)  # type: ignore[attr-defined]
+    actions.revoke_access_token(request.guardian, token)  # type: ignore[attr-defined]
+    return done(request, redirect_to="accounts:tokens", message=f"The token “{token.name}” is revoked.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request: HttpRequest) -> HttpResponse:
+    guardian = request.guardian  # type: ignore[attr-defined]
+    form = DeleteAccountForm(request.POST or None)
+    if request.method == "POST":
+        _limit(request, "delete")
+        if form.is_valid():
+            try:
+                actions.delete_account(guardian, _me(request), password=form.cleaned_data["password"])
+            except Invalid as exc:
+                form.add_error("password", exc.message)
+            else:
+                logout(request)
+                messages.success(
+                    request, "Your account is deleted. Thank you for having been part of this community."
+                )
+                return redirect("/")
+        return render(request, "accounts/delete.html", {"form": form}, status=422)
+    return render(
+        request, "accounts/delete.html", {"form": form, "blocked": not guardian.can_delete_account()}
+    )
 
 
 @require_POST

@@ -1,0 +1,46 @@
+"""Reads about people: profiles and one's own access tokens, scoped by the Guardian."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch, QuerySet
+
+from townhall.accounts.models import AccessToken, User
+from townhall.core.errors import NotFound
+
+if TYPE_CHECKING:
+    from townhall.policy import Guardian
+
+
+def profile_queryset() -> QuerySet[User]:
+    """Everything a profile page shows, in a fixed number of queries (user+membership, interests, groups)."""
+    from townhall.community.models import Group
+
+    return User.objects.select_related("membership").prefetch_related(
+        "interests", Prefetch("member_groups", queryset=Group.objects.order_by("name"))
+    )
+
+
+def get_profile_or_404(guardian: Guardian, username: str) -> User:
+    """The person with this @username (any case), or 404 when missing, deleted or not visible."""
+    person = profile_queryset().filter(username__iexact=username, deleted_at__isnull=True).first()
+    if person is None:
+        raise NotFound("Not found")
+    guardian.ensure_can_view_profile(person)
+    return person
+
+
+def list_tokens(guardian: Guardian) -> QuerySet[AccessToken]:
+    """The caller's live (unrevoked) personal access tokens, newest first."""
+    return guardian.visible_tokens(AccessToken.objects.filter(revoked_at__isnull=True)).order_by(
+        "-created_at"
+    )
+
+
+def get_token_or_404(guardian: Guardian, token_id: int) -> AccessToken:
+    """One of the caller's own tokens (revoked ones too); anyone else's is a 404."""
+    token = guardian.visible_tokens(AccessToken.objects.filter(pk=token_id)).first()
+    if token is None:
+        raise NotFound("Not found")
+    return token
