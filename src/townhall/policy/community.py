@@ -127,7 +127,7 @@ class CommunityRules(GuardianBase):
         """Owners set any role but owner; admins promote up to moderator. Nobody changes their own."""
         if not self.is_admin or target.user_id == self.user_id or target.role == Membership.OWNER:
             return False
-        if role == Membership.OWNER:
+        if role == Membership.OWNER or role not in Membership.ROLE_RANK:
             return False
         if self.is_owner:
             return True
