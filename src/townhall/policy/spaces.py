@@ -177,12 +177,14 @@ class SpaceRules(GuardianBase):
             return None
         if self.is_space_invited(space):
             return ACCEPT
+        if self.has_requested_space(space):
+            return None  # waiting for a moderator, whatever the visibility is now
         if space.visibility == Space.SECRET and not self.is_admin:
             return None
         if not self._in_space_group(space) and not self.is_admin:
             return None
         if space.visibility == Space.PRIVATE and not self.is_moderator:
-            return None if self.has_requested_space(space) else REQUEST
+            return REQUEST
         return JOIN
 
     def ensure_can_join_space(self, space: Space) -> str:
