@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("townhall.accounts.urls")),
     path("", include("townhall.spaces.urls")),
+    path("", include("townhall.discussions.urls")),
     path("", include("townhall.community.urls")),
     path(
         "media/<path:path>",

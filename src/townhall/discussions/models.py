@@ -110,6 +110,16 @@ class Topic(TimeStamped):
     def reply_count(self) -> int:
         return max(self.post_count - 1, 0)
 
+    @property
+    def unread_count(self) -> int:
+        """Posts after the reader's mark, when a list annotated `read_position` (-1 = never opened)."""
+        read = getattr(self, "read_position", -1)
+        return max(self.last_position - read, 0) if read is not None and read >= 0 else 0
+
+    @property
+    def is_new_to_reader(self) -> bool:
+        return getattr(self, "read_position", None) == -1
+
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 

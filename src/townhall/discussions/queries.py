@@ -95,6 +95,7 @@ class TopicPage:
     accepted: Post | None
     reaction_choices: list[ReactionChoice]
     root: Post | None = None
+    root_item: PostItem | None = None
     read_position: int = 0
     last_visit_position: int = 0
     first_unread_position: int | None = None
@@ -106,7 +107,7 @@ class TopicPage:
         return range(1, self.pages + 1)
 
 
-def _reactions_for(
+def reactions_for(
     guardian: Guardian, post_ids: list[int], choices: list[ReactionChoice]
 ) -> dict[int, list[ReactionSummary]]:
     """Reactions grouped per post and emoji, with who reacted: one query, whatever their number."""
@@ -179,7 +180,9 @@ def topic_page(
     for post in posts:
         post.topic = topic
     choices = list(ReactionChoice.objects.all())
-    reactions = _reactions_for(guardian, [p.pk for p in posts], choices)
+    if root is not None:
+        root.topic = topic
+    reactions = reactions_for(guardian, [p.pk for p in posts] + ([root.pk] if root else []), choices)
     accepted = None
     if topic.accepted_post_id:
         accepted = Post.objects.select_related("author").filter(pk=topic.accepted_post_id).first()
@@ -221,6 +224,10 @@ def topic_page(
             if item.post.position > divider_after:
                 item.unread_divider = True
                 break
+    if root is not None:
+        result.root_item = PostItem(
+            post=root, reactions=reactions.get(root.pk, []), visible=guardian.can_view_post_body(root)
+        )
     if view == FLAT:
         result.items = items
     else:
@@ -238,6 +245,8 @@ def _build_tree(items: list[PostItem], root: Post | None) -> list[PostItem]:
     stack: list[PostItem] = []
     for item in items:
         item.continue_thread = item.post.depth >= limit and item.post.reply_count > 0
+        if item.post.position == 1:
+            continue  # the opening post is shown on its own; replies to the topic are the roots
         while stack and not item.post.path.startswith(stack[-1].post.path + "."):
             stack.pop()
         if stack:

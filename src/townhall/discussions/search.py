@@ -260,3 +260,39 @@ def _search_postgres(
             )
             snippets = {int(r[0]): (r[1] or "", r[2] or "") for r in cursor.fetchall()}
     return rows, snippets
+
+
+def resolve_filters(
+    guardian: Guardian,
+    *,
+    space: str | None = None,
+    author: str | None = None,
+    tag: str | None = None,
+    kind: str | None = None,
+    solved: bool | None = None,
+    after: datetime | None = None,
+    before: datetime | None = None,
+    topic: int | None = None,
+) -> SearchFilters | None:
+    """Turn slugs and names into ids. None when a filter names something unknown (no results)."""
+    from townhall.accounts.models import User
+    from townhall.discussions.models import Tag
+    from townhall.spaces.models import Space
+
+    filters = SearchFilters(kind=kind or None, solved=solved, after=after, before=before, topic_id=topic)
+    if space:
+        found = Space.objects.filter(slug=space[:90]).first()
+        if found is None or not guardian.can_read_space(found):
+            return None
+        filters.space_id = found.pk
+    if author:
+        user_id = User.objects.filter(username__iexact=author[:150]).values_list("pk", flat=True).first()
+        if user_id is None:
+            return None
+        filters.author_id = user_id
+    if tag:
+        tag_id = Tag.objects.filter(slug=tag[:50]).values_list("pk", flat=True).first()
+        if tag_id is None:
+            return None
+        filters.tag_id = tag_id
+    return filters

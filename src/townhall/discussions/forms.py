@@ -1,0 +1,65 @@
+"""Forms parse input for the views; the actions own the rules and the real validation."""
+
+from __future__ import annotations
+
+from django import forms
+
+from townhall.discussions.models import BODY_MAX, TITLE_MAX, Topic
+
+BODY_HELP = "Markdown: **bold**, _italic_, `code`, lists, tables, > quotes. Up to 32,000 characters."
+
+
+class TopicForm(forms.Form):
+    title = forms.CharField(max_length=TITLE_MAX, strip=True)
+    kind = forms.ChoiceField(choices=Topic.KINDS, initial=Topic.DISCUSSION, label="Type")
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 10}), max_length=BODY_MAX, help_text=BODY_HELP
+    )
+    tags = forms.CharField(
+        max_length=300,
+        required=False,
+        help_text="Up to 5, separated by commas (for example: lenses, beginners).",
+    )
+
+    def __init__(self, *args: object, allow_announcement: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not allow_announcement:
+            self.fields["kind"].choices = [c for c in Topic.KINDS if c[0] != Topic.ANNOUNCEMENT]  # type: ignore[attr-defined]
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}), max_length=BODY_MAX, help_text=BODY_HELP, label="Your reply"
+    )
+    reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class EditForm(forms.Form):
+    title = forms.CharField(max_length=TITLE_MAX, required=False)
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 10}), max_length=BODY_MAX, help_text=BODY_HELP
+    )
+    tags = forms.CharField(max_length=300, required=False, help_text="Up to 5, separated by commas.")
+
+
+class MoveForm(forms.Form):
+    space = forms.ChoiceField(label="Move to space")
+
+    def __init__(self, *args: object, choices: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["space"].choices = choices  # type: ignore[attr-defined]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(max_length=200, required=False, label="Search for")
+    space = forms.CharField(max_length=90, required=False, label="Space (slug)")
+    author = forms.CharField(max_length=150, required=False, label="Author (username)")
+    tag = forms.CharField(max_length=50, required=False, label="Tag")
+    kind = forms.ChoiceField(choices=[("", "Any type"), *Topic.KINDS], required=False, label="Type")
+    solved = forms.ChoiceField(
+        choices=[("", "Solved or not"), ("yes", "Solved"), ("no", "Unsolved")], required=False, label="Solved"
+    )
+    after = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    before = forms.DateField(required=False, label="Until", widget=forms.DateInput(attrs={"type": "date"}))
+    topic = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    page = forms.IntegerField(required=False, min_value=1, max_value=50, widget=forms.HiddenInput)

@@ -1,0 +1,35 @@
+from django.contrib.sitemaps.views import sitemap
+from django.urls import path
+
+from townhall.discussions import feeds, views
+
+app_name = "discussions"
+
+urlpatterns = [
+    path("latest/", views.latest, name="latest"),
+    path("unread/", views.unread, name="unread"),
+    path("top/", views.top, name="top"),
+    path("search/", views.search_page, name="search"),
+    path("s/<slug:slug>/topics/", views.space_topics, name="space-topics"),
+    path("s/<slug:slug>/new/", views.topic_create, name="topic-create"),
+    path("s/<slug:slug>/draft/", views.space_draft, name="space-draft"),
+    path("s/<slug:slug>/follow/", views.space_follow, name="space-follow"),
+    path("s/<slug:slug>/feed/", feeds.SpaceTopicsFeed(), name="space-feed"),
+    path("t/<int:topic_id>/", views.topic_short, name="topic-short"),
+    path("t/<int:topic_id>/reply/", views.topic_reply, name="topic-reply"),
+    path("t/<int:topic_id>/unread/", views.topic_first_unread, name="topic-first-unread"),
+    path("t/<int:topic_id>/draft/", views.topic_draft, name="topic-draft"),
+    path("t/<int:topic_id>/follow/", views.topic_follow, name="topic-follow"),
+    path("t/<int:topic_id>/moderate/", views.topic_moderate, name="topic-moderate"),
+    path("t/<int:topic_id>/move/", views.topic_move, name="topic-move"),
+    path("t/<int:topic_id>/accept/", views.topic_accept, name="topic-accept"),
+    path("t/<int:topic_id>/feed/", feeds.TopicPostsFeed(), name="topic-feed"),
+    path("t/<int:topic_id>/<slug:slug>/", views.topic_detail, name="topic"),
+    path("p/<int:post_id>/", views.post_permalink, name="post"),
+    path("p/<int:post_id>/edit/", views.post_edit, name="post-edit"),
+    path("p/<int:post_id>/delete/", views.post_delete, name="post-delete"),
+    path("p/<int:post_id>/moderate/", views.post_moderate, name="post-moderate"),
+    path("p/<int:post_id>/react/", views.post_react, name="post-react"),
+    path("p/<int:post_id>/revisions/", views.post_revisions, name="post-revisions"),
+    path("sitemap.xml", sitemap, {"sitemaps": feeds.SITEMAPS}, name="sitemap"),
+]

@@ -1,0 +1,569 @@
+"""Discussion pages: parse the request, call a query or an action, render a page or its partial.
+
+Every form posts to a real URL: a plain POST redirects with a message, an htmx POST gets a partial.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+from datetime import UTC, datetime, time
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from townhall.core.errors import Invalid
+from townhall.core.htmx import done, is_htmx
+from townhall.discussions import actions, queries, search
+from townhall.discussions.forms import EditForm, MoveForm, ReplyForm, SearchForm, TopicForm
+from townhall.discussions.models import Post, Topic
+from townhall.spaces.models import Space
+from townhall.spaces.queries import get_space_or_404, list_visible_spaces
+
+VIEW_COOKIE = "th_topic_view"
+VIEW_COOKIE_AGE = 365 * 24 * 3600
+
+
+def _guardian(request: HttpRequest) -> Any:
+    return request.guardian  # type: ignore[attr-defined]
+
+
+def _int(value: str | None, default: int = 1) -> int:
+    try:
+        return int(value or default)
+    except (TypeError, ValueError):
+        return default
+
+
+def _form_errors(form: Any, exc: Invalid) -> None:
+    placed = False
+    for name, errs in exc.field_errors.items():
+        if name in form.fields:
+            for err in errs:
+                form.add_error(name, err)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+def _reader_view(request: HttpRequest) -> tuple[str, bool]:
+    """The reader's chosen view: ?view= (remembered in a cookie), else the cookie, else flat."""
+    asked = request.GET.get("view")
+    if asked in queries.VIEWS:
+        return asked, True
+    remembered = request.COOKIES.get(VIEW_COOKIE)
+    return (remembered if remembered in queries.VIEWS else queries.FLAT), False
+
+
+def topic_url(
+    topic: Topic, *, view: str | None = None, page: int = 1, root: Post | None = None, anchor: str = ""
+) -> str:
+    url = reverse("discussions:topic", args=[topic.pk, topic.slug or "-"])
+    params: dict[str, Any] = {}
+    if view:
+        params["view"] = view
+    if page > 1:
+        params["page"] = page
+    if root is not None:
+        params["root"] = root.pk
+    if params:
+        url += "?" + urlencode(params)
+    return url + (f"#{anchor}" if anchor else "")
+
+
+def post_url(post: Post) -> str:
+    return reverse("discussions:post", args=[post.pk])
+
+
+# --- lists ---------------------------------------------------------------------------------------
+def _list_page(request: HttpRequest, kind: str, *, space: Space | None = None) -> HttpResponse:
+    guardian = _guardian(request)
+    tag = queries.get_tag(request.GET.get("tag"))
+    period = request.GET.get("period", "week")
+    topic_list = queries.list_topics(
+        guardian, kind=kind, space=space, tag=tag, cursor=request.GET.get("cursor") or None, period=period
+    )
+    context = {"topic_list": topic_list, "space": space, "periods": list(queries.PERIODS)}
+    if space is not None:
+        context["follow_level"] = queries.space_follow_level(guardian, space)
+    if is_htmx(request) and request.GET.get("cursor"):
+        return render(request, "discussions/topic_list.html#rows", context)
+    return render(request, "discussions/topic_list.html", context)
+
+
+@require_GET
+def latest(request: HttpRequest) -> HttpResponse:
+    return _list_page(request, queries.LATEST)
+
+
+@require_GET
+def unread(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('account_login')}?next={request.path}")
+    return _list_page(request, queries.UNREAD)
+
+
+@require_GET
+def top(request: HttpRequest) -> HttpResponse:
+    return _list_page(request, queries.TOP)
+
+
+@require_GET
+def space_topics(request: HttpRequest, slug: str) -> HttpResponse:
+    space = get_space_or_404(_guardian(request), slug)
+    if not _guardian(request).can_read_space(space):
+        raise Http404("No such space")
+    return _list_page(request, queries.LATEST, space=space)
+
+
+@require_POST
+def space_follow(request: HttpRequest, slug: str) -> HttpResponse:
+    space = get_space_or_404(_guardian(request), slug)
+    follow = actions.set_space_follow_level(_guardian(request), space, level=request.POST.get("level", ""))
+    return done(
+        request,
+        redirect_to=reverse("discussions:space-topics", args=[space.slug]),
+        message=f"You are now {follow.get_level_display().lower()} this space.",
+        partial=("discussions/topic_list.html#follow", {"space": space, "follow_level": follow.level}),
+    )
+
+
+# --- creating topics -----------------------------------------------------------------------------
+def topic_create(request: HttpRequest, slug: str) -> HttpResponse:
+    guardian = _guardian(request)
+    space = get_space_or_404(guardian, slug)
+    guardian.ensure_can_create_topic(space)
+    allow_announcement = guardian.can_create_announcement(space)
+    if request.method == "POST":
+        form = TopicForm(request.POST, allow_announcement=allow_announcement)
+        if form.is_valid():
+            try:
+                topic = actions.create_topic(
+                    guardian,
+                    space,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    kind=form.cleaned_data["kind"],
+                    tags=form.cleaned_data["tags"],
+                )
+            except Invalid as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, "Your topic is up.")
+                return redirect(topic_url(topic))
+        status = 400
+    else:
+        draft = queries.space_draft(guardian, space)
+        initial = {"title": draft.title, "body": draft.body} if draft else {}
+        form = TopicForm(initial=initial, allow_announcement=allow_announcement)
+        status = 200
+    return render(request, "discussions/topic_form.html", {"form": form, "space": space}, status=status)
+
+
+@require_POST
+def space_draft(request: HttpRequest, slug: str) -> HttpResponse:
+    guardian = _guardian(request)
+    space = get_space_or_404(guardian, slug)
+    try:
+        draft = actions.save_draft(
+            guardian, space=space, title=request.POST.get("title", ""), body=request.POST.get("body", "")
+        )
+    except Invalid as exc:
+        return HttpResponse(exc.message, status=400)
+    return _draft_answer(request, draft is not None, reverse("discussions:topic-create", args=[space.slug]))
+
+
+def _draft_answer(request: HttpRequest, saved: bool, back: str) -> HttpResponse:
+    text = "Draft saved." if saved else "Draft discarded."
+    if is_htmx(request):
+        return HttpResponse(text)
+    messages.success(request, text)
+    return redirect(back)
+
+
+# --- the topic page ------------------------------------------------------------------------------
+def topic_short(request: HttpRequest, topic_id: int) -> HttpResponse:
+    topic = queries.get_topic_or_404(_guardian(request), topic_id)
+    return HttpResponseRedirect(topic_url(topic))
+
+
+def topic_detail(request: HttpRequest, topic_id: int, slug: str) -> HttpResponse:
+    guardian = _guardian(request)
+    topic = queries.get_topic_or_404(guardian, topic_id)
+    if slug != (topic.slug or "-"):
+        query = f"?{request.GET.urlencode()}" if request.GET else ""
+        return HttpResponseRedirect(reverse("discussions:topic", args=[topic.pk, topic.slug or "-"]) + query)
+    view, chosen = _reader_view(request)
+    root = None
+    if view == queries.THREAD and request.GET.get("root"):
+        root = Post.objects.filter(pk=_int(request.GET.get("root"), 0), topic_id=topic.pk).first()
+    page = queries.topic_page(guardian, topic, view=view, page=_int(request.GET.get("page")), root=root)
+    if guardian.user_id is not None and page.items:
+        actions.mark_read(guardian, topic, position=_read_up_to(page))
+    context = {
+        "topic": topic,
+        "space": topic.space,
+        "page": page,
+        "tags": list(topic.tags.all()),
+        "reply_form": ReplyForm(initial={"body": page.draft.body} if page.draft else None),
+        "canonical": request.build_absolute_uri(topic_url(topic, page=page.page)),
+        "public": topic.space.visibility == Space.PUBLIC,
+    }
+    response = render(request, "discussions/topic.html", context)
+    if chosen:
+        response.set_cookie(VIEW_COOKIE, view, max_age=VIEW_COOKIE_AGE, samesite="Lax", httponly=True)
+    return response
+
+
+def _all_items(items: list[queries.PostItem]) -> list[queries.PostItem]:
+    out: list[queries.PostItem] = []
+    for item in items:
+        out.append(item)
+        out.extend(_all_items(item.children))
+    return out
+
+
+def _read_up_to(page: queries.TopicPage) -> int:
+    positions = sorted(i.post.position for i in _all_items(page.items))
+    if page.view == queries.FLAT:
+        return positions[-1]
+    # Threaded pages skip around; count as read only what continues the reader's unbroken run.
+    mark = page.read_position
+    for position in positions:
+        if position == mark + 1:
+            mark = position
+    return mark
+
+
+@require_GET
+def post_permalink(request: HttpRequest, post_id: int) -> HttpResponse:
+    """Redirect to the page (and anchor) that shows the post, in the reader's view."""
+    guardian = _guardian(request)
+    post = queries.get_post_or_404(guardian, post_id)
+    view, _ = _reader_view(request)
+    page, root = queries.locate_post(guardian, post, view=view)
+    explicit = request.GET.get("view") if request.GET.get("view") in queries.VIEWS else None
+    return HttpResponseRedirect(
+        topic_url(post.topic, view=explicit, page=page, root=root, anchor=f"post-{post.pk}")
+    )
+
+
+@require_GET
+def topic_first_unread(request: HttpRequest, topic_id: int) -> HttpResponse:
+    guardian = _guardian(request)
+    topic = queries.get_topic_or_404(guardian, topic_id)
+    position = queries.first_unread_position(guardian, topic)
+    post = Post.objects.filter(topic_id=topic.pk, position=position).select_related("topic").first()
+    if post is None:
+        return HttpResponseRedirect(topic_url(topic))
+    view, _ = _reader_view(request)
+    page, root = queries.locate_post(guardian, post, view=view)
+    return HttpResponseRedirect(topic_url(topic, page=page, root=root, anchor=f"post-{post.pk}"))
+
+
+def topic_reply(request: HttpRequest, topic_id: int) -> HttpResponse:
+    """GET: a page with the reply form (replying to ?to=<post>); POST: create the reply."""
+    guardian = _guardian(request)
+    topic = queries.get_topic_or_404(guardian, topic_id)
+    guardian.ensure_can_reply(topic)
+    source = request.POST if request.method == "POST" else request.GET
+    reply_to = None
+    to_id = _int(source.get("reply_to") or source.get("to"), 0)
+    if to_id:
+        reply_to = Post.objects.select_related("author").filter(pk=to_id, topic_id=topic.pk).first()
+        if reply_to is None:
+            raise Http404("No such post")
+        reply_to.topic = topic
+    if request.method == "POST":
+        form = ReplyForm(request.POST)
+        if form.is_valid():
+            try:
+                post = actions.create_post(guardian, topic, body=form.cleaned_data["body"], reply_to=reply_to)
+            except Invalid as exc:
+                _form_errors(form, exc)
+            else:
+                if is_htmx(request):
+                    item = queries.PostItem(post=post, reactions=[], visible=True)
+                    if request.POST.get("inline"):
+                        return render(
+                            request,
+                            "discussions/includes/post.html",
+                            {"item": item, "topic": topic, "page": None},
+                        )
+                    return render(
+                        request,
+                        "discussions/topic.html#reply-done",
+                        {"item": item, "topic": topic, "reply_form": ReplyForm(), "page": None},
+                    )
+                messages.success(request, "Your reply is posted.")
+                return redirect(post_url(post))
+        status = 400
+    else:
+        form = ReplyForm(initial={"reply_to": reply_to.pk if reply_to else None})
+        status = 200
+    if is_htmx(request):
+        return render(
+            request,
+            "discussions/reply.html#form",
+            {"form": form, "topic": topic, "reply_to": reply_to},
+            status=status,
+        )
+    return render(
+        request, "discussions/reply.html", {"form": form, "topic": topic, "reply_to": reply_to}, status=status
+    )
+
+
+@require_POST
+def topic_draft(request: HttpRequest, topic_id: int) -> HttpResponse:
+    guardian = _guardian(request)
+    topic = queries.get_topic_or_404(guardian, topic_id)
+    try:
+        draft = actions.save_draft(guardian, topic=topic, body=request.POST.get("body", ""))
+    except Invalid as exc:
+        return HttpResponse(exc.message, status=400)
+    return _draft_answer(request, draft is not None, topic_url(topic))
+
+
+@require_POST
+def topic_follow(request: HttpRequest, topic_id: int) -> HttpResponse:
+    guardian = _guardian(request)
+    topic = queries.get_topic_or_404(guardian, topic_id)
+    follow = actions.set_topic_follow_level(guardian, topic, level=request.POST.get("level", ""))
+    return done(
+        request,
+        redirect_to=topic_url(topic),
+        message=f"Follow level: {follow.get_level_display().lower()}.",
+        partial=("discussions/topic.html#follow", {"topic": topic, "page": {"follow_level": follow.level}}),
+    )
+
+
+MODERATION = {
+    "pin": lambda g, t, p: actions.pin_topic(g, t, scope=p.get("scope", Topic.PIN_SPACE)),
+    "unpin": lambda g, t, p: actions.unpin_topic(g, t),
+    "lock": lambda g, t, p: actions.lock_topic(g, t),
+    "unlock": lambda g, t, p: actions.unlock_topic(g, t),
+    "close": lambda g, t, p: actions.close_topic(g, t),
+    "reopen": lambda g, t, p: actions.reopen_topic(g, t),
+    "hide": lambda g, t, p: actions.hide_topic(g, t, reason=p.get("reason", "")),
+    "restore": lambda g, t, p: actions.restore_topic(g, t),
+}
+MODERATION_DONE = {
+    "pin": "Pinned.",
+    "unpin": "Unpinned.",
+    "lock": "Locked: nobody can reply.",
+    "unlock": "Unlocked.",
+    "close": "Closed for new replies.",
+    "reopen": "Reopened.",
+    "hide": "Hidden.",
+    "restore": "Restored.",
+}
+
+
+@require_POST
+def topic_moderate(request: HttpRequest, topic_id: int) -> HttpResponse:
+    guardian = _guardian(request)
+    topic = queries.get_topic_or_404(guardian, topic_id)
+    op = request.POST.get("op", "")
+    if op not in MODERATION:
+        raise Invalid("Unknown moderation action.")
+    MODERATION[op](guardian, topic, request.POST)
+    return done(request, redirect_to=topic_url(topic), message=MODERATION_DONE[op])
+
+
+def topic_move(request: HttpRequest, topic_id: int) -> HttpResponse:
+    guardian = _guardian(request)
+    topic = queries.get_topic_or_404(guardian, topic_id)
+    guardian.ensure_can_moderate_topic(topic)
+    spaces = [
+        s for s in list_visible_spaces(guardian) if s.pk != topic.space_id and guardian.can_moderate_space(s)
+    ]
+    form = MoveForm(request.POST or None, choices=[(s.slug, s.name) for s in spaces])
+    if request.method == "POST" and form.is_valid():
+        target = get_space_or_404(guardian, form.cleaned_data["space"])
+        try:
+            actions.move_topic(guardian, topic, to_space=target)
+        except Invalid as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"Moved to {target.name}.")
+            return redirect(topic_url(topic))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "discussions/move.html", {"form": form, "topic": topic}, status=status)
+
+
+@require_POST
+def topic_accept(request: HttpRequest, topic_id: int) -> HttpResponse:
+    guardian = _guardian(request)
+    topic = queries.get_topic_or_404(guardian, topic_id)
+    if request.POST.get("op") == "unaccept":
+        actions.unaccept_answer(guardian, topic)
+        return done(request, redirect_to=topic_url(topic), message="The answer is no longer accepted.")
+    post = Post.objects.filter(pk=_int(request.POST.get("post"), 0)).first()
+    if post is None:
+        raise Invalid("Choose a reply to accept.")
+    actions.accept_answer(guardian, topic, post)
+    return done(request, redirect_to=post_url(post), message="Marked as the accepted answer.")
+
+
+# --- posts ---------------------------------------------------------------------------------------
+def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
+    guardian = _guardian(request)
+    post = queries.get_post_or_404(guardian, post_id)
+    guardian.ensure_can_edit_post(post)
+    topic = post.topic
+    initial = {"body": post.body}
+    if post.position == 1:
+        initial |= {"title": topic.title, "tags": ", ".join(t.name for t in topic.tags.all())}
+    form = EditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.edit_post(
+                guardian,
+                post,
+                body=form.cleaned_data["body"],
+                title=form.cleaned_data["title"] if post.position == 1 else None,
+                tags=form.cleaned_data["tags"] if post.position == 1 else None,
+            )
+        except Invalid as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect(post_url(post))
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "discussions/post_edit.html", {"form": form, "post": post, "topic": topic}, status=status
+    )
+
+
+@require_POST
+def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
+    guardian = _guardian(request)
+    post = queries.get_post_or_404(guardian, post_id)
+    actions.delete_post(guardian, post)
+    if post.position == 1:
+        return done(
+            request,
+            redirect_to=reverse("discussions:space-topics", args=[post.topic.space.slug]),
+            message="Topic deleted.",
+        )
+    return done(request, redirect_to=topic_url(post.topic), message="Post deleted.")
+
+
+@require_POST
+def post_moderate(request: HttpRequest, post_id: int) -> HttpResponse:
+    guardian = _guardian(request)
+    post = queries.get_post_or_404(guardian, post_id)
+    op = request.POST.get("op")
+    if op == "hide":
+        actions.hide_post(guardian, post, reason=request.POST.get("reason", ""))
+    elif op == "restore":
+        actions.restore_post(guardian, post)
+    else:
+        raise Invalid("Unknown moderation action.")
+    return done(
+        request, redirect_to=topic_url(post.topic), message="Hidden." if op == "hide" else "Restored."
+    )
+
+
+@require_POST
+def post_react(request: HttpRequest, post_id: int) -> HttpResponse:
+    """Toggle the caller's reaction; htmx gets the post's reaction bar back."""
+    guardian = _guardian(request)
+    post = queries.get_post_or_404(guardian, post_id)
+    emoji = request.POST.get("emoji", "")[:16]
+    mine = post.reactions.filter(user_id=guardian.user_id, emoji=emoji).exists()
+    if mine:
+        actions.unreact(guardian, post, emoji=emoji)
+    else:
+        actions.react(guardian, post, emoji=emoji)
+    if is_htmx(request):
+        choices = list(queries.ReactionChoice.objects.all())
+        summaries = queries.reactions_for(guardian, [post.pk], choices).get(post.pk, [])
+        item = queries.PostItem(post=post, reactions=summaries, visible=True)
+        return render(request, "discussions/includes/reactions.html", {"item": item, "choices": choices})
+    return redirect(post_url(post))
+
+
+@require_GET
+def post_revisions(request: HttpRequest, post_id: int) -> HttpResponse:
+    guardian = _guardian(request)
+    post = queries.get_post_or_404(guardian, post_id)
+    revisions = queries.post_revisions(guardian, post)
+    versions = [(r.number, r.body, r.title, r.author, r.created_at) for r in revisions]
+    versions.append(
+        (
+            len(revisions) + 1,
+            post.body,
+            post.topic.title if post.position == 1 else "",
+            post.edited_by or post.author,
+            post.edited_at or post.created_at,
+        )
+    )
+    changes = []
+    for older, newer in itertools.pairwise(versions):
+        diff = list(
+            difflib.unified_diff(
+                (older[2] + "\n\n" + older[1]).splitlines() if older[2] else older[1].splitlines(),
+                (newer[2] + "\n\n" + newer[1]).splitlines() if newer[2] else newer[1].splitlines(),
+                fromfile=f"version {older[0]}",
+                tofile=f"version {newer[0]}",
+                lineterm="",
+            )
+        )
+        changes.append({"number": newer[0], "author": newer[3], "at": newer[4], "lines": diff})
+    changes.reverse()
+    return render(
+        request,
+        "discussions/revisions.html",
+        {"post": post, "topic": post.topic, "changes": changes, "original": versions[0]},
+    )
+
+
+# --- search --------------------------------------------------------------------------------------
+def _day(value: Any, *, end: bool = False) -> datetime | None:
+    if value is None:
+        return None
+    moment = datetime.combine(value, time.min, tzinfo=UTC)
+    if end:
+        from datetime import timedelta
+
+        moment += timedelta(days=1)
+    return moment
+
+
+@require_GET
+def search_page(request: HttpRequest) -> HttpResponse:
+    guardian = _guardian(request)
+    form = SearchForm(request.GET or None)
+    results = None
+    if form.is_valid() and form.cleaned_data["q"]:
+        data = form.cleaned_data
+        solved = {"yes": True, "no": False}.get(data["solved"] or "")
+        filters = search.resolve_filters(
+            guardian,
+            space=data["space"],
+            author=data["author"],
+            tag=data["tag"],
+            kind=data["kind"],
+            solved=solved,
+            after=_day(data["after"]),
+            before=_day(data["before"], end=True),
+            topic=data["topic"],
+        )
+        if filters is None:
+            results = search.Results(query=data["q"])
+        else:
+            results = search.search(guardian, data["q"], filters=filters, page=data["page"] or 1)
+    next_url = None
+    if results is not None and results.has_next:
+        params = request.GET.copy()
+        params["page"] = str(results.page + 1)
+        next_url = f"{reverse('discussions:search')}?{params.urlencode()}"
+    return render(
+        request, "discussions/search.html", {"form": form, "results": results, "next_url": next_url}
+    )
