@@ -85,6 +85,14 @@ def database(path: Path) -> Database:
         parsed = urlparse(url)
         if not parsed.path.strip("/"):
             raise ConfigError("DATABASE_URL must name a database, like postgres://user@host:5432/townhall.")
+        try:
+            parsed.port  # noqa: B018 - parsing the port is the check
+        except ValueError:
+            raise ConfigError(
+                "DATABASE_URL has a port that is not a number; use the form postgres://user:password@host:5432/name."
+            ) from None
+        if not parsed.hostname and "host=" not in parsed.query:
+            raise ConfigError("DATABASE_URL must name a host, like postgres://user@127.0.0.1:5432/townhall.")
         return Database(url=url, engine="postgresql")
     if scheme == "sqlite":
         return Database(url=url, engine="sqlite")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import urlparse
 
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
@@ -69,6 +70,27 @@ def ensure_database_reachable() -> None:
 
     from townhall.config import ConfigError
 
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("postgresql"):
+        # A plain connection first: Django's pool would retry for its whole timeout and log each try.
+        import psycopg
+
+        try:
+            psycopg.connect(
+                dbname=db.get("NAME") or None,
+                user=db.get("USER") or None,
+                password=db.get("PASSWORD") or None,
+                host=db.get("HOST") or None,
+                port=db.get("PORT") or None,
+                connect_timeout=5,
+            ).close()
+        except psycopg.Error:
+            raise ConfigError(
+                f"Cannot reach the database at {_where_database()}; "
+                "check DATABASE_URL and that the database server is running."
+            ) from None
     try:
         connection.ensure_connection()
         _database()
@@ -93,7 +115,8 @@ def ensure_redis_reachable(url: str, timeout: float = 3.0) -> None:
     try:
         client.ping()
     except (redis.RedisError, OSError):
-        location = url.split("@")[-1]  # never print a password
+        parsed = urlparse(url)  # name the host, never the password
+        location = f"{parsed.hostname}:{parsed.port or 6379}" if parsed.hostname else parsed.path
         raise ConfigError(
             f"Cannot reach Redis at {location}; check REDIS_URL and that the Redis server is running."
         ) from None
