@@ -27,7 +27,14 @@ def clean_env(data_dir: Path, **extra: str) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "TOWNHALL_DEBUG", "TOWNHALL_SECRET_KEY", "TOWNHALL_ALLOWED_HOSTS"}
+        if k
+        not in {
+            "DATABASE_URL",
+            "REDIS_URL",
+            "TOWNHALL_DEBUG",
+            "TOWNHALL_SECRET_KEY",
+            "TOWNHALL_ALLOWED_HOSTS",
+        }
         and not k.startswith("PYTEST")
     }
     env.update(TOWNHALL_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1", **extra)
@@ -120,14 +127,24 @@ def test_port_in_use(data_dir: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "env", "fragment"),
     [
-        (["serve", "--host", "0.0.0.0"], {"TOWNHALL_DEBUG": "1"}, "TOWNHALL_DEBUG is on while serving on 0.0.0.0"),
-        (["serve"], {"TOWNHALL_SECRET_KEY": "short-secret"}, "TOWNHALL_SECRET_KEY is only 12 characters long"),
+        (
+            ["serve", "--host", "0.0.0.0"],
+            {"TOWNHALL_DEBUG": "1"},
+            "TOWNHALL_DEBUG is on while serving on 0.0.0.0",
+        ),
+        (
+            ["serve"],
+            {"TOWNHALL_SECRET_KEY": "short-secret"},
+            "TOWNHALL_SECRET_KEY is only 12 characters long",
+        ),
         (["serve"], {"TOWNHALL_ALLOWED_HOSTS": "*"}, "TOWNHALL_ALLOWED_HOSTS must not contain '*'"),
         (["serve", "--workers", "3"], {}, "More than one web worker needs REDIS_URL"),
         (["check"], {"TOWNHALL_DEBUG": "perhaps"}, "TOWNHALL_DEBUG must be true or false"),
     ],
 )
-def test_unsafe_or_malformed_settings(data_dir: Path, args: list[str], env: dict[str, str], fragment: str) -> None:
+def test_unsafe_or_malformed_settings(
+    data_dir: Path, args: list[str], env: dict[str, str], fragment: str
+) -> None:
     assert_one_sentence(run(args, clean_env(data_dir, **env)), fragment)
 
 
@@ -149,12 +166,20 @@ def test_seed_members_and_createadmin(data_dir: Path) -> None:
     assert "Appending 10 members after the 500 synthetic members already here." in again.stdout
     assert "(510 synthetic members in total)" in again.stdout
 
-    admin = run(["createadmin", "--email", "ada@example.org", "--username", "ada", "--password", "lovelace-1843!"], env)
+    admin = run(
+        ["createadmin", "--email", "ada@example.org", "--username", "ada", "--password", "lovelace-1843!"],
+        env,
+    )
     assert admin.returncode == 0, admin.stderr
     assert "Created @ada <ada@example.org> as owner." in admin.stdout
-    second = run(["createadmin", "--email", "bob@example.org", "--username", "bob", "--password", "babbage-1822!"], env)
+    second = run(
+        ["createadmin", "--email", "bob@example.org", "--username", "bob", "--password", "babbage-1822!"], env
+    )
     assert "as admin." in second.stdout
-    taken = run(["createadmin", "--email", "ada@example.org", "--username", "ada2", "--password", "lovelace-1843!"], env)
+    taken = run(
+        ["createadmin", "--email", "ada@example.org", "--username", "ada2", "--password", "lovelace-1843!"],
+        env,
+    )
     assert_one_sentence(taken, "An account with the email ada@example.org already exists.")
     missing = run(["createadmin", "--email", "c@example.org"], env)
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
@@ -201,7 +226,9 @@ def demo_process(data_dir: Path) -> Iterator[tuple[subprocess.Popen[str], int, l
             proc.wait(10)
 
 
-def test_demo_serves_pages_and_stops_on_ctrl_c(demo_process: tuple[subprocess.Popen[str], int, list[str]]) -> None:
+def test_demo_serves_pages_and_stops_on_ctrl_c(
+    demo_process: tuple[subprocess.Popen[str], int, list[str]],
+) -> None:
     proc, port, lines = demo_process
     deadline = time.monotonic() + 90
     while not any("http://" in line for line in lines):
@@ -210,7 +237,11 @@ def test_demo_serves_pages_and_stops_on_ctrl_c(demo_process: tuple[subprocess.Po
         time.sleep(0.1)
     output = "".join(lines)
     assert f"http://127.0.0.1:{port}/" in output
-    for _role, email in (("owner", "owner@example.org"), ("moderator", "moderator@example.org"), ("m", "member@")):
+    for _role, email in (
+        ("owner", "owner@example.org"),
+        ("moderator", "moderator@example.org"),
+        ("m", "member@"),
+    ):
         assert email in output
     assert "clear-skies-2025" in output
 

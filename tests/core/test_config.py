@@ -19,7 +19,9 @@ from townhall.config import ConfigError
         ("postgresql://user@127.0.0.1/townhall", "postgresql"),
     ],
 )
-def test_database_urls_that_work(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str, engine: str) -> None:
+def test_database_urls_that_work(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str, engine: str
+) -> None:
     monkeypatch.setenv("DATABASE_URL", url)
     db = config.database(tmp_path)
     assert db.engine == engine
@@ -112,7 +114,7 @@ def test_wildcard_host_is_refused_in_production(monkeypatch: pytest.MonkeyPatch)
 
 def test_debug_on_a_reachable_address_is_refused_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TOWNHALL_SECRET_KEY", raising=False)
-    with pytest.raises(ConfigError, match="TOWNHALL_DEBUG is on while serving on 0.0.0.0"):
+    with pytest.raises(ConfigError, match=r"TOWNHALL_DEBUG is on while serving on 0\.0\.0\.0"):
         config.check_safety(debug=True, host="0.0.0.0", hosts=["localhost"], production=True)
     # The demo may do it: it is for trying Townhall out on a local network.
     config.check_safety(debug=True, host="0.0.0.0", hosts=["localhost"], production=False)

@@ -33,7 +33,12 @@ def test_counts(seeded: dict[str, int]) -> None:
         "Berlin chapter", "Cohort 3", "Mentors", "Southern Hemisphere"
     }  # fmt: skip
     assert 6 <= Space.objects.count() <= 8
-    assert set(Space.objects.values_list("visibility", flat=True)) == {"public", "members", "private", "secret"}
+    assert set(Space.objects.values_list("visibility", flat=True)) == {
+        "public",
+        "members",
+        "private",
+        "secret",
+    }
     assert SidebarSection.objects.count() == 3
     assert Invitation.objects.count() == 4
     assert Interest.objects.filter(featured=True).count() == len(demo.FEATURED_INTERESTS)

@@ -66,11 +66,10 @@ def _where_database() -> str:
 
 def ensure_database_reachable() -> None:
     """Open a connection and run one query, or raise ConfigError saying where the database was expected."""
+    from django.conf import settings
     from django.db import Error as DatabaseError
 
     from townhall.config import ConfigError
-
-    from django.conf import settings
 
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("postgresql"):
