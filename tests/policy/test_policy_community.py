@@ -51,11 +51,20 @@ def _check(allowed: bool, can: bool, ensure: Any) -> None:
 # --- managing the community --------------------------------------------------------------------------
 MANAGE = {"owner": True, "admin": True}
 REVIEW = {"owner": True, "admin": True, "moderator": True}
-DIRECTORY = {"owner": True, "admin": True, "moderator": True, "member": True, "newcomer": True, "suspended": True}
+DIRECTORY = {
+    "owner": True,
+    "admin": True,
+    "moderator": True,
+    "member": True,
+    "newcomer": True,
+    "suspended": True,
+}
 
 
 @pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_manage_community_review_applications_and_directory(request: pytest.FixtureRequest, persona: str) -> None:
+def test_manage_community_review_applications_and_directory(
+    request: pytest.FixtureRequest, persona: str
+) -> None:
     g = Guardian(_persona(request, persona))
     _check(MANAGE.get(persona, False), g.can_manage_community(), g.ensure_can_manage_community)
     _check(REVIEW.get(persona, False), g.can_review_applications(), g.ensure_can_review_applications)
@@ -87,9 +96,13 @@ INVITATIONS = {
 @pytest.mark.parametrize("persona", ALL_PERSONAS)
 def test_create_invitation_per_join_policy(request: pytest.FixtureRequest, persona: str) -> None:
     g = Guardian(_persona(request, persona))
-    for policy, allowed in zip([Community.OPEN, Community.APPROVAL, Community.INVITE], INVITATIONS[persona], strict=True):
+    for policy, allowed in zip(
+        [Community.OPEN, Community.APPROVAL, Community.INVITE], INVITATIONS[persona], strict=True
+    ):
         community = testing.make_community(join_policy=policy)
-        _check(allowed, g.can_create_invitation(community), lambda c=community: g.ensure_can_create_invitation(c))
+        _check(
+            allowed, g.can_create_invitation(community), lambda c=community: g.ensure_can_create_invitation(c)
+        )
 
 
 # --- joining the community ---------------------------------------------------------------------------
@@ -108,7 +121,9 @@ JOIN = {
 @pytest.mark.parametrize("persona", list(JOIN))
 def test_join_community_per_policy(request: pytest.FixtureRequest, persona: str) -> None:
     g = Guardian(_persona(request, persona))
-    for policy, allowed in zip([Community.OPEN, Community.APPROVAL, Community.INVITE], JOIN[persona], strict=True):
+    for policy, allowed in zip(
+        [Community.OPEN, Community.APPROVAL, Community.INVITE], JOIN[persona], strict=True
+    ):
         community = testing.make_community(join_policy=policy)
         _check(allowed, g.can_join_community(community), lambda c=community: g.ensure_can_join_community(c))
 
@@ -139,7 +154,11 @@ def test_set_role_matrix(request: pytest.FixtureRequest, persona: str) -> None:
     for target_role in ROLES:
         target = testing.make_member(role=target_role).membership
         for new_role, allowed in zip(ROLES, table[target_role], strict=True):
-            _check(allowed, g.can_set_role(target, new_role), lambda t=target, r=new_role: g.ensure_can_set_role(t, r))
+            _check(
+                allowed,
+                g.can_set_role(target, new_role),
+                lambda t=target, r=new_role: g.ensure_can_set_role(t, r),
+            )
 
 
 def test_nobody_changes_their_own_role(owner: Any, admin: Any) -> None:
@@ -224,7 +243,9 @@ def test_view_profile_matrix(request: pytest.FixtureRequest, persona: str) -> No
                 g.ensure_can_view_profile(person)
 
 
-def test_visible_members_filter(member: Any, moderator: Any, pending: Any, banned: Any, outsider: Any) -> None:
+def test_visible_members_filter(
+    member: Any, moderator: Any, pending: Any, banned: Any, outsider: Any
+) -> None:
     everyone = Membership.objects.all()
     assert set(Guardian(moderator).visible_members(everyone)) == set(everyone)
     shown = set(Guardian(member).visible_members(everyone).values_list("user__username", flat=True))

@@ -1,6 +1,6 @@
-"""The space rules, table by table: every persona × every rule × every space state.
+"""The space rules, table by table: every persona x every rule x every space state.
 
-Each test builds one space state (visibility × group restriction × posting × archived), every
+Each test builds one space state (visibility x group restriction x posting x archived), every
 persona, and compares each rule's answer with the tables below. The database filters
 (visible_spaces, readable_spaces) are checked against the Python rules for the same state.
 """
@@ -155,7 +155,9 @@ GROUP_DIFF: dict[str, dict[str, tuple[bool, bool, bool, str | None, bool, bool]]
 POSTERS_WHEN_MODERATORS_ONLY = {"owner", "admin", "moderator", "space_moderator"}
 
 
-def expected(persona: str, visibility: str, *, grouped: bool, moderators_only: bool, archived: bool) -> dict[str, Any]:
+def expected(
+    persona: str, visibility: str, *, grouped: bool, moderators_only: bool, archived: bool
+) -> dict[str, Any]:
     row = BASELINE[visibility][persona]
     if grouped and persona in GROUP_DIFF[visibility]:
         row = GROUP_DIFF[visibility][persona]
@@ -212,7 +214,10 @@ def _fast_passwords(settings: Any) -> None:
 @pytest.mark.parametrize(
     ("visibility", "grouped", "moderators_only", "archived"),
     STATES,
-    ids=[f"{v}{'-group' if g else ''}{'-announce' if m else ''}{'-archived' if a else ''}" for v, g, m, a in STATES],
+    ids=[
+        f"{v}{'-group' if g else ''}{'-announce' if m else ''}{'-archived' if a else ''}"
+        for v, g, m, a in STATES
+    ],
 )
 def test_space_rules_table(
     community: Any, visibility: str, grouped: bool, moderators_only: bool, archived: bool
@@ -230,7 +235,9 @@ def test_space_rules_table(
     mismatches = []
     for persona in PERSONAS:
         g = Guardian(people[persona])
-        want = expected(persona, visibility, grouped=grouped, moderators_only=moderators_only, archived=archived)
+        want = expected(
+            persona, visibility, grouped=grouped, moderators_only=moderators_only, archived=archived
+        )
         got = {
             V: g.can_view_space(space),
             R: g.can_read_space(space),
@@ -265,7 +272,10 @@ def _ensure_outcome(fn: Callable[[], Any]) -> str:
 @pytest.mark.parametrize(
     ("visibility", "grouped", "moderators_only", "archived"),
     STATES,
-    ids=[f"{v}{'-group' if g else ''}{'-announce' if m else ''}{'-archived' if a else ''}" for v, g, m, a in STATES],
+    ids=[
+        f"{v}{'-group' if g else ''}{'-announce' if m else ''}{'-archived' if a else ''}"
+        for v, g, m, a in STATES
+    ],
 )
 def test_ensure_forms_match_the_can_forms(
     community: Any, visibility: str, grouped: bool, moderators_only: bool, archived: bool
@@ -319,7 +329,9 @@ def test_join_mode_and_ensure_agree_on_the_mode(member: Any, admin: Any) -> None
         ("banned", "Join the community"),
     ],
 )
-def test_post_refusal_reasons_on_a_public_space(request: pytest.FixtureRequest, persona: str, reason: str) -> None:
+def test_post_refusal_reasons_on_a_public_space(
+    request: pytest.FixtureRequest, persona: str, reason: str
+) -> None:
     user = None if persona == "anonymous" else request.getfixturevalue(persona)
     if persona == "anonymous":
         request.getfixturevalue("community")
