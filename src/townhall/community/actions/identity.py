@@ -31,7 +31,8 @@ def clean_screening_questions(questions: list[str] | Any) -> list[str]:
     """Strip blanks; at most 5 questions of at most 300 characters each, else Invalid."""
     if not isinstance(questions, list | tuple):
         raise Invalid(
-            "Screening questions must be a list.", field_errors={"screening_questions": ["Not a list."]}
+            "Screening questions must be a list.",
+            field_errors={"screening_questions": ["Screening questions must be a list."]},
         )
     cleaned = [str(q).strip() for q in questions if str(q).strip()]
     if len(cleaned) > MAX_QUESTIONS:

@@ -163,7 +163,8 @@ def review_application(
     note = (note or "").strip()
     if len(note) > 500:
         raise Invalid(
-            "The note can be at most 500 characters.", field_errors={"note": ["At most 500 characters."]}
+            "The note can be at most 500 characters.",
+            field_errors={"note": ["The note can be at most 500 characters."]},
         )
     with transaction.atomic():
         row = Membership.objects.select_for_update().filter(pk=membership.pk).first()

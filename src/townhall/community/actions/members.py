@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from townhall.policy import Guardian
 
 MAX_REASON = 500
+TAKEN = "A group with that name already exists."
 
 
 def _locked(membership: Membership) -> Membership:
@@ -29,7 +30,8 @@ def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON:
         raise Invalid(
-            f"The reason can be at most {MAX_REASON} characters.", field_errors={"reason": ["Too long."]}
+            f"The reason can be at most {MAX_REASON} characters.",
+            field_errors={"reason": [f"The reason can be at most {MAX_REASON} characters."]},
         )
     return reason
 
@@ -40,7 +42,10 @@ def set_member_role(guardian: Guardian, membership: Membership, *, role: str) ->
     Locks the membership row. Records "member.role_changed".
     """
     if role not in Membership.ROLE_RANK:
-        raise Invalid("Choose member, moderator or admin.", field_errors={"role": ["Unknown role."]})
+        raise Invalid(
+            "Choose member, moderator or admin.",
+            field_errors={"role": ["Choose member, moderator or admin."]},
+        )
     guardian.ensure_can_set_role(membership, role)
     with transaction.atomic():
         row = _locked(membership)
@@ -65,7 +70,8 @@ def suspend_member(
     reason = _reason(reason)
     if until is not None and until <= timezone.now():
         raise Invalid(
-            "The end of the suspension must be in the future.", field_errors={"until": ["In the past."]}
+            "The end of the suspension must be in the future.",
+            field_errors={"until": ["The end of the suspension must be in the future."]},
         )
     with transaction.atomic():
         row = _locked(membership)
@@ -140,14 +146,12 @@ def _save_group(group: Group) -> None:
     clash = Group.objects.exclude(pk=group.pk).filter(name__iexact=group.name).exists()
     clash = clash or Group.objects.exclude(pk=group.pk).filter(slug=group.slug).exists()
     if clash:
-        raise Invalid("A group with that name already exists.", field_errors={"name": ["Already taken."]})
+        raise Invalid(TAKEN, field_errors={"name": [TAKEN]})
     try:
         with transaction.atomic():
             group.save()
     except IntegrityError:
-        raise Invalid(
-            "A group with that name already exists.", field_errors={"name": ["Already taken."]}
-        ) from None
+        raise Invalid(TAKEN, field_errors={"name": [TAKEN]}) from None
 
 
 def create_group(guardian: Guardian, *, name: str, description: str = "") -> Group:
@@ -187,13 +191,14 @@ def add_group_member(guardian: Guardian, group: Group, *, user: Any) -> GroupMem
     if state not in (Membership.ACTIVE, Membership.SUSPENDED):
         raise Invalid(
             f"@{user.username} is not a member of the community.",
-            field_errors={"username": ["Not a member."]},
+            field_errors={"username": [f"@{user.username} is not a member of the community."]},
         )
     with transaction.atomic():
         row, created = GroupMember.objects.get_or_create(group=group, user=user)
         if not created:
             raise Invalid(
-                f"@{user.username} is already in this group.", field_errors={"username": ["Already in it."]}
+                f"@{user.username} is already in this group.",
+                field_errors={"username": [f"@{user.username} is already in this group."]},
             )
         record_activity(guardian.user, "group.member_added", group, data={"user_id": user.pk})
     return row

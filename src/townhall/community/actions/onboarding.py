@@ -86,7 +86,10 @@ def write_introduction(guardian: Guardian, *, text: str, skip: bool = False) -> 
     if skip:
         return _mark(guardian, "introduced_at", "onboarding.introduction_skipped")
     if not text:
-        raise Invalid("Write a few words, or skip this step.", field_errors={"introduction": ["Required."]})
+        raise Invalid(
+            "Write a few words, or skip this step.",
+            field_errors={"introduction": ["Write a few words, or skip this step."]},
+        )
     if len(text) > MAX_INTRODUCTION:
         message = f"Keep your introduction under {MAX_INTRODUCTION} characters."
         raise Invalid(message, field_errors={"introduction": [message]})
