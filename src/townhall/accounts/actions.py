@@ -175,12 +175,13 @@ def _decode_avatar(upload: Any) -> Any:
             image.load()
     except Invalid:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise Invalid(
-            "That picture is too big or not a picture at all; upload a normal photo.",
-            field_errors={"avatar": ["Not a readable image."]},
+            "That picture is too big to process; use one under "
+            f"{settings.AVATAR_MAX_PIXELS // 1_000_000} megapixels.",
+            field_errors={"avatar": ["Too many pixels."]},
         ) from None
-    except (OSError, SyntaxError, ValueError, EOFError):
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise not_image from None
     image = ImageOps.exif_transpose(image)
     mode = "RGBA" if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info else "RGB"
