@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from townhall.accounts.models import Interest
 from townhall.community.models import Membership
@@ -14,7 +12,10 @@ from townhall.core import testing
 
 
 def interests(*names: str) -> list[Interest]:
-    return [Interest.objects.get_or_create(slug=n.lower().replace(" ", "-"), defaults={"name": n})[0] for n in names]
+    return [
+        Interest.objects.get_or_create(slug=n.lower().replace(" ", "-"), defaults={"name": n})[0]
+        for n in names
+    ]
 
 
 def crowd(n: int, group: Any = None) -> None:
@@ -58,7 +59,9 @@ def usernames(response: Any) -> set[str]:
         ("", {"lisa", "ana", "max", "mona"}),
     ],
 )
-def test_directory_filters_api(client_for: Any, member: Any, people: Any, query: str, expected: set[str]) -> None:
+def test_directory_filters_api(
+    client_for: Any, member: Any, people: Any, query: str, expected: set[str]
+) -> None:
     response = client_for(member).get(f"/api/v1/members?{query}")
     assert response.status_code == 200
     assert usernames(response) == expected
@@ -129,7 +132,9 @@ HOME_QUERIES = 9
 
 
 @pytest.mark.parametrize("size", [5, 50])
-def test_home_query_count_is_fixed(client_for: Any, moderator: Any, size: int, django_assert_num_queries: Any) -> None:
+def test_home_query_count_is_fixed(
+    client_for: Any, moderator: Any, size: int, django_assert_num_queries: Any
+) -> None:
     crowd(size)
     for i in range(3):
         testing.make_space(f"Space {i}", members=[moderator])
@@ -157,3 +162,10 @@ def test_profile_api_hides_what_is_unseen(client_for: Any, member: Any, client: 
     assert client_for(member).get("/api/v1/members/hidden").status_code == 404
     assert client_for(member).get("/api/v1/members/nobody").status_code == 404
     assert client.get("/api/v1/members/lisa").status_code == 404
+
+
+def test_introduction_shows_on_the_profile_page(client_for: Any, member: Any, people: Any) -> None:
+    Membership.objects.filter(user=people["lisa"]).update(introduction="I *love* comets")
+    response = client_for(member).get("/u/lisa/")
+    assert response.status_code == 200
+    assert b"<em>love</em> comets" in response.content

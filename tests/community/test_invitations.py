@@ -59,7 +59,9 @@ def test_email_is_not_sent_before_commit(moderator: Any, outbox: Any, community:
 
 def test_create_invitation_bad_input(client_for: Any, moderator: Any, member: Any) -> None:
     c = client_for(moderator)
-    response = c.post("/settings/community/invitations/", {"email": "max@example.org", "expires_in_days": "7"})
+    response = c.post(
+        "/settings/community/invitations/", {"email": "max@example.org", "expires_in_days": "7"}
+    )
     assert response.status_code == 400
     assert b"This person is already a member." in response.content
     response = c.post("/settings/community/invitations/", {"max_uses": "0", "expires_in_days": "7"})
@@ -69,7 +71,9 @@ def test_create_invitation_bad_input(client_for: Any, moderator: Any, member: An
         actions.create_invitation(Guardian(moderator), Community.objects.get(), expires_in_days=365)
 
 
-def test_members_may_invite_only_to_open_communities(client_for: Any, member: Any, community: Community) -> None:
+def test_members_may_invite_only_to_open_communities(
+    client_for: Any, member: Any, community: Community
+) -> None:
     assert client_for(member).get("/settings/community/invitations/").status_code == 200
     community.join_policy = Community.INVITE
     community.save()
@@ -140,7 +144,10 @@ def test_invite_only_community_accepts_invitations(client_for: Any, outsider: An
         ({"expires_at": "past"}, "This invitation has expired."),
         ({"max_uses": 1, "uses": 1}, "already been used as many times as allowed"),
         ({"revoked_at": "now"}, "This invitation has been revoked."),
-        ({"email": "someone-else@example.org", "max_uses": 1}, "This invitation was sent to someone-else@example.org"),
+        (
+            {"email": "someone-else@example.org", "max_uses": 1},
+            "This invitation was sent to someone-else@example.org",
+        ),
     ],
 )
 def test_unusable_invitations_explain_why(

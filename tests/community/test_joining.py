@@ -22,7 +22,9 @@ def set_policy(community: Community, policy: str, questions: list[str] | None = 
 
 
 # --- open ---------------------------------------------------------------------------------------
-def test_open_join_by_view_makes_an_active_member(client_for: Any, outsider: Any, community: Community) -> None:
+def test_open_join_by_view_makes_an_active_member(
+    client_for: Any, outsider: Any, community: Community
+) -> None:
     response = client_for(outsider).post("/join/", follow=True)
     assert response.redirect_chain[-1][0] == "/welcome/"
     membership = Membership.objects.get(user=outsider)
@@ -71,7 +73,9 @@ def test_application_with_answers_is_pending(client_for: Any, outsider: Any, com
     set_policy(community, Community.APPROVAL, QUESTIONS)
     page = client_for(outsider).get("/welcome/")
     assert QUESTIONS[0].encode() in page.content
-    response = client_for(outsider).post("/join/", {"answer_0": "Galaxies", "answer_1": "An 8-inch Dobsonian"})
+    response = client_for(outsider).post(
+        "/join/", {"answer_0": "Galaxies", "answer_1": "An 8-inch Dobsonian"}
+    )
     assert response.status_code == 302
     membership = Membership.objects.get(user=outsider)
     assert membership.state == Membership.PENDING

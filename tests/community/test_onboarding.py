@@ -86,7 +86,9 @@ def test_walk_through_every_step(client_for: Any, newcomer: Any) -> None:
 
 def test_introduction_can_be_skipped(client_for: Any, newcomer: Any) -> None:
     Membership.objects.filter(user=newcomer).update(
-        coc_accepted_at="2026-01-01T00:00Z", profile_completed_at="2026-01-01T00:00Z", spaces_chosen_at="2026-01-01T00:00Z"
+        coc_accepted_at="2026-01-01T00:00Z",
+        profile_completed_at="2026-01-01T00:00Z",
+        spaces_chosen_at="2026-01-01T00:00Z",
     )
     response = client_for(newcomer).post("/welcome/", {"step": "intro", "skip": "1"})
     assert response["Location"] == "/home/"

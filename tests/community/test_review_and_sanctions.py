@@ -21,7 +21,9 @@ def membership_of(user: Any) -> Membership:
 
 # --- applications -------------------------------------------------------------------------------
 def test_moderator_sees_answers(client_for: Any, moderator: Any, pending: Any) -> None:
-    Membership.objects.filter(user=pending).update(screening_answers=[{"question": "Why?", "answer": "Nebulae!"}])
+    Membership.objects.filter(user=pending).update(
+        screening_answers=[{"question": "Why?", "answer": "Nebulae!"}]
+    )
     response = client_for(moderator).get("/settings/community/applications/")
     assert b"Nebulae!" in response.content
     assert b"@pat" in response.content
@@ -83,14 +85,18 @@ def test_bad_decision_is_a_message(client_for: Any, moderator: Any, pending: Any
 
 # --- roles --------------------------------------------------------------------------------------
 def test_owner_makes_an_admin(client_for: Any, owner: Any, member: Any) -> None:
-    response = client_for(owner).post(f"/settings/community/members/{membership_of(member).pk}/role/", {"role": "admin"})
+    response = client_for(owner).post(
+        f"/settings/community/members/{membership_of(member).pk}/role/", {"role": "admin"}
+    )
     assert response.status_code == 302
     assert membership_of(member).role == Membership.ADMIN
     assert Activity.objects.filter(verb="member.role_changed").exists()
 
 
 def test_admin_cannot_make_admins(client_for: Any, admin: Any, member: Any) -> None:
-    response = client_for(admin).post(f"/settings/community/members/{membership_of(member).pk}/role/", {"role": "admin"})
+    response = client_for(admin).post(
+        f"/settings/community/members/{membership_of(member).pk}/role/", {"role": "admin"}
+    )
     assert response.status_code == 403
     assert b"You cannot give this person that role." in response.content
     assert membership_of(member).role == Membership.MEMBER
@@ -144,7 +150,9 @@ def test_suspension_with_an_end_lifts_itself(suspended: Any) -> None:
 
 def test_suspend_in_the_past_is_refused(moderator: Any, member: Any) -> None:
     with pytest.raises(Invalid, match="in the future"):
-        actions.suspend_member(Guardian(moderator), membership_of(member), until=timezone.now() - timedelta(days=1))
+        actions.suspend_member(
+            Guardian(moderator), membership_of(member), until=timezone.now() - timedelta(days=1)
+        )
 
 
 def test_ban_emails_and_makes_an_outsider(

@@ -39,7 +39,11 @@ def test_admin_saves_settings_with_logo(client_for: Any, admin: Any) -> None:
     response = client_for(admin).post("/settings/community/", {**VALID, "logo": png()})
     assert response.status_code == 302, response.content[:2000]
     community = Community.objects.get()
-    assert (community.name, community.accent_color, community.join_policy) == ("Dark Sky Friends", "#112233", "approval")
+    assert (community.name, community.accent_color, community.join_policy) == (
+        "Dark Sky Friends",
+        "#112233",
+        "approval",
+    )
     assert community.screening_questions == ["What do you observe?"]
     with Image.open(community.logo.path) as image:
         assert max(image.size) == 512
@@ -107,10 +111,15 @@ def test_patch_community_by_admin(client_for: Any, admin: Any) -> None:
 
 
 def test_patch_community_refused_for_members(client_for: Any, member: Any, client: Any) -> None:
-    response = client_for(member).patch("/api/v1/community", {"tagline": "x"}, content_type="application/json")
+    response = client_for(member).patch(
+        "/api/v1/community", {"tagline": "x"}, content_type="application/json"
+    )
     assert response.status_code == 403
     assert response.json()["message"] == "Only the community's admins can change its settings."
-    assert client.patch("/api/v1/community", {"tagline": "x"}, content_type="application/json").status_code == 401
+    assert (
+        client.patch("/api/v1/community", {"tagline": "x"}, content_type="application/json").status_code
+        == 401
+    )
 
 
 # --- landing ------------------------------------------------------------------------------------
@@ -137,7 +146,9 @@ def test_group_lifecycle_by_views(client_for: Any, admin: Any, member: Any) -> N
     response = c.post("/settings/community/groups/", {"name": "Berlin chapter", "description": "Hi"})
     assert response["Location"] == "/settings/community/groups/berlin-chapter/"
     group = Group.objects.get()
-    assert c.post(f"/settings/community/groups/{group.slug}/members/", {"username": "@MAX"}).status_code == 302
+    assert (
+        c.post(f"/settings/community/groups/{group.slug}/members/", {"username": "@MAX"}).status_code == 302
+    )
     assert GroupMember.objects.filter(group=group, user=member).exists()
     again = c.post(f"/settings/community/groups/{group.slug}/members/", {"username": "max"}, follow=True)
     assert b"already in this group" in again.content
