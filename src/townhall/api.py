@@ -11,6 +11,7 @@ from townhall.community.api import router as community_router
 from townhall.core.api import API_AUTH, ApiUnauthorized
 from townhall.core.errors import Invalid, PermissionDenied, RateLimited
 from townhall.core.pagination import BadCursor
+from townhall.discussions.api import router as discussions_router
 from townhall.spaces.api import router as spaces_router
 
 api = NinjaAPI(
@@ -81,3 +82,4 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/", community_router)
 api.add_router("/", accounts_router)
 api.add_router("/", spaces_router)
+api.add_router("/", discussions_router)

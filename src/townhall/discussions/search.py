@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from html import unescape
 from typing import TYPE_CHECKING, Any
 
@@ -296,3 +296,11 @@ def resolve_filters(
             return None
         filters.tag_id = tag_id
     return filters
+
+
+def day_bound(value: date | None, *, end: bool = False) -> datetime | None:
+    """A calendar day as a UTC instant: its start, or (end=True) the start of the next day."""
+    if value is None:
+        return None
+    moment = datetime.combine(value, time.min, tzinfo=UTC)
+    return moment + timedelta(days=1) if end else moment

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import difflib
 import itertools
-from datetime import UTC, datetime, time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -525,17 +524,6 @@ def post_revisions(request: HttpRequest, post_id: int) -> HttpResponse:
 
 
 # --- search --------------------------------------------------------------------------------------
-def _day(value: Any, *, end: bool = False) -> datetime | None:
-    if value is None:
-        return None
-    moment = datetime.combine(value, time.min, tzinfo=UTC)
-    if end:
-        from datetime import timedelta
-
-        moment += timedelta(days=1)
-    return moment
-
-
 @require_GET
 def search_page(request: HttpRequest) -> HttpResponse:
     guardian = _guardian(request)
@@ -551,8 +539,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
             tag=data["tag"],
             kind=data["kind"],
             solved=solved,
-            after=_day(data["after"]),
-            before=_day(data["before"], end=True),
+            after=search.day_bound(data["after"]),
+            before=search.day_bound(data["before"], end=True),
             topic=data["topic"],
         )
         if filters is None:

@@ -1,0 +1,402 @@
+"""API routes for discussions: the same actions and queries as the pages, JSON in and out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Query, Router, Status
+
+from townhall.core.api import ErrorOut, ensure_write, guardian
+from townhall.core.errors import Invalid, NotFound
+from townhall.discussions import actions, queries, search
+from townhall.discussions.models import Post, ReactionChoice, Topic, TopicRead
+from townhall.discussions.schemas import (
+    AcceptIn,
+    DraftIn,
+    FollowIn,
+    FollowOut,
+    ModerateIn,
+    MoveIn,
+    PostIn,
+    PostOut,
+    PostPage,
+    PostPatch,
+    ReactionIn,
+    ReadIn,
+    ReadOut,
+    RevisionOut,
+    SearchOut,
+    SearchParams,
+    TopicIn,
+    TopicOut,
+    TopicPage,
+)
+from townhall.spaces.queries import get_space_or_404
+
+router = Router(tags=["discussions"])
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+}
+
+
+def _person(user: Any) -> dict[str, str] | None:
+    return {"username": user.username, "name": user.name} if user is not None else None
+
+
+def topic_out(topic: Topic, *, tags: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "id": topic.pk,
+        "space": topic.space.slug,
+        "title": topic.title,
+        "slug": topic.slug,
+        "kind": topic.kind,
+        "tags": tags if tags is not None else [t.name for t in topic.tags.all()],
+        "pinned": topic.pinned,
+        "locked": topic.locked,
+        "closed": topic.closed,
+        "hidden": topic.hidden,
+        "deleted": topic.deleted_at is not None,
+        "solved": topic.accepted_post_id is not None,
+        "accepted_post_id": topic.accepted_post_id,
+        "post_count": topic.post_count,
+        "reply_count": topic.reply_count,
+        "last_position": topic.last_position,
+        "last_posted_at": topic.last_posted_at,
+        "created_at": topic.created_at,
+        "author": _person(topic.author),
+        "url": topic.get_absolute_url(),
+        "unread_count": topic.unread_count if hasattr(topic, "read_position") else None,
+    }
+
+
+def post_out(g: Any, post: Post, reactions: list[queries.ReactionSummary] | None = None) -> dict[str, Any]:
+    visible = g.can_view_post_body(post)
+    return {
+        "id": post.pk,
+        "topic_id": post.topic_id,
+        "position": post.position,
+        "depth": post.depth,
+        "reply_to_id": post.reply_to_id,
+        "author": _person(post.author) if post.deleted_at is None else None,
+        "body": post.body if visible else None,
+        "body_html": post.body_html if visible else None,
+        "hidden": post.hidden,
+        "deleted": post.deleted_at is not None,
+        "reply_count": post.reply_count,
+        "created_at": post.created_at,
+        "edited_at": post.edited_at,
+        "reactions": [vars(r) for r in (reactions or [])] if visible else [],
+        "url": reverse("discussions:post", args=[post.pk]),
+    }
+
+
+def _post_with_reactions(g: Any, post: Post) -> dict[str, Any]:
+    choices = list(ReactionChoice.objects.all())
+    return post_out(g, post, queries.reactions_for(g, [post.pk], choices).get(post.pk, []))
+
+
+# --- topics --------------------------------------------------------------------------------------
+@router.get("/topics", response={200: TopicPage, **ERRORS}, summary="List topics")
+def list_topics(
+    request: HttpRequest,
+    list: str = "latest",
+    space: str | None = None,
+    tag: str | None = None,
+    period: str = "week",
+    cursor: str | None = None,
+    limit: int = 30,
+) -> Any:
+    """Latest, unread or top (period: day, week, month, year) topics you may read, across spaces or in
+    one `space` (slug), optionally with a `tag` (slug). Muted topics and spaces are left out."""
+    g = guardian(request)
+    if list not in queries.LISTS:
+        raise Invalid("list must be latest, unread or top.", field_errors={"list": ["Not a valid choice."]})
+    space_obj = get_space_or_404(g, space) if space else None
+    if space_obj is not None and not g.can_read_space(space_obj):
+        raise NotFound("No such space")
+    result = queries.list_topics(
+        g, kind=list, space=space_obj, tag=queries.get_tag(tag), cursor=cursor, period=period, limit=limit
+    )
+    items = [topic_out(t) for t in [*result.pinned, *result.topics]]
+    return {"items": items, "next_cursor": result.next_cursor}
+
+
+@router.post("/topics", response={201: TopicOut, **ERRORS}, summary="Start a topic")
+def create_topic(request: HttpRequest, payload: TopicIn) -> Any:
+    ensure_write(request)
+    g = guardian(request)
+    space = get_space_or_404(g, payload.space)
+    topic = actions.create_topic(
+        g, space, title=payload.title, body=payload.body, kind=payload.kind, tags=payload.tags
+    )
+    topic.space = space
+    return Status(201, topic_out(topic))
+
+
+@router.get("/topics/{topic_id}", response={200: TopicOut, **ERRORS}, summary="One topic")
+def get_topic(request: HttpRequest, topic_id: int) -> Any:
+    return topic_out(queries.get_topic_or_404(guardian(request), topic_id))
+
+
+@router.get("/topics/{topic_id}/posts", response={200: PostPage, **ERRORS}, summary="A page of posts")
+def topic_posts(
+    request: HttpRequest, topic_id: int, view: str = "flat", page: int = 1, root: int | None = None
+) -> Any:
+    """20 posts per page, flat (by position) or thread (tree order, 6 levels below `root`)."""
+    g = guardian(request)
+    topic = queries.get_topic_or_404(g, topic_id)
+    root_post = Post.objects.filter(pk=root, topic_id=topic.pk).first() if root else None
+    result = queries.topic_page(g, topic, view=view, page=page, root=root_post)
+    flat: list[queries.PostItem] = []
+
+    def walk(items: list[queries.PostItem]) -> None:
+        for item in items:
+            flat.append(item)
+            walk(item.children)
+
+    if result.view == queries.THREAD and result.opening is not None:
+        flat.append(result.opening)
+    walk(result.items)
+    return {
+        "view": result.view,
+        "page": result.page,
+        "pages": result.pages,
+        "items": [post_out(g, i.post, i.reactions) for i in flat],
+    }
+
+
+@router.post("/topics/{topic_id}/posts", response={201: PostOut, **ERRORS}, summary="Reply")
+def create_post(request: HttpRequest, topic_id: int, payload: PostIn) -> Any:
+    ensure_write(request)
+    g = guardian(request)
+    topic = queries.get_topic_or_404(g, topic_id)
+    reply_to = None
+    if payload.reply_to is not None:
+        reply_to = Post.objects.filter(pk=payload.reply_to).first()
+        if reply_to is None:
+            raise Invalid("That post does not exist.", field_errors={"reply_to": ["Unknown post."]})
+    post = actions.create_post(g, topic, body=payload.body, reply_to=reply_to)
+    return Status(201, post_out(g, post))
+
+
+@router.post("/topics/{topic_id}/moderation", response={200: TopicOut, **ERRORS}, summary="Moderate a topic")
+def moderate_topic(request: HttpRequest, topic_id: int, payload: ModerateIn) -> Any:
+    """op: pin (scope space or site), unpin, lock, unlock, close, reopen, hide, restore."""
+    ensure_write(request)
+    g = guardian(request)
+    topic = queries.get_topic_or_404(g, topic_id)
+    ops = {
+        "pin": lambda: actions.pin_topic(g, topic, scope=payload.scope),
+        "unpin": lambda: actions.unpin_topic(g, topic),
+        "lock": lambda: actions.lock_topic(g, topic),
+        "unlock": lambda: actions.unlock_topic(g, topic),
+        "close": lambda: actions.close_topic(g, topic),
+        "reopen": lambda: actions.reopen_topic(g, topic),
+        "hide": lambda: actions.hide_topic(g, topic, reason=payload.reason),
+        "restore": lambda: actions.restore_topic(g, topic),
+    }
+    if payload.op not in ops:
+        raise Invalid("Unknown moderation action.", field_errors={"op": ["Not a valid choice."]})
+    ops[payload.op]()
+    return topic_out(topic)
+
+
+@router.post("/topics/{topic_id}/move", response={200: TopicOut, **ERRORS}, summary="Move a topic")
+def move_topic(request: HttpRequest, topic_id: int, payload: MoveIn) -> Any:
+    ensure_write(request)
+    g = guardian(request)
+    topic = queries.get_topic_or_404(g, topic_id)
+    actions.move_topic(g, topic, to_space=get_space_or_404(g, payload.space))
+    return topic_out(topic)
+
+
+@router.put("/topics/{topic_id}/accepted", response={200: TopicOut, **ERRORS}, summary="Accept an answer")
+def accept_answer(request: HttpRequest, topic_id: int, payload: AcceptIn) -> Any:
+    ensure_write(request)
+    g = guardian(request)
+    topic = queries.get_topic_or_404(g, topic_id)
+    post = Post.objects.filter(pk=payload.post_id).first()
+    if post is None:
+        raise Invalid("That post does not exist.", field_errors={"post_id": ["Unknown post."]})
+    actions.accept_answer(g, topic, post)
+    return topic_out(topic)
+
+
+@router.delete(
+    "/topics/{topic_id}/accepted", response={200: TopicOut, **ERRORS}, summary="Unaccept the answer"
+)
+def unaccept_answer(request: HttpRequest, topic_id: int) -> Any:
+    ensure_write(request)
+    g = guardian(request)
+    topic = queries.get_topic_or_404(g, topic_id)
+    actions.unaccept_answer(g, topic)
+    return topic_out(topic)
+
+
+def _read_out(g: Any, topic: Topic) -> dict[str, Any]:
+    read = TopicRead.objects.filter(user_id=g.user_id, topic_id=topic.pk).first()
+    highest = read.highest_position_read if read else 0
+    return {
+        "topic_id": topic.pk,
+        "highest_position_read": highest,
+        "last_position": topic.last_position,
+        "unread_count": max(topic.last_position - highest, 0),
+    }
+
+
+@router.get("/topics/{topic_id}/read", response={200: ReadOut, **ERRORS}, summary="Your read state")
+def get_read(request: HttpRequest, topic_id: int) -> Any:
+    g = guardian(request)
+    topic = queries.get_topic_or_404(g, topic_id)
+    g.ensure_can_track()
+    return _read_out(g, topic)
+
+
+@router.put(
+    "/topics/{topic_id}/read", response={200: ReadOut, **ERRORS}, summary="Mark read up to a position"
+)
+def put_read(request: HttpRequest, topic_id: int, payload: ReadIn) -> Any:
+    ensure_write(request)
+    g = guardian(request)
+    topic = queries.get_topic_or_404(g, topic_id)
+    actions.mark_read(g, topic, position=payload.position)
+    return _read_out(g, topic)
+
+
+@router.put("/topics/{topic_id}/follow", response={200: FollowOut, **ERRORS}, summary="Topic follow level")
+def follow_topic(request: HttpRequest, topic_id: int, payload: FollowIn) -> Any:
+    ensure_write(request)
+    g = guardian(request)
+    follow = actions.set_topic_follow_level(g, queries.get_topic_or_404(g, topic_id), level=payload.level)
+    return {"level": follow.level}
+
+
+@router.put("/spaces/{slug}/follow", response={200: FollowOut, **ERRORS}, summary="Space follow level")
+def follow_space(request: HttpRequest, slug: str, payload: FollowIn) -> Any:
+    ensure_write(request)
+    g = guardian(request)
+    follow = actions.set_space_follow_level(g, get_space_or_404(g, slug), level=payload.level)
+    return {"level": follow.level}
+
+
+@router.put("/topics/{topic_id}/draft", response={204: None, **ERRORS}, summary="Save your reply draft")
+def save_draft(request: HttpRequest, topic_id: int, payload: DraftIn) -> Any:
+    """An empty body discards the draft."""
+    ensure_write(request)
+    g = guardian(request)
+    actions.save_draft(g, topic=queries.get_topic_or_404(g, topic_id), body=payload.body)
+    return Status(204, None)
+
+
+# --- posts ---------------------------------------------------------------------------------------
+@router.get("/posts/{post_id}", response={200: PostOut, **ERRORS}, summary="One post")
+def get_post(request: HttpRequest, post_id: int) -> Any:
+    g = guardian(request)
+    return _post_with_reactions(g, queries.get_post_or_404(g, post_id))
+
+
+@router.patch("/posts/{post_id}", response={200: PostOut, **ERRORS}, summary="Edit a post")
+def edit_post(request: HttpRequest, post_id: int, payload: PostPatch) -> Any:
+    """The previous text is kept as a revision. `title` and `tags` apply to the opening post only."""
+    ensure_write(request)
+    g = guardian(request)
+    post = queries.get_post_or_404(g, post_id)
+    actions.edit_post(g, post, body=payload.body, title=payload.title, tags=payload.tags)
+    return _post_with_reactions(g, post)
+
+
+@router.delete("/posts/{post_id}", response={204: None, **ERRORS}, summary="Delete your post")
+def delete_post(request: HttpRequest, post_id: int) -> Any:
+    ensure_write(request)
+    g = guardian(request)
+    actions.delete_post(g, queries.get_post_or_404(g, post_id))
+    return Status(204, None)
+
+
+@router.get(
+    "/posts/{post_id}/revisions", response={200: list[RevisionOut], **ERRORS}, summary="Earlier versions"
+)
+def post_revisions(request: HttpRequest, post_id: int) -> Any:
+    g = guardian(request)
+    post = queries.get_post_or_404(g, post_id)
+    return [
+        {
+            "number": r.number,
+            "title": r.title,
+            "body": r.body,
+            "author": _person(r.author),
+            "created_at": r.created_at,
+        }
+        for r in queries.post_revisions(g, post)
+    ]
+
+
+@router.post("/posts/{post_id}/reactions", response={200: PostOut, **ERRORS}, summary="React")
+def add_reaction(request: HttpRequest, post_id: int, payload: ReactionIn) -> Any:
+    ensure_write(request)
+    g = guardian(request)
+    post = queries.get_post_or_404(g, post_id)
+    actions.react(g, post, emoji=payload.emoji)
+    return _post_with_reactions(g, post)
+
+
+@router.delete(
+    "/posts/{post_id}/reactions/{emoji}", response={200: PostOut, **ERRORS}, summary="Remove a reaction"
+)
+def remove_reaction(request: HttpRequest, post_id: int, emoji: str) -> Any:
+    ensure_write(request)
+    g = guardian(request)
+    post = queries.get_post_or_404(g, post_id)
+    actions.unreact(g, post, emoji=emoji[:16])
+    return _post_with_reactions(g, post)
+
+
+# --- search --------------------------------------------------------------------------------------
+@router.get("/search", response={200: SearchOut, **ERRORS}, summary="Search posts you may read")
+def search_posts(request: HttpRequest, params: Query[SearchParams]) -> Any:
+    """Full-text search, relevance mixed with recency; filters by space, author, tag, type (kind),
+    solved, date (after/before, inclusive days) and topic. Snippets mark matches with <mark>."""
+    g = guardian(request)
+    filters = search.resolve_filters(
+        g,
+        space=params.space,
+        author=params.author,
+        tag=params.tag,
+        kind=params.kind,
+        solved=params.solved,
+        after=search.day_bound(params.after),
+        before=search.day_bound(params.before, end=True),
+        topic=params.topic,
+    )
+    if filters is None:
+        return {"query": params.q, "page": params.page, "has_next": False, "hits": []}
+    results = search.search(g, params.q, filters=filters, page=params.page)
+    return {
+        "query": results.query,
+        "page": results.page,
+        "has_next": results.has_next,
+        "hits": [
+            {
+                "post_id": h.post.pk,
+                "topic_id": h.topic.pk,
+                "position": h.post.position,
+                "topic_title": h.topic.title,
+                "title_html": h.title_html,
+                "snippet_html": h.snippet_html,
+                "space": h.topic.space.slug,
+                "solved": h.topic.accepted_post_id is not None,
+                "author": _person(h.post.author),
+                "created_at": h.post.created_at,
+                "score": h.score,
+                "url": reverse("discussions:post", args=[h.post.pk]),
+            }
+            for h in results.hits
+        ],
+    }
