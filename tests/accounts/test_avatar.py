@@ -19,7 +19,12 @@ from townhall.policy import Guardian
 
 
 def image_file(
-    width: int = 400, height: int = 300, fmt: str = "PNG", mode: str = "RGB", exif: bool = False, name: str = ""
+    width: int = 400,
+    height: int = 300,
+    fmt: str = "PNG",
+    mode: str = "RGB",
+    exif: bool = False,
+    name: str = "",
 ) -> SimpleUploadedFile:
     image = Image.new(mode, (width, height), "red" if mode == "RGB" else None)
     buffer = io.BytesIO()
@@ -30,14 +35,18 @@ def image_file(
         data[0x8825] = {2: (52.0, 31.0, 0.0)}  # GPS latitude
         kwargs["exif"] = data
     image.save(buffer, format=fmt, **kwargs)
-    return SimpleUploadedFile(name or f"pic.{fmt.lower()}", buffer.getvalue(), content_type=f"image/{fmt.lower()}")
+    return SimpleUploadedFile(
+        name or f"pic.{fmt.lower()}", buffer.getvalue(), content_type=f"image/{fmt.lower()}"
+    )
 
 
 @pytest.mark.parametrize(
     ("width", "height", "fmt", "mode"),
     [(400, 300, "PNG", "RGB"), (300, 900, "JPEG", "RGB"), (64, 64, "GIF", "P"), (500, 500, "WEBP", "RGBA")],
 )
-def test_set_avatar_crops_resizes_and_reencodes(member: User, width: int, height: int, fmt: str, mode: str) -> None:
+def test_set_avatar_crops_resizes_and_reencodes(
+    member: User, width: int, height: int, fmt: str, mode: str
+) -> None:
     actions.set_avatar(Guardian(member), member, upload=image_file(width, height, fmt, mode))
     member.refresh_from_db()
     assert member.avatar.name.endswith(".webp")
@@ -145,7 +154,9 @@ def test_avatar_upload_view(client_for: Any, member: User) -> None:
     page = client.get(reverse("accounts:profile-edit")).content.decode()
     assert member.avatar.url in page
     assert "Remove picture" in page
-    assert client.get(reverse("accounts:profile", args=["max"])).content.decode().count(member.avatar.url) >= 1
+    assert (
+        client.get(reverse("accounts:profile", args=["max"])).content.decode().count(member.avatar.url) >= 1
+    )
 
 
 def test_avatar_upload_view_shows_error_for_bad_file(client_for: Any, member: User) -> None:

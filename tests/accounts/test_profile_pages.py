@@ -118,7 +118,11 @@ def test_profile_page_query_count_is_fixed(
     assert len(rich) == len(sparse), "profile queries must not grow with interests, groups or links"
     with django_assert_max_num_queries(PROFILE_QUERIES):
         client.get(url)
-    own = [q["sql"] for q in rich.captured_queries if "accounts_interest" in q["sql"] or "groupmember" in q["sql"]]
+    own = [
+        q["sql"]
+        for q in rich.captured_queries
+        if "accounts_interest" in q["sql"] or "groupmember" in q["sql"]
+    ]
     assert len(own) == 2, "interests and groups are one prefetch query each"
 
 
@@ -216,7 +220,9 @@ def test_profile_edit_htmx_returns_only_the_form(client_for: Any, member: User) 
 
 def test_profile_edit_htmx_success_redirects(client_for: Any, member: User) -> None:
     response = client_for(member).post(
-        reverse("accounts:profile-edit"), profile_post(member, location="Porto"), headers={"HX-Request": "true"}
+        reverse("accounts:profile-edit"),
+        profile_post(member, location="Porto"),
+        headers={"HX-Request": "true"},
     )
     assert response.status_code == 302
     member.refresh_from_db()
@@ -231,7 +237,9 @@ def test_banned_person_cannot_save_profile(client_for: Any, banned: User) -> Non
 
 def test_profile_edit_is_rate_limited(client_for: Any, member: User) -> None:
     client = client_for(member)
-    statuses = [client.post(reverse("accounts:profile-edit"), profile_post(member)).status_code for _ in range(31)]
+    statuses = [
+        client.post(reverse("accounts:profile-edit"), profile_post(member)).status_code for _ in range(31)
+    ]
     assert statuses[:30] == [302] * 30
     assert statuses[30] == 429
 

@@ -23,7 +23,9 @@ from townhall.policy import Guardian
 
 
 def test_create_token_stores_only_a_hash(member: User) -> None:
-    token, secret = actions.create_access_token(Guardian(member), member, name="  Calendar   sync ", scope="write")
+    token, secret = actions.create_access_token(
+        Guardian(member), member, name="  Calendar   sync ", scope="write"
+    )
     assert secret.startswith("th_") and len(secret) > 40
     assert token.name == "Calendar sync"
     assert token.prefix == secret[:11]
@@ -44,7 +46,10 @@ def test_create_token_refuses_bad_input(member: User, name: str, scope: str, mes
 
 
 def test_at_most_twenty_live_tokens(member: User) -> None:
-    made = [actions.create_access_token(Guardian(member), member, name=f"t{i}", scope="read")[0] for i in range(20)]
+    made = [
+        actions.create_access_token(Guardian(member), member, name=f"t{i}", scope="read")[0]
+        for i in range(20)
+    ]
     with pytest.raises(Invalid, match="20 tokens"):
         actions.create_access_token(Guardian(member), member, name="one more", scope="read")
     actions.revoke_access_token(Guardian(member), made[0])

@@ -83,14 +83,14 @@ def resolve_interests(names: list[str]) -> list[Interest]:
     if not wanted:
         return []
     lowered = [name.lower() for name in wanted.values()]
-    existing = list(
+    existing: list[Interest] = list(
         Interest.objects.annotate(lname=Lower("name")).filter(Q(slug__in=list(wanted)) | Q(lname__in=lowered))
     )
     by_slug = {i.slug: i for i in existing}
     by_name = {i.name.lower(): i for i in existing}
     result: list[Interest] = []
     for slug, name in wanted.items():
-        interest = by_slug.get(slug) or by_name.get(name.lower())
+        interest: Interest | None = by_slug.get(slug) or by_name.get(name.lower())
         if interest is None:
             interest, _ = Interest.objects.get_or_create(slug=slug[:50], defaults={"name": name[:40]})
         if interest not in result:
@@ -183,11 +183,10 @@ def _decode_avatar(upload: Any) -> Any:
         ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise not_image from None
-    image = ImageOps.exif_transpose(image)
-    mode = "RGBA" if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info else "RGB"
-    image = image.convert(mode)
+    upright: Image.Image = ImageOps.exif_transpose(image)
+    mode = "RGBA" if upright.mode in ("RGBA", "LA", "P", "PA") or "transparency" in upright.info else "RGB"
     target = settings.AVATAR_SIZE
-    return ImageOps.fit(image, (target, target), method=Image.Resampling.LANCZOS)
+    return ImageOps.fit(upright.convert(mode), (target, target), method=Image.Resampling.LANCZOS)
 
 
 def set_avatar(guardian: Guardian, user: User, *, upload: Any) -> User:
@@ -223,7 +222,7 @@ def remove_avatar(guardian: Guardian, user: User) -> User:
         if not old:
             return user
         User.objects.filter(pk=user.pk).update(avatar="")
-        user.avatar = ""  # type: ignore[assignment]
+        user.avatar = ""
         record_activity(user, "profile.avatar_removed", user)
         _delete_file_on_commit(locked, old)
     return user
@@ -338,7 +337,7 @@ def delete_account(guardian: Guardian, user: User, *, password: str) -> User:
         locked.links = []
         locked.can_help_with = ""
         locked.looking_for = ""
-        locked.avatar = ""  # type: ignore[assignment]
+        locked.avatar = ""
         locked.is_active = False
         locked.is_staff = False
         locked.is_superuser = False

@@ -23,7 +23,7 @@ def _signed_in(request: HttpRequest) -> User:
     user = caller(request).user
     if user is None:
         raise ApiUnauthorized("Sign in or send an access token to do that.")
-    return user  # type: ignore[no-any-return]
+    return user
 
 
 def me_out(user: User) -> dict[str, Any]:

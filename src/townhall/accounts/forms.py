@@ -128,7 +128,9 @@ class ProfileForm(forms.Form):
 
     def clean_username(self) -> str:
         username: str = self.cleaned_data["username"].strip()
-        taken = User.objects.filter(username__iexact=username).exclude(pk=self.user.pk if self.user else None)
+        taken = User.objects.filter(username__iexact=username)
+        if self.user is not None and self.user.pk is not None:
+            taken = taken.exclude(pk=self.user.pk)
         if taken.exists():
             raise ValidationError("That @username is taken; try another.")
         return username

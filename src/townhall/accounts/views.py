@@ -177,7 +177,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
 def set_theme(request: HttpRequest) -> HttpResponse:
     theme = request.POST.get("theme", "toggle")
     if request.user.is_authenticated:
-        actions.set_theme(request.user, theme=theme)  # type: ignore[arg-type]
+        actions.set_theme(request.user, theme=theme)
     if request.htmx:  # type: ignore[attr-defined]
         return HttpResponse(status=204)
     target = request.POST.get("next", "/")
