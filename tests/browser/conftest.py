@@ -151,7 +151,15 @@ class UI:
         self.audit()
 
     def click(self, locator: Any, *, url: str | re.Pattern[str] | None = None) -> None:
+        """Click something that must load a new page (a link, a plain form's submit button)."""
         self.navigate(locator.click, url=url)
+
+    def act(self, locator: Any) -> None:
+        """Click something that may load a new page or swap part of this one (htmx); audit the result."""
+        locator.click()
+        self.page.wait_for_load_state("load")
+        self.page.wait_for_load_state("networkidle")
+        self.audit()
 
     # --- accessibility ------------------------------------------------------------------------------
     def audit(self) -> None:
@@ -238,3 +246,26 @@ def new_ui(chromium: Any, live_server: Any, axe_source: str) -> Iterator[Callabl
 def ui(new_ui: Callable[..., UI]) -> UI:
     """A desktop-sized, light-theme UI."""
     return new_ui()
+
+
+@pytest.fixture
+def mail_link(outbox: Any) -> Callable[..., str]:
+    """mail_link(address, r"/accounts/confirm-email/") -> the path of the first matching link in the newest
+    email to `address` (waiting briefly: the live server thread sends it through real SMTP)."""
+    import time
+
+    def find(address: str, pattern: str, *, timeout: float = 10.0) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            for message in reversed(outbox.to(address)):
+                body = outbox.body(message)
+                for url in re.findall(r"https?://[^\s<>\"')\]]+", body):
+                    parts = urlsplit(url)
+                    if re.search(pattern, parts.path):
+                        return parts.path + (f"?{parts.query}" if parts.query else "")
+            if time.monotonic() > deadline:
+                sent = [(m["To"], m["Subject"]) for m in outbox.sink.messages]
+                raise AssertionError(f"no email to {address} with a link matching {pattern!r}; sent: {sent}")
+            time.sleep(0.1)
+
+    return find
