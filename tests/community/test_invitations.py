@@ -233,3 +233,30 @@ def test_revoked_email_invitation_is_not_sent(moderator: Any, outbox: Any, commu
     send_invitation_email.enqueue(invitation.pk)
     send_invitation_email.enqueue(999999)
     assert len(outbox) == 0
+
+
+def test_admin_invites_into_a_private_space_by_view(client_for: Any, owner: Any, outsider: Any) -> None:
+    space = testing.make_space("Imaging circle", visibility=Space.PRIVATE)
+    page = client_for(owner).get("/settings/community/invitations/")
+    assert b"Imaging circle" in page.content
+    response = client_for(owner).post(
+        "/settings/community/invitations/", {"expires_in_days": "7", "space": space.slug, "max_uses": "1"}
+    )
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert invitation.space == space
+    client_for(outsider).post(f"/invite/{invitation.token}/")
+    assert SpaceMembership.objects.get(space=space, user=outsider).state == SpaceMembership.ACTIVE
+
+
+def test_members_cannot_attach_spaces(member: Any, community: Community) -> None:
+    space = testing.make_space("Imaging circle", visibility=Space.PRIVATE)
+    with pytest.raises(Invalid, match="space's moderators"):
+        actions.create_invitation(Guardian(member), community, space=space)
+
+
+def test_joining_from_pages_is_rate_limited(client_for: Any, outsider: Any, community: Community) -> None:
+    Community.objects.filter(pk=1).update(join_policy=Community.APPROVAL, screening_questions=["Why?"])
+    c = client_for(outsider)
+    statuses = {c.post("/join/", {"answer_0": ""}).status_code for _ in range(31)}
+    assert statuses == {400, 429}

@@ -10,6 +10,7 @@ from townhall.community.actions.identity import MAX_QUESTION_CHARS, MAX_QUESTION
 from townhall.community.actions.joining import MAX_ANSWER_CHARS
 from townhall.community.actions.onboarding import MAX_INTRODUCTION
 from townhall.community.models import Community, Group, Membership
+from townhall.spaces.models import Space
 
 
 class CommunitySettingsForm(forms.Form):
@@ -157,7 +158,22 @@ class InvitationForm(forms.Form):
         label="Add to group",
         empty_label="No group",
     )
+    space = forms.ModelChoiceField(
+        queryset=Space.objects.none(),
+        required=False,
+        to_field_name="slug",
+        label="Add to space",
+        empty_label="No space",
+        help_text="Private and secret spaces you moderate can be opened to the invited person.",
+    )
     note = forms.CharField(max_length=500, required=False, label="Personal note")
+
+    def __init__(self, *args: Any, spaces: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["space"]
+        assert isinstance(field, forms.ModelChoiceField)
+        if spaces is not None:
+            field.queryset = spaces
 
 
 class ReviewForm(forms.Form):

@@ -10,6 +10,9 @@ from django.http import HttpRequest
 
 from townhall.core.errors import Invalid
 
+# Joining, applying, accepting and inviting from pages: generous for people, tight for scripts.
+WRITE_RATE = "30/m"
+
 
 def guardian_of(request: HttpRequest) -> Any:
     return request.guardian  # type: ignore[attr-defined]

@@ -22,10 +22,19 @@ from townhall.community.forms import (
     RoleForm,
     SuspendForm,
 )
-from townhall.community.views._helpers import community_of, flash_invalid, form_errors_from, guardian_of
+from townhall.community.views._helpers import (
+    WRITE_RATE,
+    community_of,
+    flash_invalid,
+    form_errors_from,
+    guardian_of,
+)
+from townhall.core import ratelimit
 from townhall.core.errors import Invalid, NotFound
 from townhall.core.htmx import done, render_page
 from townhall.core.pagination import BadCursor
+from townhall.spaces.models import Space
+from townhall.spaces.queries import list_visible_spaces
 
 
 @login_required
@@ -48,9 +57,16 @@ def community_settings(request: HttpRequest) -> HttpResponse:
     return render_page(request, "community/settings.html", {"form": form})
 
 
+def _invitable_spaces(request: HttpRequest) -> Any:
+    guardian = guardian_of(request)
+    if not guardian.is_moderator:
+        return Space.objects.none()
+    return list_visible_spaces(guardian).order_by("name")
+
+
 def _invitation_context(request: HttpRequest, form: InvitationForm) -> dict[str, Any]:
     guardian = guardian_of(request)
-    return {"form": form, "invitations": queries.list_invitations(guardian), "created": None}
+    return {"form": form, "invitations": queries.list_invitations(guardian)}
 
 
 @login_required
@@ -60,7 +76,8 @@ def invitations(request: HttpRequest) -> HttpResponse:
     community = community_of(request)
     guardian.ensure_can_create_invitation(community)
     if request.method == "POST":
-        form = InvitationForm(request.POST)
+        ratelimit.hit(f"community-invite:{request.user.pk}", WRITE_RATE)
+        form = InvitationForm(request.POST, spaces=_invitable_spaces(request))
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -71,6 +88,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
                     expires_in_days=data["expires_in_days"],
                     max_uses=data["max_uses"],
                     group=data["group"],
+                    space=data["space"],
                     note=data["note"],
                 )
             except Invalid as exc:
@@ -83,7 +101,8 @@ def invitations(request: HttpRequest) -> HttpResponse:
         return render_page(
             request, "community/invitations.html", _invitation_context(request, form), status=400
         )
-    return render_page(request, "community/invitations.html", _invitation_context(request, InvitationForm()))
+    form = InvitationForm(spaces=_invitable_spaces(request))
+    return render_page(request, "community/invitations.html", _invitation_context(request, form))
 
 
 @login_required

@@ -14,7 +14,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from townhall.community import actions
 from townhall.community.forms import ApplicationForm, IntroductionForm
 from townhall.community.models import Community, Membership
-from townhall.community.views._helpers import community_of, flash_invalid, form_errors_from, guardian_of
+from townhall.community.views._helpers import (
+    WRITE_RATE,
+    community_of,
+    flash_invalid,
+    form_errors_from,
+    guardian_of,
+)
+from townhall.core import ratelimit
 from townhall.core.errors import Invalid
 from townhall.spaces.models import Space
 from townhall.spaces.queries import list_visible_spaces
@@ -152,6 +159,7 @@ def join(request: HttpRequest) -> HttpResponse:
     guardian = guardian_of(request)
     community: Community = community_of(request)
     guardian.ensure_can_join_community(community)
+    ratelimit.hit(f"community-join:{request.user.pk}", WRITE_RATE)
     form = ApplicationForm(request.POST, questions=list(community.screening_questions or []))
     answers: list[str] = []
     if community.join_policy == Community.APPROVAL:

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from townhall.community import actions, queries
 from townhall.community.colors import accent_css_text
 from townhall.community.models import Membership
-from townhall.community.views._helpers import community_of, flash_invalid, guardian_of
+from townhall.community.views._helpers import WRITE_RATE, community_of, flash_invalid, guardian_of
+from townhall.core import ratelimit
 from townhall.core.errors import Invalid
 from townhall.core.htmx import render_page
 from townhall.core.pagination import BadCursor
@@ -95,6 +96,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")
+        ratelimit.hit(f"community-accept:{request.user.pk}", WRITE_RATE)
         try:
             actions.accept_invitation(guardian, token)
         except Invalid as exc:
