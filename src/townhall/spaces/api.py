@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from townhall.core.api import ErrorOut, ensure_write, guardian
@@ -107,7 +107,7 @@ def join(request: HttpRequest, slug: str, payload: JoinIn | None = None) -> Any:
     was_invited = g.is_space_invited(space)
     row = actions.join_space(g, space, message=payload.message if payload else "")
     body = {"space": space.slug, "state": row.state, "role": row.role, "member_count": space.member_count}
-    return (200 if was_invited else 201), body
+    return Status(200 if was_invited else 201, body)
 
 
 @router.post("/spaces/{slug}/leave", response={200: MembershipOut, **ERRORS}, summary="Leave")
