@@ -61,9 +61,7 @@ class SpaceTopicsFeed(Feed):
 
     def items(self, obj: Space) -> list[Topic]:
         topics = list(queries.public_topics(space=obj, limit=FEED_ITEMS))
-        openings = Post.objects.filter(topic__in=[t.pk for t in topics], position=1).in_bulk(
-            field_name="topic_id"
-        )
+        openings = {p.topic_id: p for p in Post.objects.filter(topic__in=[t.pk for t in topics], position=1)}
         for topic in topics:
             topic.opening = openings.get(topic.pk)  # type: ignore[attr-defined]
         return topics

@@ -203,7 +203,9 @@ def topic_detail(request: HttpRequest, topic_id: int, slug: str) -> HttpResponse
         root = Post.objects.filter(pk=_int(request.GET.get("root"), 0), topic_id=topic.pk).first()
     page = queries.topic_page(guardian, topic, view=view, page=_int(request.GET.get("page")), root=root)
     if guardian.user_id is not None and page.items:
-        actions.mark_read(guardian, topic, position=_read_up_to(page))
+        target = _read_up_to(page)
+        if target > page.read_position:  # nothing to write when the reader has seen all of this
+            actions.mark_read(guardian, topic, position=target)
     context = {
         "topic": topic,
         "space": topic.space,
