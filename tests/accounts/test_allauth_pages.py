@@ -274,3 +274,52 @@ def test_email_change_sends_verification(client_for: Any, member: User, outbox: 
 
 def test_outbox_is_real_smtp(outbox: Any) -> None:
     assert not hasattr(mail, "outbox") or not mail.outbox
+
+
+def current_totp(secret: str) -> str:
+    from allauth.mfa.totp.internal.auth import hotp_value, yield_hotp_counters_from_time
+
+    counter = next(iter(yield_hotp_counters_from_time()))
+    return f"{hotp_value(secret, counter):06d}"
+
+
+def test_login_with_two_factor(client: Client, member: User) -> None:
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(member, secret)
+    response = login(client, "max")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session
+    assert_in_layout(client.get(response["Location"]))
+    wrong = client.post(reverse("mfa_authenticate"), {"code": "123456"})
+    assert wrong.status_code == 200 and wrong.context["form"].errors
+    done = client.post(reverse("mfa_authenticate"), {"code": current_totp(secret)})
+    assert done.status_code == 302
+    assert done["Location"] == "/home/"
+    assert int(client.session["_auth_user_id"]) == member.pk
+
+
+def test_logout_page_and_logout(client_for: Any, member: User) -> None:
+    client = client_for(member)
+    assert_in_layout(client.get(reverse("account_logout")))
+    response = client.post(reverse("account_logout"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_change(client_for: Any, member: User) -> None:
+    client = client_for(member)
+    wrong = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": "nope", "password1": "brand-new-secret-9", "password2": "brand-new-secret-9"},
+    )
+    assert wrong.status_code == 200 and wrong.context["form"].errors["oldpassword"]
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": "brand-new-secret-9", "password2": "brand-new-secret-9"},
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.check_password("brand-new-secret-9")

@@ -119,6 +119,7 @@ def test_links_accept_a_list(member: User) -> None:
 def test_bad_input_is_refused_with_a_field_error(
     member: User, moderator: User, changes: dict[str, Any], field: str, message: str
 ) -> None:
+    Interest.objects.create(name="Comets", slug="comets", featured=True)
     with pytest.raises(ProfileInvalid) as caught:
         update_profile(Guardian(member), member, data=full(member, **changes))
     assert field in caught.value.field_errors

@@ -218,13 +218,16 @@ def test_profile_edit_htmx_returns_only_the_form(client_for: Any, member: User) 
     assert "<h1" not in html
 
 
-def test_profile_edit_htmx_success_redirects(client_for: Any, member: User) -> None:
+def test_profile_edit_htmx_success_returns_the_saved_form(client_for: Any, member: User) -> None:
     response = client_for(member).post(
         reverse("accounts:profile-edit"),
         profile_post(member, location="Porto"),
         headers={"HX-Request": "true"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith('<form id="profile-form"')
+    assert "Your profile is saved." in html and 'value="Porto"' in html
     member.refresh_from_db()
     assert member.location == "Porto"
 
@@ -257,3 +260,14 @@ def test_deleted_account_profile_is_gone(client_for: Any, moderator: User) -> No
     gone = make_member("gone")
     User.objects.filter(pk=gone.pk).update(deleted_at=timezone.now())
     assert client_for(moderator).get("/u/gone/").status_code == 404
+
+
+def test_without_featured_interests_there_is_one_interests_field(client_for: Any, member: User) -> None:
+    html = client_for(member).get(reverse("accounts:profile-edit")).content.decode()
+    assert "<legend>Interests</legend>" not in html
+    assert '<label for="id_new_interests">Interests:</label>' in html
+    response = client_for(member).post(
+        reverse("accounts:profile-edit"), profile_post(member, new_interests="Comets")
+    )
+    assert response.status_code == 302
+    assert list(member.interests.values_list("name", flat=True)) == ["Comets"]

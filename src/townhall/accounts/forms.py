@@ -125,6 +125,10 @@ class ProfileForm(forms.Form):
         field = self.fields["interests"]
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = [(i.slug, i.name) for i in self.featured]
+        if not self.featured:
+            # No community list yet: one free-text field says it all.
+            del self.fields["interests"]
+            self.fields["new_interests"].label = "Interests"
 
     def clean_username(self) -> str:
         username: str = self.cleaned_data["username"].strip()

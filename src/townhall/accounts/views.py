@@ -75,7 +75,14 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             return render_page(
                 request, "accounts/profile_edit.html", context, partial="profile-form", status=422
             )
-        return done(request, redirect_to=request.path, message="Your profile is saved.")
+        me.refresh_from_db()
+        context = {**_profile_edit_context(request, ProfileForm(user=me), AvatarForm()), "saved": True}
+        return done(
+            request,
+            redirect_to=request.path,
+            message="Your profile is saved.",
+            partial=("accounts/profile_edit.html#profile-form", context),
+        )
     form = ProfileForm(user=me)
     return render(request, "accounts/profile_edit.html", _profile_edit_context(request, form, AvatarForm()))
 
