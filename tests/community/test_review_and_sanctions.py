@@ -204,3 +204,15 @@ def test_members_page_lists_states(client_for: Any, moderator: Any, suspended: A
     response = client_for(moderator).get("/settings/community/members/?state=banned")
     assert b"@bo" in response.content
     assert b"@sam" not in response.content
+
+
+def test_rejected_applicant_sees_the_note_and_may_reapply(
+    client_for: Any, moderator: Any, pending: Any
+) -> None:
+    actions.review_application(
+        Guardian(moderator), membership_of(pending), approve=False, note="Tell us more"
+    )
+    response = client_for(pending).get("/welcome/")
+    assert b"Your previous application was not approved" in response.content
+    assert b"Tell us more" in response.content
+    assert b'action="/join/"' in response.content

@@ -180,3 +180,22 @@ def test_moderator_cannot_manage_groups(client_for: Any, moderator: Any) -> None
     response = client_for(moderator).post("/settings/community/groups/", {"name": "Sneaky"})
     assert response.status_code == 403
     assert not Group.objects.exists()
+
+
+def test_replacing_the_logo_deletes_the_old_file_after_commit(
+    admin: Any, community: Community, django_capture_on_commit_callbacks: Any
+) -> None:
+    g = Guardian(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = actions.update_community(g, community, logo=png((100, 100)))
+    old_path = first.logo.path
+    with django_capture_on_commit_callbacks(execute=True):
+        second = actions.update_community(g, community, logo=png((50, 50)))
+    import os
+
+    assert not os.path.exists(old_path)
+    assert os.path.exists(second.logo.path)
+    with django_capture_on_commit_callbacks(execute=True):
+        third = actions.update_community(g, community, remove_logo=True)
+    assert not third.logo
+    assert not os.path.exists(second.logo.path)

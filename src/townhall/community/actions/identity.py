@@ -13,6 +13,7 @@ from townhall.community.actions._common import locked_community
 from townhall.community.activity import record_activity
 from townhall.community.colors import HEX
 from townhall.community.models import Community
+from townhall.core.effects import on_commit
 from townhall.core.errors import Invalid
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ def update_community(
     """Change any of the community's settings (only the arguments given). Admins only.
 
     Locks the community row. Text fields are length-checked, the accent colour must be #rrggbb, the
-    logo is validated with Pillow and resized. Raises PermissionDenied or Invalid; records
+    logo is validated with Pillow and resized (the old file is deleted after commit). Raises PermissionDenied or Invalid; records
     "community.updated" with the names of the changed fields.
     """
     guardian.ensure_can_manage_community()
@@ -131,6 +132,7 @@ def update_community(
 
     with transaction.atomic():
         row = locked_community()
+        old_logo = row.logo.name if row.logo else ""
         for field, value in changes.items():
             setattr(row, field, value)
         changed = sorted(changes)
@@ -142,6 +144,9 @@ def update_community(
             changed.append("logo")
         row.save()
         record_activity(guardian.user, "community.updated", row, data={"fields": changed})
+        if old_logo and old_logo != (row.logo.name if row.logo else ""):
+            storage = row.logo.storage
+            on_commit(lambda: storage.delete(old_logo))
     if community is not None and community is not row:
         community.refresh_from_db()
     return row

@@ -72,7 +72,7 @@ def _join_context(request: HttpRequest, form: ApplicationForm | None = None) -> 
     community: Community = community_of(request)
     if form is None and community.join_policy == Community.APPROVAL:
         form = ApplicationForm(questions=list(community.screening_questions or []))
-    return {"stage": "join", "application_form": form}
+    return {"stage": "join", "application_form": form, "membership": guardian_of(request).membership}
 
 
 @login_required
