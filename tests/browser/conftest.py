@@ -269,3 +269,9 @@ def mail_link(outbox: Any) -> Callable[..., str]:
             time.sleep(0.1)
 
     return find
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Journeys sign up and log in several times; a slow hasher would dominate their runtime."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
