@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -112,13 +113,11 @@ def test_recency_breaks_relevance_ties(member: Any, space: Space) -> None:
 
 
 def test_snippets_escape_everything_but_marks(member: Any, space: Space) -> None:
-    start_topic(
-        member, space, title="<b>Bold</b> telescope", body="My `<script>alert(1)</script>` telescope & more"
-    )
+    start_topic(member, space, title="<b>Bold</b> telescope", body="My `<script>alert(1)</script>` telescope & more")
     hit = search.search(Guardian(member), "telescope").hits[0]
-    assert "<mark>telescope</mark>" in hit.snippet_html
-    assert "<script>" not in hit.snippet_html and "&lt;script&gt;" in hit.snippet_html
-    assert "<b>" not in hit.title_html and "<mark>telescope</mark>" in hit.title_html
+    assert "<mark>telescope</mark>" in hit.snippet_html and "<mark>telescope</mark>" in hit.title_html
+    for html in (hit.snippet_html, hit.title_html):
+        assert "<" not in re.sub(r"</?mark>", "", html)  # every other angle bracket is escaped
 
 
 def test_operators_in_queries_are_plain_words(member: Any, space: Space) -> None:
