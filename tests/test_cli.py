@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -13,7 +15,9 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+import websockets
 from click.testing import CliRunner
 
 from townhall.cli import main
@@ -245,12 +249,41 @@ def test_demo_serves_pages_and_stops_on_ctrl_c(
         assert email in output
     assert "clear-skies-2025" in output
 
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=20) as page:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60) as page:
         assert page.status == 200
         assert "Night Sky Collective" in page.read().decode()
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=20) as health:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=60) as health:
         assert health.status == 200
         assert b'"database": "ok"' in health.read()
+
+    # Real-time: a signed-in member's WebSocket stream is accepted by the same process.
+    base = f"http://127.0.0.1:{port}"
+    with httpx.Client(base_url=base, timeout=60) as browser:
+        login = browser.get("/accounts/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text)
+        assert token is not None
+        signed_in = browser.post(
+            "/accounts/login/",
+            data={
+                "csrfmiddlewaretoken": token.group(1),
+                "login": "member@example.org",
+                "password": "clear-skies-2025",
+            },
+            headers={"Referer": f"{base}/accounts/login/"},
+        )
+        assert signed_in.status_code == 302
+        cookie = "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
+
+    async def open_stream() -> bool:
+        async with websockets.connect(
+            f"ws://127.0.0.1:{port}/ws/stream/",
+            origin=base,
+            additional_headers={"Cookie": cookie},
+            open_timeout=30,
+        ):
+            return True
+
+    assert asyncio.run(open_stream())
 
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=10) == 0
