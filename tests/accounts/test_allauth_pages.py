@@ -152,6 +152,8 @@ def test_signup_email_confirmation_logs_in_and_sends_to_welcome(
     messages = outbox.to("vega@example.org")
     assert len(messages) == 1
     body = outbox.body(messages[0])
+    assert "Hello from Night Sky Collective!" in body
+    assert "Night Sky Collective" in str(messages[0]["Subject"])
     link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", body)
     assert link is not None, body
 

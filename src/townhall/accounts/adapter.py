@@ -6,6 +6,7 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.http import HttpRequest
 
 WELCOME_URL = "/welcome/"  # community:onboarding; a literal so accounts does not depend on its URL name
@@ -39,3 +40,21 @@ class AccountAdapter(DefaultAccountAdapter):
         if request is not None and request.user.is_authenticated:
             return landing_url_for(request.user)
         return super().get_email_verification_redirect_url(email_address)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Every account email names the community and links to the site (not "example.com")."""
+        from townhall.community.queries import get_community
+
+        community = get_community()
+        context = {
+            **context,
+            "community": community,
+            "community_name": community.name,
+            "base_url": settings.BASE_URL,
+        }
+        super().send_mail(template_prefix, email, context)
+
+    def format_email_subject(self, subject: str) -> str:
+        from townhall.community.queries import get_community
+
+        return f"{subject} · {get_community().name}"
