@@ -52,6 +52,14 @@ TOPIC_RATE = "20/m"
 POST_RATE = "60/m"
 
 
+def _me(guardian: Guardian) -> int:
+    """The caller's id, once a rule has established that someone is signed in."""
+    user_id = guardian.user_id
+    if user_id is None:
+        raise guardian.deny("Sign in first.")
+    return user_id
+
+
 def _rate(name: str, default: str) -> str:
     return str(getattr(settings, name, default))
 
@@ -189,9 +197,9 @@ def create_topic(
         Topic.objects.filter(pk=topic.pk).update(last_post_id=post.pk)
         if tag_names:
             _set_tags(topic, tag_names)
-        TopicFollow.objects.create(user=guardian.user, topic=topic, level=WATCHING)
+        TopicFollow.objects.create(user_id=_me(guardian), topic=topic, level=WATCHING)
         TopicRead.objects.create(
-            user=guardian.user, topic=topic, highest_position_read=1, last_visit_position=1
+            user_id=_me(guardian), topic=topic, highest_position_read=1, last_visit_position=1
         )
         search.index_post(post, title=title)
         Draft.objects.filter(user=guardian.user, space=space).delete()
@@ -644,12 +652,12 @@ def mark_read(guardian: Guardian, topic: Topic, *, position: int) -> int:
     guardian.ensure_can_view_topic(topic)
     position = max(0, min(int(position), topic.last_position))
     updated = TopicRead.objects.filter(
-        user_id=guardian.user_id, topic_id=topic.pk, highest_position_read__lt=position
+        user_id=_me(guardian), topic_id=topic.pk, highest_position_read__lt=position
     ).update(highest_position_read=position, last_visit_position=F("highest_position_read"))
     if updated:
         return position
     read, _ = TopicRead.objects.get_or_create(
-        user_id=guardian.user_id,
+        user_id=_me(guardian),
         topic_id=topic.pk,
         defaults={"highest_position_read": position, "last_visit_position": 0},
     )
@@ -711,4 +719,4 @@ def save_draft(
 
 def discard_draft(guardian: Guardian, *, topic: Topic | None = None, space: Space | None = None) -> None:
     guardian.ensure_can_track()
-    Draft.objects.filter(user_id=guardian.user_id, topic=topic, space=space).delete()
+    Draft.objects.filter(user_id=_me(guardian), topic=topic, space=space).delete()

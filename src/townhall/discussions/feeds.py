@@ -47,7 +47,7 @@ class SpaceTopicsFeed(Feed):
 
     feed_type = Atom1Feed
 
-    def get_object(self, request: HttpRequest, slug: str) -> Space:  # type: ignore[override]
+    def get_object(self, request: HttpRequest, slug: str) -> Space:
         return _public_space(slug)
 
     def title(self, obj: Space) -> str:
@@ -93,7 +93,7 @@ class TopicPostsFeed(Feed):
 
     feed_type = Atom1Feed
 
-    def get_object(self, request: HttpRequest, topic_id: int) -> Topic:  # type: ignore[override]
+    def get_object(self, request: HttpRequest, topic_id: int) -> Topic:
         return _public_topic(topic_id)
 
     def title(self, obj: Topic) -> str:

@@ -350,7 +350,7 @@ def list_topics(
     elif kind == UNREAD:
         if guardian.user_id is None:
             return TopicList(kind=kind, topics=[], pinned=[], next_cursor=None, tag=tag, space=space)
-        qs = qs.filter(read_position__gte=0, read_position__lt=F("last_position"))
+        qs = qs.filter(read_position__gte=0, read_position__lt=F("last_position"))  # type: ignore[misc]
         page = paginate(qs, order=("-last_posted_at", "-id"), cursor=cursor, limit=limit)
     else:
         days = PERIODS.get(period, 7)
@@ -382,7 +382,9 @@ def unread_counts_by_space(guardian: Guardian) -> dict[int, int]:
     """space_id -> number of visited topics with posts the member has not read (for sidebars)."""
     if guardian.user_id is None:
         return {}
-    qs = _listable(guardian, space=None).filter(read_position__gte=0, read_position__lt=F("last_position"))
+    qs = _listable(guardian, space=None).filter(  # type: ignore[misc]
+        read_position__gte=0, read_position__lt=F("last_position")
+    )
     counts: dict[int, int] = defaultdict(int)
     for space_id in qs.values_list("space_id", flat=True).order_by()[:5000]:
         counts[space_id] += 1

@@ -87,7 +87,7 @@ def _list_page(request: HttpRequest, kind: str, *, space: Space | None = None) -
     topic_list = queries.list_topics(
         guardian, kind=kind, space=space, tag=tag, cursor=request.GET.get("cursor") or None, period=period
     )
-    context = {"topic_list": topic_list, "space": space, "periods": list(queries.PERIODS)}
+    context: dict[str, Any] = {"topic_list": topic_list, "space": space, "periods": list(queries.PERIODS)}
     if space is not None:
         context["follow_level"] = queries.space_follow_level(guardian, space)
     if is_htmx(request) and request.GET.get("cursor"):

@@ -60,13 +60,13 @@ class DiscussionRules(GuardianBase):
 
     # --- writing ---------------------------------------------------------------------------------
     def can_create_topic(self, space: Space) -> bool:
-        return self.can_post_in_space(space)  # type: ignore[attr-defined,no-any-return]
+        return self.can_post_in_space(space)  # type: ignore[attr-defined]
 
     def ensure_can_create_topic(self, space: Space) -> None:
         self.ensure_can_post_in_space(space)  # type: ignore[attr-defined]
 
     def can_create_announcement(self, space: Space) -> bool:
-        return self.can_moderate_space(space)  # type: ignore[attr-defined,no-any-return]
+        return self.can_moderate_space(space)  # type: ignore[attr-defined]
 
     def _reply_refusal(self, topic: Topic) -> str | None:
         space_refusal = self._post_refusal(topic.space)  # type: ignore[attr-defined]
@@ -141,7 +141,7 @@ class DiscussionRules(GuardianBase):
 
     # --- moderation ------------------------------------------------------------------------------
     def can_moderate_topic(self, topic: Topic) -> bool:
-        return self.can_moderate_space(topic.space)  # type: ignore[attr-defined,no-any-return]
+        return self.can_moderate_space(topic.space)  # type: ignore[attr-defined]
 
     def ensure_can_moderate_topic(self, topic: Topic) -> None:
         self.ensure_can_view_topic(topic)
