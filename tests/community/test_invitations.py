@@ -260,3 +260,14 @@ def test_joining_from_pages_is_rate_limited(client_for: Any, outsider: Any, comm
     c = client_for(outsider)
     statuses = {c.post("/join/", {"answer_0": ""}).status_code for _ in range(31)}
     assert statuses == {400, 429}
+
+
+def test_member_link_ignores_group_choice(client_for: Any, member: Any) -> None:
+    group = testing.make_group("Mentors")
+    page = client_for(member).get("/settings/community/invitations/")
+    assert b"Add to group" not in page.content
+    response = client_for(member).post(
+        "/settings/community/invitations/", {"expires_in_days": "7", "group": group.slug}
+    )
+    assert response.status_code == 302
+    assert Invitation.objects.get().group is None

@@ -170,9 +170,13 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args: Any, spaces: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["space"]
-        assert isinstance(field, forms.ModelChoiceField)
-        if spaces is not None:
+        if spaces is None:
+            # Only moderators put invited people into groups and spaces.
+            del self.fields["group"]
+            del self.fields["space"]
+        else:
+            field = self.fields["space"]
+            assert isinstance(field, forms.ModelChoiceField)
             field.queryset = spaces
 
 

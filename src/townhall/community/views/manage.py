@@ -33,7 +33,6 @@ from townhall.core import ratelimit
 from townhall.core.errors import Invalid, NotFound
 from townhall.core.htmx import done, render_page
 from townhall.core.pagination import BadCursor
-from townhall.spaces.models import Space
 from townhall.spaces.queries import list_visible_spaces
 
 
@@ -58,9 +57,10 @@ def community_settings(request: HttpRequest) -> HttpResponse:
 
 
 def _invitable_spaces(request: HttpRequest) -> Any:
+    """Spaces a moderator may attach to an invitation; None for members (no group or space choice)."""
     guardian = guardian_of(request)
     if not guardian.is_moderator:
-        return Space.objects.none()
+        return None
     return list_visible_spaces(guardian).order_by("name")
 
 
@@ -87,8 +87,8 @@ def invitations(request: HttpRequest) -> HttpResponse:
                     email=data["email"] or "",
                     expires_in_days=data["expires_in_days"],
                     max_uses=data["max_uses"],
-                    group=data["group"],
-                    space=data["space"],
+                    group=data.get("group"),
+                    space=data.get("space"),
                     note=data["note"],
                 )
             except Invalid as exc:
