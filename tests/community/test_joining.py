@@ -175,3 +175,32 @@ def test_join_raced_rows_are_refused(outsider: Any, community: Community) -> Non
     Membership.objects.create(user=outsider, state=Membership.PENDING)
     with pytest.raises(Invalid):
         actions.join_community(guardian, community)
+
+
+def test_moderators_hear_about_new_applications(
+    client_for: Any,
+    outsider: Any,
+    moderator: Any,
+    owner: Any,
+    member: Any,
+    community: Community,
+    outbox: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    set_policy(community, Community.APPROVAL, QUESTIONS)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(outsider).post("/join/", {"answer_0": "Galaxies", "answer_1": "A Dob"})
+    [message] = outbox.to("mona@example.org")
+    assert outbox.to("olivia@example.org") == [message]
+    assert not outbox.to("max@example.org")
+    assert "@otto" in message["Subject"]
+    assert "Galaxies" in outbox.body(message)
+    assert "/settings/community/applications/" in outbox.body(message)
+
+
+def test_open_joins_send_no_application_email(
+    client_for: Any, outsider: Any, moderator: Any, outbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(outsider).post("/join/")
+    assert len(outbox) == 0

@@ -50,3 +50,33 @@ def send_membership_notice(membership: Membership, kind: str) -> None:
     body = render_to_string(f"community/emails/{kind}.txt", context)
     subject = MEMBERSHIP_SUBJECTS[kind].format(name=community.name)
     send_mail(subject, body, None, [membership.user.email])
+
+
+MAX_MODERATORS_EMAILED = 50
+
+
+def send_application_notice(membership: Membership) -> int:
+    community = get_community()
+    moderators = list(
+        Membership.objects.filter(
+            state=Membership.ACTIVE, role__in=[Membership.OWNER, Membership.ADMIN, Membership.MODERATOR]
+        )
+        .select_related("user")
+        .order_by("id")[:MAX_MODERATORS_EMAILED]
+    )
+    recipients = [m.user.email for m in moderators if m.user.email]
+    if not recipients:
+        return 0
+    context = {
+        "community": community,
+        "membership": membership,
+        "person": membership.user,
+        "url": absolute(reverse("community:applications")),
+    }
+    body = render_to_string("community/emails/application.txt", context)
+    subject = f"New application to {community.name} from @{membership.user.username}"
+    from django.core.mail import EmailMessage
+
+    # One message, moderators in Bcc, so they do not see each other's addresses.
+    EmailMessage(subject, body, None, [], bcc=recipients).send()
+    return len(recipients)

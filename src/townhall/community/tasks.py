@@ -26,3 +26,12 @@ def send_membership_email(membership_id: int, kind: str) -> bool:
         return False
     emails.send_membership_notice(membership, kind)
     return True
+
+
+@task()
+def send_application_notice(membership_id: int) -> int:
+    """Tell the moderators that someone applied; returns how many were emailed (0 if already reviewed)."""
+    membership = Membership.objects.select_related("user").filter(pk=membership_id).first()
+    if membership is None or membership.state != Membership.PENDING:
+        return 0
+    return emails.send_application_notice(membership)

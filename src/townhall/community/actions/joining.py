@@ -33,7 +33,8 @@ def join_community(
 
     Applications need an answer to every screening question. Invitation-only communities, banned
     people and existing members get PermissionDenied with the reason. Locks the person's membership
-    row (someone who left rejoins on the same row). Records "community.joined" or "community.applied".
+    row (someone who left rejoins on the same row). Records "community.joined" or "community.applied";
+    after commit, a task emails the moderators about a new application.
     """
     guardian.ensure_can_join_community(community)
     user = guardian.user
@@ -72,6 +73,8 @@ def join_community(
         membership.save()
         verb = "community.joined" if membership.state == Membership.ACTIVE else "community.applied"
         record_activity(user, verb, membership)
+        if membership.state == Membership.PENDING:
+            enqueue_on_commit(tasks.send_application_notice, membership.pk)
     forget_standing(guardian)
     return membership
 
