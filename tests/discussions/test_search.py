@@ -113,7 +113,9 @@ def test_recency_breaks_relevance_ties(member: Any, space: Space) -> None:
 
 
 def test_snippets_escape_everything_but_marks(member: Any, space: Space) -> None:
-    start_topic(member, space, title="<b>Bold</b> telescope", body="My `<script>alert(1)</script>` telescope & more")
+    start_topic(
+        member, space, title="<b>Bold</b> telescope", body="My `<script>alert(1)</script>` telescope & more"
+    )
     hit = search.search(Guardian(member), "telescope").hits[0]
     assert "<mark>telescope</mark>" in hit.snippet_html and "<mark>telescope</mark>" in hit.title_html
     for html in (hit.snippet_html, hit.title_html):

@@ -20,8 +20,8 @@ from django.utils.text import slugify
 from townhall.community.activity import record_activity
 from townhall.core import ratelimit
 from townhall.core.errors import Invalid
-from townhall.core.markdown import render_markdown
 from townhall.discussions import broadcasts, search
+from townhall.discussions.mentions import render_post
 from townhall.discussions.models import (
     BODY_MAX,
     FOLLOW_LEVELS,
@@ -173,7 +173,7 @@ def create_topic(
     if kind == Topic.ANNOUNCEMENT and not guardian.can_create_announcement(space):
         raise guardian.deny("Only moderators post announcements.")
     ratelimit.hit(f"discussions-topic:{guardian.user_id}", _rate("DISCUSSIONS_TOPIC_RATE", TOPIC_RATE))
-    html = render_markdown(body)
+    html, mentioned = render_post(body)
     now = timezone.now()
     with transaction.atomic():
         topic = Topic.objects.create(
@@ -203,7 +203,10 @@ def create_topic(
         )
         search.index_post(post, title=title)
         Draft.objects.filter(user=guardian.user, space=space).delete()
-        record_activity(guardian.user, "topic.created", topic, space_id=space.pk, data={"kind": kind})
+        record_activity(
+            guardian.user, "topic.created", topic, space_id=space.pk,
+            data={"kind": kind, "post_id": post.pk, "mentioned": mentioned},
+        )  # fmt: skip
         broadcasts.topic_changed(space_id=space.pk, topic_id=topic.pk, op="created", post_id=post.pk)
     return topic
 
@@ -230,7 +233,7 @@ def create_post(guardian: Guardian, topic: Topic, *, body: str, reply_to: Post |
         if reply_to.deleted_at is not None or reply_to.hidden:
             raise Invalid("That post has been removed; reply to the topic instead.")
     ratelimit.hit(f"discussions-post:{guardian.user_id}", _rate("DISCUSSIONS_POST_RATE", POST_RATE))
-    html = render_markdown(body)
+    html, mentioned = render_post(body)
     now = timezone.now()
     with transaction.atomic():
         locked = _lock_topic(topic)
@@ -272,7 +275,15 @@ def create_post(guardian: Guardian, topic: Topic, *, body: str, reply_to: Post |
         search.index_post(post)
         Draft.objects.filter(user=guardian.user, topic=locked).delete()
         record_activity(
-            guardian.user, "post.created", post, space_id=locked.space_id, data={"topic_id": locked.pk}
+            guardian.user,
+            "post.created",
+            post,
+            space_id=locked.space_id,
+            data={
+                "topic_id": locked.pk,
+                "reply_to_author_id": parent.author_id if parent else None,
+                "mentioned": mentioned,
+            },
         )
         broadcasts.topic_changed(
             space_id=locked.space_id, topic_id=locked.pk, op="post_created", post_id=post.pk
@@ -320,7 +331,7 @@ def edit_post(
             )
         now = timezone.now()
         post.body = body
-        post.body_html = render_markdown(body)
+        post.body_html, mentioned = render_post(body)
         post.edited_at = now
         post.edited_by = guardian.user
         post.save(update_fields=["body", "body_html", "edited_at", "edited_by"])
@@ -332,8 +343,9 @@ def edit_post(
             _set_tags(topic, tag_names)
         search.index_post(post, title=topic.title)
         record_activity(
-            guardian.user, "post.edited", post, space_id=topic.space_id, data={"topic_id": topic.pk}
-        )
+            guardian.user, "post.edited", post, space_id=topic.space_id,
+            data={"topic_id": topic.pk, "mentioned": mentioned},
+        )  # fmt: skip
         broadcasts.topic_changed(
             space_id=topic.space_id, topic_id=topic.pk, op="post_edited", post_id=post.pk
         )

@@ -10,7 +10,7 @@ from ninja import Query, Router, Status
 
 from townhall.core.api import ErrorOut, ensure_write, guardian
 from townhall.core.errors import Invalid, NotFound
-from townhall.discussions import actions, queries, search
+from townhall.discussions import actions, mentions, queries, search
 from townhall.discussions.models import Post, ReactionChoice, Topic, TopicRead
 from townhall.discussions.schemas import (
     AcceptIn,
@@ -19,6 +19,7 @@ from townhall.discussions.schemas import (
     FollowOut,
     ModerateIn,
     MoveIn,
+    PersonOut,
     PostIn,
     PostOut,
     PostPage,
@@ -356,6 +357,12 @@ def remove_reaction(request: HttpRequest, post_id: int, emoji: str) -> Any:
     post = queries.get_post_or_404(g, post_id)
     actions.unreact(g, post, emoji=emoji[:16])
     return _post_with_reactions(g, post)
+
+
+@router.get("/mentions", response={200: list[PersonOut], **ERRORS}, summary="People to @mention")
+def mention_suggestions(request: HttpRequest, q: str = "") -> Any:
+    """Members you can see whose username or display name starts with `q` (at most 8)."""
+    return [_person(u) for u in mentions.suggest(guardian(request), q[:30])]
 
 
 # --- search --------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
 
 from townhall.discussions.models import BODY_MAX, TITLE_MAX, Topic
 
@@ -23,6 +24,9 @@ class TopicForm(forms.Form):
 
     def __init__(self, *args: object, allow_announcement: bool = False, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["body"].widget.attrs.update(
+            {"data-mention-url": reverse("discussions:mentions"), "data-mention-box": "mentions-id_body"}
+        )
         if not allow_announcement:
             self.fields["kind"].choices = [c for c in Topic.KINDS if c[0] != Topic.ANNOUNCEMENT]  # type: ignore[attr-defined]
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from townhall.core.errors import Invalid
 from townhall.core.htmx import done, is_htmx
-from townhall.discussions import actions, queries, search
+from townhall.discussions import actions, mentions, queries, search
 from townhall.discussions.forms import EditForm, MoveForm, ReplyForm, SearchForm, TopicForm
 from townhall.discussions.models import Post, Topic
 from townhall.spaces.models import Space
@@ -305,18 +305,43 @@ def topic_reply(request: HttpRequest, topic_id: int) -> HttpResponse:
                 return redirect(post_url(post))
         status = 400
     else:
-        form = ReplyForm(initial={"reply_to": reply_to.pk if reply_to else None})
+        initial: dict[str, Any] = {"reply_to": reply_to.pk if reply_to else None}
+        quoted = _quoted(guardian, topic, _int(request.GET.get("quote"), 0))
+        if quoted:
+            initial["body"] = quoted
+        form = ReplyForm(initial=initial)
         status = 200
+    context = {
+        "form": form,
+        "topic": topic,
+        "reply_to": reply_to,
+        "reply_key": str(reply_to.pk) if reply_to else "topic",
+    }
     if is_htmx(request):
-        return render(
-            request,
-            "discussions/reply.html#form",
-            {"form": form, "topic": topic, "reply_to": reply_to},
-            status=status,
-        )
-    return render(
-        request, "discussions/reply.html", {"form": form, "topic": topic, "reply_to": reply_to}, status=status
-    )
+        return render(request, "discussions/reply.html#form", context, status=status)
+    return render(request, "discussions/reply.html", context, status=status)
+
+
+def _quoted(guardian: Any, topic: Topic, post_id: int) -> str:
+    """A Markdown quote of another post of the topic, with a link back to it."""
+    if not post_id:
+        return ""
+    post = Post.objects.select_related("author").filter(pk=post_id, topic_id=topic.pk).first()
+    if post is None:
+        return ""
+    post.topic = topic
+    if not guardian.can_view_post_body(post):
+        return ""
+    who = f"@{post.author.username}" if post.author else "a former member"
+    lines = "\n".join(f"> {line}" if line else ">" for line in post.body.splitlines()[:40])
+    return f"{lines}\n>\n> — {who}, [post #{post.position}]({post_url(post)})\n\n"
+
+
+@require_GET
+def mention_suggestions(request: HttpRequest) -> HttpResponse:
+    """People to @mention whose name starts with ?q= (an HTML fragment for the reply box)."""
+    people = mentions.suggest(_guardian(request), request.GET.get("q", "")[:30])
+    return render(request, "discussions/includes/mentions.html", {"people": people})
 
 
 @require_POST
