@@ -17,7 +17,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -123,6 +123,51 @@ def existing_count() -> int:
     return User.objects.filter(username__startswith=PREFIX).count()
 
 
+class _Inserter:
+    """INSERT many rows of one model with `executemany`, skipping the ORM's per-object SQL compilation.
+
+    Columns come from the model's fields, so fields added later get their defaults; values given per
+    row are plain ints, strings or datetimes, everything else is prepared once.
+    """
+
+    def __init__(
+        self, model: type[models.Model], varying: list[str], constants: dict[str, Any], now: Any
+    ) -> None:
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self.varying = varying
+        self.slots: list[tuple[str, Any]] = []  # ("row", index) | ("datetime", index) | ("const", value)
+        for field in fields:
+            if field.attname in varying:
+                kind = "datetime" if isinstance(field, models.DateTimeField) else "row"
+                self.slots.append((kind, varying.index(field.attname)))
+                continue
+            if field.attname in constants:
+                value = constants[field.attname]
+            elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                value = now
+            else:
+                value = field.get_default()
+            self.slots.append(("const", field.get_db_prep_save(value, connection)))
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(str(f.column)) for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        # Only quoted table and column names from the model are interpolated; values are parameters.
+        self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+
+    def insert(self, rows: list[tuple[Any, ...]]) -> None:
+        adapt = connection.ops.adapt_datetimefield_value
+        slots = self.slots
+        params = [
+            tuple(
+                value if kind == "const" else (adapt(row[value]) if kind == "datetime" else row[value])
+                for kind, value in slots
+            )
+            for row in rows
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(self.sql, params)
+
+
 def seed_members(
     count: int, *, progress: bool = False, batch_size: int = BATCH, rng_seed: int = 7
 ) -> SeedResult:
@@ -142,76 +187,102 @@ def seed_members(
         .first()
     )
     start = int(last[len(PREFIX) :]) if last and last[len(PREFIX) :].isdigit() else already
-    password_hash = make_password(PASSWORD)
     now = timezone.now()
     interest_through = User.interests.through
     space_counts = dict.fromkeys((s.pk for s in spaces), 0)
+    interest_ids = [i.pk for i in interests]
+    group_ids = [g.pk for g in groups]
+
+    users_in = _Inserter(
+        User,
+        ["username", "email", "display_name", "location", "time_zone"],
+        {
+            "password": make_password(PASSWORD),
+            "bio": "Synthetic member for load testing.",
+            "date_joined": now,
+        },
+        now,
+    )
+    emails_in = _Inserter(EmailAddress, ["user_id", "email"], {"primary": True, "verified": True}, now)
+    memberships_in = _Inserter(
+        Membership,
+        [
+            "user_id",
+            "joined_at",
+            "coc_accepted_at",
+            "profile_completed_at",
+            "spaces_chosen_at",
+            "introduced_at",
+        ],
+        {"role": Membership.MEMBER, "state": Membership.ACTIVE},
+        now,
+    )
+    interests_in = _Inserter(interest_through, ["user_id", "interest_id"], {}, now)
+    groups_in = _Inserter(GroupMember, ["group_id", "user_id"], {}, now)
+    spaces_in = _Inserter(
+        SpaceMembership,
+        ["space_id", "user_id"],
+        {"state": SpaceMembership.ACTIVE, "role": SpaceMembership.MEMBER},
+        now,
+    )
+    activity_in = _Inserter(
+        Activity,
+        ["actor_id", "target_id"],
+        {"verb": "community.joined", "target_type": "community.membership", "data": {"via": "seed"}},
+        now,
+    )
 
     with _progress(count, progress) as bar:
         done = 0
         while done < count:
             size = min(batch_size, count - done)
+            first, last_n = start + done + 1, start + done + size
             with transaction.atomic():
-                users = []
-                for i in range(start + done + 1, start + done + size + 1):
-                    place, tz = PLACES[i % len(PLACES)]
-                    users.append(
-                        User(
-                            username=f"{PREFIX}{i:07d}",
-                            email=f"{PREFIX}{i:07d}@scale.example.org",
-                            password=password_hash,
-                            display_name=f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[(i // 7) % len(LAST_NAMES)]}",
-                            location=place,
-                            time_zone=tz,
-                            bio="Synthetic member for load testing.",
-                            date_joined=now,
+                users_in.insert(
+                    [
+                        (
+                            f"{PREFIX}{i:07d}",
+                            f"{PREFIX}{i:07d}@scale.example.org",
+                            f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[(i // 7) % len(LAST_NAMES)]}",
+                            *PLACES[i % len(PLACES)],
                         )
-                    )
-                users = User.objects.bulk_create(users, batch_size=1000)
-                EmailAddress.objects.bulk_create(
-                    [EmailAddress(user_id=u.pk, email=u.email, primary=True, verified=True) for u in users],
-                    batch_size=1000,
+                        for i in range(first, last_n + 1)
+                    ]
                 )
+                users = list(
+                    User.objects.filter(
+                        username__gte=f"{PREFIX}{first:07d}", username__lte=f"{PREFIX}{last_n:07d}"
+                    )
+                    .order_by("pk")
+                    .values_list("pk", "email")
+                )
+                emails_in.insert(users)
                 memberships = []
                 picks = []
                 group_rows = []
                 space_rows = []
-                for u in users:
+                for user_id, _email in users:
                     joined = now - timedelta(minutes=rng.randrange(0, 525_600))
-                    memberships.append(
-                        Membership(
-                            user_id=u.pk,
-                            role=Membership.MEMBER,
-                            state=Membership.ACTIVE,
-                            joined_at=joined,
-                            coc_accepted_at=joined,
-                            profile_completed_at=joined,
-                            spaces_chosen_at=joined,
-                            introduced_at=joined,
-                        )
-                    )
-                    for interest in rng.sample(interests, 2):
-                        picks.append(interest_through(user_id=u.pk, interest_id=interest.pk))
+                    memberships.append((user_id, joined, joined, joined, joined, joined))
+                    for interest_id in rng.sample(interest_ids, 2):
+                        picks.append((user_id, interest_id))
                     if rng.random() < 0.2:
-                        group_rows.append(GroupMember(group_id=rng.choice(groups).pk, user_id=u.pk))
+                        group_rows.append((rng.choice(group_ids), user_id))
                     space = rng.choice(open_spaces)
                     space_counts[space.pk] += 1
-                    space_rows.append(SpaceMembership(space_id=space.pk, user_id=u.pk))
-                memberships = Membership.objects.bulk_create(memberships, batch_size=1000)
-                activities = [
-                    Activity(
-                        actor_id=m.user_id,
-                        verb="community.joined",
-                        target_type="community.membership",
-                        target_id=m.pk,
-                        data={"via": "seed"},
+                    space_rows.append((space.pk, user_id))
+                memberships_in.insert(memberships)
+                interests_in.insert(picks)
+                if group_rows:
+                    groups_in.insert(group_rows)
+                spaces_in.insert(space_rows)
+                activity_in.insert(
+                    list(
+                        Membership.objects.filter(user_id__gte=users[0][0], user_id__lte=users[-1][0])
+                        .order_by("pk")
+                        .values_list("user_id", "pk")
                     )
-                    for m in memberships
-                ]
-                interest_through.objects.bulk_create(picks, batch_size=2000)
-                GroupMember.objects.bulk_create(group_rows, batch_size=2000)
-                SpaceMembership.objects.bulk_create(space_rows, batch_size=2000)
-                Activity.objects.bulk_create(activities, batch_size=2000)
+                )
             done += size
             bar.advance(size)
 
