@@ -222,11 +222,11 @@ def test_owner_edits_settings_creates_private_space_and_invites_someone_who_join
     assert row.state == SpaceMembership.ACTIVE
 
 
-# --- c. phone width: a member's home and the sidebar toggle ------------------------------------------------
+# --- c. phone width (dark theme): a member's home and the sidebar toggle ------------------------------------------------
 def test_member_home_at_phone_width_with_the_sidebar_toggle(new_ui: Any, world: dict[str, Any]) -> None:
     member = testing.make_member("max", display_name="Max Member")
     testing.make_space("Night owls", members=[member])
-    ui = new_ui(phone=True)
+    ui = new_ui(phone=True, color_scheme="dark")
     ui.goto("/")
     log_in(ui, "max")
     assert ui.path == "/home/"

@@ -75,3 +75,35 @@ def test_wrong_password_shows_an_error_on_the_login_form(ui: Any, member: Any) -
     ui.click(ui.page.get_by_role("main").get_by_role("button", name=re.compile("sign in", re.I)))
     assert ui.path.startswith("/accounts/login/")
     expect(ui.page.get_by_text("not correct", exact=False).first).to_be_visible()
+
+
+def test_keyboard_user_skips_straight_to_the_content(ui: Any, public_community: Any) -> None:
+    ui.goto("/")
+    ui.page.keyboard.press("Tab")
+    skip = ui.page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    ui.page.keyboard.press("Enter")
+    expect(ui.page.get_by_role("main")).to_be_focused()
+
+
+def test_sign_up_with_mismatched_passwords_explains_the_problem(ui: Any, public_community: Any) -> None:
+    ui.goto("/accounts/signup/")
+    page = ui.page
+    page.get_by_label(label("e-?mail( address)?")).fill("morgan@example.org")
+    page.get_by_label(label("username")).fill("morgan")
+    page.get_by_label(label("password")).fill("Andromeda-is-near-2")
+    page.get_by_label(label(r"password \(again\)")).fill("Andromeda-is-far-3")
+    ui.click(page.get_by_role("main").get_by_role("button", name=re.compile("sign up", re.I)))
+    assert ui.path.startswith("/accounts/signup/")
+    expect(page.get_by_role("main").get_by_text(re.compile("same password", re.I))).to_be_visible()
+    from townhall.accounts.models import User
+
+    assert not User.objects.filter(username="morgan").exists()
+
+
+def test_a_private_landing_page_sends_visitors_to_log_in(ui: Any, db: None) -> None:
+    testing.make_community(landing_public=False)
+    ui.goto("/")
+    assert ui.path.startswith("/accounts/login/")
+    expect(ui.page.get_by_role("heading", level=1)).to_be_visible()
