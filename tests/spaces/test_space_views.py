@@ -511,3 +511,17 @@ def test_space_order_and_section_assignment(client_for: Any, admin: Any, member:
     assert beta.section == section
     assert c.post("/s/beta/settings/section/", {"section": "999"}).status_code == 400
     assert client_for(member).post("/s/beta/settings/move/", {"direction": "up"}).status_code == 403
+
+
+# --- rate limits ----------------------------------------------------------------------------------------
+def test_page_writes_are_rate_limited(client_for: Any, member: Any, settings: Any) -> None:
+    settings.SPACES_WRITE_RATE = "3/m"
+    testing.make_space("Planets")
+    c = client_for(member)
+    assert c.post("/s/planets/join/").status_code == 302
+    assert c.post("/s/planets/leave/").status_code == 302
+    assert c.post("/s/planets/join/").status_code == 302
+    response = c.post("/s/planets/leave/")
+    assert response.status_code == 429
+    assert "Too many requests" in response.content.decode()
+    assert c.get("/s/planets/").status_code == 200  # reading is not limited

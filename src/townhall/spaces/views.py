@@ -7,6 +7,8 @@ form error.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +20,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from townhall.core import ratelimit
 from townhall.core.api import invalid_from_form
 from townhall.core.errors import Invalid
 from townhall.core.htmx import done, is_htmx, render_page
@@ -33,7 +36,22 @@ from townhall.spaces.forms import (
 from townhall.spaces.models import Space, SpaceMembership
 
 DETAIL = "spaces/detail.html"
+# Page writes share one budget per person (the API has its own, API_WRITE_RATE).
+DEFAULT_WRITE_RATE = "60/m"
 MEMBERS = "spaces/members.html"
+
+
+def write_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Count each page write against the person's budget; over it, RateLimited becomes a 429 page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "POST":
+            rate = getattr(settings, "SPACES_WRITE_RATE", DEFAULT_WRITE_RATE)
+            ratelimit.hit(f"spaces-write:{request.user.pk}", rate)
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _guardian(request: HttpRequest) -> Any:
@@ -103,6 +121,7 @@ def _membership_answer(request: HttpRequest, space: Space, message: str) -> Http
 
 @login_required
 @require_POST
+@write_limited
 def space_join(request: HttpRequest, slug: str) -> HttpResponse:
     guardian = _guardian(request)
     space = queries.get_space_or_404(guardian, slug)
@@ -119,6 +138,7 @@ def space_join(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@write_limited
 def space_leave(request: HttpRequest, slug: str) -> HttpResponse:
     guardian = _guardian(request)
     space = queries.get_space_or_404(guardian, slug)
@@ -173,6 +193,7 @@ def _moderated_space(request: HttpRequest, slug: str) -> Space:
 
 @login_required
 @require_POST
+@write_limited
 def space_approve(request: HttpRequest, slug: str, username: str) -> HttpResponse:
     space = _moderated_space(request, slug)
     person = queries.get_person_or_404(username)
@@ -187,6 +208,7 @@ def space_approve(request: HttpRequest, slug: str, username: str) -> HttpRespons
 
 @login_required
 @require_POST
+@write_limited
 def space_deny(request: HttpRequest, slug: str, username: str) -> HttpResponse:
     space = _moderated_space(request, slug)
     person = queries.get_person_or_404(username)
@@ -201,6 +223,7 @@ def space_deny(request: HttpRequest, slug: str, username: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@write_limited
 def space_invite(request: HttpRequest, slug: str) -> HttpResponse:
     guardian = _guardian(request)
     space = _moderated_space(request, slug)
@@ -226,6 +249,7 @@ def space_invite(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@write_limited
 def space_set_moderator(request: HttpRequest, slug: str, username: str) -> HttpResponse:
     guardian = _guardian(request)
     space = queries.get_space_or_404(guardian, slug)
@@ -252,6 +276,7 @@ def space_set_moderator(request: HttpRequest, slug: str, username: str) -> HttpR
 # --- creating and changing spaces -----------------------------------------------------------------
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limited
 def space_create(request: HttpRequest) -> HttpResponse:
     guardian = _guardian(request)
     guardian.ensure_can_create_space()
@@ -279,6 +304,7 @@ def space_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limited
 def space_settings(request: HttpRequest, slug: str) -> HttpResponse:
     guardian = _guardian(request)
     space = queries.get_space_or_404(guardian, slug)
@@ -308,6 +334,7 @@ def space_settings(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@write_limited
 def space_archive(request: HttpRequest, slug: str) -> HttpResponse:
     guardian = _guardian(request)
     space = queries.get_space_or_404(guardian, slug)
@@ -321,6 +348,7 @@ def space_archive(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@write_limited
 def space_unarchive(request: HttpRequest, slug: str) -> HttpResponse:
     guardian = _guardian(request)
     space = queries.get_space_or_404(guardian, slug)
@@ -363,6 +391,7 @@ def _direction_or_invalid(request: HttpRequest) -> str:
 
 @login_required
 @require_POST
+@write_limited
 def section_create(request: HttpRequest) -> HttpResponse:
     guardian = _guardian(request)
     guardian.ensure_can_manage_sidebar()
@@ -372,6 +401,7 @@ def section_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@write_limited
 def section_rename(request: HttpRequest, section_id: int) -> HttpResponse:
     guardian = _guardian(request)
     section = queries.get_section_or_404(guardian, section_id)
@@ -381,6 +411,7 @@ def section_rename(request: HttpRequest, section_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@write_limited
 def section_delete(request: HttpRequest, section_id: int) -> HttpResponse:
     guardian = _guardian(request)
     section = queries.get_section_or_404(guardian, section_id)
@@ -394,6 +425,7 @@ def section_delete(request: HttpRequest, section_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@write_limited
 def section_move(request: HttpRequest, section_id: int) -> HttpResponse:
     guardian = _guardian(request)
     section = queries.get_section_or_404(guardian, section_id)
@@ -403,6 +435,7 @@ def section_move(request: HttpRequest, section_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@write_limited
 def space_move(request: HttpRequest, slug: str) -> HttpResponse:
     guardian = _guardian(request)
     space = queries.get_space_or_404(guardian, slug)
@@ -412,6 +445,7 @@ def space_move(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@write_limited
 def space_assign_section(request: HttpRequest, slug: str) -> HttpResponse:
     guardian = _guardian(request)
     space = queries.get_space_or_404(guardian, slug)
