@@ -36,7 +36,7 @@ CHROMIUM_ARGS = [
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-TIMEOUT_MS = 15_000
+TIMEOUT_MS = 30_000  # generous: CI and shared machines can be heavily loaded
 
 # Console noise that says nothing about the page itself (favicon probes and the like).
 _IGNORED_CONSOLE = (re.compile(r"favicon\.ico"),)
@@ -68,7 +68,9 @@ def chromium() -> Iterator[Any]:
     # Playwright's sync API keeps an event loop on this thread; Django would then refuse ORM calls from
     # the test body (factories, assertions). Browser tests run last (tests/conftest.py), so this is safe.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS // 2)
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
