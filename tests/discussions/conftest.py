@@ -14,7 +14,8 @@ from townhall.spaces.models import Space
 
 
 @pytest.fixture(autouse=True)
-def _generous_rates(settings: Any) -> None:
+def _generous_rates(settings: Any, tmp_path: Any) -> None:
+    settings.DISCUSSIONS_UPLOAD_ROOT = str(tmp_path / "uploads")
     settings.DISCUSSIONS_POST_RATE = "10000/m"
     settings.DISCUSSIONS_TOPIC_RATE = "10000/m"
     # Personas are made with passwords; a fast hasher keeps these tests quick.

@@ -43,6 +43,7 @@ from townhall.discussions.models import (
     TopicRead,
     TopicTag,
 )
+from townhall.discussions.uploads import attach_uploads
 from townhall.spaces.models import Space
 
 if TYPE_CHECKING:
@@ -202,6 +203,7 @@ def create_topic(
             user_id=_me(guardian), topic=topic, highest_position_read=1, last_visit_position=1
         )
         search.index_post(post, title=title)
+        attach_uploads(post, uploader_id=guardian.user_id, space_id=space.pk)
         Draft.objects.filter(user=guardian.user, space=space).delete()
         record_activity(
             guardian.user, "topic.created", topic, space_id=space.pk,
@@ -273,6 +275,7 @@ def create_post(guardian: Guardian, topic: Topic, *, body: str, reply_to: Post |
             defaults={"highest_position_read": position, "last_visit_position": position},
         )
         search.index_post(post)
+        attach_uploads(post, uploader_id=guardian.user_id, space_id=locked.space_id)
         Draft.objects.filter(user=guardian.user, topic=locked).delete()
         record_activity(
             guardian.user,
@@ -342,6 +345,7 @@ def edit_post(
         if tag_names is not None:
             _set_tags(topic, tag_names)
         search.index_post(post, title=topic.title)
+        attach_uploads(post, uploader_id=post.author_id, space_id=topic.space_id)
         record_activity(
             guardian.user, "post.edited", post, space_id=topic.space_id,
             data={"topic_id": topic.pk, "mentioned": mentioned},

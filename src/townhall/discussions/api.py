@@ -6,11 +6,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Query, Router, Status
+from ninja import File, Query, Router, Status
+from ninja.files import UploadedFile
 
 from townhall.core.api import ErrorOut, ensure_write, guardian
 from townhall.core.errors import Invalid, NotFound
-from townhall.discussions import actions, mentions, queries, search
+from townhall.discussions import actions, mentions, queries, search, uploads
 from townhall.discussions.models import Post, ReactionChoice, Topic, TopicRead
 from townhall.discussions.schemas import (
     AcceptIn,
@@ -33,6 +34,7 @@ from townhall.discussions.schemas import (
     TopicIn,
     TopicOut,
     TopicPage,
+    UploadOut,
 )
 from townhall.spaces.queries import get_space_or_404
 
@@ -363,6 +365,29 @@ def remove_reaction(request: HttpRequest, post_id: int, emoji: str) -> Any:
 def mention_suggestions(request: HttpRequest, q: str = "") -> Any:
     """Members you can see whose username or display name starts with `q` (at most 8)."""
     return [_person(u) for u in mentions.suggest(guardian(request), q[:30])]
+
+
+@router.post("/spaces/{slug}/uploads", response={201: UploadOut, **ERRORS}, summary="Upload an image or file")
+def create_upload(request: HttpRequest, slug: str, file: File[UploadedFile]) -> Any:
+    """Multipart field `file`. The type is sniffed from the content; images are resized. Put the returned
+    `markdown` into a post of this space; the file is then served to that post's readers only."""
+    ensure_write(request)
+    g = guardian(request)
+    upload = uploads.upload_file(g, get_space_or_404(g, slug), file=file, name=file.name or "file")
+    return Status(
+        201,
+        {
+            "id": upload.pk,
+            "kind": upload.kind,
+            "name": upload.name,
+            "content_type": upload.content_type,
+            "size": upload.size,
+            "width": upload.width,
+            "height": upload.height,
+            "url": upload.get_absolute_url(),
+            "markdown": upload.markdown,
+        },
+    )
 
 
 # --- search --------------------------------------------------------------------------------------

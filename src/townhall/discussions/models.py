@@ -307,3 +307,44 @@ class Draft(models.Model):
 
     def __str__(self) -> str:
         return f"draft of {self.user_id}"
+
+
+class Upload(models.Model):
+    """An image or file uploaded for a post. Stored outside the public media folder and served by a
+    view that asks the Guardian: readers of the post (or of the space, before it is attached)."""
+
+    IMAGE = "image"
+    FILE = "file"
+    KINDS = [(IMAGE, "Image"), (FILE, "File")]
+
+    uploader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads")
+    kind = models.CharField(max_length=5, choices=KINDS)
+    path = models.CharField(max_length=200)  # relative to the upload root
+    name = models.CharField(max_length=120)  # the file name shown and offered on download
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["uploader", "-created_at"]), models.Index(fields=["post"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("discussions:upload", args=[self.pk, self.name])
+
+    @property
+    def markdown(self) -> str:
+        label = self.name.replace("[", "").replace("]", "")
+        if self.kind == self.IMAGE:
+            return f"![{label}]({self.get_absolute_url()})"
+        return f"[{label}]({self.get_absolute_url()})"

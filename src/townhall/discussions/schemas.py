@@ -183,3 +183,15 @@ class SearchParams(Schema):
     before: date | None = None
     topic: int | None = None
     page: int = Field(1, ge=1, le=50)
+
+
+class UploadOut(Schema):
+    id: int
+    kind: str
+    name: str
+    content_type: str
+    size: int
+    width: int | None
+    height: int | None
+    url: str
+    markdown: str

@@ -11,16 +11,17 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from townhall.core.errors import Invalid
 from townhall.core.htmx import done, is_htmx
-from townhall.discussions import actions, mentions, queries, search
+from townhall.discussions import actions, mentions, queries, search, uploads
 from townhall.discussions.forms import EditForm, MoveForm, ReplyForm, SearchForm, TopicForm
-from townhall.discussions.models import Post, Topic
+from townhall.discussions.models import Post, Topic, Upload
 from townhall.spaces.models import Space
 from townhall.spaces.queries import get_space_or_404, list_visible_spaces
 
@@ -582,3 +583,48 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(
         request, "discussions/search.html", {"form": form, "results": results, "next_url": next_url}
     )
+
+
+# --- uploads -------------------------------------------------------------------------------------
+def upload_create(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET: an upload form; POST: store the file and show (or, for htmx, return) its Markdown."""
+    guardian = _guardian(request)
+    space = get_space_or_404(guardian, slug)
+    guardian.ensure_can_post_in_space(space)
+    upload = None
+    error = None
+    status = 200
+    if request.method == "POST":
+        sent = request.FILES.get("file")
+        if sent is None:
+            error, status = "Choose a file to upload.", 400
+        else:
+            try:
+                upload = uploads.upload_file(guardian, space, file=sent, name=sent.name or "file")
+            except Invalid as exc:
+                error, status = exc.message, 400
+    context = {"space": space, "upload": upload, "error": error}
+    if is_htmx(request):
+        return render(request, "discussions/upload.html#result", context, status=status)
+    return render(request, "discussions/upload.html", context, status=status)
+
+
+@require_GET
+def upload_serve(request: HttpRequest, upload_id: int, name: str) -> HttpResponseBase:
+    """Send the file to people who may read it, with headers that stop browsers from guessing."""
+    upload = uploads.get_upload_or_404(_guardian(request), upload_id)
+    try:
+        handle = uploads.storage().open(upload.path, "rb")
+    except FileNotFoundError:
+        raise Http404("No such file") from None
+    response = FileResponse(
+        handle,
+        content_type=upload.content_type,
+        as_attachment=upload.kind != Upload.IMAGE,
+        filename=upload.name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    public = upload.space.visibility == Space.PUBLIC and (upload.post is None or not upload.post.hidden)
+    response["Cache-Control"] = "public, max-age=86400" if public else "private, max-age=3600"
+    return response

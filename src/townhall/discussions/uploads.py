@@ -1,0 +1,180 @@
+"""Uploads for posts: the type is sniffed from the bytes (never the name), images are checked with
+Pillow, limited in bytes and pixels, resized and re-encoded (which also drops their metadata); other
+files are accepted only from a short allow-list (PDF, plain text).
+
+Files live under DISCUSSIONS_UPLOAD_ROOT (default: <data dir>/uploads), outside the public media
+folder, and are served by `serve_upload` after asking the Guardian.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import transaction
+from django.db.models import Q
+from PIL import Image, UnidentifiedImageError
+
+from townhall.community.activity import record_activity
+from townhall.core import ratelimit
+from townhall.core.errors import Invalid, NotFound
+from townhall.discussions.models import Post, Upload
+
+if TYPE_CHECKING:
+    from townhall.policy import Guardian
+    from townhall.spaces.models import Space
+
+MAX_BYTES = 8 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+MAX_SIDE = 2048
+UPLOAD_RATE = "30/m"
+IMAGE_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "GIF": ("image/gif", "gif"),
+                 "WEBP": ("image/webp", "webp")}  # fmt: skip
+_UPLOAD_REF = re.compile(r"/uploads/(\d+)/")
+
+
+def storage() -> FileSystemStorage:
+    root = getattr(settings, "DISCUSSIONS_UPLOAD_ROOT", None) or Path(settings.DATA_DIR) / "uploads"
+    return FileSystemStorage(location=str(root))
+
+
+def _limit(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+@dataclass
+class Sniffed:
+    kind: str
+    content_type: str
+    extension: str
+    data: bytes
+    width: int | None = None
+    height: int | None = None
+
+
+def _clean_name(name: str, extension: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(name or "file").stem).strip("-._")[:80] or "file"
+    return f"{stem}.{extension}"
+
+
+def sniff(data: bytes) -> Sniffed:
+    """What the bytes are, whatever the file is called. Raises Invalid for anything not allowed."""
+    if data.startswith(b"%PDF-"):
+        return Sniffed(kind=Upload.FILE, content_type="application/pdf", extension="pdf", data=data)
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            fmt = probe.format or ""
+            width, height = probe.size
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        fmt = ""
+        width = height = 0
+    if fmt:
+        if fmt not in IMAGE_FORMATS:
+            raise Invalid(f"{fmt} images are not supported; use JPEG, PNG, GIF or WebP.")
+        if width * height > _limit("DISCUSSIONS_UPLOAD_MAX_PIXELS", MAX_PIXELS):
+            raise Invalid("That image has too many pixels; make it smaller first.")
+        content_type, extension = IMAGE_FORMATS[fmt]
+        return _reencode(data, fmt, content_type, extension)
+    if b"\x00" not in data[:8192]:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return Sniffed(
+                kind=Upload.FILE, content_type="text/plain; charset=utf-8", extension="txt", data=data
+            )
+    raise Invalid(
+        "This type of file is not allowed. Upload images (JPEG, PNG, GIF, WebP), PDFs or text files."
+    )
+
+
+def _reencode(data: bytes, fmt: str, content_type: str, extension: str) -> Sniffed:
+    """Fully decode the image (a broken or hostile file fails here), shrink it, and save it afresh."""
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            opened.load()
+            image: Image.Image = opened
+            animated = getattr(image, "is_animated", False)
+            if animated:  # keep animations as they are once Pillow has decoded the first frame
+                return Sniffed(Upload.IMAGE, content_type, extension, data, image.width, image.height)
+            if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+                image = image.convert("RGBA" if "A" in image.mode else "RGB")
+            if fmt == "JPEG" and image.mode not in ("RGB", "L"):
+                image = image.convert("RGB")
+            image.thumbnail((MAX_SIDE, MAX_SIDE))
+            out = io.BytesIO()
+            image.save(out, format=fmt, **({"quality": 85, "optimize": True} if fmt == "JPEG" else {}))
+            return Sniffed(Upload.IMAGE, content_type, extension, out.getvalue(), image.width, image.height)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        raise Invalid("That image could not be read; it may be damaged.") from None
+
+
+def upload_file(guardian: Guardian, space: Space, *, file: IO[bytes], name: str) -> Upload:
+    """Store an upload for a post in `space` (the uploader must be able to post there).
+
+    Errors: NotFound, PermissionDenied, Invalid (too big, not allowed, damaged), RateLimited.
+    """
+    guardian.ensure_can_post_in_space(space)
+    max_bytes = _limit("DISCUSSIONS_UPLOAD_MAX_BYTES", MAX_BYTES)
+    data = file.read(max_bytes + 1)
+    if not data:
+        raise Invalid("The file is empty.", field_errors={"file": ["The file is empty."]})
+    if len(data) > max_bytes:
+        msg = f"Files can be at most {max_bytes // (1024 * 1024)} MB."
+        raise Invalid(msg, field_errors={"file": [msg]})
+    ratelimit.hit(
+        f"discussions-upload:{guardian.user_id}",
+        str(getattr(settings, "DISCUSSIONS_UPLOAD_RATE", UPLOAD_RATE)),
+    )
+    found = sniff(data)
+    clean = _clean_name(name, found.extension)
+    relative = f"{secrets.token_hex(2)}/{secrets.token_urlsafe(16)}.{found.extension}"
+    store = storage()
+    saved = store.save(relative, io.BytesIO(found.data))
+    with transaction.atomic():
+        upload = Upload.objects.create(
+            uploader=guardian.user,
+            space=space,
+            kind=found.kind,
+            path=saved,
+            name=clean,
+            content_type=found.content_type,
+            size=len(found.data),
+            width=found.width,
+            height=found.height,
+        )
+        record_activity(guardian.user, "upload.created", upload, space_id=space.pk, data={"kind": found.kind})
+    return upload
+
+
+def attach_uploads(post: Post, *, uploader_id: int | None, space_id: int) -> None:
+    """Bind the uploads a post links to (the uploader's own, from the same space, not yet attached)."""
+    ids = {int(i) for i in _UPLOAD_REF.findall(post.body)}
+    if ids and uploader_id is not None:
+        Upload.objects.filter(
+            pk__in=list(ids)[:50], uploader_id=uploader_id, space_id=space_id, post__isnull=True
+        ).update(post=post)
+
+
+def can_fetch(guardian: Guardian, upload: Upload) -> bool:
+    if upload.post_id is not None:
+        post = upload.post
+        assert post is not None
+        return guardian.can_view_topic(post.topic) and guardian.can_view_post_body(post)
+    if guardian.user_id is not None and upload.uploader_id == guardian.user_id:
+        return True
+    return bool(guardian.can_read_space(upload.space))
+
+
+def get_upload_or_404(guardian: Guardian, upload_id: int) -> Upload:
+    upload = Upload.objects.select_related("space", "post__topic__space").filter(Q(pk=upload_id)).first()
+    if upload is None or not can_fetch(guardian, upload):
+        raise NotFound("No such file")
+    return upload
