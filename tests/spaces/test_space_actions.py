@@ -3,6 +3,7 @@ space moderators and the sidebar. One test per way each can succeed or fail."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import pytest
@@ -618,3 +619,26 @@ def test_assign_section_puts_the_space_last(admin: Any) -> None:
     space.refresh_from_db()
     assert space.section is None
     assert Activity.objects.filter(verb="space.section_assigned").count() == 2
+
+
+# --- member_count stays right whatever happens ----------------------------------------------------------
+def test_member_count_matches_active_rows_through_any_sequence(admin: Any) -> None:
+    import random
+
+    rng = random.Random(20261121)
+    people = [testing.make_member(f"p{i}") for i in range(5)]
+    spaces = [testing.make_space("Open"), testing.make_space("Inner", visibility=Space.PRIVATE)]
+    moves = [
+        lambda s, p: actions.join_space(Guardian(p), s),
+        lambda s, p: actions.leave_space(Guardian(p), s),
+        lambda s, p: actions.approve_join_request(Guardian(admin), s, user=p),
+        lambda s, p: actions.deny_join_request(Guardian(admin), s, user=p),
+        lambda s, p: actions.invite_to_space(Guardian(admin), s, user=p),
+        lambda s, p: actions.set_space_moderator(Guardian(admin), s, user=p, is_moderator=rng.random() < 0.5),
+    ]
+    for _ in range(120):
+        space, person, move = rng.choice(spaces), rng.choice(people), rng.choice(moves)
+        with contextlib.suppress(Invalid, PermissionDenied):
+            move(space, person)
+        active = SpaceMembership.objects.filter(space=space, state=SpaceMembership.ACTIVE).count()
+        assert _count(space) == active
