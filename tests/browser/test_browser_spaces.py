@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from browser_steps import log_in
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from townhall.community.models import Membership
@@ -61,3 +62,16 @@ def test_spaces_pages_in_both_themes(new_ui: Any, db: None, scheme: str) -> None
     expect(phone.page.get_by_role("heading", level=1)).to_contain_text("Inner")
     assert phone.page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert re.search("Only moderators post", phone.page.content())
+
+
+def test_a_refused_htmx_action_shows_its_reason(new_ui: Any, db: None) -> None:
+    testing.make_community()
+    testing.make_member("max", display_name="Max Member")
+    space = testing.make_space("Planets")
+    ui = new_ui()
+    log_in(ui, "max")
+    ui.goto("/spaces/")
+    # Someone archives the space while the page is open: the Join click is refused with a reason.
+    Space.objects.filter(pk=space.pk).update(archived_at=timezone.now())
+    ui.act(ui.page.get_by_role("button", name="Join Planets"))
+    expect(ui.page.get_by_role("status")).to_contain_text("This space is archived, so nobody can join it.")

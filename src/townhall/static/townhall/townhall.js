@@ -44,4 +44,31 @@
     };
     connect();
   }
+
+  // htmx does not swap 4xx/5xx answers; show their reason (the error page's first paragraph) as a
+  // message instead of leaving the click without any visible effect.
+  document.addEventListener("htmx:responseError", function (event) {
+    const xhr = event.detail.xhr;
+    let reason = "Something went wrong; reload the page and try again.";
+    try {
+      const doc = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+      const found = doc.querySelector("main .card p");
+      if (found && found.textContent.trim()) reason = found.textContent.trim();
+    } catch (e) { /* keep the generic reason */ }
+    const main = document.getElementById("main");
+    if (!main) return;
+    let list = main.querySelector("ul.messages");
+    if (!list) {
+      const region = document.createElement("div");
+      region.setAttribute("role", "status");
+      list = document.createElement("ul");
+      list.className = "messages";
+      region.append(list);
+      main.prepend(region);
+    }
+    const item = document.createElement("li");
+    item.className = "message message-error";
+    item.textContent = reason;
+    list.append(item);
+  });
 })();
