@@ -189,6 +189,9 @@ def test_seed_members_and_createadmin(data_dir: Path) -> None:
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
     assert "--password" in missing.stderr
 
+    worker = run(["worker", "--batch"], env)
+    assert worker.returncode == 0, worker.stderr
+
     listed = run(["manage", "showmigrations", "community"], env)
     assert listed.returncode == 0 and "[X] 0001_initial" in listed.stdout
     checked = run(["check"], clean_env(data_dir, TOWNHALL_DEBUG="1"))
@@ -231,7 +234,7 @@ def demo_process(data_dir: Path) -> Iterator[tuple[subprocess.Popen[str], int, l
 
 
 def test_demo_serves_pages_and_stops_on_ctrl_c(
-    demo_process: tuple[subprocess.Popen[str], int, list[str]],
+    demo_process: tuple[subprocess.Popen[str], int, list[str]], data_dir: Path
 ) -> None:
     proc, port, lines = demo_process
     deadline = time.monotonic() + 90
@@ -284,6 +287,25 @@ def test_demo_serves_pages_and_stops_on_ctrl_c(
             return True
 
     assert asyncio.run(open_stream())
+
+    # Background tasks: one queued from another process is run by the demo's worker thread.
+    queued = run(
+        [
+            "manage",
+            "shell",
+            "-c",
+            "from townhall.community.models import Invitation; "
+            "from townhall.community.tasks import send_invitation_email; "
+            "send_invitation_email.enqueue(Invitation.objects.exclude(email='').earliest('pk').pk)",
+        ],
+        clean_env(data_dir),
+    )
+    assert queued.returncode == 0, queued.stderr
+    mail_dir = data_dir / "mail"
+    deadline = time.monotonic() + 60
+    while not (mail_dir.exists() and any(mail_dir.iterdir())):
+        assert time.monotonic() < deadline, "the embedded worker did not send the invitation email"
+        time.sleep(0.2)
 
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=10) == 0
