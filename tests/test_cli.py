@@ -311,3 +311,30 @@ def test_demo_serves_pages_and_stops_on_ctrl_c(
     assert proc.wait(timeout=10) == 0
     time.sleep(0.2)
     assert "Traceback" not in "".join(lines)
+
+
+def test_serve_answers_and_stops_on_sigterm(data_dir: Path) -> None:
+    env = clean_env(data_dir)
+    migrated = run(["manage", "migrate", "--verbosity", "0"], env)
+    assert migrated.returncode == 0, migrated.stderr
+    port = free_port()
+    proc = subprocess.Popen(
+        [*TOWNHALL, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert f"Townhall serving at http://127.0.0.1:{port}/ with a task worker thread" in first
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=60) as health:
+            assert health.status == 200
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import sys
 import threading
@@ -113,11 +114,15 @@ def run_embedded(
     worker = TaskWorkerThread() if with_worker else None
     if worker is not None:
         worker.start()
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal with the handler that
+    # was installed before it started: make that one harmless so the worker can stop and we exit 0.
+    previous_term = signal.signal(signal.SIGTERM, lambda signum, frame: None)
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:
-        pass  # uvicorn re-raises the captured Ctrl-C after its graceful shutdown
+        pass
     finally:
+        signal.signal(signal.SIGTERM, previous_term)
         if worker is not None:
             worker.stop()
         sock.close()
