@@ -59,7 +59,6 @@ def seed(env: dict[str, str], *, members: int, topics: int, posts: int) -> str:
         from django.db import connection, transaction
         from django.utils import timezone
         from townhall.accounts.models import User
-        from townhall.core.markdown import render_markdown
         from townhall.spaces.models import Space
         from townhall.discussions.models import Topic, Post
 
@@ -67,8 +66,7 @@ def seed(env: dict[str, str], *, members: int, topics: int, posts: int) -> str:
         user_ids = list(User.objects.values_list("id", flat=True)[:{members}])
         space, _ = Space.objects.get_or_create(slug="bench", defaults={{"name": "Bench", "visibility": "public"}})
         now = timezone.now()
-        body = "Long exposures of the **Orion nebula** need a tracker, patience and dark skies. " * 3
-        html = render_markdown(body)
+        words = "long exposures need a tracker patience and dark skies over the desert".split()
         per_topic = max(posts // topics, 1)
         rng = random.Random(7)
         with transaction.atomic():
@@ -87,7 +85,11 @@ def seed(env: dict[str, str], *, members: int, topics: int, posts: int) -> str:
                     for pos in range(1, per_topic + 1):
                         depth = 0 if pos == 1 else 1
                         path = "00000001" if pos == 1 else f"00000001.{{pos:08d}}"
-                        batch.append((tid, rng.choice(user_ids), pos, depth, path, body, html, False, 0, 0, ts))
+                        n = len(batch) + tid * per_topic
+                        text = " ".join(rng.choice(words) for _ in range(30))
+                        text += (" nebula" if n % 2 == 0 else " cluster") + f" star{{n % 50000}}"
+                        batch.append((tid, rng.choice(user_ids), pos, depth, path, text, f"<p>{{text}}</p>",
+                                      False, 0, 0, ts))
                         if len(batch) >= 20000:
                             cur.executemany(sql, batch)
                             batch = []

@@ -154,3 +154,11 @@ def test_search_page_and_api(
     assert client_for(lea).get("/api/v1/search?q=bortle&page=0").status_code == 422
     filtered = client_for(member).get(reverse("discussions:search") + "?q=bortle&space=" + private_space.slug)
     assert b"secret" in filtered.content
+
+
+def test_only_the_newest_candidates_are_ranked(member: Any, space: Space, monkeypatch: Any) -> None:
+    monkeypatch.setattr(search, "CANDIDATE_CAP", 3)
+    topic = start_topic(member, space, body="plain opening")
+    for i in range(5):
+        reply(member, topic, f"andromeda {i}")
+    assert sorted(found(Guardian(member), "andromeda")) == ["andromeda 2", "andromeda 3", "andromeda 4"]

@@ -6,7 +6,8 @@
 Both are created by migration 0002 and kept in sync by the actions (`index_post` / `unindex_post`).
 Visibility is part of the SQL: the query joins posts and topics and keeps only rows whose space is in
 the searcher's readable spaces (a subquery built by the Guardian), so nothing is filtered afterwards.
-Ranking mixes relevance (bm25 / ts_rank_cd) with recency (a 90-day half-life-like decay).
+Ranking mixes relevance (bm25 / ts_rank_cd) with recency (a 90-day decay). Only the newest
+CANDIDATE_CAP matches of a query are ranked, so very common words stay fast.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
 PAGE_SIZE = 20
 MAX_PAGES = 50
+CANDIDATE_CAP = 5000  # at most this many (newest) matches are ranked; see _search_sqlite
 _TERM = re.compile(r"\w+", re.UNICODE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -211,10 +213,14 @@ def _search_sqlite(
         " JOIN discussions_post p ON p.id = f.rowid"
         " JOIN discussions_topic t ON t.id = p.topic_id"
         f" WHERE discussions_post_fts MATCH %s AND {scope}"
+        # Cap the ranked candidates: only the newest CANDIDATE_CAP matches are scored. FTS5 pushes the
+        # rowid bound into its scan, so a word found in half of all posts costs no more than a rare one.
+        " AND f.rowid >= (SELECT COALESCE(MIN(rowid), 0) FROM (SELECT rowid FROM discussions_post_fts"
+        "  WHERE discussions_post_fts MATCH %s ORDER BY rowid DESC LIMIT %s))"
         " ORDER BY score DESC, f.rowid DESC LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [match, *scope_params, PAGE_SIZE + 1, offset])
+        cursor.execute(sql, [match, *scope_params, match, CANDIDATE_CAP, PAGE_SIZE + 1, offset])
         rows = [(int(r[0]), float(r[1])) for r in cursor.fetchall()]
         snippets: dict[int, tuple[str, str]] = {}
         ids = [r[0] for r in rows[:PAGE_SIZE]]
@@ -241,11 +247,13 @@ def _search_postgres(
         " JOIN discussions_post p ON p.id = s.post_id"
         " JOIN discussions_topic t ON t.id = p.topic_id"
         f" WHERE s.document @@ q AND {scope}"
+        " AND s.post_id >= (SELECT COALESCE(MIN(c.post_id), 0) FROM (SELECT post_id FROM discussions_post_search"
+        "  WHERE document @@ websearch_to_tsquery('english', %s) ORDER BY post_id DESC LIMIT %s) c)"
         " ORDER BY score DESC, p.id DESC LIMIT %s OFFSET %s"
     )
     options = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=12, MaxFragments=2"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [text, *scope_params, PAGE_SIZE + 1, offset])
+        cursor.execute(sql, [text, *scope_params, text, CANDIDATE_CAP, PAGE_SIZE + 1, offset])
         rows = [(int(r[0]), float(r[1])) for r in cursor.fetchall()]
         snippets: dict[int, tuple[str, str]] = {}
         ids = [r[0] for r in rows[:PAGE_SIZE]]
