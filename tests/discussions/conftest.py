@@ -18,6 +18,7 @@ def _generous_rates(settings: Any, tmp_path: Any) -> None:
     settings.DISCUSSIONS_UPLOAD_ROOT = str(tmp_path / "uploads")
     settings.DISCUSSIONS_POST_RATE = "10000/m"
     settings.DISCUSSIONS_TOPIC_RATE = "10000/m"
+    settings.DISCUSSIONS_WRITE_RATE = "10000/m"
     # Personas are made with passwords; a fast hasher keeps these tests quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

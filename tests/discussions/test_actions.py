@@ -392,3 +392,12 @@ def test_drafts(member: Any, space: Space, outsider: Any) -> None:
     actions.save_draft(Guardian(member), space=space, title="t", body="b")
     start_topic(member, space, title="Posted")
     assert not Draft.objects.exists()  # posting clears the draft
+
+
+def test_reactions_and_edits_are_rate_limited(member: Any, space: Space, settings: Any) -> None:
+    topic = start_topic(member, space)
+    post = Post.objects.get(topic=topic)
+    settings.DISCUSSIONS_WRITE_RATE = "1/m"
+    actions.react(Guardian(member), post, emoji="👍")
+    with pytest.raises(RateLimited):
+        actions.edit_post(Guardian(member), post, body="again")

@@ -51,6 +51,11 @@ if TYPE_CHECKING:
 
 TOPIC_RATE = "20/m"
 POST_RATE = "60/m"
+WRITE_RATE = "240/m"  # edits, reactions, follows, drafts, moderation
+
+
+def _write_limit(guardian: Guardian) -> None:
+    ratelimit.hit(f"discussions-write:{guardian.user_id}", _rate("DISCUSSIONS_WRITE_RATE", WRITE_RATE))
 
 
 def _me(guardian: Guardian) -> int:
@@ -313,6 +318,7 @@ def edit_post(
     Broadcasts `topic/post_edited`.
     """
     guardian.ensure_can_edit_post(post)
+    _write_limit(guardian)
     body = clean_body(body)
     topic = post.topic
     new_title = clean_title(title) if (title is not None and post.position == 1) else None
@@ -368,6 +374,7 @@ def delete_post(guardian: Guardian, post: Post) -> Post:
     Errors: NotFound, PermissionDenied. Broadcasts `topic/post_deleted` (or `topic/deleted`).
     """
     guardian.ensure_can_delete_post(post)
+    _write_limit(guardian)
     now = timezone.now()
     with transaction.atomic():
         topic = _lock_topic(post.topic)
@@ -399,6 +406,7 @@ def hide_post(guardian: Guardian, post: Post, *, reason: str = "") -> Post:
     """Moderators hide a post (the author and moderators still see it). Hiding the opening post hides
     the topic. Errors: NotFound, PermissionDenied, Invalid (already hidden). Broadcasts `topic/post_hidden`."""
     guardian.ensure_can_moderate_topic(post.topic)
+    _write_limit(guardian)
     if post.hidden:
         raise Invalid("This post is already hidden.")
     with transaction.atomic():
@@ -431,6 +439,7 @@ def restore_post(guardian: Guardian, post: Post) -> Post:
     """Moderators undo a hide or a delete. Restoring the opening post restores the topic.
     Errors: NotFound, PermissionDenied, Invalid (nothing to restore). Broadcasts `topic/post_restored`."""
     guardian.ensure_can_moderate_topic(post.topic)
+    _write_limit(guardian)
     if not post.hidden and post.deleted_at is None:
         raise Invalid("This post is neither hidden nor deleted.")
     with transaction.atomic():
@@ -475,6 +484,7 @@ def restore_topic(guardian: Guardian, topic: Topic) -> Topic:
 
 # --- moderation of topics ------------------------------------------------------------------------
 def _set_topic_state(guardian: Guardian, topic: Topic, verb: str, **changes: object) -> Topic:
+    _write_limit(guardian)
     with transaction.atomic():
         _lock_topic(topic)
         Topic.objects.filter(pk=topic.pk).update(**changes)
@@ -548,6 +558,7 @@ def move_topic(guardian: Guardian, topic: Topic, *, to_space: Space) -> Topic:
         raise Invalid("That space is archived.", field_errors={"space": ["Archived."]})
     if not guardian.can_moderate_space(to_space):
         raise guardian.deny("You can only move topics into spaces you moderate.")
+    _write_limit(guardian)
     old_space_id = topic.space_id
     with transaction.atomic():
         _lock_topic(topic)
@@ -573,6 +584,7 @@ def accept_answer(guardian: Guardian, topic: Topic, post: Post) -> Topic:
     Errors: NotFound, PermissionDenied (not the asker/moderator; not a question), Invalid (the opening
     post, a post from another topic, a removed post). Broadcasts `topic/answer_accepted`."""
     guardian.ensure_can_accept_answer(topic)
+    _write_limit(guardian)
     if post.topic_id != topic.pk:
         raise Invalid("That post is not in this topic.")
     if post.position == 1:
@@ -615,6 +627,7 @@ def react(guardian: Guardian, post: Post, *, emoji: str) -> Reaction:
     """Add one of the admin-chosen reactions (idempotent). Errors: NotFound, PermissionDenied,
     Invalid (not in the set). Broadcasts `topic/reacted`."""
     guardian.ensure_can_react(post)
+    _write_limit(guardian)
     if emoji not in allowed_emoji():
         raise Invalid(
             "That reaction is not available here.", field_errors={"emoji": ["Not an available reaction."]}
@@ -639,6 +652,7 @@ def react(guardian: Guardian, post: Post, *, emoji: str) -> Reaction:
 def unreact(guardian: Guardian, post: Post, *, emoji: str) -> None:
     """Remove the caller's reaction. Errors: NotFound, PermissionDenied, Invalid (none to remove)."""
     guardian.ensure_can_react(post)
+    _write_limit(guardian)
     with transaction.atomic():
         deleted, _ = Reaction.objects.filter(post=post, user=guardian.user, emoji=emoji).delete()
         if not deleted:
@@ -692,6 +706,7 @@ def set_topic_follow_level(guardian: Guardian, topic: Topic, *, level: str) -> T
     guardian.ensure_can_track()
     guardian.ensure_can_view_topic(topic)
     level = _clean_level(level)
+    _write_limit(guardian)
     follow, _ = TopicFollow.objects.update_or_create(
         user=guardian.user, topic=topic, defaults={"level": level}
     )
@@ -704,6 +719,7 @@ def set_space_follow_level(guardian: Guardian, space: Space, *, level: str) -> S
     if not guardian.can_read_space(space):
         raise guardian.not_found()
     level = _clean_level(level)
+    _write_limit(guardian)
     follow, _ = SpaceFollow.objects.update_or_create(
         user=guardian.user, space=space, defaults={"level": level}
     )
@@ -724,6 +740,7 @@ def save_draft(
     if len(body) > BODY_MAX:
         raise Invalid(f"Keep posts under {BODY_MAX:,} characters.", field_errors={"body": ["Too long."]})
     title = (title or "")[:TITLE_MAX]
+    _write_limit(guardian)
     if not body.strip() and not title.strip():
         discard_draft(guardian, topic=topic, space=space)
         return None
