@@ -32,8 +32,8 @@ class UserStreamConsumer(AsyncJsonWebsocketConsumer):
 
     @database_sync_to_async
     def _space_groups(self, user_id: int) -> list[str]:
-        from townhall.policy import Guardian
         from townhall.accounts.models import User
+        from townhall.policy import Guardian
         from townhall.spaces.models import Space
 
         user = User.objects.get(pk=user_id)
