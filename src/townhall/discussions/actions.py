@@ -35,13 +35,13 @@ from townhall.discussions.models import (
     Post,
     PostRevision,
     Reaction,
-    ReactionChoice,
     SpaceFollow,
     Tag,
     Topic,
     TopicFollow,
     TopicRead,
     TopicTag,
+    reaction_choices,
 )
 from townhall.discussions.uploads import attach_uploads
 from townhall.spaces.models import Space
@@ -620,7 +620,7 @@ def unaccept_answer(guardian: Guardian, topic: Topic) -> Topic:
 
 # --- reactions -----------------------------------------------------------------------------------
 def allowed_emoji() -> list[str]:
-    return list(ReactionChoice.objects.values_list("emoji", flat=True))
+    return [choice.emoji for choice in reaction_choices()]
 
 
 def react(guardian: Guardian, post: Post, *, emoji: str) -> Reaction:

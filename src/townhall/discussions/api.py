@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 from townhall.core.api import ErrorOut, ensure_write, guardian
 from townhall.core.errors import Invalid, NotFound
 from townhall.discussions import actions, mentions, queries, search, uploads
-from townhall.discussions.models import Post, ReactionChoice, Topic, TopicRead
+from townhall.discussions.models import Post, Topic, TopicRead, reaction_choices
 from townhall.discussions.schemas import (
     AcceptIn,
     DraftIn,
@@ -101,7 +101,7 @@ def post_out(g: Any, post: Post, reactions: list[queries.ReactionSummary] | None
 
 
 def _post_with_reactions(g: Any, post: Post) -> dict[str, Any]:
-    choices = list(ReactionChoice.objects.all())
+    choices = reaction_choices()
     return post_out(g, post, queries.reactions_for(g, [post.pk], choices).get(post.pk, []))
 
 

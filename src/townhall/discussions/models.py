@@ -35,6 +35,26 @@ class Tag(models.Model):
         return self.name
 
 
+DEFAULT_REACTIONS = [
+    ("👍", "Thumbs up"),
+    ("❤️", "Heart"),
+    ("🎉", "Celebrate"),
+    ("😄", "Laugh"),
+    ("🤔", "Thinking"),
+    ("👀", "Eyes"),
+]
+
+
+def reaction_choices() -> list[ReactionChoice]:
+    """The admins' set, or the defaults while the table is empty (e.g. right after a flush)."""
+    chosen = list(ReactionChoice.objects.all())
+    if chosen:
+        return chosen
+    return [
+        ReactionChoice(emoji=e, label=label, position=i) for i, (e, label) in enumerate(DEFAULT_REACTIONS)
+    ]
+
+
 class ReactionChoice(models.Model):
     """The small set of reactions the admins offer (edited in the admin)."""
 

@@ -25,6 +25,7 @@ from townhall.discussions.models import (
     Topic,
     TopicFollow,
     TopicRead,
+    reaction_choices,
 )
 from townhall.spaces.models import Space
 
@@ -179,7 +180,7 @@ def topic_page(
         )
     for post in posts:
         post.topic = topic
-    choices = list(ReactionChoice.objects.all())
+    choices = reaction_choices()
     if root is not None:
         root.topic = topic
     reactions = reactions_for(guardian, [p.pk for p in posts] + ([root.pk] if root else []), choices)

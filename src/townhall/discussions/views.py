@@ -21,7 +21,7 @@ from townhall.core.errors import Invalid
 from townhall.core.htmx import done, is_htmx
 from townhall.discussions import actions, mentions, queries, search, uploads
 from townhall.discussions.forms import EditForm, MoveForm, ReplyForm, SearchForm, TopicForm
-from townhall.discussions.models import Post, Topic, Upload
+from townhall.discussions.models import Post, Topic, Upload, reaction_choices
 from townhall.spaces.models import Space
 from townhall.spaces.queries import get_space_or_404, list_visible_spaces
 
@@ -509,7 +509,7 @@ def post_react(request: HttpRequest, post_id: int) -> HttpResponse:
     else:
         actions.react(guardian, post, emoji=emoji)
     if is_htmx(request):
-        choices = list(queries.ReactionChoice.objects.all())
+        choices = reaction_choices()
         summaries = queries.reactions_for(guardian, [post.pk], choices).get(post.pk, [])
         item = queries.PostItem(post=post, reactions=summaries, visible=True)
         return render(request, "discussions/includes/reactions.html", {"item": item, "choices": choices})

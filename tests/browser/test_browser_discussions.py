@@ -1,0 +1,102 @@
+"""Discussions in a real browser with axe-core on every page: a question answered in a nested thread,
+the answer accepted, found by search and read in both views; a visitor reads a public topic and its feed
+but nothing of a private space."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from browser_steps import log_in
+from playwright.sync_api import expect
+
+from townhall.core import testing
+from townhall.discussions import actions
+from townhall.discussions.models import Post, Topic
+from townhall.policy import Guardian
+from townhall.spaces.models import Space
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_question_answered_accepted_found_and_read(new_ui: Any, db: None, scheme: str) -> None:
+    testing.make_community()
+    asker = testing.make_member("max", display_name="Max Member")
+    helper = testing.make_member("lea", display_name="Lea Learner")
+    reader = testing.make_member("rui", display_name="Rui Reader")
+    testing.make_space("Gear talk", members=[asker, helper, reader])
+
+    ui = new_ui(color_scheme=scheme)
+    log_in(ui, "max")
+    ui.goto("/s/gear-talk/topics/")
+    ui.click(ui.page.get_by_role("link", name="New topic"))
+    page = ui.page
+    page.get_by_label("Title").fill("Which dew heater for a 200mm lens?")
+    page.get_by_label("Type").select_option("question")
+    page.get_by_label("Body").fill("Mine fogs up after an hour.")
+    page.get_by_label("Tags").fill("dew, lenses")
+    ui.click(page.get_by_role("button", name="Post topic"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Which dew heater for a 200mm lens?")
+    topic = Topic.objects.get()
+
+    helper_ui = new_ui(color_scheme=scheme, label="helper")
+    log_in(helper_ui, "lea")
+    helper_ui.goto(topic.get_absolute_url())
+    helper_ui.page.get_by_label("Your reply").fill("A strap heater at 5W works; ask @max about power.")
+    helper_ui.act(helper_ui.page.get_by_role("button", name="Post reply"))
+    expect(helper_ui.page.get_by_text("A strap heater at 5W works")).to_be_visible()
+    first = Post.objects.get(topic=topic, position=2)
+    actions.create_post(Guardian(asker), topic, body="Which strap brand?", reply_to=first)
+    nested = Post.objects.get(topic=topic, position=3)
+    helper_ui.goto(topic.get_absolute_url() + "?view=thread")
+    helper_ui.act(helper_ui.page.locator(f"#post-{nested.pk}").get_by_role("link", name="Reply", exact=True))
+    helper_ui.page.get_by_label("Reply to Max Member").fill("Any USB strap rated for your lens.")
+    helper_ui.act(helper_ui.page.get_by_role("button", name="Post reply").first)
+    assert Post.objects.get(topic=topic, position=4).reply_to_id == nested.pk
+
+    ui.goto(topic.get_absolute_url())
+    ui.click(ui.page.locator(f"#post-{first.pk}").get_by_role("button", name="Accept as answer"))
+    expect(ui.page.get_by_role("heading", name="Accepted answer")).to_be_visible()
+
+    third = new_ui(color_scheme=scheme, phone=True, label="reader")
+    log_in(third, "rui")
+    third.goto("/search/?q=strap+heater")
+    expect(third.page.locator(".search-hit").first).to_contain_text("strap")
+    third.click(third.page.locator(".search-hit a.topic-title").first)
+    expect(third.page.get_by_role("heading", level=1)).to_have_text("Which dew heater for a 200mm lens?")
+    third.click(third.page.get_by_role("link", name="Threaded"))
+    expect(third.page.locator("ul.thread details").first).to_be_visible()
+    third.click(third.page.get_by_role("link", name="Flat"))
+    picker = third.page.locator(f"#post-{first.pk} .react-picker")
+    picker.locator("summary").click()
+    expect(picker.get_by_role("button", name="Celebrate")).to_be_visible()
+    third.audit()
+    third.act(picker.get_by_role("button", name="Celebrate"))
+    expect(third.page.locator(f"#reactions-{first.pk}")).to_contain_text("Rui Reader")
+    for path in ["/latest/", "/unread/", "/top/", f"/p/{first.pk}/revisions/"]:
+        third.goto(path)
+
+
+def test_visitor_reads_public_topic_and_feed_but_nothing_private(new_ui: Any, db: None) -> None:
+    testing.make_community()
+    author = testing.make_member("max", display_name="Max Member")
+    public = testing.make_space("Open sky", visibility=Space.PUBLIC, members=[author])
+    private = testing.make_space("Inner circle", visibility=Space.PRIVATE, members=[author])
+    shown = actions.create_topic(Guardian(author), public, title="Best comet photos", body="Share them here")
+    hidden = actions.create_topic(Guardian(author), private, title="Secret comet plans", body="Inner only")
+
+    visitor = new_ui()
+    visitor.goto("/latest/")
+    expect(visitor.page.get_by_role("link", name="Best comet photos")).to_be_visible()
+    assert "Secret comet" not in visitor.page.content()
+    visitor.goto(shown.get_absolute_url())
+    expect(visitor.page.get_by_role("link", name="Log in")).to_have_count(2)
+    visitor.goto("/search/?q=comet")
+    assert "Secret comet" not in visitor.page.content()
+    visitor.goto(hidden.get_absolute_url(), expect_status=404)
+    feed = visitor.page.request.get(visitor.url(f"/s/{public.slug}/feed/"))
+    assert feed.ok and "Best comet photos" in feed.text()
+    assert visitor.page.request.get(visitor.url(f"/s/{private.slug}/feed/")).status == 404
+    assert re.search("Secret comet", visitor.page.request.get(visitor.url("/sitemap.xml")).text()) is None
