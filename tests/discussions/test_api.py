@@ -217,3 +217,14 @@ def test_read_only_token_cannot_write(member: Any, space: Space, client: Any) ->
     )
     assert response.status_code == 403
     assert not Post.objects.exists()
+
+
+def test_openapi_lists_discussion_routes(client_for: Any, member: Any) -> None:
+    spec = client_for(member).get(f"{API}/openapi.json").json()
+    for path in (
+        "/api/v1/topics",
+        "/api/v1/topics/{topic_id}/posts",
+        "/api/v1/search",
+        "/api/v1/spaces/{slug}/uploads",
+    ):
+        assert path in spec["paths"], path
