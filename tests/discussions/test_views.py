@@ -370,3 +370,9 @@ def test_admins_curate_reactions_in_the_admin(client_for: Any, community: Any) -
     boss = testing.make_user("boss", is_staff=True, is_superuser=True)
     page = client_for(boss).get("/django-admin/discussions/reactionchoice/")
     assert page.status_code == 200 and b"Celebrate" in page.content
+
+
+def test_visitors_are_asked_to_log_in_before_starting_a_topic(client_for: Any, public_space: Space) -> None:
+    url = reverse("discussions:topic-create", args=[public_space.slug])
+    response = client_for(None).get(url)
+    assert response.status_code == 302 and response["Location"] == f"{reverse('account_login')}?next={url}"

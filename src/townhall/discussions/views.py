@@ -137,6 +137,8 @@ def space_follow(request: HttpRequest, slug: str) -> HttpResponse:
 def topic_create(request: HttpRequest, slug: str) -> HttpResponse:
     guardian = _guardian(request)
     space = get_space_or_404(guardian, slug)
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('account_login')}?next={request.path}")
     guardian.ensure_can_create_topic(space)
     allow_announcement = guardian.can_create_announcement(space)
     if request.method == "POST":
