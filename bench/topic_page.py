@@ -100,6 +100,8 @@ def seed(env: dict[str, str], *, members: int, topics: int, posts: int) -> str:
                 else:
                     cur.execute("INSERT INTO discussions_post_search (post_id, title, body, document) "
                                 "SELECT id, '', body, to_tsvector('english', body) FROM discussions_post")
+        with connection.cursor() as cur:  # fresh planner statistics after the bulk load
+            cur.execute("ANALYZE")
         busiest = Topic.objects.filter(space=space).order_by("id").first()
         sys.stdout.write(busiest.get_absolute_url())
         """
