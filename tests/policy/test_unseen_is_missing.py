@@ -52,12 +52,11 @@ def test_pages_answer_unseen_like_missing(
     insider = testing.make_member("insider")
     _hidden_space([insider])
     user = None if persona == "anonymous_public" else request.getfixturevalue(persona)
-    if user is None and method == "post":
-        pytest.skip("anonymous POSTs are sent to the login page before any lookup")
     c = client_for(user)
     hidden = getattr(c, method)(path.format(HIDDEN))
     missing = getattr(c, method)(path.format(MISSING))
-    login_first = user is None and path.endswith("/settings/")  # sent to the login page either way
+    # Visitors are sent to the login page before any lookup, whether the space exists or not.
+    login_first = user is None and (method == "post" or path.endswith("/settings/"))
     assert hidden.status_code == missing.status_code == (302 if login_first else 404)
     assert _normalise(hidden.content, HIDDEN) == _normalise(missing.content, MISSING)
     assert hidden.get("Location", "").replace(HIDDEN, "") == missing.get("Location", "").replace(MISSING, "")
