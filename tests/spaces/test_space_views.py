@@ -79,9 +79,22 @@ def test_members_space_shows_the_next_step_to_posters(client_for: Any, member: A
     html = client_for(member).get("/s/planets/").content.decode()
     assert html.count("<h1") == 1
     assert "No discussions yet" in html
-    assert "You'll be able to start the first discussion here" in html
+    assert "Start the first discussion" in html
+    assert "/s/planets/new/" in html
     assert 'name="robots" content="noindex"' in html
     assert "1 member" in html and "Leave" in html
+
+
+def test_space_page_lists_its_topics_and_offers_a_new_one(client_for: Any, member: Any) -> None:
+    from townhall.discussions import actions as discussions
+    from townhall.policy import Guardian
+
+    space = testing.make_space("Planets", members=[member])
+    discussions.create_topic(Guardian(member), space, title="Jupiter's red spot this week", body="Seeing was great.")
+    html = client_for(member).get("/s/planets/").content.decode()
+    assert "Jupiter&#x27;s red spot this week" in html or "Jupiter's red spot this week" in html
+    assert "No discussions yet" not in html
+    assert "/s/planets/new/" in html
 
 
 def test_announcement_space_explains_who_posts(client_for: Any, member: Any) -> None:
@@ -89,7 +102,8 @@ def test_announcement_space_explains_who_posts(client_for: Any, member: Any) -> 
     html = client_for(member).get("/s/news/").content.decode()
     assert "Announcements" in html
     assert "Only moderators post in this space." in html
-    assert "start the first discussion" not in html
+    assert "Start the first discussion" not in html
+    assert "/s/news/new/" not in html
 
 
 def test_private_space_for_non_members(client_for: Any, member: Any) -> None:

@@ -108,6 +108,11 @@ def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "canonical_url": _absolute(request, reverse("spaces:detail", args=[space.slug])),
         "detailed": True,
     }
+    if context["can_read"] and space.kind == Space.DISCUSSION:
+        # A space's content comes from the app of its kind; imported here because that app builds on spaces.
+        from townhall.discussions.queries import space_topic_list
+
+        context["topic_list"] = space_topic_list(guardian, space)
     return render_page(request, DETAIL, context)
 
 
