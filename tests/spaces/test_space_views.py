@@ -90,7 +90,9 @@ def test_space_page_lists_its_topics_and_offers_a_new_one(client_for: Any, membe
     from townhall.policy import Guardian
 
     space = testing.make_space("Planets", members=[member])
-    discussions.create_topic(Guardian(member), space, title="Jupiter's red spot this week", body="Seeing was great.")
+    discussions.create_topic(
+        Guardian(member), space, title="Jupiter's red spot this week", body="Seeing was great."
+    )
     html = client_for(member).get("/s/planets/").content.decode()
     assert "Jupiter&#x27;s red spot this week" in html or "Jupiter's red spot this week" in html
     assert "No discussions yet" not in html
