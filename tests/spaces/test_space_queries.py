@@ -144,7 +144,7 @@ def _fill(n: int, member: Any, section: SidebarSection) -> None:
 
 
 SPACES_LIST_QUERIES = 8  # session, user, membership, space roles, groups, spaces, community, sidebar
-SPACE_DETAIL_QUERIES = 10  # session, user, membership, space roles, groups, space, community, sidebar
+SPACE_DETAIL_QUERIES = 10  # the list page's queries, plus the topic list (2)
 SPACE_MEMBERS_QUERIES = 10  # + members, requests, invitations (admin: no group lookup)
 
 
