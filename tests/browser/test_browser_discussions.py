@@ -1,27 +1,41 @@
-"""Discussions in a real browser with axe-core on every page: a question answered in a nested thread,
-the answer accepted, found by search and read in both views; a visitor reads a public topic and its feed
+"""Discussions in a real browser with axe-core on every page: a question answered in a nested thread
+with an image and a mention, the answer accepted, found by search and read in both views; a visitor reads a public topic and its feed
 but nothing of a private space."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from browser_steps import log_in
+from PIL import Image
 from playwright.sync_api import expect
 
 from townhall.core import testing
 from townhall.discussions import actions
-from townhall.discussions.models import Post, Topic
+from townhall.discussions.models import Post, Topic, Upload
 from townhall.policy import Guardian
 from townhall.spaces.models import Space
 
 pytestmark = pytest.mark.browser
 
 
+def assert_image_shown(image: Any, src: str) -> None:
+    """The reply's image is in the page and the browser really loaded it."""
+    expect(image).to_have_attribute("src", src)
+    image.scroll_into_view_if_needed()
+    expect(image).to_be_visible()
+    image.page.wait_for_function("el => el.complete", arg=image.element_handle())
+    assert image.page.evaluate("el => el.naturalWidth", image.element_handle()) == 240  # > 0: it loaded
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_question_answered_accepted_found_and_read(new_ui: Any, db: None, scheme: str) -> None:
+def test_question_answered_accepted_found_and_read(
+    new_ui: Any, db: None, scheme: str, tmp_path: Path, settings: Any
+) -> None:
+    settings.DISCUSSIONS_UPLOAD_ROOT = str(tmp_path / "uploads")
     testing.make_community()
     asker = testing.make_member("max", display_name="Max Member")
     helper = testing.make_member("lea", display_name="Lea Learner")
@@ -52,9 +66,18 @@ def test_question_answered_accepted_found_and_read(new_ui: Any, db: None, scheme
     nested = Post.objects.get(topic=topic, position=3)
     helper_ui.goto(topic.get_absolute_url() + "?view=thread")
     helper_ui.act(helper_ui.page.locator(f"#post-{nested.pk}").get_by_role("link", name="Reply", exact=True))
-    helper_ui.page.get_by_label("Reply to Max Member").fill("Any USB strap rated for your lens.")
-    helper_ui.act(helper_ui.page.get_by_role("button", name="Post reply").first)
-    assert Post.objects.get(topic=topic, position=4).reply_to_id == nested.pk
+    inline = helper_ui.page.locator("form.reply-inline")
+    inline.get_by_label("Reply to Max Member").fill("Any USB strap rated for your lens; @max, mine is below.")
+    photo = tmp_path / "usb-strap.png"
+    Image.new("RGB", (240, 160), "darkorange").save(photo, format="PNG")
+    inline.get_by_label("Attach an image or file").set_input_files(photo)
+    helper_ui.act(inline.get_by_role("button", name="Post reply"))
+    answer = Post.objects.get(topic=topic, position=4)
+    assert answer.reply_to_id == nested.pk
+    upload = Upload.objects.get(post=answer)
+    assert answer.body.endswith(f"![usb-strap.png]({upload.get_absolute_url()})")
+    expect(helper_ui.page.locator(f"#post-{answer.pk} img")).to_have_attribute("alt", "usb-strap.png")
+    expect(helper_ui.page.locator(f"#post-{answer.pk} a.mention")).to_have_text("@max")
 
     ui.goto(topic.get_absolute_url())
     ui.click(ui.page.locator(f"#post-{first.pk}").get_by_role("button", name="Accept as answer"))
@@ -68,7 +91,9 @@ def test_question_answered_accepted_found_and_read(new_ui: Any, db: None, scheme
     expect(third.page.get_by_role("heading", level=1)).to_have_text("Which dew heater for a 200mm lens?")
     third.click(third.page.get_by_role("link", name="Threaded"))
     expect(third.page.locator("ul.thread details").first).to_be_visible()
+    assert_image_shown(third.page.locator(f"#post-{answer.pk} img"), upload.get_absolute_url())
     third.click(third.page.get_by_role("link", name="Flat"))
+    assert_image_shown(third.page.locator(f"#post-{answer.pk} img"), upload.get_absolute_url())
     picker = third.page.locator(f"#post-{first.pk} .react-picker")
     picker.locator("summary").click()
     expect(picker.get_by_role("button", name="Celebrate")).to_be_visible()

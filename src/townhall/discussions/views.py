@@ -285,11 +285,22 @@ def topic_reply(request: HttpRequest, topic_id: int) -> HttpResponse:
         reply_to.topic = topic
     if request.method == "POST":
         form = ReplyForm(request.POST)
+        attachment = request.FILES.get("attachment")
         if form.is_valid():
+            written = body = form.cleaned_data["body"]
             try:
-                post = actions.create_post(guardian, topic, body=form.cleaned_data["body"], reply_to=reply_to)
+                if attachment is not None:  # the optional file goes below the text as Markdown
+                    upload = uploads.upload_file(
+                        guardian, topic.space, file=attachment, name=attachment.name or "file"
+                    )
+                    body = f"{body.rstrip()}\n\n{upload.markdown}"
+                post = actions.create_post(guardian, topic, body=body, reply_to=reply_to)
             except Invalid as exc:
                 _form_errors(form, exc)
+                if body != written:  # keep the stored upload: no need to send it again
+                    kept = request.POST.copy()
+                    kept["body"] = body
+                    form.data = kept
             else:
                 if is_htmx(request):
                     item = queries.PostItem(post=post, reactions=[], visible=True)
