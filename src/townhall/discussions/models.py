@@ -7,8 +7,11 @@ position read) and makes a flat page a simple range of positions.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 
@@ -45,14 +48,31 @@ DEFAULT_REACTIONS = [
 ]
 
 
+REACTION_CHOICES_KEY = "discussions:reaction-choices:v1"
+REACTION_CHOICES_TTL = 60  # seconds; bounds staleness in other processes when the cache is per process
+
+
 def reaction_choices() -> list[ReactionChoice]:
-    """The admins' set, or the defaults while the table is empty (e.g. right after a flush)."""
+    """The admins' set, or the defaults while the table is empty (e.g. right after a flush).
+
+    Read on every topic page, so kept in the cache; saving or deleting a choice clears it.
+    """
+    cached = cache.get(REACTION_CHOICES_KEY)
+    if cached is not None:
+        return list(cached)
     chosen = list(ReactionChoice.objects.all())
-    if chosen:
-        return chosen
-    return [
-        ReactionChoice(emoji=e, label=label, position=i) for i, (e, label) in enumerate(DEFAULT_REACTIONS)
-    ]
+    if not chosen:
+        chosen = [
+            ReactionChoice(emoji=e, label=label, position=i) for i, (e, label) in enumerate(DEFAULT_REACTIONS)
+        ]
+    cache.set(REACTION_CHOICES_KEY, chosen, REACTION_CHOICES_TTL)
+    return chosen
+
+
+def forget_reaction_choices(**_: Any) -> None:
+    """Clear the cached set now and again after the transaction commits (no stale re-cache)."""
+    cache.delete(REACTION_CHOICES_KEY)
+    transaction.on_commit(lambda: cache.delete(REACTION_CHOICES_KEY))
 
 
 class ReactionChoice(models.Model):
@@ -67,6 +87,10 @@ class ReactionChoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.emoji} {self.label}"
+
+
+models.signals.post_save.connect(forget_reaction_choices, sender=ReactionChoice)
+models.signals.post_delete.connect(forget_reaction_choices, sender=ReactionChoice)
 
 
 class Topic(TimeStamped):

@@ -157,7 +157,7 @@ def topic_page(
     view = view if view in VIEWS else FLAT
     if root is not None and (root.topic_id != topic.pk or view != THREAD):
         root = None
-    base = Post.objects.select_related("author", "edited_by").order_by()
+    base = Post.objects.select_related("author").order_by()  # edited_by is not shown on the page
     if view == FLAT:
         pages = max(1, -(-topic.last_position // POSTS_PER_PAGE))
         page = max(1, min(page, pages))

@@ -1,0 +1,288 @@
+"""The posts of a topic page as HTML, built in Python.
+
+A topic page shows 20 posts; rendering each through `{% include %}` templates with per-post Guardian
+tags cost about 1 ms a post, most of the page's time. This module writes the same markup with plain
+string building: the topic-wide permissions (reply, accept, moderate) are asked once per page, URL
+patterns are reversed once per page and filled in per post, and the CSRF input is only produced
+when a form is shown (an anonymous page never touches the token, so it sets no cookie).
+
+It is the one source of the post markup: the topic page, its threaded view, the htmx reply and the
+reaction-bar partials all call it (templates through `{% load discussions_render %}`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import is_aware, localtime
+
+from townhall.core.templatetags.townhall_tags import initials
+
+if TYPE_CHECKING:
+    from townhall.discussions.models import Topic
+    from townhall.discussions.queries import PostItem
+
+_SENTINEL = "987654321"
+_PATH_SAFE = "!$&'()*+,;=/~:@"  # what `reverse` leaves unquoted in a path argument
+
+
+class PostRenderer:
+    """Renders posts, threads and reaction bars for one reader of one topic (one request)."""
+
+    def __init__(
+        self,
+        *,
+        guardian: Any,
+        topic: Topic | None,
+        view: str = "",
+        choices: list[Any] | None = None,
+        csrf_token: Any = None,
+    ) -> None:
+        self.guardian = guardian
+        self.topic = topic
+        self.view = view
+        self.choices = choices or []
+        self._csrf_token = csrf_token
+        self._csrf_input: str | None = None
+        self._patterns: dict[str, str] = {}
+        # Topic-wide permissions, asked once (the reaction-bar partial has no topic in its context).
+        self.may_reply = self._can("reply", topic)
+        self.may_accept = self._can("accept_answer", topic)
+        self.may_moderate = self._can("moderate_topic", topic)
+
+    def _can(self, rule: str, obj: object) -> bool:
+        if self.guardian is None or obj is None:
+            return False
+        return bool(getattr(self.guardian, f"can_{rule}")(obj))
+
+    # --- helpers ---------------------------------------------------------------------------------
+    def _url(self, name: str, arg: object) -> str:
+        """`reverse(name, args=[arg])`, reversing each URL name once per renderer."""
+        pattern = self._patterns.get(name)
+        if pattern is None:
+            pattern = self._patterns[name] = reverse(name, args=[_SENTINEL])
+        if isinstance(arg, int):
+            return pattern.replace(_SENTINEL, str(arg))
+        return pattern.replace(_SENTINEL, quote(str(arg), safe=_PATH_SAFE))
+
+    def _csrf(self) -> str:
+        """The `{% csrf_token %}` input, resolved only when a form needs it."""
+        if self._csrf_input is None:
+            token = self._csrf_token
+            if not token or token == "NOTPROVIDED":
+                self._csrf_input = ""
+            else:
+                self._csrf_input = (
+                    f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">'
+                )
+        return self._csrf_input
+
+    @staticmethod
+    def _avatar(person: Any, size: int) -> str:
+        if person.avatar:
+            return (
+                f'<img class="avatar avatar-{size}" src="{escape(person.avatar.url)}" alt="" '
+                f'width="{size}" height="{size}">'
+            )
+        return (
+            f'<span class="avatar avatar-{size} avatar-initials" aria-hidden="true">'
+            f"{escape(initials(person.name))}</span>"
+        )
+
+    # --- a post ----------------------------------------------------------------------------------
+    def post(self, item: PostItem) -> SafeString:
+        return mark_safe(self._post(item))  # noqa: S308 - every value below is escaped or sanitised
+
+    def _post(self, item: PostItem) -> str:
+        post = item.post
+        topic = post.topic
+        pk = post.pk
+        accepted = topic.accepted_post_id == pk
+        author = post.author
+        out: list[str] = []
+        a = out.append
+        if item.unread_divider:
+            a('<p class="unread-divider" id="new"><span>New since your last visit</span></p>\n')
+        cls = "post"
+        if post.position == 1:
+            cls += " post-opening"
+        if accepted:
+            cls += " post-accepted"
+        a(
+            f'<article class="{cls}" id="post-{pk}" aria-labelledby="post-{pk}-by">\n  <header class="post-head row">\n'
+        )
+        if item.visible and author:
+            a(self._avatar(author, 28))
+        if post.deleted_at:
+            who = "Deleted post"
+        elif author:
+            who = f'<a href="{self._url("accounts:profile", author.username)}">{escape(author.name)}</a>'
+        else:
+            who = "Former member"
+        a(f'\n    <span id="post-{pk}-by"><strong>{who}</strong></span>\n')
+        created = localtime(post.created_at) if is_aware(post.created_at) else post.created_at
+        a(
+            f'    <a class="muted small" href="{self._url("discussions:post", pk)}" title="Link to this post">'
+            f'#{post.position} · <time datetime="{created.isoformat()}">{escape(naturaltime(created))}</time></a>\n'
+        )
+        if post.edited_at and item.visible:
+            a(f'    <a class="muted small" href="{self._url("discussions:post-revisions", pk)}">edited</a>\n')
+        if accepted:
+            a('    <span class="badge badge-solved">Accepted answer</span>\n')
+        if post.hidden:
+            a('    <span class="badge">Hidden by a moderator</span>\n')
+        a("  </header>\n")
+        if post.deleted_at:
+            a('  <p class="muted">This post was deleted.</p>\n')
+        elif not item.visible:
+            a('  <p class="muted">A moderator has hidden this post.</p>\n')
+        else:
+            if post.reply_to_id and self.view != "thread":
+                a(
+                    f'  <p class="small muted">In reply to <a href="{self._url("discussions:post", post.reply_to_id)}">'
+                    "an earlier post</a></p>\n"
+                )
+            a(f'  <div class="prose">{post.body_html}</div>\n')  # sanitised when the post was saved
+            a(self._reactions(item))
+            a(self._actions(item))
+        if (post.deleted_at or post.hidden) and self.may_moderate and post.position != 1:
+            a(
+                f'  <form method="post" action="{self._url("discussions:post-moderate", pk)}" class="inline-form small">'
+                f'{self._csrf()}<input type="hidden" name="op" value="restore">'
+                '<button type="submit" class="link-button">Restore</button></form>\n'
+            )
+        a(f'  <div id="reply-slot-{pk}"></div>\n</article>\n')
+        return "".join(out)
+
+    def _actions(self, item: PostItem) -> str:
+        post = item.post
+        topic = post.topic
+        pk = post.pk
+        out: list[str] = ['  <footer class="post-actions row small">\n']
+        a = out.append
+        if self.may_reply:
+            reply = f"{self._url('discussions:topic-reply', topic.pk)}?to={pk}"
+            a(
+                f'    <a href="{reply}" hx-get="{reply}" hx-target="#reply-slot-{pk}" hx-swap="innerHTML">Reply</a>\n'
+            )
+            a(f'    <a href="{reply}&amp;quote={pk}">Quote</a>\n')
+        if self._can("edit_post", post):
+            a(f'    <a href="{self._url("discussions:post-edit", pk)}">Edit</a>\n')
+        if self.may_accept:
+            accept = self._url("discussions:topic-accept", topic.pk)
+            if post.position != 1 and topic.accepted_post_id != pk:
+                a(
+                    f'    <form method="post" action="{accept}" class="inline-form">{self._csrf()}'
+                    f'<input type="hidden" name="post" value="{pk}">'
+                    '<button type="submit" class="link-button">Accept as answer</button></form>\n'
+                )
+            elif topic.accepted_post_id == pk:
+                a(
+                    f'    <form method="post" action="{accept}" class="inline-form">{self._csrf()}'
+                    '<input type="hidden" name="op" value="unaccept">'
+                    '<button type="submit" class="link-button">Unaccept</button></form>\n'
+                )
+        if self._can("delete_post", post):
+            a(
+                f'    <form method="post" action="{self._url("discussions:post-delete", pk)}" class="inline-form">'
+                f'{self._csrf()}<button type="submit" class="link-button">Delete</button></form>\n'
+            )
+        if self.may_moderate and post.position != 1:
+            op, label = ("restore", "Restore") if post.hidden else ("hide", "Hide")
+            a(
+                f'    <form method="post" action="{self._url("discussions:post-moderate", pk)}" class="inline-form">'
+                f'{self._csrf()}<input type="hidden" name="op" value="{op}">'
+                f'<button type="submit" class="link-button">{label}</button></form>\n'
+            )
+        a("  </footer>\n")
+        return "".join(out)
+
+    # --- reactions -------------------------------------------------------------------------------
+    def reactions(self, item: PostItem) -> SafeString:
+        return mark_safe(self._reactions(item))  # noqa: S308 - every value is escaped
+
+    def _reactions(self, item: PostItem) -> str:
+        post = item.post
+        pk = post.pk
+        may_react = self._can("react", post)
+        react = self._url("discussions:post-react", pk) if may_react else ""
+        out: list[str] = [f'<div class="reactions row" id="reactions-{pk}">\n']
+        a = out.append
+        for summary in item.reactions:
+            emoji = escape(summary.emoji)
+            label = escape(summary.label)
+            title = f"{label}: {escape(', '.join(summary.names))}"
+            inner = (
+                f'<span aria-hidden="true">{emoji}</span> {summary.count}'
+                f'<span class="visually-hidden"> {label}</span>'
+            )
+            if may_react:
+                mine = " reaction-mine" if summary.mine else ""
+                pressed = "true" if summary.mine else "false"
+                a(
+                    f'  <form method="post" action="{react}" class="inline-form" hx-post="{react}" '
+                    f'hx-target="#reactions-{pk}" hx-swap="outerHTML">{self._csrf()}\n'
+                    f'    <button type="submit" name="emoji" value="{emoji}" class="reaction{mine}" '
+                    f'aria-pressed="{pressed}" title="{title}">{inner}</button>\n  </form>\n'
+                )
+            else:
+                a(f'  <span class="reaction" title="{title}">{inner}</span>\n')
+        if item.reactions:
+            a('  <details class="who-reacted small"><summary>Who reacted</summary>\n    <ul>')
+            for summary in item.reactions:
+                a(
+                    f'<li><span aria-hidden="true">{escape(summary.emoji)}</span> {escape(summary.label)}: '
+                    f"{escape(', '.join(summary.names))}</li>"
+                )
+            a("</ul>\n  </details>\n")
+        if may_react:
+            a(
+                '  <details class="react-picker small"><summary>React</summary>\n'
+                f'    <form method="post" action="{react}" class="row" hx-post="{react}" '
+                f'hx-target="#reactions-{pk}" hx-swap="outerHTML">{self._csrf()}\n'
+            )
+            for choice in self.choices:
+                emoji, label = escape(choice.emoji), escape(choice.label)
+                a(
+                    f'<button type="submit" name="emoji" value="{emoji}" class="reaction" title="{label}">'
+                    f'<span aria-hidden="true">{emoji}</span><span class="visually-hidden">{label}</span></button>'
+                )
+            a("\n    </form>\n  </details>\n")
+        a("</div>\n")
+        return "".join(out)
+
+    # --- the threaded view -----------------------------------------------------------------------
+    def thread(self, nodes: list[PostItem]) -> SafeString:
+        return mark_safe(self._thread(nodes))  # noqa: S308 - built from escaped parts
+
+    def _thread(self, nodes: list[PostItem]) -> str:
+        out: list[str] = ['<ul class="thread">\n']
+        a = out.append
+        for node in nodes:
+            a('<li class="thread-item">\n')
+            a(self._post(node))
+            if node.children:
+                n = len(node.children)
+                author = node.post.author
+                to = escape(author.name) if author is not None and author.name else "this post"
+                a(
+                    '<details class="subthread" open>\n'
+                    f'<summary class="small muted">{n} repl{"y" if n == 1 else "ies"} to {to}</summary>\n'
+                )
+                a(self._thread(node.children))
+                a("</details>\n")
+            if node.continue_thread:
+                topic = node.post.topic
+                url = reverse("discussions:topic", args=[topic.pk, topic.slug or "-"])
+                a(
+                    f'<p class="small"><a href="{url}?view=thread&amp;root={node.post.pk}">'
+                    f"Continue this thread ({node.post.reply_count} more) →</a></p>\n"
+                )
+            a("</li>\n")
+        a("</ul>\n")
+        return "".join(out)

@@ -1,0 +1,124 @@
+"""The post markup built in Python (render.py): escaping, per-reader actions, the threaded view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from townhall.core import testing
+from townhall.discussions import actions
+from townhall.discussions.models import DEFAULT_REACTIONS
+from townhall.policy import Guardian
+from townhall.spaces.models import Space, SpaceMembership
+
+from .conftest import reply, start_topic
+
+pytestmark = pytest.mark.django_db
+
+
+def _posts_html(response: Any) -> str:
+    """The `#posts` block of a topic page (the layout around it has its own forms)."""
+    assert response.status_code == 200, response.status_code
+    html = response.content.decode()
+    start = html.index('<div id="posts"')
+    return html[start : html.index('<section aria-labelledby="reply-heading"', start)]
+
+
+def _joined(space: Space, **fields: Any) -> Any:
+    user = testing.make_member(**fields)
+    SpaceMembership.objects.create(space=space, user=user)
+    return user
+
+
+def test_names_in_posts_and_reactions_are_escaped(client_for: Any, member: Any, public_space: Space) -> None:
+    odd = _joined(public_space, display_name='<b>Ann & "Co"</b>')
+    reactor = _joined(public_space, display_name="<i>Rex</i>")
+    topic = start_topic(member, public_space)
+    post = reply(odd, topic, "hello <script>alert(1)</script>")
+    emoji = DEFAULT_REACTIONS[0][0]
+    actions.react(Guardian(reactor), post, emoji=emoji)
+    url = reverse("discussions:topic", args=[topic.pk, topic.slug])
+    for client in (client_for(None), client_for(member)):
+        html = _posts_html(client.get(url))
+        assert "<b>Ann" not in html and "<i>Rex" not in html and "<script>" not in html
+        assert "&lt;b&gt;Ann &amp; &quot;Co&quot;&lt;/b&gt;" in html
+        assert "&lt;i&gt;Rex&lt;/i&gt;" in html
+        thread = _posts_html(client.get(url + "?view=thread"))
+        assert "&lt;b&gt;Ann" in thread and "<b>Ann" not in thread
+
+
+def test_actions_follow_the_reader(client_for: Any, member: Any, moderator: Any, public_space: Space) -> None:
+    other = _joined(public_space)
+    topic = start_topic(member, public_space)
+    mine = reply(member, topic, "mine")
+    theirs = reply(other, topic, "theirs")
+    url = reverse("discussions:topic", args=[topic.pk, topic.slug])
+    edit_mine = reverse("discussions:post-edit", args=[mine.pk])
+    edit_theirs = reverse("discussions:post-edit", args=[theirs.pk])
+    hide_theirs = reverse("discussions:post-moderate", args=[theirs.pk])
+
+    anonymous = _posts_html(client_for(None).get(url))
+    assert "csrfmiddlewaretoken" not in anonymous and "<form" not in anonymous
+    assert edit_mine not in anonymous and ">Reply</a>" not in anonymous
+
+    author = _posts_html(client_for(member).get(url))
+    assert edit_mine in author and edit_theirs not in author and hide_theirs not in author
+    assert ">Reply</a>" in author and 'name="csrfmiddlewaretoken"' in author
+    assert 'class="react-picker small"' in author
+
+    mod = _posts_html(client_for(moderator).get(url))
+    assert hide_theirs in mod and 'value="hide"' in mod
+
+
+def test_hidden_and_deleted_posts_keep_their_place(
+    client_for: Any, member: Any, moderator: Any, public_space: Space
+) -> None:
+    other = _joined(public_space)
+    topic = start_topic(member, public_space)
+    hidden = reply(other, topic, "rude words")
+    gone = reply(member, topic, "second thoughts")
+    actions.hide_post(Guardian(moderator), hidden)
+    actions.delete_post(Guardian(member), gone)
+    url = reverse("discussions:topic", args=[topic.pk, topic.slug])
+    html = _posts_html(client_for(None).get(url))
+    assert f'id="post-{hidden.pk}"' in html and "A moderator has hidden this post." in html
+    assert f'id="post-{gone.pk}"' in html and "This post was deleted." in html
+    assert "rude words" not in html and "second thoughts" not in html
+    mod = _posts_html(client_for(moderator).get(url))
+    restore = reverse("discussions:post-moderate", args=[hidden.pk])
+    assert restore in mod and "rude words" in mod
+
+
+def test_threaded_view_nests_replies_with_counts(client_for: Any, member: Any, public_space: Space) -> None:
+    topic = start_topic(member, public_space)
+    a = reply(member, topic, "first branch")
+    reply(member, topic, "leaf one", reply_to=a)
+    reply(member, topic, "leaf two", reply_to=a)
+    url = reverse("discussions:topic", args=[topic.pk, topic.slug])
+    html = _posts_html(client_for(None).get(url + "?view=thread"))
+    assert html.count('<ul class="thread">') == 2
+    assert "2 replies to" in html
+    assert html.index("first branch") < html.index("leaf one") < html.index("leaf two")
+    flat = _posts_html(client_for(None).get(url + "?view=flat"))
+    assert "In reply to" in flat and "In reply to" not in html
+
+
+def test_reaction_choices_are_cached_and_cleared_on_change(
+    client_for: Any, member: Any, public_space: Space, django_capture_on_commit_callbacks: Any
+) -> None:
+    from townhall.discussions.models import ReactionChoice, reaction_choices
+
+    topic = start_topic(member, public_space)
+    url = reverse("discussions:topic", args=[topic.pk, topic.slug])
+    reader = client_for(member)
+    assert "Rocket" not in _posts_html(reader.get(url))
+    before = [c.emoji for c in reaction_choices()]
+    with django_capture_on_commit_callbacks(execute=True):
+        choice = ReactionChoice.objects.create(emoji="🚀", label="Rocket", position=99)
+    assert [c.emoji for c in reaction_choices()] != before
+    assert 'title="Rocket"' in _posts_html(reader.get(url))
+    with django_capture_on_commit_callbacks(execute=True):
+        choice.delete()
+    assert 'title="Rocket"' not in _posts_html(reader.get(url))
