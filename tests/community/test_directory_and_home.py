@@ -127,8 +127,8 @@ def test_directory_query_count_is_fixed(
 
 # Session, user, membership, group ids, space roles, page rows, interests, groups, like-you,
 # interest options, group options, community row, sidebar spaces.
-DIRECTORY_QUERIES = 13
-HOME_QUERIES = 9
+DIRECTORY_QUERIES = 14
+HOME_QUERIES = 10
 
 
 @pytest.mark.parametrize("size", [5, 50])
