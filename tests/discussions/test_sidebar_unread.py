@@ -82,3 +82,24 @@ def test_sidebar_unread_costs_one_query_whatever_the_number_of_topics(
     assert count_queries() == few
     assert sidebar_count(c, "Planets") == 9
     assert sidebar_count(c, "Moon") == 0
+
+
+def test_spaces_list_shows_unread_counts_only_for_readable_spaces(
+    client_for: Any, member: Any, moderator: Any
+) -> None:
+    from townhall.spaces import actions as space_actions
+    from townhall.spaces.models import Space
+
+    open_space = testing.make_space("Planets", members=[member, moderator])
+    private = testing.make_space("Inner circle", visibility=Space.PRIVATE, members=[member, moderator])
+    for space in (open_space, private):
+        topic = start_topic(moderator, space, title=f"News in {space.name}")
+        actions.mark_read(Guardian(member), topic, position=1)
+        reply(moderator, topic)
+    c = client_for(member)
+    main = c.get("/spaces/").content.decode().split("<main", 1)[1]
+    assert main.count('class="unread-count"') == 2
+
+    space_actions.leave_space(Guardian(member), private)
+    main = c.get("/spaces/").content.decode().split("<main", 1)[1]
+    assert main.count('class="unread-count"') == 1  # no longer readable: no count leaks

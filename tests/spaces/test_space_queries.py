@@ -143,7 +143,7 @@ def _fill(n: int, member: Any, section: SidebarSection) -> None:
         testing.make_space(f"Space {n}-{i}", section=section if i % 3 == 0 else None, members=members)
 
 
-SPACES_LIST_QUERIES = 9  # session, user, membership, space roles, groups, spaces, community, sidebar, unread
+SPACES_LIST_QUERIES = 10  # session, user, membership, roles, groups, spaces, community, sidebar, unread x2
 SPACE_DETAIL_QUERIES = 11  # the list page's queries, plus the topic list (2)
 SPACE_MEMBERS_QUERIES = 11  # + members, requests, invitations (admin: no group lookup)
 

@@ -89,6 +89,13 @@ def _absolute(request: HttpRequest, path: str) -> str:
 def space_list(request: HttpRequest) -> HttpResponse:
     guardian = _guardian(request)
     groups = queries.spaces_by_section(guardian)
+    # Unread counts come from the discussions app, which builds on spaces (so imported here).
+    from townhall.discussions.unread import unread_topics_by_space
+
+    readable = [space for group in groups for space in group.spaces if guardian.can_read_space(space)]
+    unread = unread_topics_by_space(guardian, [space.pk for space in readable])
+    for space in readable:
+        space.unread_count = unread.get(space.pk, 0)  # type: ignore[attr-defined]  # display only
     return render_page(
         request, "spaces/list.html", {"groups": groups, "can_create": guardian.can_create_space()}
     )
