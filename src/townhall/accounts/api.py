@@ -10,13 +10,11 @@ from ninja import Router, Status
 from townhall.accounts import actions, queries
 from townhall.accounts.models import AccessToken, User
 from townhall.accounts.schemas import MeOut, MePatch, TokenCreatedOut, TokenIn, TokenOut
-from townhall.core.api import ApiUnauthorized, ErrorOut, caller, ensure_write, guardian
+from townhall.core.api import API_ERRORS, ApiUnauthorized, caller, ensure_write, guardian
 from townhall.core.errors import PermissionDenied
 from townhall.core.markdown import render_markdown
 
 router = Router(tags=["accounts"])
-
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
 def _signed_in(request: HttpRequest) -> User:
@@ -56,12 +54,14 @@ def me_out(user: User) -> dict[str, Any]:
     }
 
 
-@router.get("/me", response={200: MeOut, **ERRORS}, summary="Your account, profile and membership")
+@router.get("/me", response={200: MeOut, **API_ERRORS}, summary="Your account, profile and membership")
 def get_me(request: HttpRequest) -> dict[str, Any]:
     return me_out(_signed_in(request))
 
 
-@router.patch("/me", response={200: MeOut, **ERRORS}, summary="Change your profile (only the fields sent)")
+@router.patch(
+    "/me", response={200: MeOut, **API_ERRORS}, summary="Change your profile (only the fields sent)"
+)
 def patch_me(request: HttpRequest, payload: MePatch) -> dict[str, Any]:
     user = _signed_in(request)
     ensure_write(request)
@@ -86,7 +86,7 @@ def token_out(token: AccessToken) -> dict[str, Any]:
     }
 
 
-@router.get("/me/tokens", response={200: list[TokenOut], **ERRORS}, summary="Your live access tokens")
+@router.get("/me/tokens", response={200: list[TokenOut], **API_ERRORS}, summary="Your live access tokens")
 def list_my_tokens(request: HttpRequest) -> list[dict[str, Any]]:
     _signed_in(request)
     return [token_out(t) for t in queries.list_tokens(guardian(request))]
@@ -94,7 +94,7 @@ def list_my_tokens(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.post(
     "/me/tokens",
-    response={201: TokenCreatedOut, **ERRORS},
+    response={201: TokenCreatedOut, **API_ERRORS},
     summary="Create an access token (session only; the secret is returned once)",
 )
 def create_my_token(request: HttpRequest, payload: TokenIn) -> Status:
@@ -110,7 +110,9 @@ def create_my_token(request: HttpRequest, payload: TokenIn) -> Status:
     return Status(201, {**token_out(token), "secret": secret})
 
 
-@router.delete("/me/tokens/{token_id}", response={204: None, **ERRORS}, summary="Revoke one of your tokens")
+@router.delete(
+    "/me/tokens/{token_id}", response={204: None, **API_ERRORS}, summary="Revoke one of your tokens"
+)
 def revoke_my_token(request: HttpRequest, token_id: int) -> HttpResponse:
     _signed_in(request)
     ensure_write(request)

@@ -20,18 +20,10 @@ from townhall.community.schemas import (
     MembershipOut,
     ProfileOut,
 )
-from townhall.core.api import ErrorOut, ensure_write, guardian
+from townhall.core.api import API_ERRORS, ensure_write, guardian
 from townhall.core.markdown import render_markdown
 
 router = Router(tags=["community"])
-ERRORS: dict[int, Any] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ErrorOut,
-    429: ErrorOut,
-}
 
 
 def _community_out(request: HttpRequest) -> dict[str, Any]:
@@ -60,14 +52,16 @@ def _community_out(request: HttpRequest) -> dict[str, Any]:
     return out
 
 
-@router.get("/community", response={200: CommunityOut, **ERRORS}, summary="The community's identity")
+@router.get("/community", response={200: CommunityOut, **API_ERRORS}, summary="The community's identity")
 def get_community(request: HttpRequest) -> Any:
     """Name, tagline, logo, accent colour and join policy for anyone; mission, values and code of
     conduct too when the landing page is public or the caller is a member."""
     return _community_out(request)
 
 
-@router.patch("/community", response={200: CommunityOut, **ERRORS}, summary="Change the community's settings")
+@router.patch(
+    "/community", response={200: CommunityOut, **API_ERRORS}, summary="Change the community's settings"
+)
 def patch_community(request: HttpRequest, payload: CommunityPatch) -> Any:
     """Admins only. Send only the fields to change."""
     ensure_write(request)
@@ -81,7 +75,7 @@ def _membership_out(m: Membership) -> dict[str, Any]:
     return {"state": m.state, "role": m.role, "joined_at": m.joined_at, "onboarded": m.onboarded}
 
 
-@router.post("/community/join", response={200: MembershipOut, **ERRORS}, summary="Join or apply")
+@router.post("/community/join", response={200: MembershipOut, **API_ERRORS}, summary="Join or apply")
 def join_community(request: HttpRequest, payload: JoinIn) -> Any:
     """Open communities: become an active member. By approval: apply with one answer per screening
     question (pending). Invitation only: 403 with the reason."""
@@ -91,7 +85,7 @@ def join_community(request: HttpRequest, payload: JoinIn) -> Any:
 
 
 @router.post(
-    "/invitations/{token}/accept", response={200: MembershipOut, **ERRORS}, summary="Accept an invitation"
+    "/invitations/{token}/accept", response={200: MembershipOut, **API_ERRORS}, summary="Accept an invitation"
 )
 def accept_invitation(request: HttpRequest, token: str) -> Any:
     ensure_write(request)
@@ -123,7 +117,7 @@ def _member_out(request: HttpRequest, m: Membership) -> dict[str, Any]:
     }
 
 
-@router.get("/members", response={200: MemberPage, **ERRORS}, summary="The member directory")
+@router.get("/members", response={200: MemberPage, **API_ERRORS}, summary="The member directory")
 def list_members(request: HttpRequest, params: Query[DirectoryQuery]) -> Any:
     """Search by name or @username; filter by interest (slug), location, role and group (slug).
     Alphabetical by @username with cursor pagination. Members only (404 otherwise)."""
@@ -134,7 +128,7 @@ def list_members(request: HttpRequest, params: Query[DirectoryQuery]) -> Any:
     return {"items": [_member_out(request, m) for m in page.items], "next_cursor": page.next_cursor}
 
 
-@router.get("/members/{username}", response={200: ProfileOut, **ERRORS}, summary="A member's profile")
+@router.get("/members/{username}", response={200: ProfileOut, **API_ERRORS}, summary="A member's profile")
 def get_member(request: HttpRequest, username: str) -> Any:
     m = queries.get_member_or_404(guardian(request), username)
     user = m.user

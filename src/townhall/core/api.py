@@ -30,6 +30,10 @@ class ErrorOut(Schema):
     errors: dict[str, list[str]] = {}
 
 
+# Every error status an endpoint may answer, in the one shape; spread into `response={200: X, **API_ERRORS}`.
+API_ERRORS: dict[int, Any] = {status: ErrorOut for status in (400, 401, 403, 404, 422, 429)}
+
+
 class TokenAuth(HttpBearer):
     """Authorization: Bearer <personal access token>."""
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 
-from townhall.core.api import ErrorOut, ensure_write, guardian
+from townhall.core.api import API_ERRORS, ensure_write, guardian
 from townhall.core.errors import Invalid, NotFound
 from townhall.discussions import actions, mentions, queries, search, uploads
 from townhall.discussions.models import Post, Topic, TopicRead, reaction_choices
@@ -39,14 +39,6 @@ from townhall.discussions.schemas import (
 from townhall.spaces.queries import get_space_or_404
 
 router = Router(tags=["discussions"])
-ERRORS: dict[int, Any] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ErrorOut,
-    429: ErrorOut,
-}
 
 
 def _person(user: Any) -> dict[str, str] | None:
@@ -106,7 +98,7 @@ def _post_with_reactions(g: Any, post: Post) -> dict[str, Any]:
 
 
 # --- topics --------------------------------------------------------------------------------------
-@router.get("/topics", response={200: TopicPage, **ERRORS}, summary="List topics")
+@router.get("/topics", response={200: TopicPage, **API_ERRORS}, summary="List topics")
 def list_topics(
     request: HttpRequest,
     list: str = "latest",
@@ -131,7 +123,7 @@ def list_topics(
     return {"items": items, "next_cursor": result.next_cursor}
 
 
-@router.post("/topics", response={201: TopicOut, **ERRORS}, summary="Start a topic")
+@router.post("/topics", response={201: TopicOut, **API_ERRORS}, summary="Start a topic")
 def create_topic(request: HttpRequest, payload: TopicIn) -> Any:
     ensure_write(request)
     g = guardian(request)
@@ -143,12 +135,12 @@ def create_topic(request: HttpRequest, payload: TopicIn) -> Any:
     return Status(201, topic_out(topic))
 
 
-@router.get("/topics/{topic_id}", response={200: TopicOut, **ERRORS}, summary="One topic")
+@router.get("/topics/{topic_id}", response={200: TopicOut, **API_ERRORS}, summary="One topic")
 def get_topic(request: HttpRequest, topic_id: int) -> Any:
     return topic_out(queries.get_topic_or_404(guardian(request), topic_id))
 
 
-@router.get("/topics/{topic_id}/posts", response={200: PostPage, **ERRORS}, summary="A page of posts")
+@router.get("/topics/{topic_id}/posts", response={200: PostPage, **API_ERRORS}, summary="A page of posts")
 def topic_posts(
     request: HttpRequest, topic_id: int, view: str = "flat", page: int = 1, root: int | None = None
 ) -> Any:
@@ -175,7 +167,7 @@ def topic_posts(
     }
 
 
-@router.post("/topics/{topic_id}/posts", response={201: PostOut, **ERRORS}, summary="Reply")
+@router.post("/topics/{topic_id}/posts", response={201: PostOut, **API_ERRORS}, summary="Reply")
 def create_post(request: HttpRequest, topic_id: int, payload: PostIn) -> Any:
     ensure_write(request)
     g = guardian(request)
@@ -189,7 +181,9 @@ def create_post(request: HttpRequest, topic_id: int, payload: PostIn) -> Any:
     return Status(201, post_out(g, post))
 
 
-@router.post("/topics/{topic_id}/moderation", response={200: TopicOut, **ERRORS}, summary="Moderate a topic")
+@router.post(
+    "/topics/{topic_id}/moderation", response={200: TopicOut, **API_ERRORS}, summary="Moderate a topic"
+)
 def moderate_topic(request: HttpRequest, topic_id: int, payload: ModerateIn) -> Any:
     """op: pin (scope space or site), unpin, lock, unlock, close, reopen, hide, restore."""
     ensure_write(request)
@@ -211,7 +205,7 @@ def moderate_topic(request: HttpRequest, topic_id: int, payload: ModerateIn) -> 
     return topic_out(topic)
 
 
-@router.post("/topics/{topic_id}/move", response={200: TopicOut, **ERRORS}, summary="Move a topic")
+@router.post("/topics/{topic_id}/move", response={200: TopicOut, **API_ERRORS}, summary="Move a topic")
 def move_topic(request: HttpRequest, topic_id: int, payload: MoveIn) -> Any:
     ensure_write(request)
     g = guardian(request)
@@ -220,7 +214,7 @@ def move_topic(request: HttpRequest, topic_id: int, payload: MoveIn) -> Any:
     return topic_out(topic)
 
 
-@router.put("/topics/{topic_id}/accepted", response={200: TopicOut, **ERRORS}, summary="Accept an answer")
+@router.put("/topics/{topic_id}/accepted", response={200: TopicOut, **API_ERRORS}, summary="Accept an answer")
 def accept_answer(request: HttpRequest, topic_id: int, payload: AcceptIn) -> Any:
     ensure_write(request)
     g = guardian(request)
@@ -233,7 +227,7 @@ def accept_answer(request: HttpRequest, topic_id: int, payload: AcceptIn) -> Any
 
 
 @router.delete(
-    "/topics/{topic_id}/accepted", response={200: TopicOut, **ERRORS}, summary="Unaccept the answer"
+    "/topics/{topic_id}/accepted", response={200: TopicOut, **API_ERRORS}, summary="Unaccept the answer"
 )
 def unaccept_answer(request: HttpRequest, topic_id: int) -> Any:
     ensure_write(request)
@@ -254,7 +248,7 @@ def _read_out(g: Any, topic: Topic) -> dict[str, Any]:
     }
 
 
-@router.get("/topics/{topic_id}/read", response={200: ReadOut, **ERRORS}, summary="Your read state")
+@router.get("/topics/{topic_id}/read", response={200: ReadOut, **API_ERRORS}, summary="Your read state")
 def get_read(request: HttpRequest, topic_id: int) -> Any:
     g = guardian(request)
     topic = queries.get_topic_or_404(g, topic_id)
@@ -263,7 +257,7 @@ def get_read(request: HttpRequest, topic_id: int) -> Any:
 
 
 @router.put(
-    "/topics/{topic_id}/read", response={200: ReadOut, **ERRORS}, summary="Mark read up to a position"
+    "/topics/{topic_id}/read", response={200: ReadOut, **API_ERRORS}, summary="Mark read up to a position"
 )
 def put_read(request: HttpRequest, topic_id: int, payload: ReadIn) -> Any:
     ensure_write(request)
@@ -273,7 +267,9 @@ def put_read(request: HttpRequest, topic_id: int, payload: ReadIn) -> Any:
     return _read_out(g, topic)
 
 
-@router.put("/topics/{topic_id}/follow", response={200: FollowOut, **ERRORS}, summary="Topic follow level")
+@router.put(
+    "/topics/{topic_id}/follow", response={200: FollowOut, **API_ERRORS}, summary="Topic follow level"
+)
 def follow_topic(request: HttpRequest, topic_id: int, payload: FollowIn) -> Any:
     ensure_write(request)
     g = guardian(request)
@@ -281,7 +277,7 @@ def follow_topic(request: HttpRequest, topic_id: int, payload: FollowIn) -> Any:
     return {"level": follow.level}
 
 
-@router.put("/spaces/{slug}/follow", response={200: FollowOut, **ERRORS}, summary="Space follow level")
+@router.put("/spaces/{slug}/follow", response={200: FollowOut, **API_ERRORS}, summary="Space follow level")
 def follow_space(request: HttpRequest, slug: str, payload: FollowIn) -> Any:
     ensure_write(request)
     g = guardian(request)
@@ -289,7 +285,7 @@ def follow_space(request: HttpRequest, slug: str, payload: FollowIn) -> Any:
     return {"level": follow.level}
 
 
-@router.put("/topics/{topic_id}/draft", response={204: None, **ERRORS}, summary="Save your reply draft")
+@router.put("/topics/{topic_id}/draft", response={204: None, **API_ERRORS}, summary="Save your reply draft")
 def save_draft(request: HttpRequest, topic_id: int, payload: DraftIn) -> Any:
     """An empty body discards the draft."""
     ensure_write(request)
@@ -299,13 +295,13 @@ def save_draft(request: HttpRequest, topic_id: int, payload: DraftIn) -> Any:
 
 
 # --- posts ---------------------------------------------------------------------------------------
-@router.get("/posts/{post_id}", response={200: PostOut, **ERRORS}, summary="One post")
+@router.get("/posts/{post_id}", response={200: PostOut, **API_ERRORS}, summary="One post")
 def get_post(request: HttpRequest, post_id: int) -> Any:
     g = guardian(request)
     return _post_with_reactions(g, queries.get_post_or_404(g, post_id))
 
 
-@router.patch("/posts/{post_id}", response={200: PostOut, **ERRORS}, summary="Edit a post")
+@router.patch("/posts/{post_id}", response={200: PostOut, **API_ERRORS}, summary="Edit a post")
 def edit_post(request: HttpRequest, post_id: int, payload: PostPatch) -> Any:
     """The previous text is kept as a revision. `title` and `tags` apply to the opening post only."""
     ensure_write(request)
@@ -315,7 +311,7 @@ def edit_post(request: HttpRequest, post_id: int, payload: PostPatch) -> Any:
     return _post_with_reactions(g, post)
 
 
-@router.delete("/posts/{post_id}", response={204: None, **ERRORS}, summary="Delete your post")
+@router.delete("/posts/{post_id}", response={204: None, **API_ERRORS}, summary="Delete your post")
 def delete_post(request: HttpRequest, post_id: int) -> Any:
     ensure_write(request)
     g = guardian(request)
@@ -324,7 +320,7 @@ def delete_post(request: HttpRequest, post_id: int) -> Any:
 
 
 @router.get(
-    "/posts/{post_id}/revisions", response={200: list[RevisionOut], **ERRORS}, summary="Earlier versions"
+    "/posts/{post_id}/revisions", response={200: list[RevisionOut], **API_ERRORS}, summary="Earlier versions"
 )
 def post_revisions(request: HttpRequest, post_id: int) -> Any:
     g = guardian(request)
@@ -341,7 +337,7 @@ def post_revisions(request: HttpRequest, post_id: int) -> Any:
     ]
 
 
-@router.post("/posts/{post_id}/reactions", response={200: PostOut, **ERRORS}, summary="React")
+@router.post("/posts/{post_id}/reactions", response={200: PostOut, **API_ERRORS}, summary="React")
 def add_reaction(request: HttpRequest, post_id: int, payload: ReactionIn) -> Any:
     ensure_write(request)
     g = guardian(request)
@@ -351,7 +347,7 @@ def add_reaction(request: HttpRequest, post_id: int, payload: ReactionIn) -> Any
 
 
 @router.delete(
-    "/posts/{post_id}/reactions/{emoji}", response={200: PostOut, **ERRORS}, summary="Remove a reaction"
+    "/posts/{post_id}/reactions/{emoji}", response={200: PostOut, **API_ERRORS}, summary="Remove a reaction"
 )
 def remove_reaction(request: HttpRequest, post_id: int, emoji: str) -> Any:
     ensure_write(request)
@@ -361,13 +357,15 @@ def remove_reaction(request: HttpRequest, post_id: int, emoji: str) -> Any:
     return _post_with_reactions(g, post)
 
 
-@router.get("/mentions", response={200: list[PersonOut], **ERRORS}, summary="People to @mention")
+@router.get("/mentions", response={200: list[PersonOut], **API_ERRORS}, summary="People to @mention")
 def mention_suggestions(request: HttpRequest, q: str = "") -> Any:
     """Members you can see whose username or display name starts with `q` (at most 8)."""
     return [_person(u) for u in mentions.suggest(guardian(request), q[:30])]
 
 
-@router.post("/spaces/{slug}/uploads", response={201: UploadOut, **ERRORS}, summary="Upload an image or file")
+@router.post(
+    "/spaces/{slug}/uploads", response={201: UploadOut, **API_ERRORS}, summary="Upload an image or file"
+)
 def create_upload(request: HttpRequest, slug: str, file: File[UploadedFile]) -> Any:
     """Multipart field `file`. The type is sniffed from the content; images are resized. Put the returned
     `markdown` into a post of this space; the file is then served to that post's readers only."""
@@ -391,7 +389,7 @@ def create_upload(request: HttpRequest, slug: str, file: File[UploadedFile]) -> 
 
 
 # --- search --------------------------------------------------------------------------------------
-@router.get("/search", response={200: SearchOut, **ERRORS}, summary="Search posts you may read")
+@router.get("/search", response={200: SearchOut, **API_ERRORS}, summary="Search posts you may read")
 def search_posts(request: HttpRequest, params: Query[SearchParams]) -> Any:
     """Full-text search, relevance mixed with recency; filters by space, author, tag, type (kind),
     solved, date (after/before, inclusive days) and topic. Snippets mark matches with <mark>."""

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from townhall.core.errors import Invalid
+from townhall.core.forms import add_invalid_to_form
 from townhall.core.htmx import done, is_htmx
 from townhall.discussions import actions, mentions, queries, search, uploads
 from townhall.discussions.forms import EditForm, MoveForm, ReplyForm, SearchForm, TopicForm
@@ -38,17 +39,6 @@ def _int(value: str | None, default: int = 1) -> int:
         return int(value or default)
     except (TypeError, ValueError):
         return default
-
-
-def _form_errors(form: Any, exc: Invalid) -> None:
-    placed = False
-    for name, errs in exc.field_errors.items():
-        if name in form.fields:
-            for err in errs:
-                form.add_error(name, err)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 def _reader_view(request: HttpRequest) -> tuple[str, bool]:
@@ -154,7 +144,7 @@ def topic_create(request: HttpRequest, slug: str) -> HttpResponse:
                     tags=form.cleaned_data["tags"],
                 )
             except Invalid as exc:
-                _form_errors(form, exc)
+                add_invalid_to_form(form, exc)
             else:
                 messages.success(request, "Your topic is up.")
                 return redirect(topic_url(topic))
@@ -296,7 +286,7 @@ def topic_reply(request: HttpRequest, topic_id: int) -> HttpResponse:
                     body = f"{body.rstrip()}\n\n{upload.markdown}"
                 post = actions.create_post(guardian, topic, body=body, reply_to=reply_to)
             except Invalid as exc:
-                _form_errors(form, exc)
+                add_invalid_to_form(form, exc)
                 if body != written:  # keep the stored upload: no need to send it again
                     kept = request.POST.copy()
                     kept["body"] = body
@@ -428,7 +418,7 @@ def topic_move(request: HttpRequest, topic_id: int) -> HttpResponse:
         try:
             actions.move_topic(guardian, topic, to_space=target)
         except Invalid as exc:
-            _form_errors(form, exc)
+            add_invalid_to_form(form, exc)
         else:
             messages.success(request, f"Moved to {target.name}.")
             return redirect(topic_url(topic))
@@ -470,7 +460,7 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
                 tags=form.cleaned_data["tags"] if post.position == 1 else None,
             )
         except Invalid as exc:
-            _form_errors(form, exc)
+            add_invalid_to_form(form, exc)
         else:
             messages.success(request, "Saved.")
             return redirect(post_url(post))

@@ -9,14 +9,12 @@ from django.urls import reverse
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from townhall.core.api import ErrorOut, ensure_write, guardian
+from townhall.core.api import API_ERRORS, ensure_write, guardian
 from townhall.core.pagination import paginate
 from townhall.spaces import actions, queries
 from townhall.spaces.models import Space
 
 router = Router(tags=["spaces"])
-
-ERRORS: dict[int | tuple[int, ...], Any] = {(400, 401, 403, 404, 422, 429): ErrorOut}
 
 
 class SpaceOut(Schema):
@@ -80,7 +78,7 @@ def _space_out(g: Any, space: Space) -> dict[str, Any]:
     }
 
 
-@router.get("/spaces", response={200: SpacePage, **ERRORS}, summary="Spaces I can see")
+@router.get("/spaces", response={200: SpacePage, **API_ERRORS}, summary="Spaces I can see")
 def list_spaces(request: HttpRequest, cursor: str | None = None, limit: int = 50) -> dict[str, Any]:
     """Every non-archived space listed to the caller, by name, with a cursor for the next page."""
     g = guardian(request)
@@ -88,7 +86,7 @@ def list_spaces(request: HttpRequest, cursor: str | None = None, limit: int = 50
     return {"items": [_space_out(g, s) for s in page.items], "next_cursor": page.next_cursor}
 
 
-@router.get("/spaces/{slug}", response={200: SpaceOut, **ERRORS}, summary="One space")
+@router.get("/spaces/{slug}", response={200: SpaceOut, **API_ERRORS}, summary="One space")
 def get_space(request: HttpRequest, slug: str) -> dict[str, Any]:
     """404 when the space does not exist or the caller may not see it (the same answer)."""
     g = guardian(request)
@@ -96,7 +94,7 @@ def get_space(request: HttpRequest, slug: str) -> dict[str, Any]:
 
 
 @router.post(
-    "/spaces/{slug}/join", response={200: MembershipOut, 201: MembershipOut, **ERRORS}, summary="Join"
+    "/spaces/{slug}/join", response={200: MembershipOut, 201: MembershipOut, **API_ERRORS}, summary="Join"
 )
 def join(request: HttpRequest, slug: str, payload: JoinIn | None = None) -> Any:
     """Join directly (201, state "active"), ask to join a private space (201, state "requested"),
@@ -110,7 +108,7 @@ def join(request: HttpRequest, slug: str, payload: JoinIn | None = None) -> Any:
     return Status(200 if was_invited else 201, body)
 
 
-@router.post("/spaces/{slug}/leave", response={200: MembershipOut, **ERRORS}, summary="Leave")
+@router.post("/spaces/{slug}/leave", response={200: MembershipOut, **API_ERRORS}, summary="Leave")
 def leave(request: HttpRequest, slug: str) -> dict[str, Any]:
     """Leave, withdraw a request, or decline an invitation; 403 when not in the space."""
     ensure_write(request)

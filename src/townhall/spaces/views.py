@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from townhall.core import ratelimit
 from townhall.core.api import invalid_from_form
 from townhall.core.errors import Invalid
+from townhall.core.forms import add_invalid_to_form
 from townhall.core.htmx import done, is_htmx, render_page
 from townhall.spaces import actions, queries
 from townhall.spaces.forms import (
@@ -65,18 +66,6 @@ def _next_url(request: HttpRequest, fallback: str) -> str:
     ):
         return candidate
     return fallback
-
-
-def _form_invalid(form: Any, exc: Invalid) -> None:
-    """Put an action's Invalid onto the form: on its fields when named, else as a form-wide error."""
-    placed = False
-    for name, errors in exc.field_errors.items():
-        if name in form.fields:
-            for error in errors:
-                form.add_error(name, error)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 def _absolute(request: HttpRequest, path: str) -> str:
@@ -245,7 +234,7 @@ def space_invite(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             row = actions.invite_to_space(guardian, space, user=person)
         except Invalid as exc:
-            _form_invalid(form, exc)
+            add_invalid_to_form(form, exc)
         else:
             if row.state == SpaceMembership.ACTIVE:
                 text = f"@{person.username} had asked to join, so they are in now."
@@ -307,7 +296,7 @@ def space_create(request: HttpRequest) -> HttpResponse:
                 section=data["section"],
             )
         except Invalid as exc:
-            _form_invalid(form, exc)
+            add_invalid_to_form(form, exc)
         else:
             messages.success(request, f"{space.name} is ready. Invite people or share its link.")
             return redirect("spaces:detail", slug=space.slug)
@@ -337,7 +326,7 @@ def space_settings(request: HttpRequest, slug: str) -> HttpResponse:
                 section=data["section"],
             )
         except Invalid as exc:
-            _form_invalid(form, exc)
+            add_invalid_to_form(form, exc)
         else:
             messages.success(request, "Space settings saved.")
             return redirect("spaces:settings", slug=space.slug)

@@ -26,11 +26,11 @@ from townhall.community.views._helpers import (
     WRITE_RATE,
     community_of,
     flash_invalid,
-    form_errors_from,
     guardian_of,
 )
 from townhall.core import ratelimit
 from townhall.core.errors import Invalid, NotFound
+from townhall.core.forms import add_invalid_to_form
 from townhall.core.htmx import done, render_page
 from townhall.core.pagination import BadCursor
 from townhall.spaces.queries import list_visible_spaces
@@ -48,7 +48,7 @@ def community_settings(request: HttpRequest) -> HttpResponse:
             try:
                 actions.update_community(guardian, community, **form.action_kwargs())
             except Invalid as exc:
-                form_errors_from(form, exc)
+                add_invalid_to_form(form, exc)
             else:
                 return done(request, redirect_to=request.path, message="Community settings saved.")
         return render_page(request, "community/settings.html", {"form": form}, status=400)
@@ -92,7 +92,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
                     note=data["note"],
                 )
             except Invalid as exc:
-                form_errors_from(form, exc)
+                add_invalid_to_form(form, exc)
             else:
                 message = (
                     f"Invitation sent to {invite.email}." if invite.email else "Invitation link created."
@@ -238,7 +238,7 @@ def groups(request: HttpRequest) -> HttpResponse:
             try:
                 group = actions.create_group(guardian, **form.cleaned_data)
             except Invalid as exc:
-                form_errors_from(form, exc)
+                add_invalid_to_form(form, exc)
             else:
                 return done(
                     request, redirect_to=f"/settings/community/groups/{group.slug}/", message="Group created."
@@ -265,7 +265,7 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 group = actions.update_group(guardian, group, **form.cleaned_data)
             except Invalid as exc:
-                form_errors_from(form, exc)
+                add_invalid_to_form(form, exc)
             else:
                 return done(
                     request, redirect_to=f"/settings/community/groups/{group.slug}/", message="Group saved."

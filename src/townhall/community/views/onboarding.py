@@ -18,11 +18,11 @@ from townhall.community.views._helpers import (
     WRITE_RATE,
     community_of,
     flash_invalid,
-    form_errors_from,
     guardian_of,
 )
 from townhall.core import ratelimit
 from townhall.core.errors import Invalid
+from townhall.core.forms import add_invalid_to_form
 from townhall.spaces.models import Space
 from townhall.spaces.queries import list_visible_spaces
 
@@ -140,7 +140,7 @@ def _post_step(request: HttpRequest, step: int, context: dict[str, Any]) -> Http
         if step == 2 and hasattr(exc, "form"):
             context["form"] = exc.form
         elif form is not None:
-            form_errors_from(form, exc)
+            add_invalid_to_form(form, exc)
         else:
             context["error"] = exc.message
             if step == 3:
@@ -169,7 +169,7 @@ def join(request: HttpRequest) -> HttpResponse:
     try:
         membership = actions.join_community(guardian, community, answers=answers)
     except Invalid as exc:
-        form_errors_from(form, exc)
+        add_invalid_to_form(form, exc)
         if community.join_policy == Community.APPROVAL:
             return _render(request, _join_context(request, form), status=400)
         flash_invalid(request, exc)
