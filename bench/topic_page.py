@@ -4,10 +4,12 @@ Run: `uv run python bench/topic_page.py [--posts 1000000 --topics 50000 --member
 (add DATABASE_URL=postgres://… to measure PostgreSQL; the default is a fresh SQLite data directory).
 
 It seeds members (`townhall seed --members`), one public space with `--topics` topics and `--posts`
-posts (inserted with executemany, the search index included), then starts three uvicorn servers on
-the same machine: a bare ASGI hello-world, and Townhall twice-over for a plain Django view (/healthz)
-and the topic page (20 posts, anonymous visitor). Each is loaded at concurrency 50 and then 1 for
-`--seconds` seconds. The last line reads
+posts (inserted with executemany, the search index included), then starts two uvicorn servers on
+the same machine: a bare ASGI hello-world, and Townhall for a plain Django view (/healthz), the topic
+page (20 posts) for an anonymous visitor (served from the page cache after the first request), and the
+same page for a signed-in member (rendered every time). Each is loaded at concurrency 50 and then 1 for
+`--seconds` seconds. The last two lines read
+`member_topic_rps_ratio_vs_bare=… member_topic_p50_ms=… member_topic_p99_ms=…` and
 `topic_rps_ratio_vs_bare=… topic_p50_ms=… topic_p99_ms=…` (p50/p99 at concurrency 1).
 """
 
@@ -17,13 +19,15 @@ import argparse
 import asyncio
 import os
 import random
+import re
+import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -45,8 +49,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def seed(env: dict[str, str], *, members: int, topics: int, posts: int) -> str:
-    """Seed through Django in a child process; returns the path of the busiest topic's page."""
+def seed(env: dict[str, str], *, members: int, topics: int, posts: int) -> tuple[str, str]:
+    """Seed through Django in a child process; returns the busiest topic's path and a member's session key."""
     subprocess.run(
         [sys.executable, "-m", "townhall.cli", "manage", "migrate", "--verbosity", "0"], env=env, check=True
     )
@@ -103,11 +107,21 @@ def seed(env: dict[str, str], *, members: int, topics: int, posts: int) -> str:
         with connection.cursor() as cur:  # fresh planner statistics after the bulk load
             cur.execute("ANALYZE")
         busiest = Topic.objects.filter(space=space).order_by("id").first()
-        sys.stdout.write(busiest.get_absolute_url())
+        # A signed-in member's session, for the uncached figure.
+        from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+        from django.contrib.sessions.backends.db import SessionStore
+        member = User.objects.get(pk=user_ids[0])
+        session = SessionStore()
+        session[SESSION_KEY] = str(member.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = member.get_session_auth_hash()
+        session.create()
+        sys.stdout.write(busiest.get_absolute_url() + "\\n" + session.session_key)
         """
     )
     out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True)
-    return out.stdout.strip().splitlines()[-1]
+    path, session_key = out.stdout.strip().splitlines()[-2:]
+    return path, session_key
 
 
 def start(env: dict[str, str], app: str, port: int, app_dir: str | None = None) -> subprocess.Popen[bytes]:
@@ -136,11 +150,20 @@ def start(env: dict[str, str], app: str, port: int, app_dir: str | None = None) 
     raise SystemExit(f"server for {app} did not start")
 
 
-async def load(url: str, *, concurrency: int, seconds: float) -> tuple[float, list[float]]:
+@dataclass
+class Figures:
+    rps: float
+    p50: float
+    p99: float
+
+
+async def _httpx_load(
+    url: str, *, concurrency: int, seconds: float, cookies: dict[str, str] | None
+) -> Figures:
     latencies: list[float] = []
     stop = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+    async with httpx.AsyncClient(limits=limits, timeout=30, cookies=cookies) as client:
 
         async def worker() -> None:
             while time.perf_counter() < stop:
@@ -153,12 +176,33 @@ async def load(url: str, *, concurrency: int, seconds: float) -> tuple[float, li
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
-    return len(latencies) / elapsed, latencies
+    ordered = sorted(latencies)
+    return Figures(len(ordered) / elapsed, ordered[len(ordered) // 2], ordered[int(len(ordered) * 0.99)])
 
 
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * p))] if ordered else 0.0
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def _wrk_load(url: str, *, concurrency: int, seconds: float, cookies: dict[str, str] | None) -> Figures:
+    cmd = ["wrk", f"-t{min(concurrency, 2)}", f"-c{concurrency}", f"-d{max(int(seconds), 1)}s", "--latency"]
+    if cookies:
+        cmd += ["-H", "Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items())]
+    out = subprocess.run([*cmd, url], check=True, capture_output=True, text=True).stdout
+    if "Non-2xx" in out:
+        raise SystemExit(f"{url} answered with errors:\n{out}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    return Figures(rps, p50, p99)
+
+
+def load(url: str, *, concurrency: int, seconds: float, cookies: dict[str, str] | None = None) -> Figures:
+    """wrk when installed (a C client that does not bottleneck the server), else an httpx client."""
+    if shutil.which("wrk"):
+        return _wrk_load(url, concurrency=concurrency, seconds=seconds, cookies=cookies)
+    return asyncio.run(_httpx_load(url, concurrency=concurrency, seconds=seconds, cookies=cookies))
 
 
 def main() -> int:
@@ -176,36 +220,38 @@ def main() -> int:
         env.setdefault("TOWNHALL_ALLOWED_HOSTS", "127.0.0.1,localhost")
         Path(tmp, "hello.py").write_text(HELLO)
         began = time.perf_counter()
-        topic_path = seed(env, members=args.members, topics=args.topics, posts=args.posts)
+        topic_path, session_key = seed(env, members=args.members, topics=args.topics, posts=args.posts)
         print(f"seeded {args.posts:,} posts in {args.topics:,} topics by {args.members:,} members "
               f"in {time.perf_counter() - began:.0f} s ({os.environ.get('DATABASE_URL', 'SQLite')[:30]})")  # fmt: skip
         bare_port, app_port = free_port(), free_port()
         bare = start(env, "hello:app", bare_port, app_dir=tmp)
         townhall = start(env, "townhall.asgi:application", app_port)
         try:
+            member = {"sessionid": session_key}
             targets = {
-                "bare ASGI": f"http://127.0.0.1:{bare_port}/",
-                "Django view": f"http://127.0.0.1:{app_port}/healthz",
-                "topic page": f"http://127.0.0.1:{app_port}{topic_path}",
+                "bare ASGI": (f"http://127.0.0.1:{bare_port}/", None),
+                "Django view": (f"http://127.0.0.1:{app_port}/healthz", None),
+                "topic page": (f"http://127.0.0.1:{app_port}{topic_path}", None),
+                "topic member": (f"http://127.0.0.1:{app_port}{topic_path}", member),
             }
-            results: dict[tuple[str, int], tuple[float, list[float]]] = {}
+            print(f"load from {'wrk' if shutil.which('wrk') else 'httpx (install wrk for truer figures)'}")
+            results: dict[tuple[str, int], Figures] = {}
             for concurrency in (50, 1):
-                for name, url in targets.items():
-                    asyncio.run(load(url, concurrency=concurrency, seconds=1))  # warm up
-                    results[(name, concurrency)] = asyncio.run(
-                        load(url, concurrency=concurrency, seconds=args.seconds)
+                for name, (url, cookies) in targets.items():
+                    load(url, concurrency=concurrency, seconds=1, cookies=cookies)  # warm up
+                    got = results[(name, concurrency)] = load(
+                        url, concurrency=concurrency, seconds=args.seconds, cookies=cookies
                     )
-                    rps, lat = results[(name, concurrency)]
-                    print(f"{name:12} c={concurrency:<3} {rps:9.0f} req/s  p50 {pct(lat, 0.5):7.2f} ms  "
-                          f"p99 {pct(lat, 0.99):7.2f} ms  (mean {statistics.fmean(lat):.2f} ms)")  # fmt: skip
+                    print(f"{name:12} c={concurrency:<3} {got.rps:9.0f} req/s  p50 {got.p50:7.2f} ms  "
+                          f"p99 {got.p99:7.2f} ms")  # fmt: skip
         finally:
             bare.terminate()
             townhall.terminate()
-    ratio = results[("topic page", 50)][0] / results[("bare ASGI", 50)][0]
-    _, single = results[("topic page", 1)]
-    print(
-        f"topic_rps_ratio_vs_bare={ratio:.4f} topic_p50_ms={pct(single, 0.5):.2f} topic_p99_ms={pct(single, 0.99):.2f}"
-    )
+    for name, prefix in (("topic member", "member_topic"), ("topic page", "topic")):
+        ratio = results[(name, 50)].rps / results[("bare ASGI", 50)].rps
+        single = results[(name, 1)]
+        print(f"{prefix}_rps_ratio_vs_bare={ratio:.4f} {prefix}_p50_ms={single.p50:.2f} "
+              f"{prefix}_p99_ms={single.p99:.2f}")  # fmt: skip
     return 0
 
 

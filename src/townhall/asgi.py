@@ -6,9 +6,15 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "townhall.settings")
 
-from django.core.asgi import get_asgi_application
+import django
 
-django_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+from django.conf import settings  # noqa: E402
+
+from townhall.core.handler import PooledASGIHandler  # noqa: E402
+
+django_app = PooledASGIHandler(threads=settings.HTTP_THREADS)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -85,7 +85,10 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------------
 _db = config.database(DATA_DIR)
 DATABASE_ENGINE = _db.engine
-DATABASES = {"default": dj_database_url.parse(_db.url, conn_max_age=0)}
+# HTTP requests run in a fixed pool of threads (core/handler.py), each keeping its connection for
+# CONN_MAX_AGE seconds; a PostgreSQL pool (TOWNHALL_DB_POOL) hands connections back after each request.
+HTTP_THREADS = config.env_int("TOWNHALL_HTTP_THREADS", 4)
+DATABASES = {"default": dj_database_url.parse(_db.url, conn_max_age=600, conn_health_checks=True)}
 if _db.engine == "sqlite":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -100,6 +103,7 @@ else:
     DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
     DATABASES["default"].setdefault("OPTIONS", {})
     if config.env_bool("TOWNHALL_DB_POOL", False):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": 2,
             "max_size": config.env_int("TOWNHALL_DB_POOL_SIZE", 20),

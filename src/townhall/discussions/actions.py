@@ -9,7 +9,7 @@ for after the commit.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -132,6 +132,11 @@ def _tag_objects(names: list[str]) -> list[Tag]:
     return result
 
 
+def _touch(topic_id: int, **changes: Any) -> None:
+    """Write the topic's changed fields and bump its version (which keys cached copies of its page)."""
+    Topic.objects.filter(pk=topic_id).update(version=F("version") + 1, **changes)
+
+
 def _set_tags(topic: Topic, names: list[str]) -> None:
     TopicTag.objects.filter(topic=topic).delete()
     TopicTag.objects.bulk_create([TopicTag(topic=topic, tag=tag) for tag in _tag_objects(names)])
@@ -200,7 +205,7 @@ def create_topic(
             body_html=html,
         )
         topic.last_post_id = post.pk
-        Topic.objects.filter(pk=topic.pk).update(last_post_id=post.pk)
+        _touch(topic.pk, last_post_id=post.pk)
         if tag_names:
             _set_tags(topic, tag_names)
         TopicFollow.objects.create(user_id=_me(guardian), topic=topic, level=WATCHING)
@@ -264,7 +269,8 @@ def create_post(guardian: Guardian, topic: Topic, *, body: str, reply_to: Post |
             body=body,
             body_html=html,
         )
-        Topic.objects.filter(pk=locked.pk).update(
+        _touch(
+            locked.pk,
             last_position=position,
             post_count=F("post_count") + 1,
             score=F("score") + 1,
@@ -347,7 +353,9 @@ def edit_post(
         if title_changed and new_title is not None:
             topic.title = new_title
             topic.slug = _topic_slug(new_title)
-            Topic.objects.filter(pk=topic.pk).update(title=new_title, slug=topic.slug)
+            _touch(topic.pk, title=new_title, slug=topic.slug)
+        else:
+            _touch(topic.pk)
         if tag_names is not None:
             _set_tags(topic, tag_names)
         search.index_post(post, title=topic.title)
@@ -363,8 +371,10 @@ def edit_post(
 
 
 def _count_visible_delta(post: Post, *, delta: int) -> None:
-    Topic.objects.filter(pk=post.topic_id).update(
-        post_count=F("post_count") + delta, score=F("score") + delta if post.position != 1 else F("score")
+    _touch(
+        post.topic_id,
+        post_count=F("post_count") + delta,
+        score=F("score") + delta if post.position != 1 else F("score"),
     )
 
 
@@ -384,14 +394,16 @@ def delete_post(guardian: Guardian, post: Post) -> Post:
         Post.objects.filter(pk=post.pk).update(deleted_at=now)
         post.deleted_at = now
         if post.position == 1:
-            Topic.objects.filter(pk=topic.pk).update(deleted_at=now)
+            _touch(topic.pk, deleted_at=now)
             post.topic.deleted_at = now
             op = "deleted"
         else:
             if not current.hidden:
                 _count_visible_delta(post, delta=-1)
+            else:
+                _touch(topic.pk)
             if topic.accepted_post_id == post.pk:
-                Topic.objects.filter(pk=topic.pk).update(accepted_post=None)
+                _touch(topic.pk, accepted_post=None)
                 post.topic.accepted_post_id = None
             op = "post_deleted"
         search.unindex_post(post.pk)
@@ -414,13 +426,15 @@ def hide_post(guardian: Guardian, post: Post, *, reason: str = "") -> Post:
         Post.objects.filter(pk=post.pk).update(hidden=True)
         post.hidden = True
         if post.position == 1:
-            Topic.objects.filter(pk=topic.pk).update(hidden=True)
+            _touch(topic.pk, hidden=True)
             post.topic.hidden = True
         elif post.deleted_at is None:
             _count_visible_delta(post, delta=-1)
             if topic.accepted_post_id == post.pk:
-                Topic.objects.filter(pk=topic.pk).update(accepted_post=None)
+                _touch(topic.pk, accepted_post=None)
                 post.topic.accepted_post_id = None
+        else:
+            _touch(topic.pk)
         search.unindex_post(post.pk)
         record_activity(
             guardian.user,
@@ -448,7 +462,7 @@ def restore_post(guardian: Guardian, post: Post) -> Post:
         post.hidden = False
         post.deleted_at = None
         if post.position == 1:
-            Topic.objects.filter(pk=topic.pk).update(hidden=False, deleted_at=None)
+            _touch(topic.pk, hidden=False, deleted_at=None)
             post.topic.hidden = False
             post.topic.deleted_at = None
         else:
@@ -487,7 +501,7 @@ def _set_topic_state(guardian: Guardian, topic: Topic, verb: str, **changes: obj
     _write_limit(guardian)
     with transaction.atomic():
         _lock_topic(topic)
-        Topic.objects.filter(pk=topic.pk).update(**changes)
+        _touch(topic.pk, **changes)
         for name, value in changes.items():
             setattr(topic, name, value)
         record_activity(guardian.user, f"topic.{verb}", topic, space_id=topic.space_id)
@@ -565,7 +579,7 @@ def move_topic(guardian: Guardian, topic: Topic, *, to_space: Space) -> Topic:
         changes: dict[str, object] = {"space_id": to_space.pk}
         if topic.pinned == Topic.PIN_SPACE:
             changes.update(pinned=Topic.NOT_PINNED, pinned_at=None)
-        Topic.objects.filter(pk=topic.pk).update(**changes)
+        _touch(topic.pk, **changes)
         topic.space = to_space
         if "pinned" in changes:
             topic.pinned, topic.pinned_at = Topic.NOT_PINNED, None
@@ -593,7 +607,7 @@ def accept_answer(guardian: Guardian, topic: Topic, post: Post) -> Topic:
         raise Invalid("That post has been removed.")
     with transaction.atomic():
         _lock_topic(topic)
-        Topic.objects.filter(pk=topic.pk).update(accepted_post=post)
+        _touch(topic.pk, accepted_post=post)
         topic.accepted_post = post
         record_activity(
             guardian.user, "answer.accepted", post, space_id=topic.space_id,
@@ -611,7 +625,7 @@ def unaccept_answer(guardian: Guardian, topic: Topic) -> Topic:
         raise Invalid("This question has no accepted answer.")
     with transaction.atomic():
         _lock_topic(topic)
-        Topic.objects.filter(pk=topic.pk).update(accepted_post=None)
+        _touch(topic.pk, accepted_post=None)
         topic.accepted_post = None
         record_activity(guardian.user, "answer.unaccepted", topic, space_id=topic.space_id)
         broadcasts.topic_changed(space_id=topic.space_id, topic_id=topic.pk, op="answer_unaccepted")
@@ -636,9 +650,7 @@ def react(guardian: Guardian, post: Post, *, emoji: str) -> Reaction:
         reaction, created = Reaction.objects.get_or_create(post=post, user=guardian.user, emoji=emoji)
         if created:
             Post.objects.filter(pk=post.pk).update(reaction_count=F("reaction_count") + 1)
-            Topic.objects.filter(pk=post.topic_id).update(
-                reaction_count=F("reaction_count") + 1, score=F("score") + 1
-            )
+            _touch(post.topic_id, reaction_count=F("reaction_count") + 1, score=F("score") + 1)
             record_activity(
                 guardian.user, "reaction.added", post, space_id=post.topic.space_id,
                 data={"emoji": emoji, "topic_id": post.topic_id, "author_id": post.author_id},
@@ -658,9 +670,7 @@ def unreact(guardian: Guardian, post: Post, *, emoji: str) -> None:
         if not deleted:
             raise Invalid("You have not reacted with that.")
         Post.objects.filter(pk=post.pk).update(reaction_count=F("reaction_count") - 1)
-        Topic.objects.filter(pk=post.topic_id).update(
-            reaction_count=F("reaction_count") - 1, score=F("score") - 1
-        )
+        _touch(post.topic_id, reaction_count=F("reaction_count") - 1, score=F("score") - 1)
         record_activity(
             guardian.user, "reaction.removed", post, space_id=post.topic.space_id, data={"emoji": emoji}
         )

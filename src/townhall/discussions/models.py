@@ -128,6 +128,8 @@ class Topic(TimeStamped):
     score = models.PositiveIntegerField(default=0)  # replies + reactions, for Top lists
     last_posted_at = models.DateTimeField()
     last_post_id = models.BigIntegerField(null=True, blank=True)
+    # Bumped by every change the topic page shows (actions._touch); keys cached copies of the page.
+    version = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [

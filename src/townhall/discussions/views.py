@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from townhall.core import pagecache
 from townhall.core.errors import Invalid
 from townhall.core.forms import add_invalid_to_form
 from townhall.core.htmx import done, is_htmx
@@ -28,6 +30,7 @@ from townhall.spaces.queries import get_space_or_404, list_visible_spaces
 
 VIEW_COOKIE = "th_topic_view"
 VIEW_COOKIE_AGE = 365 * 24 * 3600
+TOPIC_PARAMS = frozenset({"view", "page", "root"})  # a topic page with other parameters is not cached
 
 
 def _guardian(request: HttpRequest) -> Any:
@@ -194,21 +197,28 @@ def topic_detail(request: HttpRequest, topic_id: int, slug: str) -> HttpResponse
     root = None
     if view == queries.THREAD and request.GET.get("root"):
         root = Post.objects.filter(pk=_int(request.GET.get("root"), 0), topic_id=topic.pk).first()
-    page = queries.topic_page(guardian, topic, view=view, page=_int(request.GET.get("page")), root=root)
-    if guardian.user_id is not None and page.items:
-        target = _read_up_to(page)
-        if target > page.read_position:  # nothing to write when the reader has seen all of this
-            actions.mark_read(guardian, topic, position=target)
-    context = {
-        "topic": topic,
-        "space": topic.space,
-        "page": page,
-        "tags": list(topic.tags.all()),
-        "reply_form": ReplyForm(initial={"body": page.draft.body} if page.draft else None),
-        "canonical": request.build_absolute_uri(topic_url(topic, page=page.page)),
-        "public": topic.space.visibility == Space.PUBLIC,
-    }
-    response = render(request, "discussions/topic.html", context)
+
+    def build(extra: Mapping[str, str]) -> HttpResponse:
+        page = queries.topic_page(guardian, topic, view=view, page=_int(request.GET.get("page")), root=root)
+        if guardian.user_id is not None and page.items:
+            target = _read_up_to(page)
+            if target > page.read_position:  # nothing to write when the reader has seen all of this
+                actions.mark_read(guardian, topic, position=target)
+        context = {
+            "topic": topic,
+            "space": topic.space,
+            "page": page,
+            "tags": list(topic.tags.all()),
+            "reply_form": ReplyForm(initial={"body": page.draft.body} if page.draft else None),
+            "canonical": request.build_absolute_uri(topic_url(topic, page=page.page)),
+            "public": topic.space.visibility == Space.PUBLIC,
+            **extra,
+        }
+        return render(request, "discussions/topic.html", context)
+
+    response = pagecache.anonymous_page(
+        request, version=f"topic:{topic.pk}:{topic.version}:{view}", build=build, allowed_params=TOPIC_PARAMS
+    )
     if chosen:
         response.set_cookie(VIEW_COOKIE, view, max_age=VIEW_COOKIE_AGE, samesite="Lax", httponly=True)
     return response

@@ -1,0 +1,112 @@
+"""The ASGI handler runs each request's middleware chain and view in one pool thread that keeps its connection."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection, connections
+
+from townhall.core import health
+from townhall.core.handler import PooledASGIHandler
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def handler() -> Iterator[PooledASGIHandler]:
+    handler = PooledASGIHandler(threads=1)
+    yield handler
+    handler.executor.submit(connections.close_all).result()  # the pool thread's connection
+    handler.executor.shutdown()
+
+
+async def _request(app: Any, path: str, *, method: str = "GET") -> tuple[int, dict[bytes, bytes], bytes]:
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+        "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+        "headers": [(b"host", b"testserver")], "client": ("127.0.0.1", 5000), "server": ("testserver", 80),
+    }  # fmt: skip
+    sent: list[dict[str, Any]] = []
+    delivered = asyncio.Event()
+    first = True
+
+    async def receive() -> dict[str, Any]:
+        nonlocal first
+        if first:
+            first = False
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await delivered.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    delivered.set()
+    start = sent[0]
+    return start["status"], dict(start["headers"]), b"".join(m.get("body", b"") for m in sent[1:])
+
+
+def test_requests_run_in_the_pool_and_keep_their_database_connection(handler: PooledASGIHandler) -> None:
+    seen: list[tuple[str, int]] = []
+    respond = handler._respond
+
+    def spy(request: Any) -> Any:
+        response = respond(request)
+        seen.append((threading.current_thread().name, id(connection.connection)))
+        return response
+
+    handler._respond = spy  # type: ignore[method-assign]
+    for _ in range(2):
+        status, _, body = asyncio.run(_request(handler, "/healthz"))  # an async view inside the sync chain
+        assert status == 200 and b'"database": "ok"' in body.replace(b'":"', b'": "')
+    assert [name.startswith("townhall-http") for name, _ in seen] == [True, True]
+    if "pool" not in connection.settings_dict.get("OPTIONS", {}):
+        assert seen[0][1] == seen[1][1]  # the same connection served both requests
+
+
+def test_pages_and_errors_through_the_handler(handler: PooledASGIHandler, community: Any) -> None:
+    status, headers, body = asyncio.run(_request(handler, "/spaces/"))
+    assert status == 200 and b"<!doctype html>" in body.lower()
+    assert b"nonce-" in headers[b"Content-Security-Policy"]
+    status, _, body = asyncio.run(_request(handler, "/no-such-page/"))
+    assert status == 404
+    status, _, _ = asyncio.run(_request(handler, "/spaces/", method="POST"))
+    assert status in (403, 405)  # no CSRF token or not allowed: never a 500
+
+
+def test_a_client_that_goes_away_mid_request_raises_nothing(
+    handler: PooledASGIHandler, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def slow_check() -> str:
+        await asyncio.sleep(0.2)
+        return "ok"
+
+    monkeypatch.setattr(health, "_channel_layer", slow_check)  # /healthz is an async view inside the chain
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+        "path": "/healthz", "raw_path": b"/healthz", "query_string": b"", "root_path": "",
+        "headers": [(b"host", b"testserver")], "client": ("127.0.0.1", 5000), "server": ("testserver", 80),
+    }  # fmt: skip
+    first = True
+
+    async def receive() -> dict[str, Any]:
+        nonlocal first
+        if first:
+            first = False
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await asyncio.sleep(0.05)  # the client leaves while the view is still checking
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        pass
+
+    async def run() -> None:
+        await handler(scope, receive, send)
+        await asyncio.sleep(0.4)  # the abandoned request finishes in its own task
+
+    asyncio.run(run())
