@@ -67,6 +67,7 @@ def test_continue_link_appears_past_the_limit_and_leads_to_the_deeper_replies(
     assert not _shown(top) & {p.pk for p in chain[LIMIT:]}
     links = _continue_links(top)
     assert len(links) == 1 and f"root={chain[LIMIT - 1].pk}" in links[0]
+    assert "Continue this thread (1 reply to this post)" in top
 
     second = c.get(links[0])
     assert second.status_code == 200

@@ -279,9 +279,10 @@ class PostRenderer:
             if node.continue_thread:
                 topic = node.post.topic
                 url = reverse("discussions:topic", args=[topic.pk, topic.slug or "-"])
+                n = node.post.reply_count  # direct replies; the page behind the link shows their replies too
                 a(
                     f'<p class="small"><a href="{url}?view=thread&amp;root={node.post.pk}">'
-                    f"Continue this thread ({node.post.reply_count} more) →</a></p>\n"
+                    f"Continue this thread ({n} repl{'y' if n == 1 else 'ies'} to this post) →</a></p>\n"
                 )
             a("</li>\n")
         a("</ul>\n")
