@@ -33,14 +33,17 @@ def env_bool(name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, not {raw!r}.")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from None
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {value}.")
+    return value
 
 
 def data_dir() -> Path:

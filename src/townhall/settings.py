@@ -87,7 +87,7 @@ _db = config.database(DATA_DIR)
 DATABASE_ENGINE = _db.engine
 # HTTP requests run in a fixed pool of threads (core/handler.py), each keeping its connection for
 # CONN_MAX_AGE seconds; a PostgreSQL pool (TOWNHALL_DB_POOL) hands connections back after each request.
-HTTP_THREADS = config.env_int("TOWNHALL_HTTP_THREADS", 4)
+HTTP_THREADS = config.env_int("TOWNHALL_HTTP_THREADS", 4, minimum=1)
 DATABASES = {"default": dj_database_url.parse(_db.url, conn_max_age=600, conn_health_checks=True)}
 if _db.engine == "sqlite":
     DATABASES["default"]["OPTIONS"] = {
@@ -106,7 +106,7 @@ else:
         DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": 2,
-            "max_size": config.env_int("TOWNHALL_DB_POOL_SIZE", 20),
+            "max_size": config.env_int("TOWNHALL_DB_POOL_SIZE", 20, minimum=2),
             "timeout": 10,
         }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TOWNHALL_TEST_DB_NAME", "test_townhall")}

@@ -70,6 +70,14 @@ def test_env_int_rejects_words(monkeypatch: pytest.MonkeyPatch) -> None:
         config.env_int("TOWNHALL_EMAIL_PORT", 587)
 
 
+def test_env_int_below_its_minimum(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOWNHALL_HTTP_THREADS", "0")
+    with pytest.raises(ConfigError, match="TOWNHALL_HTTP_THREADS must be at least 1, not 0"):
+        config.env_int("TOWNHALL_HTTP_THREADS", 4, minimum=1)
+    monkeypatch.setenv("TOWNHALL_HTTP_THREADS", "3")
+    assert config.env_int("TOWNHALL_HTTP_THREADS", 4, minimum=1) == 3
+
+
 def test_secret_key_is_generated_once_and_kept(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("TOWNHALL_SECRET_KEY", raising=False)
     first = config.secret_key(tmp_path)

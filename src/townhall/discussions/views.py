@@ -209,7 +209,7 @@ def topic_detail(request: HttpRequest, topic_id: int, slug: str) -> HttpResponse
             "space": topic.space,
             "page": page,
             "tags": list(topic.tags.all()),
-            "reply_form": ReplyForm(initial={"body": page.draft.body} if page.draft else None),
+            "reply_form": ReplyForm(initial={"body": page.draft_body} if page.draft_body else None),
             "canonical": request.build_absolute_uri(topic_url(topic, page=page.page)),
             "public": topic.space.visibility == Space.PUBLIC,
             **extra,
