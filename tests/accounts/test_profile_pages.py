@@ -15,9 +15,9 @@ from townhall.accounts.models import Interest, User
 from townhall.community.models import Activity
 from townhall.core.testing import make_group, make_member
 
-# session, viewer, person+membership, interests, groups, viewer's membership, community, sidebar spaces.
+# viewer (the session comes from the cache), person+membership, interests, groups, viewer's membership, community, sidebar spaces.
 # The layout (sidebar, community row) belongs to other apps; allow it a little room.
-PROFILE_QUERIES = 10
+PROFILE_QUERIES = 9
 
 
 def rich_profile(user: User) -> User:

@@ -125,10 +125,10 @@ def test_directory_query_count_is_fixed(
     assert b"Members like you" in response.content
 
 
-# Session, user, membership, group ids, space roles, page rows, interests, groups, like-you,
-# interest options, group options, community row, sidebar spaces.
-DIRECTORY_QUERIES = 14
-HOME_QUERIES = 10
+# User, membership, group ids, space roles, page rows, interests, groups, like-you, interest options,
+# group options, community row, sidebar spaces (the session comes from the cache).
+DIRECTORY_QUERIES = 12
+HOME_QUERIES = 9
 
 
 @pytest.mark.parametrize("size", [5, 50])

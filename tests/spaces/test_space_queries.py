@@ -143,9 +143,9 @@ def _fill(n: int, member: Any, section: SidebarSection) -> None:
         testing.make_space(f"Space {n}-{i}", section=section if i % 3 == 0 else None, members=members)
 
 
-SPACES_LIST_QUERIES = 10  # session, user, membership, roles, groups, spaces, community, sidebar, unread x2
-SPACE_DETAIL_QUERIES = 11  # the list page's queries, plus the topic list (2)
-SPACE_MEMBERS_QUERIES = 11  # + members, requests, invitations (admin: no group lookup)
+SPACES_LIST_QUERIES = 9  # user, membership, roles, groups, spaces, community, sidebar, unread x2
+SPACE_DETAIL_QUERIES = 10  # the list page's queries, plus the topic list (2)
+SPACE_MEMBERS_QUERIES = 10  # + members, requests, invitations (admin: no group lookup)
 
 
 def test_spaces_list_query_count_is_fixed(client_for: Any, member: Any) -> None:

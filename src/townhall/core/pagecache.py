@@ -61,7 +61,9 @@ def anonymous_page(
     if not eligible(request, allowed_params=allowed_params):
         return build({})
     generation = cache.get(GENERATION_KEY, 0)
-    place = hashlib.blake2b(f"{request.scheme}://{request.get_host()}{request.get_full_path()}".encode(), digest_size=16)
+    place = hashlib.blake2b(
+        f"{request.scheme}://{request.get_host()}{request.get_full_path()}".encode(), digest_size=16
+    )
     key = f"page-cache:{generation}:{version}:{place.hexdigest()}"
     body = cache.get(key)
     if body is not None:
