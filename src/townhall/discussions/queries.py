@@ -43,9 +43,10 @@ PERIODS = {"day": 1, "week": 7, "month": 30, "year": 365}
 
 
 # --- single objects ------------------------------------------------------------------------------
-def get_topic_or_404(guardian: Guardian, topic_id: int) -> Topic:
+def get_topic_or_404(guardian: Guardian, topic_id: int, *, with_author: bool = True) -> Topic:
+    related = ("space", "author") if with_author else ("space",)
     try:  # get(), not first(): no ORDER BY to compile on the busiest query of the site
-        topic = Topic.objects.select_related("space", "author").get(pk=topic_id)
+        topic = Topic.objects.select_related(*related).get(pk=topic_id)
     except Topic.DoesNotExist:
         topic = None
     if topic is None or not guardian.can_view_topic(topic):

@@ -189,7 +189,7 @@ def topic_short(request: HttpRequest, topic_id: int) -> HttpResponse:
 
 def topic_detail(request: HttpRequest, topic_id: int, slug: str) -> HttpResponse:
     guardian = _guardian(request)
-    topic = queries.get_topic_or_404(guardian, topic_id)
+    topic = queries.get_topic_or_404(guardian, topic_id, with_author=False)  # the page names post authors
     if slug != (topic.slug or "-"):
         query = f"?{request.GET.urlencode()}" if request.GET else ""
         return HttpResponseRedirect(reverse("discussions:topic", args=[topic.pk, topic.slug or "-"]) + query)
