@@ -24,12 +24,16 @@ def handler() -> Iterator[PooledASGIHandler]:
     handler.executor.shutdown()
 
 
-async def _request(app: Any, path: str, *, method: str = "GET") -> tuple[int, dict[bytes, bytes], bytes]:
-    scope = {
+def _scope(path: str, method: str = "GET") -> dict[str, Any]:
+    return {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
         "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
         "headers": [(b"host", b"testserver")], "client": ("127.0.0.1", 5000), "server": ("testserver", 80),
     }  # fmt: skip
+
+
+async def _request(app: Any, path: str, *, method: str = "GET") -> tuple[int, dict[bytes, bytes], bytes]:
+    scope = _scope(path, method)
     sent: list[dict[str, Any]] = []
     delivered = asyncio.Event()
     first = True
@@ -87,11 +91,7 @@ def test_a_client_that_goes_away_mid_request_raises_nothing(
         return "ok"
 
     monkeypatch.setattr(health, "_channel_layer", slow_check)  # /healthz is an async view inside the chain
-    scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-        "path": "/healthz", "raw_path": b"/healthz", "query_string": b"", "root_path": "",
-        "headers": [(b"host", b"testserver")], "client": ("127.0.0.1", 5000), "server": ("testserver", 80),
-    }  # fmt: skip
+    scope = _scope("/healthz")
     first = True
 
     async def receive() -> dict[str, Any]:
