@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -38,14 +39,18 @@ class SidebarGroup:
 
 def _group_by_section(spaces: QuerySet[Space]) -> list[SidebarGroup]:
     """Spaces grouped under their sections, sections in admin order, unsectioned spaces last."""
-    groups: dict[int | None, SidebarGroup] = {}
     # One query whatever the number of spaces and sections.
-    ordered = spaces.order_by(F("section__position").asc(nulls_last=True), "section_id", "position", "id")
+    return _group(
+        spaces.order_by(F("section__position").asc(nulls_last=True), "section_id", "position", "id")
+    )
+
+
+def _group(ordered: Iterable[Space]) -> list[SidebarGroup]:
+    groups: dict[int | None, SidebarGroup] = {}
     for space in ordered:
-        key = space.section_id
-        if key not in groups:
-            groups[key] = SidebarGroup(section=space.section)
-        groups[key].spaces.append(space)
+        if space.section_id not in groups:
+            groups[space.section_id] = SidebarGroup(section=space.section)
+        groups[space.section_id].spaces.append(space)
     return list(groups.values())
 
 
@@ -60,14 +65,11 @@ def sidebar_for(guardian: Guardian) -> list[SidebarGroup]:
     # and the visibility filter as SQL cost more to build than the handful of rows cost to check.
     joined = Space.objects.filter(pk__in=guardian.active_space_ids(), archived_at__isnull=True)
     spaces = [space for space in joined.select_related("section", "group") if guardian.can_view_space(space)]
-    spaces.sort(key=_sidebar_order)
-    groups: dict[int | None, SidebarGroup] = {}
-    for space in spaces:
-        groups.setdefault(space.section_id, SidebarGroup(section=space.section)).spaces.append(space)
-    return list(groups.values())
+    return _group(sorted(spaces, key=_sidebar_order))
 
 
 def _sidebar_order(space: Space) -> tuple[bool, int, int, int, int]:
+    """The order of `_group_by_section`'s query: sections by position (none last), then spaces."""
     section = space.section
     return (
         section is None,
