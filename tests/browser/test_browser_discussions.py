@@ -125,3 +125,53 @@ def test_visitor_reads_public_topic_and_feed_but_nothing_private(new_ui: Any, db
     assert feed.ok and "Best comet photos" in feed.text()
     assert visitor.page.request.get(visitor.url(f"/s/{private.slug}/feed/")).status == 404
     assert re.search("Secret comet", visitor.page.request.get(visitor.url("/sitemap.xml")).text()) is None
+
+
+def _announce(page: Any, topic: Topic, op: str, post_id: int | None = None) -> None:
+    """What townhall.js does with a frame from the member's stream (/ws/stream/, tested in the realtime
+    tests): the live server here speaks WSGI only, so the frame is handed to the page directly."""
+    detail: dict[str, Any] = {"type": "topic", "op": op, "topic_id": topic.pk}
+    if post_id is not None:
+        detail["post_id"] = post_id
+    page.evaluate("d => document.dispatchEvent(new CustomEvent('townhall:broadcast', {detail: d}))", detail)
+
+
+def test_a_reader_is_told_of_new_replies_and_changes(new_ui: Any, db: None) -> None:
+    testing.make_community()
+    reader = testing.make_member("rui", display_name="Rui Reader")
+    writer = testing.make_member("lea", display_name="Lea Learner")
+    space = testing.make_space("Gear talk", members=[writer, reader])
+    topic = actions.create_topic(
+        Guardian(writer), space, title="Dew shields that fold flat", body="Any tips?"
+    )
+    other = actions.create_topic(Guardian(writer), space, title="Another topic", body="Elsewhere.")
+
+    ui = new_ui()
+    log_in(ui, "rui")
+    ui.goto(topic.get_absolute_url())
+    page = ui.page
+    live = page.locator("#topic-live")
+    _announce(page, topic, "post_created", topic.posts.get(position=1).pk)  # already on the page: no news
+    _announce(page, other, "post_edited")  # another topic: not this page's business
+    page.wait_for_timeout(1500)
+    expect(live).to_be_empty()
+
+    first = actions.create_post(Guardian(writer), topic, body="Mine rolls up into a tube.")
+    _announce(page, topic, "post_created", first.pk)
+    expect(live.get_by_role("link", name="1 new reply: show it")).to_be_visible()
+    second = actions.create_post(Guardian(writer), topic, body="A camping mat works too.")
+    _announce(page, topic, "post_created", second.pk)
+    _announce(page, topic, "post_edited", first.pk)  # new replies say more than "updated"
+    link = live.get_by_role("link", name="2 new replies: show them")
+    expect(link).to_be_visible()
+    ui.audit()
+    ui.click(link)
+    expect(page.locator(f"#post-{first.pk}")).to_contain_text("Mine rolls up into a tube.")
+    expect(page.locator(f"#post-{second.pk}")).to_contain_text("A camping mat works too.")
+    expect(page.locator("#topic-live")).to_be_empty()
+
+    _announce(page, topic, "answer_accepted", first.pk)
+    updated = page.locator("#topic-live").get_by_role("link", name=re.compile("This topic was updated"))
+    expect(updated).to_be_visible()
+    ui.click(updated)
+    ui.assert_clean()

@@ -376,3 +376,13 @@ def test_visitors_are_asked_to_log_in_before_starting_a_topic(client_for: Any, p
     url = reverse("discussions:topic-create", args=[public_space.slug])
     response = client_for(None).get(url)
     assert response.status_code == 302 and response["Location"] == f"{reverse('account_login')}?next={url}"
+
+
+def test_members_get_the_live_notice_region_visitors_do_not(
+    client_for: Any, member: Any, public_space: Space
+) -> None:
+    topic = start_topic(member, public_space)
+    page = client_for(member).get(topic.get_absolute_url()).content.decode()
+    assert f'id="topic-live" class="topic-live" role="status" data-topic-id="{topic.pk}"' in page
+    assert 'data-post-url="/p/0/"' in page
+    assert 'id="topic-live"' not in client_for(None).get(topic.get_absolute_url()).content.decode()
