@@ -128,8 +128,8 @@ def test_visitor_reads_public_topic_and_feed_but_nothing_private(new_ui: Any, db
 
 
 def _announce(page: Any, topic: Topic, op: str, post_id: int | None = None) -> None:
-    """What townhall.js does with a frame from the member's stream (/ws/stream/, tested in the realtime
-    tests): the live server here speaks WSGI only, so the frame is handed to the page directly."""
+    """What townhall.js does with a frame from the member's stream (tests/realtime checks what the stream
+    sends whom): the live server here speaks WSGI only, so the frame is handed to the page directly."""
     detail: dict[str, Any] = {"type": "topic", "op": op, "topic_id": topic.pk}
     if post_id is not None:
         detail["post_id"] = post_id
