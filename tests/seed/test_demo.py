@@ -102,3 +102,29 @@ def test_landing_page_shows_the_demo(seeded: dict[str, int], client: Any) -> Non
     response = client.get("/")
     assert response.status_code == 200
     assert "Night Sky Collective" in response.content.decode()
+
+
+def test_the_demo_has_conversations_worth_reading(seeded: dict[str, int], client: Any) -> None:
+    from townhall.discussions import search
+    from townhall.discussions.models import Post, Reaction, Topic
+    from townhall.policy import Guardian
+    from townhall.seed.demo_discussions import TOPICS
+
+    assert seeded["topics"] == Topic.objects.count() == len(TOPICS)
+    assert seeded["posts"] == Post.objects.count()
+    question = Topic.objects.get(title__startswith="How do I remove the gradient")
+    assert question.solved and question.accepted_post is not None
+    assert question.accepted_post.author.username == "lucas"
+    assert question.posts.filter(depth__gte=2).exists()  # a reply to a reply to an answer
+    assert Reaction.objects.filter(post=question.accepted_post).count() == 3
+    assert Topic.objects.filter(pinned=Topic.PIN_SPACE, kind=Topic.ANNOUNCEMENT).count() == 1
+    latest = list(Topic.objects.order_by("-last_posted_at").values_list("title", flat=True))
+    assert latest[0] == "Best night this month for Saturn?" and latest[-1] == "Hello from Hamburg!"
+
+    page = client.get(question.get_absolute_url())  # a visitor reads the public question
+    assert page.status_code == 200 and "Accepted answer" in page.content.decode()
+    outsider = User.objects.get(username="kenji")  # only asked to join the eclipse space
+    found = search.search(Guardian(outsider), "carpool Burgos")
+    assert found.hits == []
+    assert search.search(Guardian(User.objects.get(username="sofia")), "carpool Burgos").hits
+    assert search.search(Guardian(outsider), "gradient").hits

@@ -1,8 +1,8 @@
 """The demo community: "Night Sky Collective", astrophotographers helping each other see further.
 
 `seed_demo()` loads it into an empty database: identity, ~40 members with profiles, interests,
-groups, spaces of every visibility with sections and moderators, invitations and two pending
-applications. Everyone signs in with DEMO_PASSWORD; the three demo logins are printed by `townhall demo`.
+groups, spaces of every visibility with sections and moderators, invitations, two pending
+applications, and conversations in the discussion spaces (`demo_discussions`). Everyone signs in with DEMO_PASSWORD; the three demo logins are printed by `townhall demo`.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from townhall.accounts.models import Interest, User
 from townhall.community.activity import record_activity
 from townhall.community.models import Activity, Community, Group, GroupMember, Invitation, Membership
+from townhall.seed.demo_discussions import seed_discussions
 from townhall.spaces.models import SidebarSection, Space, SpaceMembership
 
 DEMO_PASSWORD = "clear-skies-2025"
@@ -561,6 +562,7 @@ def seed_demo() -> dict[str, int]:
         ),
     ]
     Invitation.objects.bulk_create(invitations)
+    conversations = seed_discussions(users, spaces)
 
     return {
         "members": len(PEOPLE),
@@ -570,5 +572,7 @@ def seed_demo() -> dict[str, int]:
         "spaces": len(spaces),
         "space memberships": n_space_members,
         "invitations": len(invitations),
+        "topics": conversations["topics"],
+        "posts": conversations["posts"],
         "community": 1 if community.pk else 0,
     }
