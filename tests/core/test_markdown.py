@@ -44,7 +44,14 @@ def test_commonmark_extras_render() -> None:
     assert "<table>" in html
     assert "<s>gone</s>" in html or "<del>gone</del>" in html
     assert 'type="checkbox"' in html
-    assert 'class="highlight"' in html
+    assert '<pre><code class="language-python"><span class="n">x</span> <span class="o">=</span>' in html
+    assert "<div" not in html and html.count("<pre") == 1  # token spans straight inside <pre><code>
+
+
+def test_code_in_unknown_or_no_language_is_escaped_and_not_highlighted() -> None:
+    for fence in ("```", "```nosuchlanguage"):
+        html = render_markdown(f"{fence}\n<b>bold?</b>\n```")
+        assert "&lt;b&gt;bold?&lt;/b&gt;" in html and "<span" not in html
 
 
 def test_links_are_safe() -> None:

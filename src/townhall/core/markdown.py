@@ -37,11 +37,14 @@ MAX_SOURCE_CHARS = 100_000
 
 
 def _highlight(code: str, lang: str, _attrs: str) -> str:
+    """Token spans only: markdown-it wraps them in <pre><code class="language-…"> (colours: code.css)."""
+    if not lang.strip():
+        return ""
     try:
-        lexer = get_lexer_by_name(lang.strip() or "text")
+        lexer = get_lexer_by_name(lang.strip())
     except ClassNotFound:
         return ""
-    return highlight(code, lexer, HtmlFormatter(nowrap=False, cssclass="highlight"))
+    return highlight(code, lexer, HtmlFormatter(nowrap=True))
 
 
 @lru_cache(maxsize=1)
