@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -32,19 +32,24 @@ def _scope(path: str, method: str = "GET") -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _receive(leave_when: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[dict[str, Any]]]:
+    """An ASGI receive(): the (empty) request body, then the client leaves once `leave_when()` returns."""
+    body = [{"type": "http.request", "body": b"", "more_body": False}]
+
+    async def receive() -> dict[str, Any]:
+        if body:
+            return body.pop()
+        await leave_when()
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
 async def _request(app: Any, path: str, *, method: str = "GET") -> tuple[int, dict[bytes, bytes], bytes]:
     scope = _scope(path, method)
     sent: list[dict[str, Any]] = []
     delivered = asyncio.Event()
-    first = True
-
-    async def receive() -> dict[str, Any]:
-        nonlocal first
-        if first:
-            first = False
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await delivered.wait()
-        return {"type": "http.disconnect"}
+    receive = _receive(delivered.wait)
 
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
@@ -92,15 +97,7 @@ def test_a_client_that_goes_away_mid_request_raises_nothing(
 
     monkeypatch.setattr(health, "_channel_layer", slow_check)  # /healthz is an async view inside the chain
     scope = _scope("/healthz")
-    first = True
-
-    async def receive() -> dict[str, Any]:
-        nonlocal first
-        if first:
-            first = False
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await asyncio.sleep(0.05)  # the client leaves while the view is still checking
-        return {"type": "http.disconnect"}
+    receive = _receive(lambda: asyncio.sleep(0.05))  # the client leaves while the view is still checking
 
     async def send(message: dict[str, Any]) -> None:
         pass
