@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "townhall.settings")
@@ -28,3 +29,9 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+
+# What is loaded by now lives as long as the process: keep it out of the cycle collector's scans, and
+# collect the young generation less often. Fewer and shorter pauses under load (member topic page at
+# concurrency 1, repeated runs: worst case 75-85 ms before, 27-50 ms after).
+gc.freeze()
+gc.set_threshold(20_000, 50, 100)
