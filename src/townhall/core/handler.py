@@ -9,7 +9,6 @@ between requests (``CONN_MAX_AGE``), which a fresh thread per request (Django's 
 
 from __future__ import annotations
 
-import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -26,7 +25,8 @@ class PooledASGIHandler(ASGIHandler):
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         # Django wraps each request in a ThreadSensitiveContext, which starts a thread per request for the
-        # request_started/finished signals alone; our request code runs in the pool instead.
+        # request_started/finished signals alone; our request code runs in the pool instead. (With that
+        # context, a client leaving mid-request also made those signals fail on a finished thread.)
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
         await self.handle(scope, receive, send)
@@ -36,9 +36,7 @@ class PooledASGIHandler(ASGIHandler):
 
     async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
         respond: Any = sync_to_async(self._respond, thread_sensitive=False, executor=self.executor)
-        # A thread cannot be stopped: when the client goes away, let the request finish in its own task
-        # rather than cancel the wait (which would copy the thread's half-done context into this one).
-        response: HttpResponseBase = await asyncio.shield(respond(request))
+        response: HttpResponseBase = await respond(request)
         return response
 
     def _respond(self, request: HttpRequest) -> HttpResponseBase:
