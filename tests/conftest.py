@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+import factories as testing
 from townhall.community.models import Membership
-from townhall.core import testing
 from townhall.realtime import publish as realtime_publish
 
 

@@ -8,11 +8,12 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from townhall.accounts.api import router as accounts_router
 from townhall.community.api import router as community_router
-from townhall.core.api import API_AUTH, ApiUnauthorized
+from townhall.core.api import ApiUnauthorized
 from townhall.core.errors import Invalid, PermissionDenied, RateLimited
 from townhall.core.pagination import BadCursor
 from townhall.discussions.api import router as discussions_router
 from townhall.spaces.api import router as spaces_router
+from townhall.web.auth import API_AUTH
 
 api = NinjaAPI(
     title="Townhall API",

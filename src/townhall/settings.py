@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "townhall.core",
+    "townhall.activity",
     "townhall.accounts",
     "townhall.community",
     "townhall.spaces",
@@ -57,7 +58,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "townhall.core.middleware.GuardianMiddleware",
+    "townhall.web.middleware.GuardianMiddleware",
 ]
 
 ROOT_URLCONF = "townhall.urls"
@@ -75,7 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "townhall.core.context_processors.townhall",
+                "townhall.web.context_processors.townhall",
             ],
             "builtins": ["townhall.core.templatetags.townhall_tags"],
         },

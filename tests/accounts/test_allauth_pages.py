@@ -11,9 +11,9 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from factories import PASSWORD
 from townhall.accounts.adapter import landing_url_for
 from townhall.accounts.models import User
-from townhall.core.testing import PASSWORD
 
 H1 = re.compile(r"<h1[\s>]")
 
@@ -258,7 +258,7 @@ def test_failed_logins_from_one_address_are_limited_across_accounts(
 
 
 def test_unverified_email_cannot_log_in(client: Client, community: Any, outbox: Any) -> None:
-    from townhall.core.testing import make_user
+    from factories import make_user
 
     make_user("unverified", verified=False)
     response = login(client, "unverified")

@@ -10,7 +10,7 @@ from django.test import Client
 
 from townhall.accounts import actions
 from townhall.accounts.models import AccessToken, Interest, User
-from townhall.community.models import Activity
+from townhall.activity.models import Activity
 from townhall.policy import Guardian
 
 ME = "/api/v1/me"

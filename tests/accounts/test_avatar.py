@@ -13,7 +13,7 @@ from PIL import Image
 
 from townhall.accounts import actions
 from townhall.accounts.models import User
-from townhall.community.models import Activity
+from townhall.activity.models import Activity
 from townhall.core.errors import Invalid, PermissionDenied
 from townhall.policy import Guardian
 

@@ -31,18 +31,18 @@ PERSONAS = ["owner", "admin", "moderator", "member", "newcomer", "pending", "sus
 def test_account_rules(request: Any, community: Any, persona: str, edit: bool, delete: bool) -> None:
     user = None if persona == "anonymous" else request.getfixturevalue(persona)
     guardian = Guardian(user)
-    assert guardian.can_edit_profile() is edit
-    assert guardian.can_delete_account() is delete
+    assert guardian.accounts.edit_profile.can() is edit
+    assert guardian.accounts.delete_account.can() is delete
     if edit:
-        guardian.ensure_can_edit_profile()
+        guardian.accounts.edit_profile.ensure()
     else:
         with pytest.raises(PermissionDenied):
-            guardian.ensure_can_edit_profile()
+            guardian.accounts.edit_profile.ensure()
     if delete:
-        guardian.ensure_can_delete_account()
+        guardian.accounts.delete_account.ensure()
     else:
         with pytest.raises(PermissionDenied):
-            guardian.ensure_can_delete_account()
+            guardian.accounts.delete_account.ensure()
 
 
 @pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "member"] + ["anonymous"])
@@ -50,10 +50,10 @@ def test_only_the_holder_manages_a_token(request: Any, member: Any, persona: str
     token, _ = actions.create_access_token(Guardian(member), member, name="t", scope="read")
     user = None if persona == "anonymous" else request.getfixturevalue(persona)
     guardian = Guardian(user)
-    assert guardian.can_manage_token(token) is False
+    assert guardian.accounts.manage_token.can(token) is False
     with pytest.raises(NotFound):
-        guardian.ensure_can_manage_token(token)
-    assert not guardian.visible_tokens(type(token).objects.all()).filter(pk=token.pk).exists()
+        guardian.accounts.manage_token.ensure(token)
+    assert not guardian.accounts.visible_tokens(type(token).objects.all()).filter(pk=token.pk).exists()
     mine = Guardian(member)
-    assert mine.can_manage_token(token)
-    assert list(mine.visible_tokens(type(token).objects.all())) == [token]
+    assert mine.accounts.manage_token.can(token)
+    assert list(mine.accounts.visible_tokens(type(token).objects.all())) == [token]

@@ -9,7 +9,7 @@ import pytest
 from townhall.accounts.actions import ProfileInvalid, update_profile
 from townhall.accounts.forms import ProfileForm
 from townhall.accounts.models import Interest, User
-from townhall.community.models import Activity
+from townhall.activity.models import Activity
 from townhall.core.errors import PermissionDenied
 from townhall.policy import Guardian
 

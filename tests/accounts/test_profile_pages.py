@@ -11,9 +11,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from factories import make_group, make_member
 from townhall.accounts.models import Interest, User
-from townhall.community.models import Activity
-from townhall.core.testing import make_group, make_member
+from townhall.activity.models import Activity
 
 # viewer (the session comes from the cache), person+membership, interests, groups, viewer's membership, community, sidebar spaces.
 # The layout (sidebar, community row) belongs to other apps; allow it a little room.

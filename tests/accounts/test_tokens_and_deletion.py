@@ -12,11 +12,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from factories import PASSWORD, make_group
 from townhall.accounts import actions
 from townhall.accounts.models import AccessToken, Interest, User
-from townhall.community.models import Activity, GroupMember, Membership
+from townhall.activity.models import Activity
+from townhall.community.models import GroupMember, Membership
 from townhall.core.errors import Invalid, NotFound, PermissionDenied
-from townhall.core.testing import PASSWORD, make_group
 from townhall.policy import Guardian
 
 # --- tokens: actions ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from townhall.core import testing
+import factories as testing
 
 NEW_PASSWORD = "Orion-nebula-42-shines"
 

@@ -9,9 +9,9 @@ import pytest
 from browser_steps import log_in
 from playwright.sync_api import expect
 
+import factories as testing
 from townhall.accounts.models import Interest
 from townhall.community.models import Community, Invitation, Membership
-from townhall.core import testing
 
 pytestmark = pytest.mark.browser
 

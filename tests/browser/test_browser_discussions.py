@@ -13,7 +13,7 @@ from browser_steps import log_in
 from PIL import Image
 from playwright.sync_api import expect
 
-from townhall.core import testing
+import factories as testing
 from townhall.discussions import actions
 from townhall.discussions.models import Post, Topic, Upload
 from townhall.policy import Guardian

@@ -13,9 +13,9 @@ import pytest
 from browser_steps import confirm_email, label, log_in, sidebar, sign_up
 from playwright.sync_api import expect
 
+import factories as testing
 from townhall.accounts.models import Interest
 from townhall.community.models import Membership
-from townhall.core import testing
 from townhall.spaces.models import Space, SpaceMembership
 
 pytestmark = pytest.mark.browser

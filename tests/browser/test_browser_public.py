@@ -9,7 +9,7 @@ import pytest
 from browser_steps import label
 from playwright.sync_api import expect
 
-from townhall.core import testing
+import factories as testing
 from townhall.spaces.models import Space
 
 pytestmark = pytest.mark.browser

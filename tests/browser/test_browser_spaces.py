@@ -11,8 +11,8 @@ from browser_steps import log_in
 from django.utils import timezone
 from playwright.sync_api import expect
 
+import factories as testing
 from townhall.community.models import Membership
-from townhall.core import testing
 from townhall.spaces.models import SidebarSection, Space, SpaceMembership
 
 pytestmark = pytest.mark.browser

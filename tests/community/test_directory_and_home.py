@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+import factories as testing
 from townhall.accounts.models import Interest
 from townhall.community.models import Membership
-from townhall.core import testing
 
 
 def interests(*names: str) -> list[Interest]:

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+import factories as testing
+from townhall.activity.models import Activity
 from townhall.community import actions
-from townhall.community.models import Activity, Community, GroupMember, Invitation, Membership
-from townhall.core import testing
+from townhall.community.models import Community, GroupMember, Invitation, Membership
 from townhall.core.errors import Invalid
 from townhall.policy import Guardian
 from townhall.spaces.models import Space, SpaceMembership

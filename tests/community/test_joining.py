@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
+import factories as testing
+from townhall.activity.models import Activity
 from townhall.community import actions
-from townhall.community.models import Activity, Community, Membership
-from townhall.core import testing
+from townhall.community.models import Community, Membership
 from townhall.core.errors import Invalid, PermissionDenied
 from townhall.policy import Guardian
 
@@ -119,7 +120,7 @@ def test_pending_person_sees_waiting_page(client_for: Any, pending: Any) -> None
 
 def test_pending_person_is_an_outsider(pending: Any) -> None:
     guardian = Guardian(pending)
-    assert not guardian.can_view_directory()
+    assert not guardian.community.view_directory.can()
     assert not guardian.can_read_as_member
 
 

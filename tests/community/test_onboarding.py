@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
+import factories as testing
 from townhall.accounts.models import Interest
+from townhall.activity.models import Activity
 from townhall.community import actions
-from townhall.community.models import Activity, Membership
-from townhall.core import testing
+from townhall.community.models import Membership
 from townhall.core.errors import Invalid
 from townhall.policy import Guardian
 from townhall.spaces.models import Space, SpaceMembership

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+import factories as testing
+from townhall.activity.models import Activity
 from townhall.community import actions
-from townhall.community.models import Activity, Membership
-from townhall.core import testing
+from townhall.community.models import Membership
 from townhall.core.errors import Invalid, PermissionDenied
 from townhall.policy import Guardian
 
@@ -56,7 +57,7 @@ def test_reject_emails_and_lets_them_apply_again(
     assert membership_of(pending).state == Membership.LEFT
     [message] = outbox.to("pat@example.org")
     assert "did not approve" in outbox.body(message)
-    assert Guardian(pending).can_join_community(testing.make_community())
+    assert Guardian(pending).community.join.can(testing.make_community())
 
 
 def test_review_twice_is_refused(client_for: Any, moderator: Any, pending: Any) -> None:

@@ -9,9 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+import factories as testing
+from townhall.activity.models import Activity
 from townhall.community import actions
-from townhall.community.models import Activity, Community, Group, GroupMember
-from townhall.core import testing
+from townhall.community.models import Community, Group, GroupMember
 from townhall.core.errors import Invalid
 from townhall.policy import Guardian
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from townhall.core import testing
+import factories as testing
 
 SETTINGS_PAGES = [
     "/settings/community/",

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from townhall.core import testing
+import factories as testing
 from townhall.discussions import actions
 from townhall.discussions.models import Post, Topic
 from townhall.policy import Guardian

@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
-from townhall.community.models import Activity
-from townhall.core import testing
+import factories as testing
+from townhall.activity.models import Activity
 from townhall.core.errors import Invalid, NotFound, PermissionDenied, RateLimited
 from townhall.discussions import actions
+from townhall.discussions.actions import posts as post_actions
 from townhall.discussions.models import (
     Draft,
     Post,
@@ -156,7 +157,7 @@ def test_create_post_refusals(member: Any, lea: Any, moderator: Any, space: Spac
 
 
 def test_deep_threads_stop_growing_their_path(member: Any, space: Space, monkeypatch: Any) -> None:
-    monkeypatch.setattr(actions, "MAX_TREE_DEPTH", 3)
+    monkeypatch.setattr(post_actions, "MAX_TREE_DEPTH", 3)
     topic = start_topic(member, space)
     parent = None
     for _ in range(5):
@@ -226,8 +227,8 @@ def test_delete_reply_and_opening_post(member: Any, lea: Any, space: Space, mode
     actions.delete_post(Guardian(member), Post.objects.get(topic=topic, position=1))
     assert fresh(topic).deleted_at is not None
     with pytest.raises(NotFound):
-        Guardian(lea).ensure_can_view_topic(fresh(topic))
-    Guardian(moderator).ensure_can_view_topic(fresh(topic))
+        Guardian(lea).discussions.view_topic.ensure(fresh(topic))
+    Guardian(moderator).discussions.view_topic.ensure(fresh(topic))
 
 
 def test_hide_and_restore(member: Any, lea: Any, moderator: Any, space: Space) -> None:
@@ -245,8 +246,8 @@ def test_hide_and_restore(member: Any, lea: Any, moderator: Any, space: Space) -
         actions.restore_post(Guardian(moderator), fresh(post))
     actions.hide_topic(Guardian(moderator), topic)
     assert fresh(topic).hidden
-    assert Guardian(member).can_view_topic(fresh(topic))  # the author still sees it
-    assert not Guardian(lea).can_view_topic(fresh(topic))
+    assert Guardian(member).discussions.view_topic.can(fresh(topic))  # the author still sees it
+    assert not Guardian(lea).discussions.view_topic.can(fresh(topic))
     actions.restore_topic(Guardian(moderator), fresh(topic))
     assert not fresh(topic).hidden
 

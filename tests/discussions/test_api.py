@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from townhall.core import testing
+import factories as testing
 from townhall.discussions.models import Post, Reaction, Topic, TopicFollow
 from townhall.spaces.models import Space, SpaceMembership
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from townhall.core import testing
+import factories as testing
 from townhall.discussions import actions, queries
 from townhall.discussions.models import Topic
 from townhall.policy import Guardian

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from townhall.community.models import Activity
+from townhall.activity.models import Activity
 from townhall.discussions.mentions import render_post
 
 from .conftest import reply, start_topic

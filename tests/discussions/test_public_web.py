@@ -45,7 +45,7 @@ def test_topic_feed_lists_posts(client_for: Any, member: Any, public_space: Spac
 
 @pytest.mark.parametrize("visibility", [Space.MEMBERS, Space.PRIVATE, Space.SECRET])
 def test_non_public_spaces_have_no_feeds(client_for: Any, member: Any, visibility: str) -> None:
-    from townhall.core import testing
+    import factories as testing
 
     space = testing.make_space(f"Closed {visibility}", visibility=visibility, members=[member])
     topic = start_topic(member, space)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from townhall.core import testing
+import factories as testing
 from townhall.discussions import actions
 from townhall.discussions.models import DEFAULT_REACTIONS
 from townhall.policy import Guardian

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from townhall.core import testing
+import factories as testing
 from townhall.discussions.models import Post, Upload
 from townhall.spaces.models import Space, SpaceMembership
 

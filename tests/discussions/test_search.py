@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from townhall.core import testing
+import factories as testing
 from townhall.discussions import actions, search
 from townhall.discussions.models import Post, Topic
 from townhall.policy import Guardian

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from townhall.core import testing
+import factories as testing
 from townhall.discussions import search
 from townhall.policy import Guardian
 from townhall.spaces.models import Space

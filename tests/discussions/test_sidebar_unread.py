@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from townhall.core import testing
+import factories as testing
 from townhall.discussions import actions
 from townhall.policy import Guardian
 

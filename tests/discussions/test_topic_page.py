@@ -9,7 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from townhall.core import pagecache, testing
+import factories as testing
+from townhall.core import pagecache
 from townhall.discussions import actions, queries
 from townhall.discussions.models import Post, Topic
 from townhall.policy import Guardian

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from townhall.core import testing
+import factories as testing
 from townhall.core.errors import Invalid, NotFound
 from townhall.discussions import actions, uploads
 from townhall.discussions.models import Upload

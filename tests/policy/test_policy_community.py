@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+import factories as testing
 from townhall.community.models import Community, Membership
-from townhall.core import testing
 from townhall.core.errors import NotFound, PermissionDenied
 from townhall.policy import Guardian
 
@@ -66,15 +66,19 @@ def test_manage_community_review_applications_and_directory(
     request: pytest.FixtureRequest, persona: str
 ) -> None:
     g = Guardian(_persona(request, persona))
-    _check(MANAGE.get(persona, False), g.can_manage_community(), g.ensure_can_manage_community)
-    _check(REVIEW.get(persona, False), g.can_review_applications(), g.ensure_can_review_applications)
-    _check(DIRECTORY.get(persona, False), g.can_view_directory(), g.ensure_can_view_directory)
-    _check(MANAGE.get(persona, False), g.can_manage_groups(), g.ensure_can_manage_groups)
+    _check(MANAGE.get(persona, False), g.community.manage.can(), g.community.manage.ensure)
+    _check(
+        REVIEW.get(persona, False),
+        g.community.review_applications.can(),
+        g.community.review_applications.ensure,
+    )
+    _check(DIRECTORY.get(persona, False), g.community.view_directory.can(), g.community.view_directory.ensure)
+    _check(MANAGE.get(persona, False), g.community.manage_groups.can(), g.community.manage_groups.ensure)
 
 
 def test_hidden_directory_answers_404(outsider: Any) -> None:
     with pytest.raises(NotFound):
-        Guardian(outsider).ensure_can_view_directory()
+        Guardian(outsider).community.view_directory.ensure()
 
 
 # --- invitations per join policy ---------------------------------------------------------------------
@@ -101,7 +105,9 @@ def test_create_invitation_per_join_policy(request: pytest.FixtureRequest, perso
     ):
         community = testing.make_community(join_policy=policy)
         _check(
-            allowed, g.can_create_invitation(community), lambda c=community: g.ensure_can_create_invitation(c)
+            allowed,
+            g.community.create_invitation.can(community),
+            lambda c=community: g.community.create_invitation.ensure(c),
         )
 
 
@@ -125,7 +131,7 @@ def test_join_community_per_policy(request: pytest.FixtureRequest, persona: str)
         [Community.OPEN, Community.APPROVAL, Community.INVITE], JOIN[persona], strict=True
     ):
         community = testing.make_community(join_policy=policy)
-        _check(allowed, g.can_join_community(community), lambda c=community: g.ensure_can_join_community(c))
+        _check(allowed, g.community.join.can(community), lambda c=community: g.community.join.ensure(c))
 
 
 # --- roles -------------------------------------------------------------------------------------------
@@ -156,8 +162,8 @@ def test_set_role_matrix(request: pytest.FixtureRequest, persona: str) -> None:
         for new_role, allowed in zip(ROLES, table[target_role], strict=True):
             _check(
                 allowed,
-                g.can_set_role(target, new_role),
-                lambda t=target, r=new_role: g.ensure_can_set_role(t, r),
+                g.community.set_role.can(target, new_role),
+                lambda t=target, r=new_role: g.community.set_role.ensure(t, r),
             )
 
 
@@ -165,16 +171,16 @@ def test_nobody_changes_their_own_role(owner: Any, admin: Any) -> None:
     for user in (owner, admin):
         g = Guardian(user)
         for role in ROLES:
-            assert not g.can_set_role(user.membership, role)
+            assert not g.community.set_role.can(user.membership, role)
 
 
 def test_an_unknown_role_is_never_allowed(owner: Any, member: Any) -> None:
-    assert not Guardian(owner).can_set_role(member.membership, "superuser")
+    assert not Guardian(owner).community.set_role.can(member.membership, "superuser")
 
 
 def test_suspended_admin_cannot_set_roles(community: Any, member: Any) -> None:
     sally = testing.make_member("sally", role=ADMIN, state=Membership.SUSPENDED)
-    assert not Guardian(sally).can_set_role(member.membership, MODERATOR)
+    assert not Guardian(sally).community.set_role.can(member.membership, MODERATOR)
 
 
 # --- sanctions ---------------------------------------------------------------------------------------
@@ -192,12 +198,16 @@ def test_sanction_member_matrix(request: pytest.FixtureRequest, persona: str) ->
     row = SANCTION.get(persona, (False, False, False, False))
     for target_role, allowed in zip(ROLES, row, strict=True):
         target = testing.make_member(role=target_role).membership
-        _check(allowed, g.can_sanction_member(target), lambda t=target: g.ensure_can_sanction_member(t))
+        _check(
+            allowed,
+            g.community.sanction_member.can(target),
+            lambda t=target: g.community.sanction_member.ensure(t),
+        )
 
 
 def test_nobody_sanctions_themselves(owner: Any, moderator: Any) -> None:
     for user in (owner, moderator):
-        assert not Guardian(user).can_sanction_member(user.membership)
+        assert not Guardian(user).community.sanction_member.can(user.membership)
 
 
 # --- profiles ----------------------------------------------------------------------------------------
@@ -235,20 +245,20 @@ def test_view_profile_matrix(request: pytest.FixtureRequest, persona: str) -> No
             assert allowed is False
             continue
         person = _subject(kind, viewer)
-        assert g.can_view_profile(person) is allowed, f"{persona} viewing {kind}"
+        assert g.community.view_profile.can(person) is allowed, f"{persona} viewing {kind}"
         if allowed:
-            g.ensure_can_view_profile(person)
+            g.community.view_profile.ensure(person)
         else:
             with pytest.raises(NotFound):
-                g.ensure_can_view_profile(person)
+                g.community.view_profile.ensure(person)
 
 
 def test_visible_members_filter(
     member: Any, moderator: Any, pending: Any, banned: Any, outsider: Any
 ) -> None:
     everyone = Membership.objects.all()
-    assert set(Guardian(moderator).visible_members(everyone)) == set(everyone)
-    shown = set(Guardian(member).visible_members(everyone).values_list("user__username", flat=True))
+    assert set(Guardian(moderator).community.visible_members(everyone)) == set(everyone)
+    shown = set(Guardian(member).community.visible_members(everyone).values_list("user__username", flat=True))
     assert shown == {"max", "mona"}
-    assert not Guardian(outsider).visible_members(everyone).exists()
-    assert not Guardian(None).visible_members(everyone).exists()
+    assert not Guardian(outsider).community.visible_members(everyone).exists()
+    assert not Guardian(None).community.visible_members(everyone).exists()

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+import factories as testing
 from townhall.community.models import Membership
-from townhall.core import testing
 from townhall.core.errors import NotFound, PermissionDenied
 from townhall.policy import Guardian
 from townhall.spaces.models import Space, SpaceMembership
@@ -239,19 +239,19 @@ def test_space_rules_table(
             persona, visibility, grouped=grouped, moderators_only=moderators_only, archived=archived
         )
         got = {
-            V: g.can_view_space(space),
-            R: g.can_read_space(space),
-            P: g.can_post_in_space(space),
-            "join_mode": g.join_mode(space),
-            M: g.can_moderate_space(space),
-            G: g.can_manage_space(space),
+            V: g.spaces.view.can(space),
+            R: g.spaces.read.can(space),
+            P: g.spaces.post.can(space),
+            "join_mode": g.spaces.join_mode(space),
+            M: g.spaces.moderate.can(space),
+            G: g.spaces.manage.can(space),
         }
         for rule, value in want.items():
             if got[rule] != value:
                 mismatches.append(f"{persona}.{rule}: expected {value!r}, got {got[rule]!r}")
         # The database filters agree with the Python rules.
-        in_visible = g.visible_spaces(Space.objects.all()).filter(pk=space.pk).exists()
-        in_readable = g.readable_spaces(Space.objects.all()).filter(pk=space.pk).exists()
+        in_visible = g.spaces.visible(Space.objects.all()).filter(pk=space.pk).exists()
+        in_readable = g.spaces.readable(Space.objects.all()).filter(pk=space.pk).exists()
         if in_visible != got[V]:
             mismatches.append(f"{persona}: visible_spaces={in_visible} but can_view_space={got[V]}")
         if in_readable != got[R]:
@@ -293,15 +293,15 @@ def test_ensure_forms_match_the_can_forms(
     mismatches = []
     for persona in PERSONAS:
         g = Guardian(people[persona])
-        seen = g.can_view_space(space)
+        seen = g.spaces.view.can(space)
         pairs = {
-            "view": (g.ensure_can_view_space, seen),
-            "read": (g.ensure_can_read_space, g.can_read_space(space)),
-            "post": (g.ensure_can_post_in_space, g.can_post_in_space(space)),
-            "moderate": (g.ensure_can_moderate_space, g.can_moderate_space(space)),
-            "manage": (g.ensure_can_manage_space, g.can_manage_space(space)),
-            "join": (g.ensure_can_join_space, g.join_mode(space) is not None),
-            "leave": (g.ensure_can_leave_space, seen and g.can_leave_space(space)),
+            "view": (g.spaces.view.ensure, seen),
+            "read": (g.spaces.read.ensure, g.spaces.read.can(space)),
+            "post": (g.spaces.post.ensure, g.spaces.post.can(space)),
+            "moderate": (g.spaces.moderate.ensure, g.spaces.moderate.can(space)),
+            "manage": (g.spaces.manage.ensure, g.spaces.manage.can(space)),
+            "join": (g.spaces.join.ensure, g.spaces.join_mode(space) is not None),
+            "leave": (g.spaces.leave.ensure, seen and g.spaces.leave.can(space)),
         }
         for rule, (ensure, allowed) in pairs.items():
             outcome = _ensure_outcome(lambda ensure=ensure: ensure(space))
@@ -314,9 +314,12 @@ def test_ensure_forms_match_the_can_forms(
 def test_join_mode_and_ensure_agree_on_the_mode(member: Any, admin: Any) -> None:
     for visibility, mode in [(PUBLIC, "join"), (MEMBERS, "join"), (PRIVATE, "request")]:
         space = testing.make_space(f"S {visibility}", visibility=visibility)
-        assert Guardian(member).ensure_can_join_space(space) == mode
+        guardian = Guardian(member)
+        guardian.spaces.join.ensure(space)
+        assert guardian.spaces.join_mode(space) == mode
     secret = testing.make_space("Hidden", visibility=SECRET)
-    assert Guardian(admin).ensure_can_join_space(secret) == "join"
+    Guardian(admin).spaces.join.ensure(secret)
+    assert Guardian(admin).spaces.join_mode(secret) == "join"
 
 
 @pytest.mark.parametrize(
@@ -336,10 +339,10 @@ def test_post_refusal_reasons_on_a_public_space(
     if persona == "anonymous":
         request.getfixturevalue("community")
     space = testing.make_space("Open", visibility=PUBLIC)
-    refusal = Guardian(user).post_refusal(space)
+    refusal = Guardian(user).spaces.post.reason(space)
     assert refusal is not None and reason in refusal
     with pytest.raises(PermissionDenied, match=reason):
-        Guardian(user).ensure_can_post_in_space(space)
+        Guardian(user).spaces.post.ensure(space)
 
 
 def test_space_member_list_is_for_community_members_who_read_the_space(
@@ -347,14 +350,14 @@ def test_space_member_list_is_for_community_members_who_read_the_space(
 ) -> None:
     public = testing.make_space("Open", visibility=PUBLIC)
     private = testing.make_space("Closed", visibility=PRIVATE)
-    assert Guardian(member).can_view_space_members(public)
-    assert not Guardian(member).can_view_space_members(private)
-    assert not Guardian(outsider).can_view_space_members(public)
-    assert not Guardian(None).can_view_space_members(public)
+    assert Guardian(member).spaces.view_members.can(public)
+    assert not Guardian(member).spaces.view_members.can(private)
+    assert not Guardian(outsider).spaces.view_members.can(public)
+    assert not Guardian(None).spaces.view_members.can(public)
     with pytest.raises(PermissionDenied, match="members of the community"):
-        Guardian(None).ensure_can_view_space_members(public)
+        Guardian(None).spaces.view_members.ensure(public)
     with pytest.raises(PermissionDenied, match="space's members"):
-        Guardian(member).ensure_can_view_space_members(private)
+        Guardian(member).spaces.view_members.ensure(private)
 
 
 @pytest.mark.parametrize(
@@ -373,9 +376,9 @@ def test_create_space_and_manage_sidebar(request: pytest.FixtureRequest, persona
     request.getfixturevalue("community")
     user = None if persona == "anonymous" else request.getfixturevalue(persona)
     g = Guardian(user)
-    assert g.can_create_space() is allowed
-    assert g.can_manage_sidebar() is allowed
-    for ensure in (g.ensure_can_create_space, g.ensure_can_manage_sidebar):
+    assert g.spaces.create.can() is allowed
+    assert g.spaces.manage_sidebar.can() is allowed
+    for ensure in (g.spaces.create.ensure, g.spaces.manage_sidebar.ensure):
         if allowed:
             ensure()
         else:
@@ -387,9 +390,9 @@ def test_suspended_admin_loses_admin_powers(community: Any) -> None:
     user = testing.make_member("sally", role=Membership.ADMIN, state=Membership.SUSPENDED)
     secret = testing.make_space("Hidden", visibility=SECRET)
     g = Guardian(user)
-    assert not g.can_create_space()
-    assert not g.can_view_space(secret)
-    assert not g.can_manage_space(secret)
+    assert not g.spaces.create.can()
+    assert not g.spaces.view.can(secret)
+    assert not g.spaces.manage.can(secret)
 
 
 def test_visible_and_readable_filters_over_many_spaces(member: Any, moderator: Any) -> None:
@@ -404,7 +407,7 @@ def test_visible_and_readable_filters_over_many_spaces(member: Any, moderator: A
     spaces = list(Space.objects.all())
     for user in (member, moderator):
         g = Guardian(user)
-        visible = set(g.visible_spaces(Space.objects.all()).values_list("pk", flat=True))
-        readable = set(g.readable_spaces(Space.objects.all()).values_list("pk", flat=True))
-        assert visible == {s.pk for s in spaces if g.can_view_space(s)}
-        assert readable == {s.pk for s in spaces if g.can_read_space(s)}
+        visible = set(g.spaces.visible(Space.objects.all()).values_list("pk", flat=True))
+        readable = set(g.spaces.readable(Space.objects.all()).values_list("pk", flat=True))
+        assert visible == {s.pk for s in spaces if g.spaces.view.can(s)}
+        assert readable == {s.pk for s in spaces if g.spaces.read.can(s)}

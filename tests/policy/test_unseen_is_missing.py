@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from townhall.core import testing
+import factories as testing
 from townhall.spaces.models import Space
 
 pytestmark = pytest.mark.django_db

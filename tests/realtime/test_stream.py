@@ -13,8 +13,8 @@ from channels.layers import channel_layers
 from django.db import connections
 from django.test import Client
 
+import factories as testing
 from townhall.asgi import application
-from townhall.core import testing
 from townhall.discussions import actions
 from townhall.policy import Guardian
 from townhall.spaces.models import Space

@@ -6,8 +6,9 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import authenticate
 
-from townhall.community.models import Activity, Membership
-from townhall.core.testing import make_member
+from factories import make_member
+from townhall.activity.models import Activity
+from townhall.community.models import Membership
 from townhall.seed.admin import AdminError, create_admin
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,8 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import authenticate
 
 from townhall.accounts.models import Interest, User
-from townhall.community.models import Activity, Community, Group, GroupMember, Invitation, Membership
+from townhall.activity.models import Activity
+from townhall.community.models import Community, Group, GroupMember, Invitation, Membership
 from townhall.seed import demo
 from townhall.spaces.models import SidebarSection, Space, SpaceMembership
 

@@ -6,7 +6,8 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from townhall.accounts.models import User
-from townhall.community.models import Activity, Community, GroupMember, Membership
+from townhall.activity.models import Activity
+from townhall.community.models import Community, GroupMember, Membership
 from townhall.seed import scale
 from townhall.spaces.models import Space, SpaceMembership
 

@@ -8,12 +8,15 @@ from typing import Any
 
 import pytest
 
-from townhall.community.models import Activity, Membership
-from townhall.core import hooks, testing
+import factories as testing
+from townhall.activity.models import Activity
+from townhall.community.models import Membership
+from townhall.core import effects
 from townhall.core.errors import Invalid, NotFound, PermissionDenied
 from townhall.policy import Guardian
 from townhall.realtime.publish import space_group, user_group
 from townhall.spaces import actions
+from townhall.spaces.events import SpaceCreated
 from townhall.spaces.models import SidebarSection, Space, SpaceMembership
 
 pytestmark = pytest.mark.django_db
@@ -34,10 +37,7 @@ def test_admin_creates_a_space_and_moderates_it(admin: Any, django_capture_on_co
     testing.make_space("Earlier", section=section, position=4)
     created: list[int] = []
 
-    def listener(sender: Any, space_id: int, **kwargs: Any) -> None:
-        created.append(space_id)
-
-    hooks.space_created.connect(listener)
+    effects.listen(SpaceCreated, lambda event: created.append(event.space_id), name="test-created")
     try:
         with django_capture_on_commit_callbacks(execute=True):
             space = actions.create_space(
@@ -50,7 +50,7 @@ def test_admin_creates_a_space_and_moderates_it(admin: Any, django_capture_on_co
                 section=section,
             )
     finally:
-        hooks.space_created.disconnect(listener)
+        effects.unlisten(SpaceCreated, name="test-created")
     assert space.name == "Deep Sky Imaging"
     assert space.slug == "deep-sky-imaging"
     assert (space.icon, space.visibility, space.posting, space.kind) == (
@@ -191,7 +191,7 @@ def test_archive_and_unarchive(
     with django_capture_on_commit_callbacks(execute=True):
         actions.archive_space(Guardian(admin), space)
     assert space.archived_at is not None
-    assert not Guardian(member).can_post_in_space(space)
+    assert not Guardian(member).spaces.post.can(space)
     with pytest.raises(Invalid, match="already archived"):
         actions.archive_space(Guardian(admin), space)
     with django_capture_on_commit_callbacks(execute=True):
@@ -228,7 +228,7 @@ def test_member_leaves(member: Any, broadcasts: list, django_capture_on_commit_c
         actions.leave_space(guardian, space)
     assert _row(space, member) is None
     assert _count(space) == 1
-    assert not guardian.is_space_member(space)
+    assert not guardian.spaces.is_member(space)
     assert Activity.objects.filter(verb="space.left", actor=member, data__state="active").exists()
     assert broadcasts == [
         (
@@ -251,7 +251,7 @@ def test_declining_an_invitation(member: Any) -> None:
     SpaceMembership.objects.create(space=space, user=member, state=SpaceMembership.INVITED)
     actions.leave_space(Guardian(member), space)
     assert _row(space, member) is None
-    assert not Guardian(member).can_view_space(space)
+    assert not Guardian(member).spaces.view.can(space)
 
 
 def test_leaving_a_space_you_are_not_in(member: Any) -> None:
@@ -297,7 +297,7 @@ def test_space_moderator_approves(
         row = actions.approve_join_request(Guardian(smod), private_space, user=member)
     assert row.state == SpaceMembership.ACTIVE
     assert _count(private_space) == 2
-    assert Guardian(member).can_read_space(private_space)
+    assert Guardian(member).spaces.read.can(private_space)
     assert Activity.objects.filter(
         verb="space.request_approved", actor=smod, data__user_id=member.pk
     ).exists()
@@ -355,7 +355,7 @@ def test_space_moderator_denies(
         actions.deny_join_request(Guardian(smod), private_space, user=member)
     assert _row(private_space, member) is None
     assert _count(private_space) == 1
-    assert Guardian(member).join_mode(private_space) == "request"  # may ask again
+    assert Guardian(member).spaces.join_mode(private_space) == "request"  # may ask again
     assert broadcasts[0][0] == [user_group(member.pk), user_group(smod.pk)]
     assert broadcasts[0][1]["op"] == "denied"
 
@@ -397,13 +397,13 @@ def test_space_moderator_invites_to_a_secret_space(
 ) -> None:
     smod = testing.make_member("smod")
     space = testing.make_space("Hidden", visibility=Space.SECRET, moderators=[smod])
-    assert not Guardian(member).can_view_space(space)
+    assert not Guardian(member).spaces.view.can(space)
     with django_capture_on_commit_callbacks(execute=True):
         row = actions.invite_to_space(Guardian(smod), space, user=member)
     assert row.state == SpaceMembership.INVITED
     assert _count(space) == 1
     invitee = Guardian(member)
-    assert invitee.can_view_space(space) and invitee.join_mode(space) == "accept"
+    assert invitee.spaces.view.can(space) and invitee.spaces.join_mode(space) == "accept"
     assert broadcasts == [
         (
             [user_group(member.pk), user_group(smod.pk)],
@@ -465,7 +465,7 @@ def test_admin_makes_a_newcomer_space_moderator(
         row = actions.set_space_moderator(Guardian(admin), space, user=newcomer, is_moderator=True)
     assert (row.state, row.role) == ("active", "moderator")
     assert _count(space) == 1
-    assert Guardian(newcomer).can_moderate_space(space)
+    assert Guardian(newcomer).spaces.moderate.can(space)
     assert broadcasts[0][0] == [user_group(newcomer.pk)]
     assert broadcasts[0][1]["op"] == "moderator_added"
 
@@ -486,7 +486,7 @@ def test_promote_and_demote_a_member(
     with django_capture_on_commit_callbacks(execute=True):
         row = actions.set_space_moderator(Guardian(admin), space, user=member, is_moderator=False)
     assert (row.state, row.role) == ("active", "member")
-    assert not Guardian(member).can_moderate_space(space)
+    assert not Guardian(member).spaces.moderate.can(space)
     assert broadcasts[-1] == (
         [user_group(member.pk)],
         {"type": "space", "op": "moderator_removed", "space_id": space.pk, "user_id": member.pk},

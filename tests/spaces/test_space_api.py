@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+import factories as testing
 from townhall.accounts.actions import create_access_token
-from townhall.core import testing
 from townhall.policy import Guardian
 from townhall.spaces.models import Space, SpaceMembership
 

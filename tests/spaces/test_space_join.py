@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from townhall.community.models import Activity
-from townhall.core import testing
+import factories as testing
+from townhall.activity.models import Activity
 from townhall.core.errors import NotFound, PermissionDenied
 from townhall.policy import Guardian
 from townhall.realtime.publish import user_group
@@ -32,7 +32,7 @@ def test_member_joins_a_members_space_directly(
     assert row.state == SpaceMembership.ACTIVE and row.role == SpaceMembership.MEMBER
     space.refresh_from_db()
     assert space.member_count == 2
-    assert guardian.is_space_member(space)
+    assert guardian.spaces.is_member(space)
     assert Activity.objects.filter(verb="space.joined", actor=member, space_id=space.pk).exists()
     assert broadcasts == [
         (
@@ -64,7 +64,7 @@ def test_joining_a_private_space_makes_a_request(
     assert row.request_message == "I shoot galaxies"
     space.refresh_from_db()
     assert space.member_count == 1
-    assert guardian.has_requested_space(space)
+    assert guardian.spaces.has_requested(space)
     assert broadcasts[0][0] == [user_group(member.pk), user_group(space_mod.pk)]
     assert broadcasts[0][1]["op"] == "requested"
 

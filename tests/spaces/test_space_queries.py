@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from townhall.core import testing
+import factories as testing
 from townhall.core.errors import NotFound, PermissionDenied
 from townhall.policy import Guardian
 from townhall.spaces import queries

@@ -8,8 +8,8 @@ import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
-from townhall.community.models import Activity
-from townhall.core import testing
+import factories as testing
+from townhall.activity.models import Activity
 from townhall.spaces.models import SidebarSection, Space, SpaceMembership
 
 pytestmark = pytest.mark.django_db

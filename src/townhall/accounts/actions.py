@@ -17,10 +17,12 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
+from townhall.accounts.events import AccountDeleted, ProfileChanged, TokenData
 from townhall.accounts.forms import ProfileForm, profile_initial
 from townhall.accounts.models import AccessToken, Interest, User
-from townhall.community.activity import record_activity
-from townhall.core.effects import on_commit
+from townhall.activity.log import record_activity
+from townhall.activity.payloads import Fields
+from townhall.core.effects import emit, on_commit
 from townhall.core.errors import Invalid
 
 if TYPE_CHECKING:
@@ -65,9 +67,7 @@ def set_theme(user: User, *, theme: str) -> str:
 
 # --- profile ---------------------------------------------------------------------------------------
 def _ensure_self(guardian: Guardian, user: User) -> None:
-    guardian.ensure_can_edit_profile()
-    if guardian.user_id != user.pk:
-        raise guardian.deny("You can only change your own account.")
+    guardian.accounts.change_account.ensure(user)
 
 
 def _plain_data(data: Any) -> dict[str, Any]:
@@ -128,7 +128,8 @@ def update_profile(guardian: Guardian, user: User, *, data: Any, partial: bool =
         locked.interests.set(interests)
         if before != {i.pk for i in interests}:
             changed.append("interests")
-        record_activity(user, "profile.updated", user, data={"fields": changed})
+        record_activity(user, "profile.updated", user, data=Fields(sorted(changed)))
+        emit(ProfileChanged(user_id=user.pk, fields=tuple(sorted(changed))))
     return user
 
 
@@ -208,6 +209,7 @@ def set_avatar(guardian: Guardian, user: User, *, upload: Any) -> User:
         locked.save(update_fields=["avatar"])
         user.avatar = locked.avatar
         record_activity(user, "profile.avatar_set", user)
+        emit(ProfileChanged(user_id=user.pk, fields=("avatar",)))
         if old:
             _delete_file_on_commit(locked, old)
     return user
@@ -224,6 +226,7 @@ def remove_avatar(guardian: Guardian, user: User) -> User:
         User.objects.filter(pk=user.pk).update(avatar="")
         user.avatar = ""
         record_activity(user, "profile.avatar_removed", user)
+        emit(ProfileChanged(user_id=user.pk, fields=("avatar",)))
         _delete_file_on_commit(locked, old)
     return user
 
@@ -284,7 +287,7 @@ def create_access_token(guardian: Guardian, user: User, *, name: str, scope: str
         token = AccessToken.objects.create(
             user=user, name=name, scope=scope, prefix=secret[:11], token_hash=hash_token(secret)
         )
-        record_activity(user, "token.created", token, data={"scope": scope})
+        record_activity(user, "token.created", token, data=TokenData(scope))
     return token, secret
 
 
@@ -293,7 +296,7 @@ def revoke_access_token(guardian: Guardian, token: AccessToken) -> AccessToken:
 
     Records Activity "token.revoked".
     """
-    guardian.ensure_can_manage_token(token)
+    guardian.accounts.manage_token.ensure(token)
     with transaction.atomic():
         locked = AccessToken.objects.select_for_update().get(pk=token.pk)
         if locked.revoked_at is None:
@@ -320,7 +323,7 @@ def delete_account(guardian: Guardian, user: User, *, password: str) -> User:
     from townhall.community.models import GroupMember, Membership
 
     _ensure_self(guardian, user)
-    guardian.ensure_can_delete_account()
+    guardian.accounts.delete_account.ensure()
     if not password or not check_password(password, user.password):
         raise Invalid(
             "That password is not correct.", field_errors={"password": ["That password is not correct."]}
@@ -351,6 +354,7 @@ def delete_account(guardian: Guardian, user: User, *, password: str) -> User:
         Authenticator.objects.filter(user=locked).delete()
         AccessToken.objects.filter(user=locked, revoked_at__isnull=True).update(revoked_at=timezone.now())
         record_activity(locked, "account.deleted", locked)
+        emit(AccountDeleted(user_id=locked.pk))
         if old_avatar:
             _delete_file_on_commit(locked, old_avatar)
     return locked

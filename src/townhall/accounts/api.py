@@ -10,9 +10,10 @@ from ninja import Router, Status
 from townhall.accounts import actions, queries
 from townhall.accounts.models import AccessToken, User
 from townhall.accounts.schemas import MeOut, MePatch, TokenCreatedOut, TokenIn, TokenOut
-from townhall.core.api import API_ERRORS, ApiUnauthorized, caller, ensure_write, guardian
+from townhall.core.api import API_ERRORS, ApiUnauthorized, caller, ensure_write
 from townhall.core.errors import PermissionDenied
 from townhall.core.markdown import render_markdown
+from townhall.policy.request import guardian_of
 
 router = Router(tags=["accounts"])
 
@@ -70,7 +71,7 @@ def patch_me(request: HttpRequest, payload: MePatch) -> dict[str, Any]:
         # The API names interests; the form's "typed" field accepts any names, featured or new.
         data["new_interests"] = ", ".join(name.replace(",", " ") for name in data.pop("interests"))
         data["interests"] = []
-    actions.update_profile(guardian(request), user, data=data, partial=True)
+    actions.update_profile(guardian_of(request), user, data=data, partial=True)
     user.refresh_from_db()
     return me_out(user)
 
@@ -89,7 +90,7 @@ def token_out(token: AccessToken) -> dict[str, Any]:
 @router.get("/me/tokens", response={200: list[TokenOut], **API_ERRORS}, summary="Your live access tokens")
 def list_my_tokens(request: HttpRequest) -> list[dict[str, Any]]:
     _signed_in(request)
-    return [token_out(t) for t in queries.list_tokens(guardian(request))]
+    return [token_out(t) for t in queries.list_tokens(guardian_of(request))]
 
 
 @router.post(
@@ -105,7 +106,7 @@ def create_my_token(request: HttpRequest, payload: TokenIn) -> Status:
         )
     ensure_write(request)
     token, secret = actions.create_access_token(
-        guardian(request), user, name=payload.name, scope=payload.scope
+        guardian_of(request), user, name=payload.name, scope=payload.scope
     )
     return Status(201, {**token_out(token), "secret": secret})
 
@@ -116,6 +117,6 @@ def create_my_token(request: HttpRequest, payload: TokenIn) -> Status:
 def revoke_my_token(request: HttpRequest, token_id: int) -> HttpResponse:
     _signed_in(request)
     ensure_write(request)
-    token = queries.get_token_or_404(guardian(request), token_id)
-    actions.revoke_access_token(guardian(request), token)
+    token = queries.get_token_or_404(guardian_of(request), token_id)
+    actions.revoke_access_token(guardian_of(request), token)
     return HttpResponse(status=204)

@@ -27,20 +27,20 @@ def get_profile_or_404(guardian: Guardian, username: str) -> User:
     person = profile_queryset().filter(username__iexact=username, deleted_at__isnull=True).first()
     if person is None:
         raise NotFound("Not found")
-    guardian.ensure_can_view_profile(person)
+    guardian.community.view_profile.ensure(person)
     return person
 
 
 def list_tokens(guardian: Guardian) -> QuerySet[AccessToken]:
     """The caller's live (unrevoked) personal access tokens, newest first."""
-    return guardian.visible_tokens(AccessToken.objects.filter(revoked_at__isnull=True)).order_by(
+    return guardian.accounts.visible_tokens(AccessToken.objects.filter(revoked_at__isnull=True)).order_by(
         "-created_at"
     )
 
 
 def get_token_or_404(guardian: Guardian, token_id: int) -> AccessToken:
     """One of the caller's own tokens (revoked ones too); anyone else's is a 404."""
-    token = guardian.visible_tokens(AccessToken.objects.filter(pk=token_id)).first()
+    token = guardian.accounts.visible_tokens(AccessToken.objects.filter(pk=token_id)).first()
     if token is None:
         raise NotFound("Not found")
     return token

@@ -18,8 +18,9 @@ from townhall.accounts import actions, queries
 from townhall.accounts.forms import AccessTokenForm, AvatarForm, DeleteAccountForm, ProfileForm
 from townhall.accounts.models import User
 from townhall.core.errors import Invalid
-from townhall.core.htmx import done, render_page
+from townhall.core.htmx import done, is_htmx, render_page
 from townhall.core.ratelimit import hit
+from townhall.policy.request import guardian_of
 
 SETTINGS_WRITE_RATE = "30/m"
 
@@ -34,7 +35,7 @@ def _limit(request: HttpRequest, what: str) -> None:
 
 @login_required
 def profile(request: HttpRequest, username: str) -> HttpResponse:
-    person = queries.get_profile_or_404(request.guardian, username)  # type: ignore[attr-defined]
+    person = queries.get_profile_or_404(guardian_of(request), username)
     local_time = None
     if person.time_zone:
         try:
@@ -69,7 +70,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         _limit(request, "profile")
         try:
-            actions.update_profile(request.guardian, me, data=request.POST)  # type: ignore[attr-defined]
+            actions.update_profile(guardian_of(request), me, data=request.POST)
         except actions.ProfileInvalid as exc:
             context = _profile_edit_context(request, exc.form, AvatarForm())
             return render_page(
@@ -95,7 +96,7 @@ def avatar_upload(request: HttpRequest) -> HttpResponse:
     form = AvatarForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            actions.set_avatar(request.guardian, me, upload=form.cleaned_data["avatar"])  # type: ignore[attr-defined]
+            actions.set_avatar(guardian_of(request), me, upload=form.cleaned_data["avatar"])
         except Invalid as exc:
             form.add_error("avatar", exc.message)
     if form.errors:
@@ -108,12 +109,12 @@ def avatar_upload(request: HttpRequest) -> HttpResponse:
 @require_POST
 def avatar_remove(request: HttpRequest) -> HttpResponse:
     _limit(request, "avatar")
-    actions.remove_avatar(request.guardian, _me(request))  # type: ignore[attr-defined]
+    actions.remove_avatar(guardian_of(request), _me(request))
     return done(request, redirect_to="accounts:profile-edit", message="Your picture is removed.")
 
 
 def _tokens_context(request: HttpRequest, form: AccessTokenForm, **extra: Any) -> dict[str, Any]:
-    tokens = list(queries.list_tokens(request.guardian))  # type: ignore[attr-defined]
+    tokens = list(queries.list_tokens(guardian_of(request)))
     return {"form": form, "tokens": tokens, "max_tokens": actions.MAX_LIVE_TOKENS, **extra}
 
 
@@ -126,7 +127,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 token, secret = actions.create_access_token(
-                    request.guardian,  # type: ignore[attr-defined]
+                    guardian_of(request),
                     _me(request),
                     name=form.cleaned_data["name"],
                     scope=form.cleaned_data["scope"],
@@ -151,15 +152,15 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     _limit(request, "tokens")
-    token = queries.get_token_or_404(request.guardian, token_id)  # type: ignore[attr-defined]
-    actions.revoke_access_token(request.guardian, token)  # type: ignore[attr-defined]
+    token = queries.get_token_or_404(guardian_of(request), token_id)
+    actions.revoke_access_token(guardian_of(request), token)
     return done(request, redirect_to="accounts:tokens", message=f"The token “{token.name}” is revoked.")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_account(request: HttpRequest) -> HttpResponse:
-    guardian = request.guardian  # type: ignore[attr-defined]
+    guardian = guardian_of(request)
     form = DeleteAccountForm(request.POST or None)
     if request.method == "POST":
         _limit(request, "delete")
@@ -176,7 +177,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
                 return redirect("/")
         return render(request, "accounts/delete.html", {"form": form}, status=422)
     return render(
-        request, "accounts/delete.html", {"form": form, "blocked": not guardian.can_delete_account()}
+        request, "accounts/delete.html", {"form": form, "blocked": not guardian.accounts.delete_account.can()}
     )
 
 
@@ -185,7 +186,7 @@ def set_theme(request: HttpRequest) -> HttpResponse:
     theme = request.POST.get("theme", "toggle")
     if request.user.is_authenticated:
         actions.set_theme(request.user, theme=theme)
-    if request.htmx:  # type: ignore[attr-defined]
+    if is_htmx(request):
         return HttpResponse(status=204)
     target = request.POST.get("next", "/")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

@@ -20,14 +20,15 @@ from townhall.community.schemas import (
     MembershipOut,
     ProfileOut,
 )
-from townhall.core.api import API_ERRORS, ensure_write, guardian
+from townhall.core.api import API_ERRORS, ensure_write
 from townhall.core.markdown import render_markdown
+from townhall.policy.request import guardian_of
 
 router = Router(tags=["community"])
 
 
 def _community_out(request: HttpRequest) -> dict[str, Any]:
-    g = guardian(request)
+    g = guardian_of(request)
     community = queries.get_community()
     out: dict[str, Any] = {
         "name": community.name,
@@ -67,7 +68,7 @@ def patch_community(request: HttpRequest, payload: CommunityPatch) -> Any:
     ensure_write(request)
     changes = payload.model_dump(exclude_unset=True)
     changes = {k: v for k, v in changes.items() if v is not None}
-    actions.update_community(guardian(request), None, **changes)
+    actions.update_community(guardian_of(request), None, **changes)
     return _community_out(request)
 
 
@@ -80,7 +81,9 @@ def join_community(request: HttpRequest, payload: JoinIn) -> Any:
     """Open communities: become an active member. By approval: apply with one answer per screening
     question (pending). Invitation only: 403 with the reason."""
     ensure_write(request)
-    membership = actions.join_community(guardian(request), queries.get_community(), answers=payload.answers)
+    membership = actions.join_community(
+        guardian_of(request), queries.get_community(), answers=payload.answers
+    )
     return _membership_out(membership)
 
 
@@ -89,7 +92,7 @@ def join_community(request: HttpRequest, payload: JoinIn) -> Any:
 )
 def accept_invitation(request: HttpRequest, token: str) -> Any:
     ensure_write(request)
-    return _membership_out(actions.accept_invitation(guardian(request), token))
+    return _membership_out(actions.accept_invitation(guardian_of(request), token))
 
 
 class DirectoryQuery(Schema):
@@ -121,8 +124,8 @@ def _member_out(request: HttpRequest, m: Membership) -> dict[str, Any]:
 def list_members(request: HttpRequest, params: Query[DirectoryQuery]) -> Any:
     """Search by name or @username; filter by interest (slug), location, role and group (slug).
     Alphabetical by @username with cursor pagination. Members only (404 otherwise)."""
-    g = guardian(request)
-    g.ensure_can_view_directory()
+    g = guardian_of(request)
+    g.community.view_directory.ensure()
     filters = queries.DirectoryFilters.from_params(params.model_dump())
     page = queries.directory_page(g, filters, cursor=params.cursor, limit=params.limit)
     return {"items": [_member_out(request, m) for m in page.items], "next_cursor": page.next_cursor}
@@ -130,7 +133,7 @@ def list_members(request: HttpRequest, params: Query[DirectoryQuery]) -> Any:
 
 @router.get("/members/{username}", response={200: ProfileOut, **API_ERRORS}, summary="A member's profile")
 def get_member(request: HttpRequest, username: str) -> Any:
-    m = queries.get_member_or_404(guardian(request), username)
+    m = queries.get_member_or_404(guardian_of(request), username)
     user = m.user
     out = _member_out(request, m)
     out.update(

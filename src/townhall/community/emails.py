@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from townhall.community.models import Invitation, Membership
 from townhall.community.queries import get_community
+from townhall.policy.community import application_reviewers
 
 MEMBERSHIP_SUBJECTS = {
     "approved": "Welcome to {name}: your application was approved",
@@ -58,9 +59,7 @@ MAX_MODERATORS_EMAILED = 50
 def send_application_notice(membership: Membership) -> int:
     community = get_community()
     moderators = list(
-        Membership.objects.filter(
-            state=Membership.ACTIVE, role__in=[Membership.OWNER, Membership.ADMIN, Membership.MODERATOR]
-        )
+        application_reviewers(Membership.objects.all())
         .select_related("user")
         .order_by("id")[:MAX_MODERATORS_EMAILED]
     )

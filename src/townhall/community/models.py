@@ -146,31 +146,3 @@ class Invitation(TimeStamped):
 
     def __str__(self) -> str:
         return self.email or f"link {self.token[:6]}…"
-
-
-class Activity(models.Model):
-    """The append-only log of meaningful actions, written in the same transaction as the action.
-
-    Analytics, recognition, impact tracking and the data export read it.
-    """
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    verb = models.CharField(max_length=40)
-    target_type = models.CharField(max_length=40, blank=True)
-    target_id = models.BigIntegerField(null=True, blank=True)
-    space_id = models.BigIntegerField(null=True, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["created_at"]),
-            models.Index(fields=["actor", "created_at"]),
-            models.Index(fields=["verb", "created_at"]),
-            models.Index(fields=["space_id", "created_at"]),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.actor_id} {self.verb} {self.target_type}:{self.target_id}"

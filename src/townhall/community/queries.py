@@ -61,7 +61,7 @@ def _member_rows() -> QuerySet[Membership]:
 
 def search_members(guardian: Guardian, filters: DirectoryFilters) -> QuerySet[Membership]:
     """Members listed in the directory that match the filters (name/@username, interest, location, role, group)."""
-    qs = guardian.visible_members(_member_rows()).filter(state__in=LISTED_STATES)
+    qs = guardian.community.visible_members(_member_rows()).filter(state__in=LISTED_STATES)
     if filters.q:
         text = filters.q.lstrip("@")
         qs = qs.filter(Q(user__username__icontains=text) | Q(user__display_name__icontains=text))
@@ -85,13 +85,13 @@ def directory_page(
 
 def members_like_you(guardian: Guardian, *, limit: int = 6) -> list[Membership]:
     """Other members ranked by how many interests they share with this person (each has `.shared`)."""
-    if guardian.user is None or not guardian.can_view_directory():
+    if guardian.user is None or not guardian.community.view_directory.can():
         return []
     from townhall.accounts.models import Interest
 
     mine = Interest.objects.filter(users=guardian.user).values("pk")
     qs = (
-        guardian.visible_members(Membership.objects.select_related("user"))
+        guardian.community.visible_members(Membership.objects.select_related("user"))
         .filter(state__in=LISTED_STATES)
         .exclude(user_id=guardian.user.pk)
         .annotate(shared=Count("user__interests", filter=Q(user__interests__in=mine), distinct=True))
@@ -135,7 +135,7 @@ def get_member_or_404(guardian: Guardian, username: str) -> Membership:
         .filter(user__username__iexact=(username or "").lstrip("@")[:150], user__is_active=True)
         .first()
     )
-    if membership is None or not guardian.can_view_profile(membership.user):
+    if membership is None or not guardian.community.view_profile.can(membership.user):
         raise NotFound("No such member")
     return membership
 
@@ -144,14 +144,14 @@ def get_membership_by_id_or_404(guardian: Guardian, membership_id: int) -> Membe
     membership = Membership.objects.select_related("user").filter(pk=membership_id).first()
     if (
         membership is None
-        or not guardian.visible_members(Membership.objects.filter(pk=membership_id)).exists()
+        or not guardian.community.visible_members(Membership.objects.filter(pk=membership_id)).exists()
     ):
         raise NotFound("No such member")
     return membership
 
 
 def pending_applications(guardian: Guardian) -> QuerySet[Membership]:
-    if not guardian.can_review_applications():
+    if not guardian.community.review_applications.can():
         return Membership.objects.none()
     return (
         Membership.objects.select_related("user")
@@ -161,22 +161,22 @@ def pending_applications(guardian: Guardian) -> QuerySet[Membership]:
 
 
 def pending_application_count(guardian: Guardian) -> int:
-    if not guardian.can_review_applications():
+    if not guardian.community.review_applications.can():
         return 0
     return Membership.objects.filter(state=Membership.PENDING).count()
 
 
 def list_invitations(guardian: Guardian, *, limit: int = 100) -> list[Invitation]:
     """Invitations this person may manage: all of them for moderators, their own for members."""
-    qs = Invitation.objects.select_related("created_by", "group", "space")
-    if not guardian.is_moderator:
-        qs = qs.filter(created_by_id=guardian.user_id)
+    qs = guardian.community.visible_invitations(
+        Invitation.objects.select_related("created_by", "group", "space")
+    )
     return list(qs.order_by("-created_at", "-id")[:limit])
 
 
 def get_invitation_or_404(guardian: Guardian, invitation_id: int) -> Invitation:
     invitation = Invitation.objects.filter(pk=invitation_id).first()
-    if invitation is None or not guardian.can_revoke_invitation(invitation):
+    if invitation is None or not guardian.community.revoke_invitation.can(invitation):
         raise NotFound("No such invitation")
     return invitation
 
@@ -211,7 +211,9 @@ def managed_members(
     guardian: Guardian, filters: DirectoryFilters, *, state: str = "", cursor: str | None = None
 ) -> Page:
     """Members for the roles-and-sanctions page: every state, filterable by name and state."""
-    qs = guardian.visible_members(Membership.objects.select_related("user")).exclude(state=Membership.PENDING)
+    qs = guardian.community.visible_members(Membership.objects.select_related("user")).exclude(
+        state=Membership.PENDING
+    )
     if filters.q:
         text = filters.q.lstrip("@")
         qs = qs.filter(Q(user__username__icontains=text) | Q(user__display_name__icontains=text))

@@ -20,10 +20,18 @@ class NotFound(Http404):
 class Invalid(Exception):
     """Bad input: shown as 400/422 with a message and optional per-field errors."""
 
-    def __init__(self, message: str, *, field_errors: dict[str, list[str]] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        field_errors: dict[str, list[str]] | None = None,
+        kept: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field_errors = field_errors or {}
+        # Input an action already acted on (a stored file's link added to a body): show it again.
+        self.kept = kept or {}
 
 
 class RateLimited(Exception):

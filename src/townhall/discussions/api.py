@@ -9,7 +9,7 @@ from django.urls import reverse
 from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 
-from townhall.core.api import API_ERRORS, ensure_write, guardian
+from townhall.core.api import API_ERRORS, ensure_write
 from townhall.core.errors import Invalid, NotFound
 from townhall.discussions import actions, mentions, queries, search, uploads
 from townhall.discussions.models import Post, Topic, TopicRead, reaction_choices
@@ -36,6 +36,7 @@ from townhall.discussions.schemas import (
     TopicPage,
     UploadOut,
 )
+from townhall.policy.request import guardian_of
 from townhall.spaces.queries import get_space_or_404
 
 router = Router(tags=["discussions"])
@@ -72,7 +73,7 @@ def topic_out(topic: Topic, *, tags: list[str] | None = None) -> dict[str, Any]:
 
 
 def post_out(g: Any, post: Post, reactions: list[queries.ReactionSummary] | None = None) -> dict[str, Any]:
-    visible = g.can_view_post_body(post)
+    visible = g.discussions.view_post_body.can(post)
     return {
         "id": post.pk,
         "topic_id": post.topic_id,
@@ -110,11 +111,11 @@ def list_topics(
 ) -> Any:
     """Latest, unread or top (period: day, week, month, year) topics you may read, across spaces or in
     one `space` (slug), optionally with a `tag` (slug). Muted topics and spaces are left out."""
-    g = guardian(request)
+    g = guardian_of(request)
     if list not in queries.LISTS:
         raise Invalid("list must be latest, unread or top.", field_errors={"list": ["Not a valid choice."]})
     space_obj = get_space_or_404(g, space) if space else None
-    if space_obj is not None and not g.can_read_space(space_obj):
+    if space_obj is not None and not g.spaces.read.can(space_obj):
         raise NotFound("No such space")
     result = queries.list_topics(
         g, kind=list, space=space_obj, tag=queries.get_tag(tag), cursor=cursor, period=period, limit=limit
@@ -126,7 +127,7 @@ def list_topics(
 @router.post("/topics", response={201: TopicOut, **API_ERRORS}, summary="Start a topic")
 def create_topic(request: HttpRequest, payload: TopicIn) -> Any:
     ensure_write(request)
-    g = guardian(request)
+    g = guardian_of(request)
     space = get_space_or_404(g, payload.space)
     topic = actions.create_topic(
         g, space, title=payload.title, body=payload.body, kind=payload.kind, tags=payload.tags
@@ -137,7 +138,7 @@ def create_topic(request: HttpRequest, payload: TopicIn) -> Any:
 
 @router.get("/topics/{topic_id}", response={200: TopicOut, **API_ERRORS}, summary="One topic")
 def get_topic(request: HttpRequest, topic_id: int) -> Any:
-    return topic_out(queries.get_topic_or_404(guardian(request), topic_id))
+    return topic_out(queries.get_topic_or_404(guardian_of(request), topic_id))
 
 
 @router.get("/topics/{topic_id}/posts", response={200: PostPage, **API_ERRORS}, summary="A page of posts")
@@ -145,7 +146,7 @@ def topic_posts(
     request: HttpRequest, topic_id: int, view: str = "flat", page: int = 1, root: int | None = None
 ) -> Any:
     """20 posts per page, flat (by position) or thread (tree order, 6 levels below `root`)."""
-    g = guardian(request)
+    g = guardian_of(request)
     topic = queries.get_topic_or_404(g, topic_id)
     root_post = Post.objects.filter(pk=root, topic_id=topic.pk).first() if root else None
     result = queries.topic_page(g, topic, view=view, page=page, root=root_post)
@@ -170,7 +171,7 @@ def topic_posts(
 @router.post("/topics/{topic_id}/posts", response={201: PostOut, **API_ERRORS}, summary="Reply")
 def create_post(request: HttpRequest, topic_id: int, payload: PostIn) -> Any:
     ensure_write(request)
-    g = guardian(request)
+    g = guardian_of(request)
     topic = queries.get_topic_or_404(g, topic_id)
     reply_to = None
     if payload.reply_to is not None:
@@ -187,7 +188,7 @@ def create_post(request: HttpRequest, topic_id: int, payload: PostIn) -> Any:
 def moderate_topic(request: HttpRequest, topic_id: int, payload: ModerateIn) -> Any:
     """op: pin (scope space or site), unpin, lock, unlock, close, reopen, hide, restore."""
     ensure_write(request)
-    g = guardian(request)
+    g = guardian_of(request)
     topic = queries.get_topic_or_404(g, topic_id)
     ops = {
         "pin": lambda: actions.pin_topic(g, topic, scope=payload.scope),
@@ -208,7 +209,7 @@ def moderate_topic(request: HttpRequest, topic_id: int, payload: ModerateIn) -> 
 @router.post("/topics/{topic_id}/move", response={200: TopicOut, **API_ERRORS}, summary="Move a topic")
 def move_topic(request: HttpRequest, topic_id: int, payload: MoveIn) -> Any:
     ensure_write(request)
-    g = guardian(request)
+    g = guardian_of(request)
     topic = queries.get_topic_or_404(g, topic_id)
     actions.move_topic(g, topic, to_space=get_space_or_404(g, payload.space))
     return topic_out(topic)
@@ -217,7 +218,7 @@ def move_topic(request: HttpRequest, topic_id: int, payload: MoveIn) -> Any:
 @router.put("/topics/{topic_id}/accepted", response={200: TopicOut, **API_ERRORS}, summary="Accept an answer")
 def accept_answer(request: HttpRequest, topic_id: int, payload: AcceptIn) -> Any:
     ensure_write(request)
-    g = guardian(request)
+    g = guardian_of(request)
     topic = queries.get_topic_or_404(g, topic_id)
     post = Post.objects.filter(pk=payload.post_id).first()
     if post is None:
@@ -231,7 +232,7 @@ def accept_answer(request: HttpRequest, topic_id: int, payload: AcceptIn) -> Any
 )
 def unaccept_answer(request: HttpRequest, topic_id: int) -> Any:
     ensure_write(request)
-    g = guardian(request)
+    g = guardian_of(request)
     topic = queries.get_topic_or_404(g, topic_id)
     actions.unaccept_answer(g, topic)
     return topic_out(topic)
@@ -250,9 +251,9 @@ def _read_out(g: Any, topic: Topic) -> dict[str, Any]:
 
 @router.get("/topics/{topic_id}/read", response={200: ReadOut, **API_ERRORS}, summary="Your read state")
 def get_read(request: HttpRequest, topic_id: int) -> Any:
-    g = guardian(request)
+    g = guardian_of(request)
     topic = queries.get_topic_or_404(g, topic_id)
-    g.ensure_can_track()
+    g.discussions.track.ensure()
     return _read_out(g, topic)
 
 
@@ -261,7 +262,7 @@ def get_read(request: HttpRequest, topic_id: int) -> Any:
 )
 def put_read(request: HttpRequest, topic_id: int, payload: ReadIn) -> Any:
     ensure_write(request)
-    g = guardian(request)
+    g = guardian_of(request)
     topic = queries.get_topic_or_404(g, topic_id)
     actions.mark_read(g, topic, position=payload.position)
     return _read_out(g, topic)
@@ -272,7 +273,7 @@ def put_read(request: HttpRequest, topic_id: int, payload: ReadIn) -> Any:
 )
 def follow_topic(request: HttpRequest, topic_id: int, payload: FollowIn) -> Any:
     ensure_write(request)
-    g = guardian(request)
+    g = guardian_of(request)
     follow = actions.set_topic_follow_level(g, queries.get_topic_or_404(g, topic_id), level=payload.level)
     return {"level": follow.level}
 
@@ -280,7 +281,7 @@ def follow_topic(request: HttpRequest, topic_id: int, payload: FollowIn) -> Any:
 @router.put("/spaces/{slug}/follow", response={200: FollowOut, **API_ERRORS}, summary="Space follow level")
 def follow_space(request: HttpRequest, slug: str, payload: FollowIn) -> Any:
     ensure_write(request)
-    g = guardian(request)
+    g = guardian_of(request)
     follow = actions.set_space_follow_level(g, get_space_or_404(g, slug), level=payload.level)
     return {"level": follow.level}
 
@@ -289,7 +290,7 @@ def follow_space(request: HttpRequest, slug: str, payload: FollowIn) -> Any:
 def save_draft(request: HttpRequest, topic_id: int, payload: DraftIn) -> Any:
     """An empty body discards the draft."""
     ensure_write(request)
-    g = guardian(request)
+    g = guardian_of(request)
     actions.save_draft(g, topic=queries.get_topic_or_404(g, topic_id), body=payload.body)
     return Status(204, None)
 
@@ -297,7 +298,7 @@ def save_draft(request: HttpRequest, topic_id: int, payload: DraftIn) -> Any:
 # --- posts ---------------------------------------------------------------------------------------
 @router.get("/posts/{post_id}", response={200: PostOut, **API_ERRORS}, summary="One post")
 def get_post(request: HttpRequest, post_id: int) -> Any:
-    g = guardian(request)
+    g = guardian_of(request)
     return _post_with_reactions(g, queries.get_post_or_404(g, post_id))
 
 
@@ -305,7 +306,7 @@ def get_post(request: HttpRequest, post_id: int) -> Any:
 def edit_post(request: HttpRequest, post_id: int, payload: PostPatch) -> Any:
     """The previous text is kept as a revision. `title` and `tags` apply to the opening post only."""
     ensure_write(request)
-    g = guardian(request)
+    g = guardian_of(request)
     post = queries.get_post_or_404(g, post_id)
     actions.edit_post(g, post, body=payload.body, title=payload.title, tags=payload.tags)
     return _post_with_reactions(g, post)
@@ -314,7 +315,7 @@ def edit_post(request: HttpRequest, post_id: int, payload: PostPatch) -> Any:
 @router.delete("/posts/{post_id}", response={204: None, **API_ERRORS}, summary="Delete your post")
 def delete_post(request: HttpRequest, post_id: int) -> Any:
     ensure_write(request)
-    g = guardian(request)
+    g = guardian_of(request)
     actions.delete_post(g, queries.get_post_or_404(g, post_id))
     return Status(204, None)
 
@@ -323,7 +324,7 @@ def delete_post(request: HttpRequest, post_id: int) -> Any:
     "/posts/{post_id}/revisions", response={200: list[RevisionOut], **API_ERRORS}, summary="Earlier versions"
 )
 def post_revisions(request: HttpRequest, post_id: int) -> Any:
-    g = guardian(request)
+    g = guardian_of(request)
     post = queries.get_post_or_404(g, post_id)
     return [
         {
@@ -340,7 +341,7 @@ def post_revisions(request: HttpRequest, post_id: int) -> Any:
 @router.post("/posts/{post_id}/reactions", response={200: PostOut, **API_ERRORS}, summary="React")
 def add_reaction(request: HttpRequest, post_id: int, payload: ReactionIn) -> Any:
     ensure_write(request)
-    g = guardian(request)
+    g = guardian_of(request)
     post = queries.get_post_or_404(g, post_id)
     actions.react(g, post, emoji=payload.emoji)
     return _post_with_reactions(g, post)
@@ -351,7 +352,7 @@ def add_reaction(request: HttpRequest, post_id: int, payload: ReactionIn) -> Any
 )
 def remove_reaction(request: HttpRequest, post_id: int, emoji: str) -> Any:
     ensure_write(request)
-    g = guardian(request)
+    g = guardian_of(request)
     post = queries.get_post_or_404(g, post_id)
     actions.unreact(g, post, emoji=emoji[:16])
     return _post_with_reactions(g, post)
@@ -360,7 +361,7 @@ def remove_reaction(request: HttpRequest, post_id: int, emoji: str) -> Any:
 @router.get("/mentions", response={200: list[PersonOut], **API_ERRORS}, summary="People to @mention")
 def mention_suggestions(request: HttpRequest, q: str = "") -> Any:
     """Members you can see whose username or display name starts with `q` (at most 8)."""
-    return [_person(u) for u in mentions.suggest(guardian(request), q[:30])]
+    return [_person(u) for u in mentions.suggest(guardian_of(request), q[:30])]
 
 
 @router.post(
@@ -370,7 +371,7 @@ def create_upload(request: HttpRequest, slug: str, file: File[UploadedFile]) -> 
     """Multipart field `file`. The type is sniffed from the content; images are resized. Put the returned
     `markdown` into a post of this space; the file is then served to that post's readers only."""
     ensure_write(request)
-    g = guardian(request)
+    g = guardian_of(request)
     upload = uploads.upload_file(g, get_space_or_404(g, slug), file=file, name=file.name or "file")
     return Status(
         201,
@@ -393,7 +394,7 @@ def create_upload(request: HttpRequest, slug: str, file: File[UploadedFile]) -> 
 def search_posts(request: HttpRequest, params: Query[SearchParams]) -> Any:
     """Full-text search, relevance mixed with recency; filters by space, author, tag, type (kind),
     solved, date (after/before, inclusive days) and topic. Snippets mark matches with <mark>."""
-    g = guardian(request)
+    g = guardian_of(request)
     filters = search.resolve_filters(
         g,
         space=params.space,

@@ -10,6 +10,10 @@ class DiscussionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from townhall.activity import verbs
+        from townhall.discussions import events
+
+        verbs.register(events.VERBS)
         # Cached topic pages (core.pagecache) also show the community, the spaces and people's names:
         # a change to any of them starts a new page-cache generation. A listener, not domain logic.
         from django.contrib.auth import get_user_model

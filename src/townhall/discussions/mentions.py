@@ -81,7 +81,7 @@ def suggest(guardian: Guardian, prefix: str) -> list[User]:
     prefix = prefix.strip().lstrip("@")[:30]
     if not prefix or not guardian.can_read_as_member:
         return []
-    visible = guardian.visible_members(Membership.objects.all()).values("user_id")
+    visible = guardian.community.visible_members(Membership.objects.all()).values("user_id")
     return list(
         User.objects.filter(pk__in=visible)
         .filter(Q(username__istartswith=prefix) | Q(display_name__istartswith=prefix))

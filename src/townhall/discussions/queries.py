@@ -49,14 +49,14 @@ def get_topic_or_404(guardian: Guardian, topic_id: int, *, with_author: bool = T
         topic = Topic.objects.select_related(*related).get(pk=topic_id)
     except Topic.DoesNotExist:
         topic = None
-    if topic is None or not guardian.can_view_topic(topic):
+    if topic is None or not guardian.discussions.view_topic.can(topic):
         raise NotFound("No such topic")
     return topic
 
 
 def get_post_or_404(guardian: Guardian, post_id: int) -> Post:
     post = Post.objects.select_related("topic__space", "topic__author", "author").filter(pk=post_id).first()
-    if post is None or not guardian.can_view_topic(post.topic):
+    if post is None or not guardian.discussions.view_topic.can(post.topic):
         raise NotFound("No such post")
     return post
 
@@ -237,7 +237,9 @@ def topic_page(
         result.first_unread_position = result.read_position + 1
 
     items = [
-        PostItem(post=p, reactions=reactions.get(p.pk, []), visible=guardian.can_view_post_body(p))
+        PostItem(
+            post=p, reactions=reactions.get(p.pk, []), visible=guardian.discussions.view_post_body.can(p)
+        )
         for p in posts
     ]
     # The divider marks the first post that arrived after the reader's previous visit.
@@ -251,7 +253,9 @@ def topic_page(
                 break
     if root is not None:
         result.root_item = PostItem(
-            post=root, reactions=reactions.get(root.pk, []), visible=guardian.can_view_post_body(root)
+            post=root,
+            reactions=reactions.get(root.pk, []),
+            visible=guardian.discussions.view_post_body.can(root),
         )
     if view == FLAT:
         result.items = items
@@ -298,7 +302,7 @@ def locate_post(guardian: Guardian, post: Post, *, view: str) -> tuple[int, Post
 
 
 def post_revisions(guardian: Guardian, post: Post) -> list[PostRevision]:
-    if not guardian.can_view_revisions(post):
+    if not guardian.discussions.view_revisions.can(post):
         raise NotFound("No such post")
     return list(PostRevision.objects.filter(post=post).select_related("author"))
 
@@ -322,7 +326,7 @@ class TopicList:
 
 
 def _listable(guardian: Guardian, *, space: Space | None) -> QuerySet[Topic]:
-    qs = guardian.visible_topics(Topic.objects.all())
+    qs = guardian.discussions.visible_topics(Topic.objects.all())
     if space is not None:
         qs = qs.filter(space_id=space.pk)
     if guardian.user_id is not None:
@@ -397,7 +401,7 @@ def space_topic_list(
     guardian: Guardian, space: Space, *, cursor: str | None = None, tag: str | Tag | None = None
 ) -> TopicList:
     """The topics of one space (for the space page): pinned first, then by latest activity."""
-    if not guardian.can_read_space(space):
+    if not guardian.spaces.read.can(space):
         raise NotFound("No such space")
     tag_obj = get_tag(tag) if isinstance(tag, str) else tag
     return list_topics(guardian, kind=LATEST, space=space, tag=tag_obj, cursor=cursor)

@@ -58,7 +58,7 @@ class PostRenderer:
     def _can(self, rule: str, obj: object) -> bool:
         if self.guardian is None or obj is None:
             return False
-        return bool(getattr(self.guardian, f"can_{rule}")(obj))
+        return bool(getattr(self.guardian.discussions, rule).can(obj))
 
     # --- helpers ---------------------------------------------------------------------------------
     def _url(self, name: str, arg: object) -> str:

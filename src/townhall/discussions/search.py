@@ -117,7 +117,7 @@ def _scope_sql(guardian: Guardian, filters: SearchFilters) -> tuple[str, list[An
     from townhall.spaces.models import Space
 
     readable_sql, readable_params = (
-        guardian.readable_spaces(Space.objects.all()).values("pk").query.sql_with_params()
+        guardian.spaces.readable(Space.objects.all()).values("pk").query.sql_with_params()
     )
     where = [
         f"t.space_id IN ({readable_sql})",
@@ -292,7 +292,7 @@ def resolve_filters(
     filters = SearchFilters(kind=kind or None, solved=solved, after=after, before=before, topic_id=topic)
     if space:
         found = Space.objects.filter(slug=space[:90]).first()
-        if found is None or not guardian.can_read_space(found):
+        if found is None or not guardian.spaces.read.can(found):
             return None
         filters.space_id = found.pk
     if author:

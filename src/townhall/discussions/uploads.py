@@ -21,9 +21,10 @@ from django.db import transaction
 from django.db.models import Q
 from PIL import Image, UnidentifiedImageError
 
-from townhall.community.activity import record_activity
+from townhall.activity.log import record_activity
 from townhall.core import ratelimit
 from townhall.core.errors import Invalid, NotFound
+from townhall.discussions.events import UploadData
 from townhall.discussions.models import Post, Upload
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ def upload_file(guardian: Guardian, space: Space, *, file: IO[bytes], name: str)
 
     Errors: NotFound, PermissionDenied, Invalid (too big, not allowed, damaged), RateLimited.
     """
-    guardian.ensure_can_post_in_space(space)
+    guardian.spaces.post.ensure(space)
     max_bytes = _limit("DISCUSSIONS_UPLOAD_MAX_BYTES", MAX_BYTES)
     data = file.read(max_bytes + 1)
     if not data:
@@ -150,7 +151,9 @@ def upload_file(guardian: Guardian, space: Space, *, file: IO[bytes], name: str)
             width=found.width,
             height=found.height,
         )
-        record_activity(guardian.user, "upload.created", upload, space_id=space.pk, data={"kind": found.kind})
+        record_activity(
+            guardian.user, "upload.created", upload, space_id=space.pk, data=UploadData(found.kind)
+        )
     return upload
 
 
@@ -163,18 +166,8 @@ def attach_uploads(post: Post, *, uploader_id: int | None, space_id: int) -> Non
         ).update(post=post)
 
 
-def can_fetch(guardian: Guardian, upload: Upload) -> bool:
-    if upload.post_id is not None:
-        post = upload.post
-        assert post is not None
-        return guardian.can_view_topic(post.topic) and guardian.can_view_post_body(post)
-    if guardian.user_id is not None and upload.uploader_id == guardian.user_id:
-        return True
-    return bool(guardian.can_read_space(upload.space))
-
-
 def get_upload_or_404(guardian: Guardian, upload_id: int) -> Upload:
     upload = Upload.objects.select_related("space", "post__topic__space").filter(Q(pk=upload_id)).first()
-    if upload is None or not can_fetch(guardian, upload):
+    if upload is None or not guardian.discussions.fetch_upload.can(upload):
         raise NotFound("No such file")
     return upload

@@ -25,16 +25,13 @@ from townhall.core.htmx import done, is_htmx
 from townhall.discussions import actions, mentions, queries, search, uploads
 from townhall.discussions.forms import EditForm, MoveForm, ReplyForm, SearchForm, TopicForm
 from townhall.discussions.models import Post, Topic, Upload, reaction_choices
+from townhall.policy.request import guardian_of
 from townhall.spaces.models import Space
 from townhall.spaces.queries import get_space_or_404, list_visible_spaces
 
 VIEW_COOKIE = "th_topic_view"
 VIEW_COOKIE_AGE = 365 * 24 * 3600
 TOPIC_PARAMS = frozenset({"view", "page", "root"})  # a topic page with other parameters is not cached
-
-
-def _guardian(request: HttpRequest) -> Any:
-    return request.guardian  # type: ignore[attr-defined]
 
 
 def _int(value: str | None, default: int = 1) -> int:
@@ -75,7 +72,7 @@ def post_url(post: Post) -> str:
 
 # --- lists ---------------------------------------------------------------------------------------
 def _list_page(request: HttpRequest, kind: str, *, space: Space | None = None) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     tag = queries.get_tag(request.GET.get("tag"))
     period = request.GET.get("period", "week")
     topic_list = queries.list_topics(
@@ -108,16 +105,16 @@ def top(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def space_topics(request: HttpRequest, slug: str) -> HttpResponse:
-    space = get_space_or_404(_guardian(request), slug)
-    if not _guardian(request).can_read_space(space):
+    space = get_space_or_404(guardian_of(request), slug)
+    if not guardian_of(request).spaces.read.can(space):
         raise Http404("No such space")
     return _list_page(request, queries.LATEST, space=space)
 
 
 @require_POST
 def space_follow(request: HttpRequest, slug: str) -> HttpResponse:
-    space = get_space_or_404(_guardian(request), slug)
-    follow = actions.set_space_follow_level(_guardian(request), space, level=request.POST.get("level", ""))
+    space = get_space_or_404(guardian_of(request), slug)
+    follow = actions.set_space_follow_level(guardian_of(request), space, level=request.POST.get("level", ""))
     return done(
         request,
         redirect_to=reverse("discussions:space-topics", args=[space.slug]),
@@ -128,12 +125,12 @@ def space_follow(request: HttpRequest, slug: str) -> HttpResponse:
 
 # --- creating topics -----------------------------------------------------------------------------
 def topic_create(request: HttpRequest, slug: str) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     space = get_space_or_404(guardian, slug)
     if not request.user.is_authenticated:
         return redirect(f"{reverse('account_login')}?next={request.path}")
-    guardian.ensure_can_create_topic(space)
-    allow_announcement = guardian.can_create_announcement(space)
+    guardian.discussions.create_topic.ensure(space)
+    allow_announcement = guardian.discussions.create_announcement.can(space)
     if request.method == "POST":
         form = TopicForm(request.POST, allow_announcement=allow_announcement)
         if form.is_valid():
@@ -162,7 +159,7 @@ def topic_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def space_draft(request: HttpRequest, slug: str) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     space = get_space_or_404(guardian, slug)
     try:
         draft = actions.save_draft(
@@ -183,12 +180,12 @@ def _draft_answer(request: HttpRequest, saved: bool, back: str) -> HttpResponse:
 
 # --- the topic page ------------------------------------------------------------------------------
 def topic_short(request: HttpRequest, topic_id: int) -> HttpResponse:
-    topic = queries.get_topic_or_404(_guardian(request), topic_id)
+    topic = queries.get_topic_or_404(guardian_of(request), topic_id)
     return HttpResponseRedirect(topic_url(topic))
 
 
 def topic_detail(request: HttpRequest, topic_id: int, slug: str) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     topic = queries.get_topic_or_404(guardian, topic_id, with_author=False)  # the page names post authors
     if slug != (topic.slug or "-"):
         query = f"?{request.GET.urlencode()}" if request.GET else ""
@@ -247,7 +244,7 @@ def _read_up_to(page: queries.TopicPage) -> int:
 @require_GET
 def post_permalink(request: HttpRequest, post_id: int) -> HttpResponse:
     """Redirect to the page (and anchor) that shows the post, in the reader's view."""
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     post = queries.get_post_or_404(guardian, post_id)
     view, _ = _reader_view(request)
     page, root = queries.locate_post(guardian, post, view=view)
@@ -259,7 +256,7 @@ def post_permalink(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @require_GET
 def topic_first_unread(request: HttpRequest, topic_id: int) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     topic = queries.get_topic_or_404(guardian, topic_id)
     position = queries.first_unread_position(guardian, topic)
     post = Post.objects.filter(topic_id=topic.pk, position=position).select_related("topic").first()
@@ -272,9 +269,9 @@ def topic_first_unread(request: HttpRequest, topic_id: int) -> HttpResponse:
 
 def topic_reply(request: HttpRequest, topic_id: int) -> HttpResponse:
     """GET: a page with the reply form (replying to ?to=<post>); POST: create the reply."""
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     topic = queries.get_topic_or_404(guardian, topic_id)
-    guardian.ensure_can_reply(topic)
+    guardian.discussions.reply.ensure(topic)
     source = request.POST if request.method == "POST" else request.GET
     reply_to = None
     to_id = _int(source.get("reply_to") or source.get("to"), 0)
@@ -287,19 +284,21 @@ def topic_reply(request: HttpRequest, topic_id: int) -> HttpResponse:
         form = ReplyForm(request.POST)
         attachment = request.FILES.get("attachment")
         if form.is_valid():
-            written = body = form.cleaned_data["body"]
             try:
-                if attachment is not None:  # the optional file goes below the text as Markdown
-                    upload = uploads.upload_file(
-                        guardian, topic.space, file=attachment, name=attachment.name or "file"
-                    )
-                    body = f"{body.rstrip()}\n\n{upload.markdown}"
-                post = actions.create_post(guardian, topic, body=body, reply_to=reply_to)
+                post = actions.reply_with_attachment(
+                    guardian,
+                    topic,
+                    body=form.cleaned_data["body"],
+                    reply_to=reply_to,
+                    file=attachment,
+                    file_name=(attachment.name if attachment is not None else None) or "file",
+                )
             except Invalid as exc:
                 add_invalid_to_form(form, exc)
-                if body != written:  # keep the stored upload: no need to send it again
+                if exc.kept:  # keep a stored upload: no need to send it again
                     kept = request.POST.copy()
-                    kept["body"] = body
+                    for name, value in exc.kept.items():
+                        kept[name] = value
                     form.data = kept
             else:
                 if is_htmx(request):
@@ -344,7 +343,7 @@ def _quoted(guardian: Any, topic: Topic, post_id: int) -> str:
     if post is None:
         return ""
     post.topic = topic
-    if not guardian.can_view_post_body(post):
+    if not guardian.discussions.view_post_body.can(post):
         return ""
     who = f"@{post.author.username}" if post.author else "a former member"
     lines = "\n".join(f"> {line}" if line else ">" for line in post.body.splitlines()[:40])
@@ -354,13 +353,13 @@ def _quoted(guardian: Any, topic: Topic, post_id: int) -> str:
 @require_GET
 def mention_suggestions(request: HttpRequest) -> HttpResponse:
     """People to @mention whose name starts with ?q= (an HTML fragment for the reply box)."""
-    people = mentions.suggest(_guardian(request), request.GET.get("q", "")[:30])
+    people = mentions.suggest(guardian_of(request), request.GET.get("q", "")[:30])
     return render(request, "discussions/includes/mentions.html", {"people": people})
 
 
 @require_POST
 def topic_draft(request: HttpRequest, topic_id: int) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     topic = queries.get_topic_or_404(guardian, topic_id)
     try:
         draft = actions.save_draft(guardian, topic=topic, body=request.POST.get("body", ""))
@@ -371,7 +370,7 @@ def topic_draft(request: HttpRequest, topic_id: int) -> HttpResponse:
 
 @require_POST
 def topic_follow(request: HttpRequest, topic_id: int) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     topic = queries.get_topic_or_404(guardian, topic_id)
     follow = actions.set_topic_follow_level(guardian, topic, level=request.POST.get("level", ""))
     return done(
@@ -406,7 +405,7 @@ MODERATION_DONE = {
 
 @require_POST
 def topic_moderate(request: HttpRequest, topic_id: int) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     topic = queries.get_topic_or_404(guardian, topic_id)
     op = request.POST.get("op", "")
     if op not in MODERATION:
@@ -416,11 +415,11 @@ def topic_moderate(request: HttpRequest, topic_id: int) -> HttpResponse:
 
 
 def topic_move(request: HttpRequest, topic_id: int) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     topic = queries.get_topic_or_404(guardian, topic_id)
-    guardian.ensure_can_moderate_topic(topic)
+    guardian.discussions.moderate_topic.ensure(topic)
     spaces = [
-        s for s in list_visible_spaces(guardian) if s.pk != topic.space_id and guardian.can_moderate_space(s)
+        s for s in list_visible_spaces(guardian) if s.pk != topic.space_id and guardian.spaces.moderate.can(s)
     ]
     form = MoveForm(request.POST or None, choices=[(s.slug, s.name) for s in spaces])
     if request.method == "POST" and form.is_valid():
@@ -438,7 +437,7 @@ def topic_move(request: HttpRequest, topic_id: int) -> HttpResponse:
 
 @require_POST
 def topic_accept(request: HttpRequest, topic_id: int) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     topic = queries.get_topic_or_404(guardian, topic_id)
     if request.POST.get("op") == "unaccept":
         actions.unaccept_answer(guardian, topic)
@@ -452,9 +451,9 @@ def topic_accept(request: HttpRequest, topic_id: int) -> HttpResponse:
 
 # --- posts ---------------------------------------------------------------------------------------
 def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     post = queries.get_post_or_404(guardian, post_id)
-    guardian.ensure_can_edit_post(post)
+    guardian.discussions.edit_post.ensure(post)
     topic = post.topic
     initial = {"body": post.body}
     if post.position == 1:
@@ -482,7 +481,7 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @require_POST
 def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     post = queries.get_post_or_404(guardian, post_id)
     actions.delete_post(guardian, post)
     if post.position == 1:
@@ -496,7 +495,7 @@ def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @require_POST
 def post_moderate(request: HttpRequest, post_id: int) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     post = queries.get_post_or_404(guardian, post_id)
     op = request.POST.get("op")
     if op == "hide":
@@ -513,14 +512,9 @@ def post_moderate(request: HttpRequest, post_id: int) -> HttpResponse:
 @require_POST
 def post_react(request: HttpRequest, post_id: int) -> HttpResponse:
     """Toggle the caller's reaction; htmx gets the post's reaction bar back."""
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     post = queries.get_post_or_404(guardian, post_id)
-    emoji = request.POST.get("emoji", "")[:16]
-    mine = post.reactions.filter(user_id=guardian.user_id, emoji=emoji).exists()
-    if mine:
-        actions.unreact(guardian, post, emoji=emoji)
-    else:
-        actions.react(guardian, post, emoji=emoji)
+    actions.toggle_reaction(guardian, post, emoji=request.POST.get("emoji", "")[:16])
     if is_htmx(request):
         choices = reaction_choices()
         summaries = queries.reactions_for(guardian, [post.pk], choices).get(post.pk, [])
@@ -531,7 +525,7 @@ def post_react(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @require_GET
 def post_revisions(request: HttpRequest, post_id: int) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     post = queries.get_post_or_404(guardian, post_id)
     revisions = queries.post_revisions(guardian, post)
     versions = [(r.number, r.body, r.title, r.author, r.created_at) for r in revisions]
@@ -567,7 +561,7 @@ def post_revisions(request: HttpRequest, post_id: int) -> HttpResponse:
 # --- search --------------------------------------------------------------------------------------
 @require_GET
 def search_page(request: HttpRequest) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     form = SearchForm(request.GET or None)
     results = None
     if form.is_valid() and form.cleaned_data["q"]:
@@ -601,9 +595,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
 # --- uploads -------------------------------------------------------------------------------------
 def upload_create(request: HttpRequest, slug: str) -> HttpResponse:
     """GET: an upload form; POST: store the file and show (or, for htmx, return) its Markdown."""
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     space = get_space_or_404(guardian, slug)
-    guardian.ensure_can_post_in_space(space)
+    guardian.spaces.post.ensure(space)
     upload = None
     error = None
     status = 200
@@ -625,7 +619,7 @@ def upload_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def upload_serve(request: HttpRequest, upload_id: int, name: str) -> HttpResponseBase:
     """Send the file to people who may read it, with headers that stop browsers from guessing."""
-    upload = uploads.get_upload_or_404(_guardian(request), upload_id)
+    upload = uploads.get_upload_or_404(guardian_of(request), upload_id)
     try:
         handle = uploads.storage().open(upload.path, "rb")
     except FileNotFoundError:

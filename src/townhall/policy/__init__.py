@@ -1,20 +1,13 @@
 """THE authorization layer. Every permission question in Townhall is asked of a Guardian.
 
-Three forms per rule: `can_<verb>_<noun>(obj) -> bool`, `ensure_can_<verb>_<noun>(obj)` raising
-PermissionDenied (seen but not allowed, 403 with a reason) or NotFound (unseen, 404), and
-`visible_<nouns>(qs)` filtering lists inside the database query.
+Rules are grouped per app (`guardian.community`, `.spaces`, `.accounts`, `.discussions`, `.activity`).
+Each rule is written once and returns a refusal or nothing (see `policy.rules`); `visible_<nouns>(qs)`
+and `readable(qs)` filter lists inside the database query and are tested against the rules.
 """
 
 from __future__ import annotations
 
-from townhall.policy.accounts import AccountRules
-from townhall.policy.community import CommunityRules
-from townhall.policy.discussions import DiscussionRules
-from townhall.policy.spaces import SpaceRules
+from townhall.policy.guardian import Guardian
+from townhall.policy.rules import UNSEEN, Refusal
 
-
-class Guardian(CommunityRules, SpaceRules, AccountRules, DiscussionRules):
-    pass
-
-
-__all__ = ["Guardian"]
+__all__ = ["UNSEEN", "Guardian", "Refusal"]

@@ -2,55 +2,51 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db.models import QuerySet
 
-from townhall.policy.base import GuardianBase
-
-if TYPE_CHECKING:
-    from townhall.accounts.models import AccessToken
+from townhall.accounts.models import AccessToken, User
+from townhall.policy.rules import UNSEEN, Refusal, RuleGroup, refuse, rule
 
 
-class AccountRules(GuardianBase):
-    def can_edit_profile(self) -> bool:
-        return self.user is not None and self.state != "banned"
+class AccountRules(RuleGroup):
+    @rule
+    def edit_profile(self) -> Refusal | None:
+        if self.g.user is None:
+            return refuse("Sign in first.")
+        if self.g.is_banned:
+            return refuse("You have been banned from this community.")
+        return None
 
-    def ensure_can_edit_profile(self) -> None:
-        if self.user is None:
-            raise self.deny("Sign in first.")
-        if not self.can_edit_profile():
-            raise self.deny("You have been banned from this community.")
+    @rule
+    def change_account(self, user: User) -> Refusal | None:
+        """Change a profile, an avatar or settings: one's own, and not while banned."""
+        refusal = self.edit_profile()
+        if refusal is not None:
+            return refusal
+        return None if user.pk == self.g.user_id else refuse("You can only change your own account.")
 
-    def can_use_api_writes(self) -> bool:
-        return self.user is not None
-
-    def ensure_can_use_api_writes(self) -> None:
-        if self.user is None:
-            raise self.deny("Sign in first.")
+    @rule
+    def use_api_writes(self) -> Refusal | None:
+        return None if self.g.user is not None else refuse("Sign in first.")
 
     # --- personal access tokens ------------------------------------------------------------------
-    def can_manage_token(self, token: AccessToken) -> bool:
-        return self.user is not None and token.user_id == self.user.pk
-
-    def ensure_can_manage_token(self, token: AccessToken) -> None:
+    @rule
+    def manage_token(self, token: AccessToken) -> Refusal | None:
         """Someone else's token is unseen: 404, exactly like a missing one."""
-        if not self.can_manage_token(token):
-            raise self.not_found()
+        return None if self.g.user is not None and token.user_id == self.g.user.pk else UNSEEN
 
     def visible_tokens(self, qs: QuerySet[AccessToken]) -> QuerySet[AccessToken]:
-        if self.user is None:
+        if self.g.user is None:
             return qs.none()
-        return qs.filter(user_id=self.user.pk)
+        return qs.filter(user_id=self.g.user.pk)
 
     # --- deleting one's account ------------------------------------------------------------------
-    def can_delete_account(self) -> bool:
-        return self.user is not None and self.role != "owner"
-
-    def ensure_can_delete_account(self) -> None:
-        if self.user is None:
-            raise self.deny("Sign in first.")
-        if not self.can_delete_account():
-            raise self.deny(
+    @rule
+    def delete_account(self) -> Refusal | None:
+        if self.g.user is None:
+            return refuse("Sign in first.")
+        if self.g.role == "owner":
+            return refuse(
                 "You own this community, so hand ownership to another admin before deleting your account."
             )
+        return None

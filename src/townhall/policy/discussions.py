@@ -1,4 +1,4 @@
-"""Rules about topics and posts. Reading follows the space (`can_read_space`); writing follows posting
+"""Rules about topics and posts. Reading follows the space (`spaces.read`); writing follows posting
 rules plus the topic's state (locked, closed, hidden, deleted).
 
 - locked: frozen by a moderator: no replies, edits or reactions from members;
@@ -9,181 +9,198 @@ rules plus the topic's state (locked, closed, hidden, deleted).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db.models import Q, QuerySet
 
-from townhall.policy.base import GuardianBase
-
-if TYPE_CHECKING:
-    from townhall.discussions.models import Post, Topic
-    from townhall.spaces.models import Space
+from townhall.discussions.models import Post, Topic, Upload
+from townhall.policy.rules import UNSEEN, Refusal, RuleGroup, refuse, rule
+from townhall.spaces.models import Space
 
 
-class DiscussionRules(GuardianBase):
+class DiscussionRules(RuleGroup):
     # --- reading ---------------------------------------------------------------------------------
-    def can_view_topic(self, topic: Topic) -> bool:
-        space = topic.space
-        if not self.can_read_space(space):  # type: ignore[attr-defined]
-            return False
+    @rule
+    def view_topic(self, topic: Topic) -> Refusal | None:
+        if not self.g.spaces.read.can(topic.space):
+            return UNSEEN
         if topic.deleted_at is not None:
-            return self.can_moderate_topic(topic)
-        if topic.hidden:
-            return self.can_moderate_topic(topic) or (
-                self.user_id is not None and topic.author_id == self.user_id
-            )
-        return True
-
-    def ensure_can_view_topic(self, topic: Topic) -> None:
-        if not self.can_view_topic(topic):
-            raise self.not_found()
+            return None if self._moderates(topic) else UNSEEN
+        if topic.hidden and not (self._moderates(topic) or self._is_author(topic.author_id)):
+            return UNSEEN
+        return None
 
     def visible_topics(self, qs: QuerySet[Topic]) -> QuerySet[Topic]:
         """Topics in readable spaces that are neither deleted nor hidden (moderation queues are separate)."""
-        from townhall.spaces.models import Space
-
-        readable = self.readable_spaces(Space.objects.all()).values("pk")  # type: ignore[attr-defined]
+        readable = self.g.spaces.readable(Space.objects.all()).values("pk")
         qs = qs.filter(space_id__in=readable, deleted_at__isnull=True)
-        if self.user_id is not None:
-            return qs.filter(Q(hidden=False) | Q(author_id=self.user_id))
+        if self.g.user_id is not None:
+            return qs.filter(Q(hidden=False) | Q(author_id=self.g.user_id))
         return qs.filter(hidden=False)
 
-    def can_view_post_body(self, post: Post) -> bool:
+    @rule
+    def view_post_body(self, post: Post) -> Refusal | None:
         """Hidden and deleted posts keep their place in the thread but not their text."""
         if post.deleted_at is not None:
-            return False
-        if post.hidden:
-            return self.can_moderate_topic(post.topic) or (
-                self.user_id is not None and post.author_id == self.user_id
-            )
-        return True
+            return refuse("This post has been deleted.")
+        if post.hidden and not (self._moderates(post.topic) or self._is_author(post.author_id)):
+            return refuse("A moderator has hidden this post.")
+        return None
+
+    @rule
+    def fetch_upload(self, upload: Upload) -> Refusal | None:
+        """A file attached to a post follows the post; one not yet attached, its uploader and the space."""
+        if upload.post_id is not None:
+            post = upload.post
+            assert post is not None
+            unseen = self.view_topic(post.topic) or self.view_post_body(post)
+            return UNSEEN if unseen is not None else None
+        if self._is_author(upload.uploader_id):
+            return None
+        return None if self.g.spaces.read.can(upload.space) else UNSEEN
 
     # --- writing ---------------------------------------------------------------------------------
-    def can_create_topic(self, space: Space) -> bool:
-        return self.can_post_in_space(space)  # type: ignore[attr-defined]
+    @rule
+    def create_topic(self, space: Space) -> Refusal | None:
+        return self.g.spaces.post(space)
 
-    def ensure_can_create_topic(self, space: Space) -> None:
-        self.ensure_can_post_in_space(space)  # type: ignore[attr-defined]
+    @rule
+    def create_announcement(self, space: Space) -> Refusal | None:
+        return None if self.g.spaces.moderate.can(space) else refuse("Only moderators post announcements.")
 
-    def can_create_announcement(self, space: Space) -> bool:
-        return self.can_moderate_space(space)  # type: ignore[attr-defined]
-
-    def _reply_refusal(self, topic: Topic) -> str | None:
-        space_refusal = self._post_refusal(topic.space)  # type: ignore[attr-defined]
-        if space_refusal:
-            return str(space_refusal)
+    @rule
+    def reply(self, topic: Topic) -> Refusal | None:
+        unseen = self.view_topic(topic)
+        if unseen is not None:
+            return unseen
+        space_refusal = self.g.spaces.post(topic.space)
+        if space_refusal is not None:
+            return space_refusal
         if topic.deleted_at is not None:
-            return "This topic has been deleted."
-        moderator = self.can_moderate_topic(topic)
+            return refuse("This topic has been deleted.")
+        moderator = self._moderates(topic)
         if topic.locked and not moderator:
-            return "This topic is locked, so nobody can reply."
+            return refuse("This topic is locked, so nobody can reply.")
         if topic.closed and not moderator:
-            return "This topic is closed for new replies."
+            return refuse("This topic is closed for new replies.")
         if topic.hidden and not moderator:
-            return "This topic is hidden by a moderator."
+            return refuse("This topic is hidden by a moderator.")
         return None
 
-    def can_reply(self, topic: Topic) -> bool:
-        return self._reply_refusal(topic) is None
-
-    def ensure_can_reply(self, topic: Topic) -> None:
-        self.ensure_can_view_topic(topic)
-        reason = self._reply_refusal(topic)
-        if reason:
-            raise self.deny(reason)
-
-    def _edit_refusal(self, post: Post) -> str | None:
+    @rule
+    def edit_post(self, post: Post) -> Refusal | None:
         topic = post.topic
-        if self.user is None:
-            return "Sign in to edit posts."
+        unseen = self.view_topic(topic)
+        if unseen is not None:
+            return unseen
+        g = self.g
+        if g.user is None:
+            return refuse("Sign in to edit posts.")
         if post.deleted_at is not None:
-            return "This post has been deleted."
-        if self.can_moderate_topic(topic):
+            return refuse("This post has been deleted.")
+        if self._moderates(topic):
             return None
-        if post.author_id != self.user_id:
-            return "You can only edit your own posts."
-        if not self.is_member:
-            return "Your membership does not allow editing right now."
+        if post.author_id != g.user_id:
+            return refuse("You can only edit your own posts.")
+        if not g.is_member:
+            return refuse("Your membership does not allow editing right now.")
         if topic.locked:
-            return "This topic is locked."
+            return refuse("This topic is locked.")
         if post.hidden:
-            return "A moderator has hidden this post."
+            return refuse("A moderator has hidden this post.")
         return None
 
-    def can_edit_post(self, post: Post) -> bool:
-        return self._edit_refusal(post) is None
-
-    def ensure_can_edit_post(self, post: Post) -> None:
-        self.ensure_can_view_topic(post.topic)
-        reason = self._edit_refusal(post)
-        if reason:
-            raise self.deny(reason)
-
-    def can_delete_post(self, post: Post) -> bool:
+    @rule
+    def delete_post(self, post: Post) -> Refusal | None:
         """Authors delete their own posts (soft); moderators hide instead, and may also delete."""
-        if post.deleted_at is not None or self.user is None:
-            return False
-        if self.can_moderate_topic(post.topic):
-            return True
-        return post.author_id == self.user_id and self.is_member and not post.topic.locked
-
-    def ensure_can_delete_post(self, post: Post) -> None:
-        self.ensure_can_view_topic(post.topic)
+        unseen = self.view_topic(post.topic)
+        if unseen is not None:
+            return unseen
         if post.deleted_at is not None:
-            raise self.deny("This post is already deleted.")
-        if not self.can_delete_post(post):
-            if post.author_id != self.user_id:
-                raise self.deny("You can only delete your own posts.")
-            raise self.deny("You cannot delete this post now.")
+            return refuse("This post is already deleted.")
+        g = self.g
+        if g.user is not None and self._moderates(post.topic):
+            return None
+        if post.author_id != g.user_id or g.user is None:
+            return refuse("You can only delete your own posts.")
+        if not g.is_member or post.topic.locked:
+            return refuse("You cannot delete this post now.")
+        return None
 
-    def can_view_revisions(self, post: Post) -> bool:
-        return self.can_view_post_body(post)
+    @rule
+    def view_revisions(self, post: Post) -> Refusal | None:
+        return self.view_topic(post.topic) or self.view_post_body(post)
 
     # --- moderation ------------------------------------------------------------------------------
-    def can_moderate_topic(self, topic: Topic) -> bool:
-        return self.can_moderate_space(topic.space)  # type: ignore[attr-defined]
+    def _moderates(self, topic: Topic) -> bool:
+        return self.g.spaces.moderate.can(topic.space)
 
-    def ensure_can_moderate_topic(self, topic: Topic) -> None:
-        self.ensure_can_view_topic(topic)
-        if not self.can_moderate_topic(topic):
-            raise self.deny("Only this space's moderators can do that.")
+    def _is_author(self, author_id: int | None) -> bool:
+        return self.g.user_id is not None and author_id == self.g.user_id
 
-    def can_pin_site_wide(self) -> bool:
-        return self.is_moderator
+    @rule
+    def moderate_topic(self, topic: Topic) -> Refusal | None:
+        unseen = self.view_topic(topic)
+        if unseen is not None:
+            return unseen
+        return None if self._moderates(topic) else refuse("Only this space's moderators can do that.")
 
-    def can_accept_answer(self, topic: Topic) -> bool:
-        if topic.kind != "question" or self.user is None or topic.deleted_at is not None:
-            return False
-        if self.can_moderate_topic(topic):
-            return True
-        return topic.author_id == self.user_id and self.is_member and not topic.locked
+    @rule
+    def pin_site_wide(self) -> Refusal | None:
+        return None if self.g.is_moderator else refuse("Only community moderators pin topics site-wide.")
 
-    def ensure_can_accept_answer(self, topic: Topic) -> None:
-        self.ensure_can_view_topic(topic)
-        if topic.kind != "question":
-            raise self.deny("Only question topics have an accepted answer.")
-        if not self.can_accept_answer(topic):
-            raise self.deny("Only the person who asked or a moderator can choose the accepted answer.")
+    @rule
+    def move_topic(self, topic: Topic, to_space: Space) -> Refusal | None:
+        """Move a topic into another space: moderators of both."""
+        refusal = self.moderate_topic(topic)
+        if refusal is not None:
+            return refusal
+        if not self.g.spaces.view.can(to_space):
+            return UNSEEN
+        if not self.g.spaces.moderate.can(to_space):
+            return refuse("You can only move topics into spaces you moderate.")
+        return None
+
+    @rule
+    def accept_answer(self, topic: Topic) -> Refusal | None:
+        unseen = self.view_topic(topic)
+        if unseen is not None:
+            return unseen
+        if topic.kind != Topic.QUESTION:
+            return refuse("Only question topics have an accepted answer.")
+        g = self.g
+        if g.user is not None and topic.deleted_at is None:
+            if self._moderates(topic):
+                return None
+            if self._is_author(topic.author_id) and g.is_member and not topic.locked:
+                return None
+        return refuse("Only the person who asked or a moderator can choose the accepted answer.")
 
     # --- reacting, following, reading state --------------------------------------------------------
-    def can_react(self, post: Post) -> bool:
+    @rule
+    def react(self, post: Post) -> Refusal | None:
         topic = post.topic
-        if self.user is None or not self.is_member or post.deleted_at is not None or post.hidden:
-            return False
-        return not topic.locked or self.can_moderate_topic(topic)
-
-    def ensure_can_react(self, post: Post) -> None:
-        self.ensure_can_view_topic(post.topic)
-        if self.user is None:
-            raise self.deny("Sign in to react.")
-        if not self.is_member:
-            raise self.deny("Only active members can react.")
+        unseen = self.view_topic(topic)
+        if unseen is not None:
+            return unseen
+        g = self.g
+        if g.user is None:
+            return refuse("Sign in to react.")
+        if not g.is_member:
+            return refuse("Only active members can react.")
         if post.deleted_at is not None or post.hidden:
-            raise self.deny("You cannot react to a removed post.")
-        if not self.can_react(post):
-            raise self.deny("This topic is locked.")
+            return refuse("You cannot react to a removed post.")
+        if topic.locked and not self._moderates(topic):
+            return refuse("This topic is locked.")
+        return None
 
-    def ensure_can_track(self) -> None:
+    @rule
+    def track_space(self, space: Space) -> Refusal | None:
+        """Follow a space or keep a draft of a new topic in it: its content must be readable."""
+        signed_out = self.track()
+        if signed_out is not None:
+            return signed_out
+        return None if self.g.spaces.read.can(space) else UNSEEN
+
+    @rule
+    def track(self) -> Refusal | None:
         """Read state, follow levels and drafts belong to a signed-in person."""
-        if self.user is None:
-            raise self.deny("Sign in first.")
+        return None if self.g.user is not None else refuse("Sign in first.")

@@ -10,15 +10,15 @@ Admins see and read everything. Community moderators see and read every space ex
 members read like members but write nothing and join nothing. An invitation to a space lets the
 invitee see it (and join it) even when they are outside its group.
 
-Every `can_*` answer has a matching `visible_spaces` / `readable_spaces` filter; the policy tests
-check that the Python rule and the database filter agree for every persona and space state.
+Every rule has a matching `visible` / `readable` filter; the policy tests check that the Python rule and
+the database filter agree for every persona and space state.
 """
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from townhall.policy.base import GuardianBase
+from townhall.policy.rules import UNSEEN, Refusal, RuleGroup, refuse, rule
 from townhall.spaces.models import Space, SpaceMembership
 
 JOIN = "join"
@@ -26,229 +26,239 @@ REQUEST = "request"
 ACCEPT = "accept"
 
 
-class SpaceRules(GuardianBase):
-    def _space_state(self, space: Space) -> tuple[str, str] | None:
-        return self.space_roles.get(space.pk)
+class SpaceRules(RuleGroup):
+    # --- where this person stands in a space (from the Guardian's cache, no query) -----------------
+    def _state(self, space: Space) -> tuple[str, str] | None:
+        return self.g.space_roles.get(space.pk)
 
-    def is_space_member(self, space: Space) -> bool:
-        state = self._space_state(space)
+    def is_member(self, space: Space) -> bool:
+        state = self._state(space)
         return state is not None and state[0] == SpaceMembership.ACTIVE
 
-    def is_space_invited(self, space: Space) -> bool:
-        state = self._space_state(space)
+    def is_invited(self, space: Space) -> bool:
+        state = self._state(space)
         return state is not None and state[0] == SpaceMembership.INVITED
 
-    def has_requested_space(self, space: Space) -> bool:
-        state = self._space_state(space)
+    def has_requested(self, space: Space) -> bool:
+        state = self._state(space)
         return state is not None and state[0] == SpaceMembership.REQUESTED
 
-    def is_space_moderator(self, space: Space) -> bool:
-        state = self._space_state(space)
+    def is_moderator(self, space: Space) -> bool:
+        state = self._state(space)
         return state is not None and state == (SpaceMembership.ACTIVE, SpaceMembership.MODERATOR)
 
-    def _in_space_group(self, space: Space) -> bool:
+    def in_group(self, space: Space) -> bool:
         """In the space's group (or it has none), or already in the space: may read group content."""
-        return space.group_id is None or space.group_id in self.group_ids or self.is_space_member(space)
+        return space.group_id is None or space.group_id in self.g.group_ids or self.is_member(space)
 
     def _listed_by_group(self, space: Space) -> bool:
-        """Like _in_space_group, but an invitation also counts: invitees see what they are invited to."""
-        return self._in_space_group(space) or self.is_space_invited(space)
+        """Like in_group, but an invitation also counts: invitees see what they are invited to."""
+        return self.in_group(space) or self.is_invited(space)
 
-    def active_space_ids(self) -> list[int]:
-        return [sid for sid, (state, _r) in self.space_roles.items() if state == SpaceMembership.ACTIVE]
+    def active_ids(self) -> list[int]:
+        return [sid for sid, (state, _r) in self.g.space_roles.items() if state == SpaceMembership.ACTIVE]
 
-    def listed_space_ids(self) -> list[int]:
-        return [sid for sid, (state, _r) in self.space_roles.items() if state != SpaceMembership.REQUESTED]
+    def listed_ids(self) -> list[int]:
+        return [sid for sid, (state, _r) in self.g.space_roles.items() if state != SpaceMembership.REQUESTED]
 
     # --- seeing and reading ----------------------------------------------------------------------
-    def can_view_space(self, space: Space) -> bool:
+    @rule
+    def view(self, space: Space) -> Refusal | None:
         """The space is listed to this person (its name and description)."""
-        if space.visibility == Space.PUBLIC or self.is_admin:
-            return True
-        if not self.can_read_as_member:
-            return False
+        g = self.g
+        if space.visibility == Space.PUBLIC or g.is_admin:
+            return None
+        if not g.can_read_as_member:
+            return UNSEEN
         if space.visibility == Space.SECRET:
-            return self.is_space_member(space) or self.is_space_invited(space)
-        return self.is_moderator or self._listed_by_group(space)
+            return None if self.is_member(space) or self.is_invited(space) else UNSEEN
+        return None if g.is_moderator or self._listed_by_group(space) else UNSEEN
 
-    def ensure_can_view_space(self, space: Space) -> None:
-        if not self.can_view_space(space):
-            raise self.not_found()
-
-    def can_read_space(self, space: Space) -> bool:
-        """The space's content (topics, messages) is readable by this person."""
-        if space.visibility == Space.PUBLIC or self.is_admin:
+    def _reads(self, space: Space) -> bool:
+        g = self.g
+        if space.visibility == Space.PUBLIC or g.is_admin:
             return True
-        if not self.can_read_as_member:
+        if not g.can_read_as_member:
             return False
         if space.visibility == Space.MEMBERS:
-            return self.is_moderator or self._in_space_group(space)
+            return g.is_moderator or self.in_group(space)
         if space.visibility == Space.PRIVATE:
-            return self.is_moderator or self.is_space_member(space)
-        return self.is_space_member(space)
+            return g.is_moderator or self.is_member(space)
+        return self.is_member(space)
 
-    def ensure_can_read_space(self, space: Space) -> None:
-        self.ensure_can_view_space(space)
-        if not self.can_read_space(space):
-            raise self.deny("This space is private — request to join to read it.")
+    @rule
+    def read(self, space: Space) -> Refusal | None:
+        """The space's content (topics, messages) is readable by this person."""
+        seen = self.view(space)
+        if seen is not None:
+            return seen
+        return None if self._reads(space) else refuse("This space is private — request to join to read it.")
 
-    def can_view_space_members(self, space: Space) -> bool:
+    @rule
+    def view_members(self, space: Space) -> Refusal | None:
         """The list of a space's members: only for community members who can read the space."""
-        return self.can_read_as_member and self.can_read_space(space)
+        seen = self.view(space)
+        if seen is not None:
+            return seen
+        if not self.g.can_read_as_member:
+            return refuse("Only members of the community can see who is in a space.")
+        if not self._reads(space):
+            return refuse("Only this space's members can see who is in it.")
+        return None
 
-    def ensure_can_view_space_members(self, space: Space) -> None:
-        self.ensure_can_view_space(space)
-        if not self.can_view_space_members(space):
-            if not self.can_read_as_member:
-                raise self.deny("Only members of the community can see who is in a space.")
-            raise self.deny("Only this space's members can see who is in it.")
-
-    def visible_spaces(self, qs: QuerySet[Space]) -> QuerySet[Space]:
-        if self.is_admin:
+    def visible(self, qs: QuerySet[Space]) -> QuerySet[Space]:
+        """Spaces listed to this person (the `view` rule, in SQL)."""
+        g = self.g
+        if g.is_admin:
             return qs
         condition = Q(visibility=Space.PUBLIC)
-        if self.can_read_as_member:
-            listed = self.listed_space_ids()
+        if g.can_read_as_member:
+            listed = self.listed_ids()
             shared = Q(visibility__in=[Space.MEMBERS, Space.PRIVATE])
-            if self.is_moderator:
+            if g.is_moderator:
                 condition |= shared
             else:
-                in_group = Q(group__isnull=True) | Q(group_id__in=self.group_ids) | Q(pk__in=listed)
+                in_group = Q(group__isnull=True) | Q(group_id__in=g.group_ids) | Q(pk__in=listed)
                 condition |= shared & in_group
             condition |= Q(pk__in=listed)
         return qs.filter(condition)
 
-    def readable_spaces(self, qs: QuerySet[Space]) -> QuerySet[Space]:
-        """Spaces whose content this person may read (used to scope lists and search)."""
-        if self.is_admin:
+    def readable(self, qs: QuerySet[Space]) -> QuerySet[Space]:
+        """Spaces whose content this person may read (the `read` rule, in SQL; scopes lists and search)."""
+        g = self.g
+        if g.is_admin:
             return qs
         condition = Q(visibility=Space.PUBLIC)
-        if self.can_read_as_member:
-            active = self.active_space_ids()
-            if self.is_moderator:
+        if g.can_read_as_member:
+            active = self.active_ids()
+            if g.is_moderator:
                 condition |= Q(visibility__in=[Space.MEMBERS, Space.PRIVATE])
             else:
-                in_group = Q(group__isnull=True) | Q(group_id__in=self.group_ids)
+                in_group = Q(group__isnull=True) | Q(group_id__in=g.group_ids)
                 condition |= Q(visibility=Space.MEMBERS) & in_group
             condition |= Q(pk__in=active)
         return qs.filter(condition)
 
     # --- writing ---------------------------------------------------------------------------------
-    def can_post_in_space(self, space: Space) -> bool:
-        return self._post_refusal(space) is None
-
-    def ensure_can_post_in_space(self, space: Space) -> None:
-        self.ensure_can_read_space(space)
-        reason = self._post_refusal(space)
-        if reason:
-            raise self.deny(reason)
-
-    def post_refusal(self, space: Space) -> str | None:
-        """Why this person may not start posts here (None when they may), for templates."""
-        return self._post_refusal(space)
-
-    def _post_refusal(self, space: Space) -> str | None:
-        if not self.can_read_space(space):
-            return "You cannot see this space."
-        if self.user is None:
-            return "Sign in to take part."
-        if self.is_suspended:
-            return "Your membership is suspended, so you cannot post for now."
-        if not self.is_member:
-            return "Join the community to take part."
+    @rule
+    def post(self, space: Space) -> Refusal | None:
+        """Start something in the space (a topic, a message)."""
+        unread = self.read(space)
+        if unread is not None:
+            return unread
+        g = self.g
+        if g.user is None:
+            return refuse("Sign in to take part.")
+        if g.is_suspended:
+            return refuse("Your membership is suspended, so you cannot post for now.")
+        if not g.is_member:
+            return refuse("Join the community to take part.")
         if space.archived_at is not None:
-            return "This space is archived."
-        if space.posting == Space.MODERATORS and not (self.is_moderator or self.is_space_moderator(space)):
-            return "Only moderators post in this space."
-        if space.visibility in (Space.PRIVATE, Space.SECRET) and not (
-            self.is_space_member(space) or self.is_admin
-        ):
-            return "Join this space to post in it."
-        if not self._in_space_group(space) and not self.is_admin:
-            return "This space is for members of its group."
+            return refuse("This space is archived.")
+        if space.posting == Space.MODERATORS and not (g.is_moderator or self.is_moderator(space)):
+            return refuse("Only moderators post in this space.")
+        if space.visibility in (Space.PRIVATE, Space.SECRET) and not (self.is_member(space) or g.is_admin):
+            return refuse("Join this space to post in it.")
+        if not self.in_group(space) and not g.is_admin:
+            return refuse("This space is for members of its group.")
         return None
 
     # --- membership ------------------------------------------------------------------------------
     def join_mode(self, space: Space) -> str | None:
         """How this person can join: "join", "request", "accept" (invited) or None."""
-        if not self.is_member or self.is_space_member(space) or not self.can_view_space(space):
+        g = self.g
+        if not g.is_member or self.is_member(space) or not self.view.can(space):
             return None
         if space.archived_at is not None:
             return None
-        if self.is_space_invited(space):
+        if self.is_invited(space):
             return ACCEPT
-        if self.has_requested_space(space):
+        if self.has_requested(space):
             return None  # waiting for a moderator, whatever the visibility is now
-        if space.visibility == Space.SECRET and not self.is_admin:
+        if space.visibility == Space.SECRET and not g.is_admin:
             return None
-        if not self._in_space_group(space) and not self.is_admin:
+        if not self.in_group(space) and not g.is_admin:
             return None
-        if space.visibility == Space.PRIVATE and not self.is_moderator:
+        if space.visibility == Space.PRIVATE and not g.is_moderator:
             return REQUEST
         return JOIN
 
-    def ensure_can_join_space(self, space: Space) -> str:
-        """Raise unless this person can join now; return the join mode ("join", "request", "accept")."""
-        self.ensure_can_view_space(space)
-        if self.user is None:
-            raise self.deny("Sign in to join spaces.")
-        if self.is_suspended:
-            raise self.deny("Your membership is suspended, so you cannot join spaces for now.")
-        if not self.is_member:
-            raise self.deny("Join the community first.")
-        if self.is_space_member(space):
-            raise self.deny("You are already in this space.")
-        if self.has_requested_space(space):
-            raise self.deny("Your request to join is waiting for a moderator.")
+    def joinable(self, qs: QuerySet[Space]) -> QuerySet[Space]:
+        """Listed spaces this person is not in and might join (in SQL; `join_mode` decides each one)."""
+        if not self.g.is_member:
+            return qs.none()
+        qs = self.visible(qs).exclude(pk__in=list(self.g.space_roles)).exclude(visibility=Space.SECRET)
+        if not self.g.is_admin:
+            qs = qs.filter(Q(group__isnull=True) | Q(group_id__in=self.g.group_ids))
+        return qs
+
+    @rule
+    def join(self, space: Space) -> Refusal | None:
+        """Join now, request to join, or accept an invitation (which of them: `join_mode`)."""
+        seen = self.view(space)
+        if seen is not None:
+            return seen
+        g = self.g
+        if g.user is None:
+            return refuse("Sign in to join spaces.")
+        if g.is_suspended:
+            return refuse("Your membership is suspended, so you cannot join spaces for now.")
+        if not g.is_member:
+            return refuse("Join the community first.")
+        if self.is_member(space):
+            return refuse("You are already in this space.")
+        if self.has_requested(space):
+            return refuse("Your request to join is waiting for a moderator.")
         if space.archived_at is not None:
-            raise self.deny("This space is archived, so nobody can join it.")
-        mode = self.join_mode(space)
-        if mode is None:
+            return refuse("This space is archived, so nobody can join it.")
+        if self.join_mode(space) is None:
             if space.visibility == Space.SECRET:
-                raise self.deny("This space is by invitation only.")
-            raise self.deny("This space is for members of its group.")
-        return mode
+                return refuse("This space is by invitation only.")
+            return refuse("This space is for members of its group.")
+        return None
 
-    def can_leave_space(self, space: Space) -> bool:
+    @rule
+    def leave(self, space: Space) -> Refusal | None:
         """Leave (active), withdraw a request (requested) or decline an invitation (invited)."""
-        return self._space_state(space) is not None
+        seen = self.view(space)
+        if seen is not None:
+            return seen
+        return None if self._state(space) is not None else refuse("You are not in this space.")
 
-    def ensure_can_leave_space(self, space: Space) -> None:
-        self.ensure_can_view_space(space)
-        if not self.can_leave_space(space):
-            raise self.deny("You are not in this space.")
-
-    def can_moderate_space(self, space: Space) -> bool:
+    @rule
+    def moderate(self, space: Space) -> Refusal | None:
         """Approve requests, invite, and moderate content inside the space."""
-        if not self.can_view_space(space):
-            return False
-        return self.is_moderator or (self.is_member and self.is_space_moderator(space))
+        seen = self.view(space)
+        if seen is not None:
+            return seen
+        g = self.g
+        if g.is_moderator or (g.is_member and self.is_moderator(space)):
+            return None
+        return refuse("Only this space's moderators can do that.")
 
-    def ensure_can_moderate_space(self, space: Space) -> None:
-        self.ensure_can_view_space(space)
-        if not self.can_moderate_space(space):
-            raise self.deny("Only this space's moderators can do that.")
-
-    def can_manage_space(self, space: Space) -> bool:
+    @rule
+    def manage(self, space: Space) -> Refusal | None:
         """Change settings, visibility, sidebar placement and space moderators."""
-        return self.is_admin
+        seen = self.view(space)
+        if seen is not None:
+            return seen
+        return None if self.g.is_admin else refuse("Only admins can change a space's settings.")
 
-    def ensure_can_manage_space(self, space: Space) -> None:
-        self.ensure_can_view_space(space)
-        if not self.can_manage_space(space):
-            raise self.deny("Only admins can change a space's settings.")
+    @rule
+    def create(self) -> Refusal | None:
+        return None if self.g.is_admin else refuse("Only admins can create spaces.")
 
-    def can_create_space(self) -> bool:
-        return self.is_admin
-
-    def ensure_can_create_space(self) -> None:
-        if not self.can_create_space():
-            raise self.deny("Only admins can create spaces.")
-
-    def can_manage_sidebar(self) -> bool:
+    @rule
+    def manage_sidebar(self) -> Refusal | None:
         """Create, rename, delete and order sidebar sections; order spaces inside them."""
-        return self.is_admin
+        return None if self.g.is_admin else refuse("Only admins can arrange the sidebar.")
 
-    def ensure_can_manage_sidebar(self) -> None:
-        if not self.can_manage_sidebar():
-            raise self.deny("Only admins can arrange the sidebar.")
+    def moderated_ids(self) -> list[int]:
+        """Spaces this person moderates as a space moderator (community moderators moderate all)."""
+        if not self.g.is_member:
+            return []
+        return [
+            sid
+            for sid, state in self.g.space_roles.items()
+            if state == (SpaceMembership.ACTIVE, SpaceMembership.MODERATOR)
+        ]

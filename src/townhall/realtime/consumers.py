@@ -38,5 +38,5 @@ class UserStreamConsumer(AsyncJsonWebsocketConsumer):
 
         user = User.objects.get(pk=user_id)
         guardian = Guardian(user)
-        ids = guardian.readable_spaces(Space.objects.all()).values_list("pk", flat=True)
+        ids = guardian.spaces.readable(Space.objects.all()).values_list("pk", flat=True)
         return [space_group(pk) for pk in ids]

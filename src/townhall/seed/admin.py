@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from townhall.accounts.models import User
 from townhall.accounts.validators import username_validators
-from townhall.community.activity import record_activity
+from townhall.activity.log import record_activity
+from townhall.community.events import JoinedData
 from townhall.community.models import Membership
 
 
@@ -71,5 +72,5 @@ def create_admin(*, email: str, username: str, password: str) -> tuple[User, str
             joined_at=now,
             coc_accepted_at=now,
         )
-        record_activity(user, "community.joined", membership, data={"via": "createadmin", "role": role})
+        record_activity(user, "community.joined", membership, data=JoinedData("createadmin", role))
     return user, role

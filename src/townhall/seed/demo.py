@@ -18,8 +18,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from townhall.accounts.models import Interest, User
-from townhall.community.activity import record_activity
-from townhall.community.models import Activity, Community, Group, GroupMember, Invitation, Membership
+from townhall.activity.log import record_activity
+from townhall.activity.models import Activity
+from townhall.activity.payloads import Via
+from townhall.community.events import JoinedData
+from townhall.community.models import Community, Group, GroupMember, Invitation, Membership
 from townhall.seed.demo_discussions import seed_discussions
 from townhall.spaces.models import SidebarSection, Space, SpaceMembership
 
@@ -449,7 +452,10 @@ def seed_demo() -> dict[str, int]:
             spaces_chosen_at=joined,
             introduced_at=joined + timedelta(hours=2),
         )
-        _backdate(record_activity(user, "community.joined", membership), joined)
+        _backdate(
+            record_activity(user, "community.joined", membership, data=JoinedData("seed", membership.role)),
+            joined,
+        )
         for group_name in person.groups:
             GroupMember.objects.create(group=groups[group_name], user=user)
         users[person.username] = user
@@ -511,7 +517,7 @@ def seed_demo() -> dict[str, int]:
             )
         SpaceMembership.objects.bulk_create(rows)
         for row in rows:
-            record_activity(row.user, "space.joined", space, space_id=space.pk, data={"via": "seed"})
+            record_activity(row.user, "space.joined", space, space_id=space.pk, data=Via("seed"))
         space.member_count = len(rows)
         space.save(update_fields=["member_count"])
         n_space_members += len(rows)

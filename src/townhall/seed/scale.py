@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from townhall.accounts.models import Interest, User
-from townhall.community.models import Activity, Community, Group, GroupMember, Membership
+from townhall.activity.models import Activity
+from townhall.community.models import Community, Group, GroupMember, Membership
 from townhall.seed.demo import FEATURED_INTERESTS
 from townhall.spaces.models import Space, SpaceMembership
 

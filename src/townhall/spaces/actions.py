@@ -13,12 +13,13 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from townhall.community.activity import record_activity
+from townhall.activity.log import record_activity
+from townhall.activity.payloads import Direction, Fields, Name, Person, Via
 from townhall.community.models import Group, Membership
-from townhall.core import hooks
-from townhall.core.effects import on_commit
+from townhall.core.effects import emit
 from townhall.core.errors import Invalid, PermissionDenied
 from townhall.spaces import broadcasts
+from townhall.spaces.events import LeftData, SectionData, SpaceChanged, SpaceCreated, SpaceMembershipChanged
 from townhall.spaces.models import SidebarSection, Space, SpaceMembership
 
 if TYPE_CHECKING:
@@ -36,15 +37,6 @@ DOWN = "down"
 
 
 # --- helpers ---------------------------------------------------------------------------------------
-def _remember(guardian: Guardian, space_id: int, row: SpaceMembership | None) -> None:
-    """Keep the acting Guardian's cached space roles in step with what was just written."""
-    roles = guardian.space_roles
-    if row is None:
-        roles.pop(space_id, None)
-    else:
-        roles[space_id] = (row.state, row.role)
-
-
 def _actor(guardian: Guardian) -> User:
     """The signed-in person behind a Guardian that has already passed an ensure_* check."""
     if guardian.user is None:
@@ -132,7 +124,7 @@ def create_space(
     The creator becomes the space's first moderator (an active member). Raises PermissionDenied
     for non-admins and Invalid for bad input. Broadcasts nothing: nobody else is in the space yet.
     """
-    guardian.ensure_can_create_space()
+    guardian.spaces.create.ensure()
     name = _clean_text(name, field="name", label="Name", max_length=NAME_MAX, required=True)
     description = _clean_text(
         description, field="description", label="Description", max_length=DESCRIPTION_MAX, required=False
@@ -158,21 +150,20 @@ def create_space(
                     created_by=_actor(guardian),
                     member_count=1,
                 )
-                row = SpaceMembership.objects.create(
+                SpaceMembership.objects.create(
                     space=space,
                     user=_actor(guardian),
                     state=SpaceMembership.ACTIVE,
                     role=SpaceMembership.MODERATOR,
                 )
                 record_activity(guardian.user, "space.created", space, space_id=space.pk)
+                emit(SpaceCreated(space_id=space.pk, kind=kind, actor_id=guardian.user_id))
                 break
         except IntegrityError:
             # Someone took the same slug between our check and insert; try the next suffix.
             if attempt == 2:
                 raise
-    _remember(guardian, space.pk, row)
-    created_id = space.pk
-    on_commit(lambda: hooks.space_created.send(sender=Space, space_id=created_id))
+    guardian.forget(space.pk)
     return space
 
 
@@ -192,7 +183,7 @@ def update_space(
 
     Locks the space row (read-then-write). Broadcasts "updated" to the space's readers and moderators.
     """
-    guardian.ensure_can_manage_space(space)
+    guardian.spaces.manage.ensure(space)
     name = _clean_text(name, field="name", label="Name", max_length=NAME_MAX, required=True)
     description = _clean_text(
         description, field="description", label="Description", max_length=DESCRIPTION_MAX, required=False
@@ -222,9 +213,14 @@ def update_space(
         locked.save()
         if changed:
             record_activity(
-                guardian.user, "space.updated", locked, space_id=locked.pk, data={"fields": sorted(changed)}
+                guardian.user, "space.updated", locked, space_id=locked.pk, data=Fields(sorted(changed))
             )
             broadcasts.space_changed(locked, actor_id=guardian.user_id, op="updated")
+            emit(
+                SpaceChanged(
+                    space_id=locked.pk, actor_id=guardian.user_id, op="updated", fields=tuple(sorted(changed))
+                )
+            )
     _copy_into(space, locked)
     return space
 
@@ -239,7 +235,7 @@ def archive_space(guardian: Guardian, space: Space) -> Space:
 
     Locks the space row. Raises Invalid when it is already archived. Broadcasts "archived".
     """
-    guardian.ensure_can_manage_space(space)
+    guardian.spaces.manage.ensure(space)
     with transaction.atomic():
         locked = _lock_space(space)
         if locked.archived_at is not None:
@@ -248,13 +244,14 @@ def archive_space(guardian: Guardian, space: Space) -> Space:
         locked.save(update_fields=["archived_at", "updated_at"])
         record_activity(guardian.user, "space.archived", locked, space_id=locked.pk)
         broadcasts.space_changed(locked, actor_id=guardian.user_id, op="archived")
+        emit(SpaceChanged(space_id=locked.pk, actor_id=guardian.user_id, op="archived", fields=()))
     _copy_into(space, locked)
     return space
 
 
 def unarchive_space(guardian: Guardian, space: Space) -> Space:
     """Bring an archived space back (admins). Locks the space row. Broadcasts "unarchived"."""
-    guardian.ensure_can_manage_space(space)
+    guardian.spaces.manage.ensure(space)
     with transaction.atomic():
         locked = _lock_space(space)
         if locked.archived_at is None:
@@ -263,6 +260,7 @@ def unarchive_space(guardian: Guardian, space: Space) -> Space:
         locked.save(update_fields=["archived_at", "updated_at"])
         record_activity(guardian.user, "space.unarchived", locked, space_id=locked.pk)
         broadcasts.space_changed(locked, actor_id=guardian.user_id, op="unarchived")
+        emit(SpaceChanged(space_id=locked.pk, actor_id=guardian.user_id, op="unarchived", fields=()))
     _copy_into(space, locked)
     return space
 
@@ -276,7 +274,8 @@ def join_space(guardian: Guardian, space: Space, *, message: str = "") -> SpaceM
     twice. Raises NotFound when the space is unseen, PermissionDenied with a reason otherwise.
     Broadcasts "joined" (or "requested") to the person and the space's moderators.
     """
-    mode = guardian.ensure_can_join_space(space)
+    guardian.spaces.join.ensure(space)
+    mode = guardian.spaces.join_mode(space)
     if mode == "request":
         return request_to_join(guardian, space, message=message)
     user = _actor(guardian)
@@ -293,10 +292,15 @@ def join_space(guardian: Guardian, space: Space, *, message: str = "") -> SpaceM
             row.state = SpaceMembership.ACTIVE
             row.save(update_fields=["state", "updated_at"])
         _bump_members(locked, +1)
-        record_activity(user, "space.joined", locked, space_id=locked.pk, data={"via": mode})
+        record_activity(user, "space.joined", locked, space_id=locked.pk, data=Via(mode or "join"))
         broadcasts.membership_changed(locked, user_id=user.pk, op="joined")
+        emit(
+            SpaceMembershipChanged(
+                space_id=locked.pk, user_id=user.pk, actor_id=guardian.user_id, op="joined"
+            )
+        )
     space.member_count = locked.member_count
-    _remember(guardian, space.pk, row)
+    guardian.forget(space.pk)
     return row
 
 
@@ -305,8 +309,8 @@ def request_to_join(guardian: Guardian, space: Space, *, message: str = "") -> S
 
     Locks the person's membership row. Broadcasts "requested" to the person and the space's moderators.
     """
-    mode = guardian.ensure_can_join_space(space)
-    if mode != "request":
+    guardian.spaces.join.ensure(space)
+    if guardian.spaces.join_mode(space) != "request":
         raise PermissionDenied("This space does not take requests; join it directly.")
     message = _clean_text(
         message, field="message", label="Message", max_length=REQUEST_MESSAGE_MAX, required=False
@@ -322,7 +326,12 @@ def request_to_join(guardian: Guardian, space: Space, *, message: str = "") -> S
         )
         record_activity(user, "space.join_requested", locked, space_id=locked.pk)
         broadcasts.membership_changed(locked, user_id=user.pk, op="requested")
-    _remember(guardian, space.pk, row)
+        emit(
+            SpaceMembershipChanged(
+                space_id=locked.pk, user_id=user.pk, actor_id=guardian.user_id, op="requested"
+            )
+        )
+    guardian.forget(space.pk)
     return row
 
 
@@ -332,7 +341,7 @@ def leave_space(guardian: Guardian, space: Space) -> None:
     Locks the row and the space. Raises PermissionDenied when the person is not in the space.
     Broadcasts "left" to the person and the space's moderators.
     """
-    guardian.ensure_can_leave_space(space)
+    guardian.spaces.leave.ensure(space)
     user = _actor(guardian)
     with transaction.atomic():
         locked = _lock_space(space)
@@ -344,10 +353,13 @@ def leave_space(guardian: Guardian, space: Space) -> None:
         row.delete()
         if was_active:
             _bump_members(locked, -1)
-        record_activity(user, "space.left", locked, space_id=locked.pk, data={"state": state})
+        record_activity(user, "space.left", locked, space_id=locked.pk, data=LeftData(state))
         broadcasts.membership_changed(locked, user_id=user.pk, op="left")
+        emit(
+            SpaceMembershipChanged(space_id=locked.pk, user_id=user.pk, actor_id=guardian.user_id, op="left")
+        )
     space.member_count = locked.member_count
-    _remember(guardian, space.pk, None)
+    guardian.forget(space.pk)
 
 
 def approve_join_request(guardian: Guardian, space: Space, *, user: User) -> SpaceMembership:
@@ -357,7 +369,7 @@ def approve_join_request(guardian: Guardian, space: Space, *, user: User) -> Spa
     PermissionDenied when they are no longer an active member of the community. Broadcasts
     "approved" to the person and the space's moderators.
     """
-    guardian.ensure_can_moderate_space(space)
+    guardian.spaces.moderate.ensure(space)
     with transaction.atomic():
         locked = _lock_space(space)
         row = _lock_row(locked, user.pk)
@@ -369,9 +381,14 @@ def approve_join_request(guardian: Guardian, space: Space, *, user: User) -> Spa
         row.save(update_fields=["state", "updated_at"])
         _bump_members(locked, +1)
         record_activity(
-            guardian.user, "space.request_approved", row, space_id=locked.pk, data={"user_id": user.pk}
+            guardian.user, "space.request_approved", row, space_id=locked.pk, data=Person(user.pk)
         )
         broadcasts.membership_changed(locked, user_id=user.pk, op="approved")
+        emit(
+            SpaceMembershipChanged(
+                space_id=locked.pk, user_id=user.pk, actor_id=guardian.user_id, op="approved"
+            )
+        )
     space.member_count = locked.member_count
     return row
 
@@ -382,7 +399,7 @@ def deny_join_request(guardian: Guardian, space: Space, *, user: User) -> None:
     Locks the request row. Raises Invalid when there is no request from them. Broadcasts "denied"
     to the person and the space's moderators.
     """
-    guardian.ensure_can_moderate_space(space)
+    guardian.spaces.moderate.ensure(space)
     with transaction.atomic():
         locked = _lock_space(space)
         row = _lock_row(locked, user.pk)
@@ -390,9 +407,14 @@ def deny_join_request(guardian: Guardian, space: Space, *, user: User) -> None:
             raise Invalid(f"There is no request to join from @{user.username}.")
         row.delete()
         record_activity(
-            guardian.user, "space.request_denied", locked, space_id=locked.pk, data={"user_id": user.pk}
+            guardian.user, "space.request_denied", locked, space_id=locked.pk, data=Person(user.pk)
         )
         broadcasts.membership_changed(locked, user_id=user.pk, op="denied")
+        emit(
+            SpaceMembershipChanged(
+                space_id=locked.pk, user_id=user.pk, actor_id=guardian.user_id, op="denied"
+            )
+        )
 
 
 def invite_to_space(guardian: Guardian, space: Space, *, user: User) -> SpaceMembership:
@@ -403,7 +425,7 @@ def invite_to_space(guardian: Guardian, space: Space, *, user: User) -> SpaceMem
     or invited, PermissionDenied when they are not an active member. Broadcasts "invited" (or
     "approved") to the person and the space's moderators.
     """
-    guardian.ensure_can_moderate_space(space)
+    guardian.spaces.moderate.ensure(space)
     if space.archived_at is not None:
         raise PermissionDenied("This space is archived, so nobody can join it.")
     if not _is_active_member(user):
@@ -420,15 +442,23 @@ def invite_to_space(guardian: Guardian, space: Space, *, user: User) -> SpaceMem
             row.save(update_fields=["state", "updated_at"])
             _bump_members(locked, +1)
             record_activity(
-                guardian.user, "space.request_approved", row, space_id=locked.pk, data={"user_id": user.pk}
+                guardian.user, "space.request_approved", row, space_id=locked.pk, data=Person(user.pk)
             )
             broadcasts.membership_changed(locked, user_id=user.pk, op="approved")
+            emit(
+                SpaceMembershipChanged(
+                    space_id=locked.pk, user_id=user.pk, actor_id=guardian.user_id, op="approved"
+                )
+            )
         else:
             row = SpaceMembership.objects.create(space=locked, user=user, state=SpaceMembership.INVITED)
-            record_activity(
-                guardian.user, "space.invited", row, space_id=locked.pk, data={"user_id": user.pk}
-            )
+            record_activity(guardian.user, "space.invited", row, space_id=locked.pk, data=Person(user.pk))
             broadcasts.membership_changed(locked, user_id=user.pk, op="invited")
+            emit(
+                SpaceMembershipChanged(
+                    space_id=locked.pk, user_id=user.pk, actor_id=guardian.user_id, op="invited"
+                )
+            )
     space.member_count = locked.member_count
     return row
 
@@ -442,7 +472,7 @@ def set_space_moderator(
     row. Raises Invalid when nothing would change, PermissionDenied when the person is not an active
     community member. Broadcasts "moderator_added"/"moderator_removed".
     """
-    guardian.ensure_can_manage_space(space)
+    guardian.spaces.manage.ensure(space)
     if is_moderator and not _is_active_member(user):
         raise PermissionDenied(f"@{user.username} is not an active member of the community.")
     with transaction.atomic():
@@ -472,41 +502,42 @@ def set_space_moderator(
             row.role = SpaceMembership.MEMBER
             row.save(update_fields=["role", "updated_at"])
         op = "moderator_added" if is_moderator else "moderator_removed"
-        record_activity(guardian.user, f"space.{op}", row, space_id=locked.pk, data={"user_id": user.pk})
+        record_activity(guardian.user, f"space.{op}", row, space_id=locked.pk, data=Person(user.pk))
         # The removed moderator no longer appears among the moderators, so they are told directly.
         broadcasts.membership_changed(locked, user_id=user.pk, op=op)
+        emit(SpaceMembershipChanged(space_id=locked.pk, user_id=user.pk, actor_id=guardian.user_id, op=op))
     space.member_count = locked.member_count
     if user.pk == guardian.user_id:
-        _remember(guardian, space.pk, row)
+        guardian.forget(space.pk)
     return row
 
 
 # --- sidebar sections and order ----------------------------------------------------------------
 def create_section(guardian: Guardian, *, name: str) -> SidebarSection:
     """Add a sidebar section at the bottom (admins)."""
-    guardian.ensure_can_manage_sidebar()
+    guardian.spaces.manage_sidebar.ensure()
     name = _clean_text(name, field="name", label="Section name", max_length=SECTION_NAME_MAX, required=True)
     with transaction.atomic():
         top = SidebarSection.objects.select_for_update().aggregate(top=Max("position"))["top"]
         section = SidebarSection.objects.create(name=name, position=0 if top is None else top + 1)
-        record_activity(guardian.user, "section.created", section, data={"name": name})
+        record_activity(guardian.user, "section.created", section, data=Name(name))
     return section
 
 
 def rename_section(guardian: Guardian, section: SidebarSection, *, name: str) -> SidebarSection:
     """Rename a sidebar section (admins)."""
-    guardian.ensure_can_manage_sidebar()
+    guardian.spaces.manage_sidebar.ensure()
     name = _clean_text(name, field="name", label="Section name", max_length=SECTION_NAME_MAX, required=True)
     with transaction.atomic():
         SidebarSection.objects.filter(pk=section.pk).update(name=name)
         section.name = name
-        record_activity(guardian.user, "section.renamed", section, data={"name": name})
+        record_activity(guardian.user, "section.renamed", section, data=Name(name))
     return section
 
 
 def delete_section(guardian: Guardian, section: SidebarSection) -> None:
     """Delete a sidebar section (admins); its spaces move to the unsectioned list at the end."""
-    guardian.ensure_can_manage_sidebar()
+    guardian.spaces.manage_sidebar.ensure()
     with transaction.atomic():
         spaces = list(
             Space.objects.select_for_update().filter(section_id=section.pk).order_by("position", "id")
@@ -516,7 +547,7 @@ def delete_section(guardian: Guardian, section: SidebarSection) -> None:
             space.section = None
             space.position = start + offset
         Space.objects.bulk_update(spaces, ["section", "position"])
-        record_activity(guardian.user, "section.deleted", section, data={"name": section.name})
+        record_activity(guardian.user, "section.deleted", section, data=Name(section.name))
         SidebarSection.objects.filter(pk=section.pk).delete()
 
 
@@ -536,7 +567,7 @@ def move_section(guardian: Guardian, section: SidebarSection, *, direction: str)
 
     Moving the first one up (or the last one down) leaves the order as it is.
     """
-    guardian.ensure_can_manage_sidebar()
+    guardian.spaces.manage_sidebar.ensure()
     direction = _clean_direction(direction)
     with transaction.atomic():
         rows = list(SidebarSection.objects.select_for_update().order_by("position", "id"))
@@ -544,14 +575,14 @@ def move_section(guardian: Guardian, section: SidebarSection, *, direction: str)
             raise Invalid("That section no longer exists.")
         rows = _swap_in(rows, section.pk, direction)
         SidebarSection.objects.bulk_update(rows, ["position"])
-        record_activity(guardian.user, "section.moved", section, data={"direction": direction})
+        record_activity(guardian.user, "section.moved", section, data=Direction(direction))
     section.position = next(row.position for row in rows if row.pk == section.pk)
     return section
 
 
 def move_space(guardian: Guardian, space: Space, *, direction: str) -> Space:
     """Move a space one place up or down inside its section (admins). Locks the section's spaces."""
-    guardian.ensure_can_manage_space(space)
+    guardian.spaces.manage.ensure(space)
     direction = _clean_direction(direction)
     with transaction.atomic():
         locked = _lock_space(space)
@@ -560,16 +591,14 @@ def move_space(guardian: Guardian, space: Space, *, direction: str) -> Space:
         )
         rows = _swap_in(rows, locked.pk, direction)
         Space.objects.bulk_update(rows, ["position"])
-        record_activity(
-            guardian.user, "space.moved", locked, space_id=locked.pk, data={"direction": direction}
-        )
+        record_activity(guardian.user, "space.moved", locked, space_id=locked.pk, data=Direction(direction))
     space.position = next(row.position for row in rows if row.pk == space.pk)
     return space
 
 
 def assign_section(guardian: Guardian, space: Space, *, section: SidebarSection | None) -> Space:
     """Put a space into a section (or none), at the end of it (admins). Locks the space row."""
-    guardian.ensure_can_manage_space(space)
+    guardian.spaces.manage.ensure(space)
     with transaction.atomic():
         locked = _lock_space(space)
         new_id = section.pk if section else None
@@ -582,7 +611,7 @@ def assign_section(guardian: Guardian, space: Space, *, section: SidebarSection 
                 "space.section_assigned",
                 locked,
                 space_id=locked.pk,
-                data={"section_id": new_id},
+                data=SectionData(new_id),
             )
     _copy_into(space, locked)
     return space

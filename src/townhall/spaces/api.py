@@ -9,8 +9,9 @@ from django.urls import reverse
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from townhall.core.api import API_ERRORS, ensure_write, guardian
+from townhall.core.api import API_ERRORS, ensure_write
 from townhall.core.pagination import paginate
+from townhall.policy.request import guardian_of
 from townhall.spaces import actions, queries
 from townhall.spaces.models import Space
 
@@ -72,16 +73,16 @@ def _space_out(g: Any, space: Space) -> dict[str, Any]:
         "url": reverse("spaces:detail", args=[space.slug]),
         "my_state": state,
         "my_role": role,
-        "join_mode": g.join_mode(space),
-        "can_read": g.can_read_space(space),
-        "can_post": g.can_post_in_space(space),
+        "join_mode": g.spaces.join_mode(space),
+        "can_read": g.spaces.read.can(space),
+        "can_post": g.spaces.post.can(space),
     }
 
 
 @router.get("/spaces", response={200: SpacePage, **API_ERRORS}, summary="Spaces I can see")
 def list_spaces(request: HttpRequest, cursor: str | None = None, limit: int = 50) -> dict[str, Any]:
     """Every non-archived space listed to the caller, by name, with a cursor for the next page."""
-    g = guardian(request)
+    g = guardian_of(request)
     page = paginate(queries.list_visible_spaces(g), order=("name", "id"), cursor=cursor, limit=limit)
     return {"items": [_space_out(g, s) for s in page.items], "next_cursor": page.next_cursor}
 
@@ -89,7 +90,7 @@ def list_spaces(request: HttpRequest, cursor: str | None = None, limit: int = 50
 @router.get("/spaces/{slug}", response={200: SpaceOut, **API_ERRORS}, summary="One space")
 def get_space(request: HttpRequest, slug: str) -> dict[str, Any]:
     """404 when the space does not exist or the caller may not see it (the same answer)."""
-    g = guardian(request)
+    g = guardian_of(request)
     return _space_out(g, queries.get_space_or_404(g, slug))
 
 
@@ -100,9 +101,9 @@ def join(request: HttpRequest, slug: str, payload: JoinIn | None = None) -> Any:
     """Join directly (201, state "active"), ask to join a private space (201, state "requested"),
     or accept an invitation (200, state "active")."""
     ensure_write(request)
-    g = guardian(request)
+    g = guardian_of(request)
     space = queries.get_space_or_404(g, slug)
-    was_invited = g.is_space_invited(space)
+    was_invited = g.spaces.is_invited(space)
     row = actions.join_space(g, space, message=payload.message if payload else "")
     body = {"space": space.slug, "state": row.state, "role": row.role, "member_count": space.member_count}
     return Status(200 if was_invited else 201, body)
@@ -112,7 +113,7 @@ def join(request: HttpRequest, slug: str, payload: JoinIn | None = None) -> Any:
 def leave(request: HttpRequest, slug: str) -> dict[str, Any]:
     """Leave, withdraw a request, or decline an invitation; 403 when not in the space."""
     ensure_write(request)
-    g = guardian(request)
+    g = guardian_of(request)
     space = queries.get_space_or_404(g, slug)
     actions.leave_space(g, space)
     return {"space": space.slug, "state": None, "role": None, "member_count": space.member_count}

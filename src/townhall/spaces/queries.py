@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 
 from townhall.accounts.models import User
 from townhall.core.errors import NotFound
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 def list_visible_spaces(guardian: Guardian) -> QuerySet[Space]:
     """Spaces listed to this person, archived ones left out."""
-    return guardian.visible_spaces(Space.objects.filter(archived_at__isnull=True)).select_related(
+    return guardian.spaces.visible(Space.objects.filter(archived_at__isnull=True)).select_related(
         "section", "group"
     )
 
@@ -26,7 +26,7 @@ def list_visible_spaces(guardian: Guardian) -> QuerySet[Space]:
 def get_space_or_404(guardian: Guardian, slug: str) -> Space:
     """The space with this slug if this person may see it; NotFound otherwise (same as missing)."""
     space = Space.objects.select_related("group", "section").filter(slug=slug).first()
-    if space is None or not guardian.can_view_space(space):
+    if space is None or not guardian.spaces.view.can(space):
         raise NotFound("No such space")
     return space
 
@@ -63,8 +63,8 @@ def sidebar_for(guardian: Guardian) -> list[SidebarGroup]:
         return _group_by_section(list_visible_spaces(guardian))
     # A member's joined spaces: a plain lookup by id, checked and ordered here. This runs on every page,
     # and the visibility filter as SQL cost more to build than the handful of rows cost to check.
-    joined = Space.objects.filter(pk__in=guardian.active_space_ids(), archived_at__isnull=True)
-    spaces = [space for space in joined.select_related("section", "group") if guardian.can_view_space(space)]
+    joined = Space.objects.filter(pk__in=guardian.spaces.active_ids(), archived_at__isnull=True)
+    spaces = [space for space in joined.select_related("section", "group") if guardian.spaces.view.can(space)]
     return _group(sorted(spaces, key=_sidebar_order))
 
 
@@ -90,22 +90,18 @@ def suggested_spaces(guardian: Guardian, limit: int = 6) -> list[Space]:
 
     Used by onboarding and the home page; empty for people who cannot join spaces.
     """
-    if not guardian.is_member or limit <= 0:
+    if limit <= 0:
         return []
-    candidates = (
-        list_visible_spaces(guardian)
-        .exclude(pk__in=list(guardian.space_roles))
-        .exclude(visibility=Space.SECRET)
-        .order_by("-member_count", "name", "id")
-    )
-    if not guardian.is_admin:
-        candidates = candidates.filter(Q(group__isnull=True) | Q(group_id__in=guardian.group_ids))
-    return [space for space in candidates[: limit * 2] if guardian.join_mode(space) is not None][:limit]
+    candidates = guardian.spaces.joinable(Space.objects.filter(archived_at__isnull=True))
+    candidates = candidates.select_related("section", "group").order_by("-member_count", "name", "id")
+    return [space for space in candidates[: limit * 2] if guardian.spaces.join_mode(space) is not None][
+        :limit
+    ]
 
 
 def space_members(guardian: Guardian, space: Space) -> QuerySet[SpaceMembership]:
     """Active members of the space with their users, moderators first. Raises like ensure_can_view_space_members."""
-    guardian.ensure_can_view_space_members(space)
+    guardian.spaces.view_members.ensure(space)
     return (
         SpaceMembership.objects.filter(space=space, state=SpaceMembership.ACTIVE)
         .select_related("user")
@@ -115,7 +111,7 @@ def space_members(guardian: Guardian, space: Space) -> QuerySet[SpaceMembership]
 
 def pending_requests(guardian: Guardian, space: Space) -> QuerySet[SpaceMembership]:
     """Requests to join, oldest first; only for people who may decide them."""
-    guardian.ensure_can_moderate_space(space)
+    guardian.spaces.moderate.ensure(space)
     return (
         SpaceMembership.objects.filter(space=space, state=SpaceMembership.REQUESTED)
         .select_related("user")
@@ -125,7 +121,7 @@ def pending_requests(guardian: Guardian, space: Space) -> QuerySet[SpaceMembersh
 
 def open_invitations(guardian: Guardian, space: Space) -> QuerySet[SpaceMembership]:
     """Invitations not yet accepted, newest first; only for the space's moderators."""
-    guardian.ensure_can_moderate_space(space)
+    guardian.spaces.moderate.ensure(space)
     return (
         SpaceMembership.objects.filter(space=space, state=SpaceMembership.INVITED)
         .select_related("user")
@@ -150,18 +146,18 @@ def get_person_or_404(username: str) -> User:
 
 def sidebar_sections(guardian: Guardian) -> QuerySet[SidebarSection]:
     """Every section in order (admins arrange them)."""
-    guardian.ensure_can_manage_sidebar()
+    guardian.spaces.manage_sidebar.ensure()
     return SidebarSection.objects.order_by("position", "id")
 
 
 def all_spaces_for_admin(guardian: Guardian) -> list[SidebarGroup]:
     """Every space including archived ones, grouped by section, for the sidebar settings page."""
-    guardian.ensure_can_manage_sidebar()
+    guardian.spaces.manage_sidebar.ensure()
     return _group_by_section(Space.objects.select_related("section", "group"))
 
 
 def get_section_or_404(guardian: Guardian, section_id: int) -> SidebarSection:
-    guardian.ensure_can_manage_sidebar()
+    guardian.spaces.manage_sidebar.ensure()
     section = SidebarSection.objects.filter(pk=section_id).first()
     if section is None:
         raise NotFound("No such section")

@@ -25,6 +25,7 @@ from townhall.core.api import invalid_from_form
 from townhall.core.errors import Invalid
 from townhall.core.forms import add_invalid_to_form
 from townhall.core.htmx import done, is_htmx, render_page
+from townhall.policy.request import guardian_of
 from townhall.spaces import actions, queries
 from townhall.spaces.forms import (
     AssignSectionForm,
@@ -55,10 +56,6 @@ def write_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     return wrapper
 
 
-def _guardian(request: HttpRequest) -> Any:
-    return request.guardian  # type: ignore[attr-defined]
-
-
 def _next_url(request: HttpRequest, fallback: str) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if candidate and url_has_allowed_host_and_scheme(
@@ -76,31 +73,31 @@ def _absolute(request: HttpRequest, path: str) -> str:
 # --- lists and pages -------------------------------------------------------------------------------
 @require_GET
 def space_list(request: HttpRequest) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     groups = queries.spaces_by_section(guardian)
     # Unread counts come from the discussions app, which builds on spaces (so imported here).
     from townhall.discussions.unread import unread_topics_by_space
 
-    readable = [space for group in groups for space in group.spaces if guardian.can_read_space(space)]
+    readable = [space for group in groups for space in group.spaces if guardian.spaces.read.can(space)]
     unread = unread_topics_by_space(guardian, [space.pk for space in readable])
     for space in readable:
         space.unread_count = unread.get(space.pk, 0)  # type: ignore[attr-defined]  # display only
     return render_page(
-        request, "spaces/list.html", {"groups": groups, "can_create": guardian.can_create_space()}
+        request, "spaces/list.html", {"groups": groups, "can_create": guardian.spaces.create.can()}
     )
 
 
 @require_GET
 def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     space = queries.get_space_or_404(guardian, slug)
     context = {
         "space": space,
-        "can_read": guardian.can_read_space(space),
-        "post_refusal": guardian.post_refusal(space),
-        "can_see_members": guardian.can_view_space_members(space),
-        "can_manage": guardian.can_manage_space(space),
-        "can_moderate": guardian.can_moderate_space(space),
+        "can_read": guardian.spaces.read.can(space),
+        "post_refusal": guardian.spaces.post.reason(space),
+        "can_see_members": guardian.spaces.view_members.can(space),
+        "can_manage": guardian.spaces.manage.can(space),
+        "can_moderate": guardian.spaces.moderate.can(space),
         "canonical_url": _absolute(request, reverse("spaces:detail", args=[space.slug])),
         "detailed": True,
     }
@@ -124,7 +121,7 @@ def _membership_answer(request: HttpRequest, space: Space, message: str) -> Http
 @require_POST
 @write_limited
 def space_join(request: HttpRequest, slug: str) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     space = queries.get_space_or_404(guardian, slug)
     form = JoinRequestForm(request.POST)
     if not form.is_valid():
@@ -141,7 +138,7 @@ def space_join(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @write_limited
 def space_leave(request: HttpRequest, slug: str) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     space = queries.get_space_or_404(guardian, slug)
     before = guardian.space_roles.get(space.pk, (None, None))[0]
     actions.leave_space(guardian, space)
@@ -151,7 +148,7 @@ def space_leave(request: HttpRequest, slug: str) -> HttpResponse:
         text = f"You declined the invitation to {space.name}."
     else:
         text = f"You left {space.name}."
-    if not guardian.can_view_space(space):
+    if not guardian.spaces.view.can(space):
         # Leaving a secret space hides it: go back to the list rather than to a 404.
         messages.success(request, text)
         if is_htmx(request):
@@ -166,29 +163,29 @@ def space_leave(request: HttpRequest, slug: str) -> HttpResponse:
 def _members_context(
     request: HttpRequest, space: Space, invite_form: InviteForm | None = None
 ) -> dict[str, Any]:
-    guardian = _guardian(request)
-    can_moderate = guardian.can_moderate_space(space)
+    guardian = guardian_of(request)
+    can_moderate = guardian.spaces.moderate.can(space)
     return {
         "space": space,
         "members": queries.space_members(guardian, space),
         "requests": queries.pending_requests(guardian, space) if can_moderate else [],
         "invitations": queries.open_invitations(guardian, space) if can_moderate else [],
         "can_moderate": can_moderate,
-        "can_manage": guardian.can_manage_space(space),
+        "can_manage": guardian.spaces.manage.can(space),
         "invite_form": invite_form or InviteForm(),
     }
 
 
 @require_GET
 def space_members(request: HttpRequest, slug: str) -> HttpResponse:
-    space = queries.get_space_or_404(_guardian(request), slug)
+    space = queries.get_space_or_404(guardian_of(request), slug)
     return render_page(request, MEMBERS, _members_context(request, space))
 
 
 def _moderated_space(request: HttpRequest, slug: str) -> Space:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     space = queries.get_space_or_404(guardian, slug)
-    guardian.ensure_can_moderate_space(space)
+    guardian.spaces.moderate.ensure(space)
     return space
 
 
@@ -198,7 +195,7 @@ def _moderated_space(request: HttpRequest, slug: str) -> Space:
 def space_approve(request: HttpRequest, slug: str, username: str) -> HttpResponse:
     space = _moderated_space(request, slug)
     person = queries.get_person_or_404(username)
-    actions.approve_join_request(_guardian(request), space, user=person)
+    actions.approve_join_request(guardian_of(request), space, user=person)
     return done(
         request,
         redirect_to=reverse("spaces:members", args=[space.slug]),
@@ -213,7 +210,7 @@ def space_approve(request: HttpRequest, slug: str, username: str) -> HttpRespons
 def space_deny(request: HttpRequest, slug: str, username: str) -> HttpResponse:
     space = _moderated_space(request, slug)
     person = queries.get_person_or_404(username)
-    actions.deny_join_request(_guardian(request), space, user=person)
+    actions.deny_join_request(guardian_of(request), space, user=person)
     return done(
         request,
         redirect_to=reverse("spaces:members", args=[space.slug]),
@@ -226,7 +223,7 @@ def space_deny(request: HttpRequest, slug: str, username: str) -> HttpResponse:
 @require_POST
 @write_limited
 def space_invite(request: HttpRequest, slug: str) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     space = _moderated_space(request, slug)
     form = InviteForm(request.POST)
     if form.is_valid():
@@ -252,9 +249,9 @@ def space_invite(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @write_limited
 def space_set_moderator(request: HttpRequest, slug: str, username: str) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     space = queries.get_space_or_404(guardian, slug)
-    guardian.ensure_can_manage_space(space)
+    guardian.spaces.manage.ensure(space)
     person = queries.get_person_or_404(username)
     value = request.POST.get("is_moderator", "")
     if value not in ("1", "0"):
@@ -279,8 +276,8 @@ def space_set_moderator(request: HttpRequest, slug: str, username: str) -> HttpR
 @require_http_methods(["GET", "POST"])
 @write_limited
 def space_create(request: HttpRequest) -> HttpResponse:
-    guardian = _guardian(request)
-    guardian.ensure_can_create_space()
+    guardian = guardian_of(request)
+    guardian.spaces.create.ensure()
     form = SpaceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -307,9 +304,9 @@ def space_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @write_limited
 def space_settings(request: HttpRequest, slug: str) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     space = queries.get_space_or_404(guardian, slug)
-    guardian.ensure_can_manage_space(space)
+    guardian.spaces.manage.ensure(space)
     form = SpaceForm.for_space(space, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -337,7 +334,7 @@ def space_settings(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @write_limited
 def space_archive(request: HttpRequest, slug: str) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     space = queries.get_space_or_404(guardian, slug)
     actions.archive_space(guardian, space)
     return done(
@@ -351,7 +348,7 @@ def space_archive(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @write_limited
 def space_unarchive(request: HttpRequest, slug: str) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     space = queries.get_space_or_404(guardian, slug)
     actions.unarchive_space(guardian, space)
     return done(
@@ -366,7 +363,7 @@ MANAGE = "spaces:manage"
 @login_required
 @require_GET
 def spaces_manage(request: HttpRequest) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     sections = list(queries.sidebar_sections(guardian))
     context = {
         "sections": sections,
@@ -394,8 +391,8 @@ def _direction_or_invalid(request: HttpRequest) -> str:
 @require_POST
 @write_limited
 def section_create(request: HttpRequest) -> HttpResponse:
-    guardian = _guardian(request)
-    guardian.ensure_can_manage_sidebar()
+    guardian = guardian_of(request)
+    guardian.spaces.manage_sidebar.ensure()
     section = actions.create_section(guardian, name=_section_form_or_invalid(request))
     return done(request, redirect_to=reverse(MANAGE), message=f"Section “{section.name}” added.")
 
@@ -404,7 +401,7 @@ def section_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 @write_limited
 def section_rename(request: HttpRequest, section_id: int) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     section = queries.get_section_or_404(guardian, section_id)
     actions.rename_section(guardian, section, name=_section_form_or_invalid(request))
     return done(request, redirect_to=reverse(MANAGE), message=f"Section renamed to “{section.name}”.")
@@ -414,7 +411,7 @@ def section_rename(request: HttpRequest, section_id: int) -> HttpResponse:
 @require_POST
 @write_limited
 def section_delete(request: HttpRequest, section_id: int) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     section = queries.get_section_or_404(guardian, section_id)
     actions.delete_section(guardian, section)
     return done(
@@ -428,7 +425,7 @@ def section_delete(request: HttpRequest, section_id: int) -> HttpResponse:
 @require_POST
 @write_limited
 def section_move(request: HttpRequest, section_id: int) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     section = queries.get_section_or_404(guardian, section_id)
     actions.move_section(guardian, section, direction=_direction_or_invalid(request))
     return done(request, redirect_to=reverse(MANAGE), message=f"Moved “{section.name}”.")
@@ -438,7 +435,7 @@ def section_move(request: HttpRequest, section_id: int) -> HttpResponse:
 @require_POST
 @write_limited
 def space_move(request: HttpRequest, slug: str) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     space = queries.get_space_or_404(guardian, slug)
     actions.move_space(guardian, space, direction=_direction_or_invalid(request))
     return done(request, redirect_to=reverse(MANAGE), message=f"Moved {space.name}.")
@@ -448,9 +445,9 @@ def space_move(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @write_limited
 def space_assign_section(request: HttpRequest, slug: str) -> HttpResponse:
-    guardian = _guardian(request)
+    guardian = guardian_of(request)
     space = queries.get_space_or_404(guardian, slug)
-    guardian.ensure_can_manage_space(space)
+    guardian.spaces.manage.ensure(space)
     form = AssignSectionForm(request.POST)
     if not form.is_valid():
         raise Invalid("That section no longer exists; reload the page and try again.")

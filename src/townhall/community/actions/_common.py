@@ -7,15 +7,7 @@ from typing import TYPE_CHECKING, Any
 from townhall.community.models import Community, Membership
 
 if TYPE_CHECKING:
-    from townhall.policy import Guardian
-
-
-def forget_standing(guardian: Guardian) -> None:
-    """Drop the Guardian's cached membership so later checks in this request see the change."""
-    for name in ("membership", "group_ids", "space_roles"):
-        guardian.__dict__.pop(name, None)
-    if guardian.user is not None and hasattr(guardian.user, "_membership_cache"):
-        del guardian.user._membership_cache
+    pass
 
 
 def locked_community() -> Community:

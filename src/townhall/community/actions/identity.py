@@ -9,11 +9,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
+from townhall.activity.log import record_activity
+from townhall.activity.payloads import Fields
 from townhall.community.actions._common import locked_community
-from townhall.community.activity import record_activity
 from townhall.community.colors import HEX
+from townhall.community.events import CommunityUpdated
 from townhall.community.models import Community
-from townhall.core.effects import on_commit
+from townhall.core.effects import emit, on_commit
 from townhall.core.errors import Invalid
 
 if TYPE_CHECKING:
@@ -96,7 +98,7 @@ def update_community(
     logo is validated with Pillow and resized (the old file is deleted after commit). Raises PermissionDenied or Invalid; records
     "community.updated" with the names of the changed fields.
     """
-    guardian.ensure_can_manage_community()
+    guardian.community.manage.ensure()
     texts = {"name": name, "tagline": tagline, "mission": mission, "values": values}
     texts["code_of_conduct"] = code_of_conduct
     errors: dict[str, list[str]] = {}
@@ -143,7 +145,8 @@ def update_community(
             row.logo = None
             changed.append("logo")
         row.save()
-        record_activity(guardian.user, "community.updated", row, data={"fields": changed})
+        record_activity(guardian.user, "community.updated", row, data=Fields(sorted(changed)))
+        emit(CommunityUpdated(actor_id=guardian.user_id, fields=tuple(sorted(changed))))
         if old_logo and old_logo != (row.logo.name if row.logo else ""):
             storage = row.logo.storage
             on_commit(lambda: storage.delete(old_logo))

@@ -10,11 +10,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from townhall.activity.log import record_activity
+from townhall.activity.payloads import Person
 from townhall.community import tasks
-from townhall.community.actions._common import forget_standing, locked_membership
-from townhall.community.activity import record_activity
+from townhall.community.actions._common import locked_membership
+from townhall.community.events import InvitationAccepted, InvitationData, JoinedData, StandingChanged
 from townhall.community.models import Community, Group, GroupMember, Invitation, Membership
-from townhall.core.effects import enqueue_on_commit
+from townhall.core.effects import emit, enqueue_on_commit
 from townhall.core.errors import Invalid, NotFound
 from townhall.spaces.models import Space, SpaceMembership
 
@@ -36,7 +38,7 @@ def join_community(
     row (someone who left rejoins on the same row). Records "community.joined" or "community.applied";
     after commit, a task emails the moderators about a new application.
     """
-    guardian.ensure_can_join_community(community)
+    guardian.community.join.ensure(community)
     user = guardian.user
     assert user is not None
     questions = list(community.screening_questions or [])
@@ -71,11 +73,15 @@ def join_community(
             membership.state = Membership.PENDING
             membership.screening_answers = pairs
         membership.save()
-        verb = "community.joined" if membership.state == Membership.ACTIVE else "community.applied"
-        record_activity(user, verb, membership)
+        if membership.state == Membership.ACTIVE:
+            record_activity(user, "community.joined", membership, data=JoinedData("join", membership.role))
+        else:
+            record_activity(user, "community.applied", membership)
+        op = "joined" if membership.state == Membership.ACTIVE else "applied"
+        emit(StandingChanged(user_id=user.pk, actor_id=user.pk, op=op))
         if membership.state == Membership.PENDING:
             enqueue_on_commit(tasks.send_application_notice, membership.pk)
-    forget_standing(guardian)
+    guardian.refresh()
     return membership
 
 
@@ -124,7 +130,7 @@ def accept_invitation(guardian: Guardian, token: str) -> Membership:
     expired, used-up invitations and invitations for another email address raise Invalid with the
     reason; an unknown token is NotFound. Records "invitation.accepted".
     """
-    guardian.ensure_can_accept_invitation()
+    guardian.community.accept_invitation.ensure()
     user = guardian.user
     assert user is not None
     with transaction.atomic():
@@ -149,7 +155,13 @@ def accept_invitation(guardian: Guardian, token: str) -> Membership:
         if invitation.space_id and invitation.space is not None:
             _add_to_space(user, invitation.space)
         record_activity(user, "invitation.accepted", invitation, space_id=invitation.space_id)
-    forget_standing(guardian)
+        emit(StandingChanged(user_id=user.pk, actor_id=user.pk, op="joined"))
+        emit(
+            InvitationAccepted(
+                invitation_id=invitation.pk, user_id=user.pk, inviter_id=invitation.created_by_id
+            )
+        )
+    guardian.refresh()
     return membership
 
 
@@ -162,7 +174,7 @@ def review_application(
     Invalid. After commit the applicant is emailed the outcome (and the note) by a task.
     Records "application.approved" or "application.rejected".
     """
-    guardian.ensure_can_review_applications()
+    guardian.community.review_applications.ensure()
     note = (note or "").strip()
     if len(note) > 500:
         raise Invalid(
@@ -182,7 +194,12 @@ def review_application(
         row.review_note = note
         row.save()
         verb = "application.approved" if approve else "application.rejected"
-        record_activity(guardian.user, verb, row, data={"user_id": row.user_id})
+        record_activity(guardian.user, verb, row, data=Person(row.user_id))
+        emit(
+            StandingChanged(
+                user_id=row.user_id, actor_id=guardian.user_id, op="approved" if approve else "rejected"
+            )
+        )
         enqueue_on_commit(tasks.send_membership_email, row.pk, "approved" if approve else "rejected")
     return row
 
@@ -204,7 +221,7 @@ def create_invitation(
     (None: unlimited). Only moderators attach a group or a space they moderate. Records
     "invitation.created".
     """
-    guardian.ensure_can_create_invitation(community)
+    guardian.community.create_invitation.ensure(community)
     user = guardian.user
     assert user is not None
     email = (email or "").strip().lower()
@@ -230,9 +247,11 @@ def create_invitation(
             if taken.exists():
                 errors["email"] = ["This person is already a member."]
         max_uses = 1
-    if group is not None and not guardian.is_moderator:
-        errors["group"] = ["Only moderators can invite people into a group."]
-    if space is not None and not guardian.can_moderate_space(space):
+    if group is not None:
+        group_refusal = guardian.community.invite_into_group.reason()
+        if group_refusal:
+            errors["group"] = [group_refusal]
+    if space is not None and not guardian.spaces.moderate.can(space):
         errors["space"] = ["Only this space's moderators can invite people into it."]
     if errors:
         first = next(iter(errors.values()))[0]
@@ -248,7 +267,7 @@ def create_invitation(
             space=space,
             note=(note or "").strip(),
         )
-        record_activity(guardian.user, "invitation.created", invitation, data={"email": bool(email)})
+        record_activity(guardian.user, "invitation.created", invitation, data=InvitationData(bool(email)))
         if email:
             enqueue_on_commit(tasks.send_invitation_email, invitation.pk)
     return invitation
@@ -256,7 +275,7 @@ def create_invitation(
 
 def revoke_invitation(guardian: Guardian, invitation: Invitation) -> Invitation:
     """Stop an invitation from being used. Moderators, or the member who created it. Idempotent."""
-    guardian.ensure_can_revoke_invitation(invitation)
+    guardian.community.revoke_invitation.ensure(invitation)
     with transaction.atomic():
         row = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if row.revoked_at is None:
@@ -271,7 +290,7 @@ def leave_community(guardian: Guardian) -> Membership:
 
     The owner cannot leave. Locks the membership row. Records "community.left".
     """
-    guardian.ensure_can_leave_community()
+    guardian.community.leave.ensure()
     user = guardian.user
     assert user is not None
     with transaction.atomic():
@@ -289,5 +308,6 @@ def leave_community(guardian: Guardian) -> Membership:
         Space.objects.filter(pk__in=active, member_count__gt=0).update(member_count=F("member_count") - 1)
         GroupMember.objects.filter(user=user).delete()
         record_activity(user, "community.left", membership)
-    forget_standing(guardian)
+        emit(StandingChanged(user_id=user.pk, actor_id=user.pk, op="left"))
+    guardian.refresh()
     return membership

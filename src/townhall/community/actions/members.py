@@ -9,10 +9,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from townhall.activity.log import record_activity
+from townhall.activity.payloads import Name, Person
 from townhall.community import tasks
-from townhall.community.activity import record_activity
+from townhall.community.events import GroupMembershipChanged, RoleChangedData, StandingChanged, SuspendedData
 from townhall.community.models import Group, GroupMember, Membership
-from townhall.core.effects import enqueue_on_commit
+from townhall.core.effects import emit, enqueue_on_commit
 from townhall.core.errors import Invalid
 
 if TYPE_CHECKING:
@@ -46,7 +48,7 @@ def set_member_role(guardian: Guardian, membership: Membership, *, role: str) ->
             "Choose member, moderator or admin.",
             field_errors={"role": ["Choose member, moderator or admin."]},
         )
-    guardian.ensure_can_set_role(membership, role)
+    guardian.community.set_role.ensure(membership, role)
     with transaction.atomic():
         row = _locked(membership)
         if row.state not in (Membership.ACTIVE, Membership.SUSPENDED):
@@ -54,7 +56,8 @@ def set_member_role(guardian: Guardian, membership: Membership, *, role: str) ->
         previous = row.role
         row.role = role
         row.save(update_fields=["role", "updated_at"])
-        record_activity(guardian.user, "member.role_changed", row, data={"from": previous, "to": role})
+        record_activity(guardian.user, "member.role_changed", row, data=RoleChangedData(previous, role))
+        emit(StandingChanged(user_id=row.user_id, actor_id=guardian.user_id, op="role_changed"))
     return row
 
 
@@ -66,7 +69,7 @@ def suspend_member(
     Moderators act on members, admins on moderators too. Locks the row; emails the person after
     commit. Records "member.suspended".
     """
-    guardian.ensure_can_sanction_member(membership)
+    guardian.community.sanction_member.ensure(membership)
     reason = _reason(reason)
     if until is not None and until <= timezone.now():
         raise Invalid(
@@ -82,8 +85,9 @@ def suspend_member(
         row.review_note = reason
         row.save(update_fields=["state", "suspended_until", "review_note", "updated_at"])
         record_activity(
-            guardian.user, "member.suspended", row, data={"until": until.isoformat() if until else None}
+            guardian.user, "member.suspended", row, data=SuspendedData(until.isoformat() if until else None)
         )
+        emit(StandingChanged(user_id=row.user_id, actor_id=guardian.user_id, op="suspended"))
         enqueue_on_commit(tasks.send_membership_email, row.pk, "suspended")
     return row
 
@@ -93,7 +97,7 @@ def ban_member(guardian: Guardian, membership: Membership, *, reason: str = "") 
 
     Locks the row; emails the person after commit. Records "member.banned".
     """
-    guardian.ensure_can_sanction_member(membership)
+    guardian.community.sanction_member.ensure(membership)
     reason = _reason(reason)
     with transaction.atomic():
         row = _locked(membership)
@@ -104,13 +108,14 @@ def ban_member(guardian: Guardian, membership: Membership, *, reason: str = "") 
         row.review_note = reason
         row.save(update_fields=["state", "suspended_until", "review_note", "updated_at"])
         record_activity(guardian.user, "member.banned", row)
+        emit(StandingChanged(user_id=row.user_id, actor_id=guardian.user_id, op="banned"))
         enqueue_on_commit(tasks.send_membership_email, row.pk, "banned")
     return row
 
 
 def restore_member(guardian: Guardian, membership: Membership) -> Membership:
     """Lift a suspension or a ban: the person is an active member again. Locks the row; emails them."""
-    guardian.ensure_can_sanction_member(membership)
+    guardian.community.sanction_member.ensure(membership)
     with transaction.atomic():
         row = _locked(membership)
         if row.state not in (Membership.SUSPENDED, Membership.BANNED):
@@ -120,6 +125,7 @@ def restore_member(guardian: Guardian, membership: Membership) -> Membership:
         row.joined_at = row.joined_at or timezone.now()
         row.save(update_fields=["state", "suspended_until", "joined_at", "updated_at"])
         record_activity(guardian.user, "member.restored", row)
+        emit(StandingChanged(user_id=row.user_id, actor_id=guardian.user_id, op="restored"))
         enqueue_on_commit(tasks.send_membership_email, row.pk, "restored")
     return row
 
@@ -156,7 +162,7 @@ def _save_group(group: Group) -> None:
 
 def create_group(guardian: Guardian, *, name: str, description: str = "") -> Group:
     """Create a named set of members. Admins only; names are unique. Records "group.created"."""
-    guardian.ensure_can_manage_groups()
+    guardian.community.manage_groups.ensure()
     name, description, slug = _group_fields(name, description)
     with transaction.atomic():
         group = Group(name=name, description=description, slug=slug)
@@ -167,7 +173,7 @@ def create_group(guardian: Guardian, *, name: str, description: str = "") -> Gro
 
 def update_group(guardian: Guardian, group: Group, *, name: str, description: str = "") -> Group:
     """Rename or redescribe a group (its slug follows the name). Admins only. Records "group.updated"."""
-    guardian.ensure_can_manage_groups()
+    guardian.community.manage_groups.ensure()
     name, description, slug = _group_fields(name, description)
     with transaction.atomic():
         group.name, group.description, group.slug = name, description, slug
@@ -178,15 +184,21 @@ def update_group(guardian: Guardian, group: Group, *, name: str, description: st
 
 def delete_group(guardian: Guardian, group: Group) -> None:
     """Delete a group; spaces restricted to it become open to every member. Admins only."""
-    guardian.ensure_can_manage_groups()
+    guardian.community.manage_groups.ensure()
     with transaction.atomic():
-        record_activity(guardian.user, "group.deleted", group, data={"name": group.name})
+        record_activity(guardian.user, "group.deleted", group, data=Name(group.name))
+        members = tuple(GroupMember.objects.filter(group=group).values_list("user_id", flat=True))
+        emit(
+            GroupMembershipChanged(
+                group_id=group.pk, user_ids=members, actor_id=guardian.user_id, op="deleted"
+            )
+        )
         group.delete()
 
 
 def add_group_member(guardian: Guardian, group: Group, *, user: Any) -> GroupMember:
     """Add a member (active or suspended) to a group. Admins only. Records "group.member_added"."""
-    guardian.ensure_can_manage_groups()
+    guardian.community.manage_groups.ensure()
     state = Membership.objects.filter(user_id=user.pk).values_list("state", flat=True).first()
     if state not in (Membership.ACTIVE, Membership.SUSPENDED):
         raise Invalid(
@@ -200,15 +212,25 @@ def add_group_member(guardian: Guardian, group: Group, *, user: Any) -> GroupMem
                 f"@{user.username} is already in this group.",
                 field_errors={"username": [f"@{user.username} is already in this group."]},
             )
-        record_activity(guardian.user, "group.member_added", group, data={"user_id": user.pk})
+        record_activity(guardian.user, "group.member_added", group, data=Person(user.pk))
+        emit(
+            GroupMembershipChanged(
+                group_id=group.pk, user_ids=(user.pk,), actor_id=guardian.user_id, op="added"
+            )
+        )
     return row
 
 
 def remove_group_member(guardian: Guardian, group: Group, *, user: Any) -> None:
     """Take someone out of a group. Admins only. Records "group.member_removed"."""
-    guardian.ensure_can_manage_groups()
+    guardian.community.manage_groups.ensure()
     with transaction.atomic():
         deleted, _ = GroupMember.objects.filter(group=group, user=user).delete()
         if not deleted:
             raise Invalid(f"@{user.username} is not in this group.")
-        record_activity(guardian.user, "group.member_removed", group, data={"user_id": user.pk})
+        record_activity(guardian.user, "group.member_removed", group, data=Person(user.pk))
+        emit(
+            GroupMembershipChanged(
+                group_id=group.pk, user_ids=(user.pk,), actor_id=guardian.user_id, op="removed"
+            )
+        )

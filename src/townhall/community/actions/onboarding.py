@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from townhall.community.actions._common import forget_standing, locked_membership
-from townhall.community.activity import record_activity
+from townhall.activity.log import record_activity
+from townhall.community.actions._common import locked_membership
 from townhall.community.models import Community, Membership
 from townhall.core.errors import Invalid, PermissionDenied
 
@@ -29,13 +29,13 @@ def _mark(guardian: Guardian, field: str, verb: str, **extra: Any) -> Membership
             setattr(membership, name, value)
         membership.save(update_fields=[field, *extra, "updated_at"])
         record_activity(guardian.user, verb, membership)
-    forget_standing(guardian)
+    guardian.refresh()
     return membership
 
 
 def accept_code_of_conduct(guardian: Guardian, community: Community) -> Membership:
     """Step 1: the member accepts the code of conduct. Active members only. Records "onboarding.coc_accepted"."""
-    guardian.ensure_can_onboard()
+    guardian.community.onboard.ensure()
     return _mark(guardian, "coc_accepted_at", "onboarding.coc_accepted")
 
 
@@ -46,7 +46,7 @@ def complete_profile(guardian: Guardian, *, data: Any) -> Membership:
     """
     from townhall.accounts.actions import update_profile
 
-    guardian.ensure_can_onboard()
+    guardian.community.onboard.ensure()
     assert guardian.user is not None
     with transaction.atomic():
         update_profile(guardian, guardian.user, data=data)
@@ -61,12 +61,12 @@ def finish_space_selection(guardian: Guardian, *, spaces: list[Space]) -> Member
     """
     from townhall.spaces.actions import join_space
 
-    guardian.ensure_can_onboard()
+    guardian.community.onboard.ensure()
     if len(spaces) > MAX_SPACES_AT_ONCE:
         raise Invalid(f"Choose at most {MAX_SPACES_AT_ONCE} spaces at once.")
     with transaction.atomic():
         for space in spaces:
-            if guardian.is_space_member(space) or guardian.has_requested_space(space):
+            if guardian.spaces.is_member(space) or guardian.spaces.has_requested(space):
                 continue
             try:
                 join_space(guardian, space)
@@ -81,7 +81,7 @@ def write_introduction(guardian: Guardian, *, text: str, skip: bool = False) -> 
     Also used later to edit it. At most 2000 characters; empty only when skipping.
     Records "onboarding.introduced" (or "onboarding.introduction_skipped").
     """
-    guardian.ensure_can_onboard()
+    guardian.community.onboard.ensure()
     text = (text or "").strip()
     if skip:
         return _mark(guardian, "introduced_at", "onboarding.introduction_skipped")

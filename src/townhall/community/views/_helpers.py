@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 from django.contrib import messages
 from django.http import HttpRequest
 
+from townhall.community.models import Community
 from townhall.core.errors import Invalid
+from townhall.policy.request import GuardedRequest, guardian_of
+
+__all__ = ["community_of", "flash_invalid", "guardian_of"]
 
 # Joining, applying, accepting and inviting from pages: generous for people, tight for scripts.
 WRITE_RATE = "30/m"
 
 
-def guardian_of(request: HttpRequest) -> Any:
-    return request.guardian  # type: ignore[attr-defined]
-
-
-def community_of(request: HttpRequest) -> Any:
-    return request.community  # type: ignore[attr-defined]
+def community_of(request: HttpRequest) -> Community:
+    return cast(GuardedRequest, request).community
 
 
 def flash_invalid(request: HttpRequest, exc: Invalid) -> None:

@@ -40,7 +40,7 @@ from townhall.spaces.queries import list_visible_spaces
 @require_http_methods(["GET", "POST"])
 def community_settings(request: HttpRequest) -> HttpResponse:
     guardian = guardian_of(request)
-    guardian.ensure_can_manage_community()
+    guardian.community.manage.ensure()
     community = community_of(request)
     if request.method == "POST":
         form = CommunitySettingsForm(request.POST, request.FILES)
@@ -59,7 +59,7 @@ def community_settings(request: HttpRequest) -> HttpResponse:
 def _invitable_spaces(request: HttpRequest) -> Any:
     """Spaces a moderator may attach to an invitation; None for members (no group or space choice)."""
     guardian = guardian_of(request)
-    if not guardian.is_moderator:
+    if not guardian.community.invite_into_group.can():
         return None
     return list_visible_spaces(guardian).order_by("name")
 
@@ -74,7 +74,7 @@ def _invitation_context(request: HttpRequest, form: InvitationForm) -> dict[str,
 def invitations(request: HttpRequest) -> HttpResponse:
     guardian = guardian_of(request)
     community = community_of(request)
-    guardian.ensure_can_create_invitation(community)
+    guardian.community.create_invitation.ensure(community)
     if request.method == "POST":
         ratelimit.hit(f"community-invite:{request.user.pk}", WRITE_RATE)
         form = InvitationForm(request.POST, spaces=_invitable_spaces(request))
@@ -122,7 +122,7 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
 @login_required
 def applications(request: HttpRequest) -> HttpResponse:
     guardian = guardian_of(request)
-    guardian.ensure_can_review_applications()
+    guardian.community.review_applications.ensure()
     pending = list(queries.pending_applications(guardian)[:100])
     return render_page(
         request, "community/applications.html", {"applications": pending, "form": ReviewForm()}
@@ -133,7 +133,7 @@ def applications(request: HttpRequest) -> HttpResponse:
 @require_POST
 def application_review(request: HttpRequest, membership_id: int) -> HttpResponse:
     guardian = guardian_of(request)
-    guardian.ensure_can_review_applications()
+    guardian.community.review_applications.ensure()
     membership = queries.get_membership_by_id_or_404(guardian, membership_id)
     form = ReviewForm(request.POST)
     if not form.is_valid():
@@ -159,7 +159,7 @@ def application_review(request: HttpRequest, membership_id: int) -> HttpResponse
 @login_required
 def members(request: HttpRequest) -> HttpResponse:
     guardian = guardian_of(request)
-    guardian.ensure_can_manage_members()
+    guardian.community.manage_members.ensure()
     filters = queries.DirectoryFilters.from_params(request.GET)
     state = (request.GET.get("state") or "")[:10]
     try:
@@ -193,7 +193,7 @@ MEMBER_OPS = {"role", "suspend", "ban", "restore"}
 def member_action(request: HttpRequest, membership_id: int, op: str) -> HttpResponse:
     """Set a role, suspend, ban or restore one member (plain POST → back to the members page)."""
     guardian = guardian_of(request)
-    guardian.ensure_can_manage_members()
+    guardian.community.manage_members.ensure()
     if op not in MEMBER_OPS:
         raise NotFound("No such action")
     target = queries.get_membership_by_id_or_404(guardian, membership_id)
@@ -231,7 +231,7 @@ def member_action(request: HttpRequest, membership_id: int, op: str) -> HttpResp
 @require_http_methods(["GET", "POST"])
 def groups(request: HttpRequest) -> HttpResponse:
     guardian = guardian_of(request)
-    guardian.ensure_can_manage_groups()
+    guardian.community.manage_groups.ensure()
     form = GroupForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -255,7 +255,7 @@ def groups(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
     guardian = guardian_of(request)
-    guardian.ensure_can_manage_groups()
+    guardian.community.manage_groups.ensure()
     group = queries.get_group_or_404(slug)
     form = GroupForm(request.POST or None, initial={"name": group.name, "description": group.description})
     add_form = GroupMemberForm()
@@ -289,7 +289,7 @@ def group_delete(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def group_member_add(request: HttpRequest, slug: str) -> HttpResponse:
     guardian = guardian_of(request)
-    guardian.ensure_can_manage_groups()
+    guardian.community.manage_groups.ensure()
     group = queries.get_group_or_404(slug)
     back = f"/settings/community/groups/{group.slug}/"
     form = GroupMemberForm(request.POST)
@@ -312,7 +312,7 @@ def group_member_add(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def group_member_remove(request: HttpRequest, slug: str, username: str) -> HttpResponse:
     guardian = guardian_of(request)
-    guardian.ensure_can_manage_groups()
+    guardian.community.manage_groups.ensure()
     group = queries.get_group_or_404(slug)
     back = f"/settings/community/groups/{group.slug}/"
     user = User.objects.filter(username__iexact=username).first()

@@ -48,7 +48,7 @@ def suggested_spaces(guardian: Any) -> list[tuple[Space, bool]]:
     """Spaces this member can join, those matching their interests first (and pre-ticked)."""
     user = guardian.user
     words = [n.lower() for n in user.interests.values_list("name", flat=True)]
-    candidates = [s for s in list_visible_spaces(guardian)[:100] if guardian.join_mode(s) is not None]
+    candidates = [s for s in list_visible_spaces(guardian)[:100] if guardian.spaces.join_mode(s) is not None]
 
     def score(space: Space) -> int:
         text = f"{space.name} {space.description}".lower()
@@ -81,7 +81,7 @@ def onboarding(request: HttpRequest) -> HttpResponse:
     guardian = guardian_of(request)
     membership = guardian.membership
     state = guardian.state
-    if state is None or state == Membership.LEFT:
+    if membership is None or state is None or state == Membership.LEFT:
         return _render(request, _join_context(request))
     if state == Membership.PENDING:
         return _render(request, {"stage": "pending", "membership": membership})
@@ -158,7 +158,7 @@ def join(request: HttpRequest) -> HttpResponse:
     """Join (open) or apply (approval, with answers); invitation-only explains itself with a 403."""
     guardian = guardian_of(request)
     community: Community = community_of(request)
-    guardian.ensure_can_join_community(community)
+    guardian.community.join.ensure(community)
     ratelimit.hit(f"community-join:{request.user.pk}", WRITE_RATE)
     form = ApplicationForm(request.POST, questions=list(community.screening_questions or []))
     answers: list[str] = []

@@ -26,7 +26,7 @@ def landing(request: HttpRequest) -> HttpResponse:
     guardian = guardian_of(request)
     if request.user.is_authenticated and guardian.can_read_as_member:
         return redirect("community:home")
-    if not guardian.can_view_landing(community):
+    if not guardian.community.view_landing.can(community):
         return redirect(f"{reverse('account_login')}?next={reverse('community:home')}")
     spaces = list(list_visible_spaces(guardian)[:12])
     return render(request, "community/landing.html", {"spaces": spaces})
@@ -66,7 +66,7 @@ def accent_css(request: HttpRequest) -> HttpResponse:
 def directory(request: HttpRequest) -> HttpResponse:
     """Search and filter members; "members like you" ranked by shared interests. Fixed query count."""
     guardian = guardian_of(request)
-    guardian.ensure_can_view_directory()
+    guardian.community.view_directory.ensure()
     filters = queries.DirectoryFilters.from_params(request.GET)
     cursor = request.GET.get("cursor") or None
     try:

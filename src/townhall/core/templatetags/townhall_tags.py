@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
@@ -14,13 +16,27 @@ def markdown_filter(source: str | None) -> SafeString:
     return mark_safe(render_markdown(source or ""))  # noqa: S308 - sanitised by nh3
 
 
-@register.simple_tag(takes_context=True)
-def can(context: template.Context, rule: str, *args: object) -> bool:
-    """{% can "post_in_space" space as allowed %}: ask the request's Guardian."""
+def _rule(context: template.Context, name: str) -> Any:
+    """The request Guardian's rule called `name` ("spaces.read"), or None without a Guardian."""
     guardian = context.get("guardian")
     if guardian is None:
-        return False
-    return bool(getattr(guardian, f"can_{rule}")(*args))
+        return None
+    group, _, rule = name.partition(".")
+    return getattr(getattr(guardian, group), rule)
+
+
+@register.simple_tag(takes_context=True)
+def can(context: template.Context, name: str, *args: object) -> bool:
+    """{% can "spaces.post" space as allowed %}: ask the request's Guardian."""
+    bound = _rule(context, name)
+    return bool(bound is not None and bound.can(*args))
+
+
+@register.simple_tag(takes_context=True)
+def refusal(context: template.Context, name: str, *args: object) -> str | None:
+    """{% refusal "spaces.post" space as why %}: the reason to show, or None when allowed."""
+    bound = _rule(context, name)
+    return None if bound is None else bound.reason(*args)
 
 
 @register.filter

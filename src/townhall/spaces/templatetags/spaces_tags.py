@@ -7,7 +7,6 @@ from typing import Any
 
 from django import template
 
-from townhall.core.errors import NotFound, PermissionDenied
 from townhall.spaces.models import Space, SpaceMembership
 
 register = template.Library()
@@ -37,13 +36,11 @@ def standing_for(guardian: Any, space: Space) -> Standing:
     """No database query: the Guardian holds every space role of its person."""
     row = guardian.space_roles.get(space.pk) if guardian is not None else None
     state, role = row if row else (None, None)
-    mode = guardian.join_mode(space) if guardian is not None else None
+    mode = guardian.spaces.join_mode(space) if guardian is not None else None
     reason = None
     if guardian is not None and guardian.user is not None and mode is None and state is None:
-        try:
-            guardian.ensure_can_join_space(space)
-        except (PermissionDenied, NotFound) as exc:
-            reason = getattr(exc, "reason", None)
+        refusal = guardian.spaces.join(space)
+        reason = refusal.reason if refusal is not None and not refusal.hidden else None
     return Standing(
         state=state,
         is_moderator=state == SpaceMembership.ACTIVE and role == SpaceMembership.MODERATOR,

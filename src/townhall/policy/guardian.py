@@ -1,4 +1,8 @@
-"""The Guardian's core: who is asking, with their community standing loaded once per request."""
+"""The Guardian: who is asking, their standing loaded once per request, and every app's rule group.
+
+Rules are grouped per app and composed explicitly here (`guardian.spaces.read.can(space)`); each group
+lives in its own module of this package and reaches the person's standing through `self.g`.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,35 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
-from townhall.community.models import Membership
-from townhall.core.errors import NotFound, PermissionDenied
+from townhall.community.models import GroupMember, Membership
+from townhall.policy.accounts import AccountRules
+from townhall.policy.activity import ActivityRules
+from townhall.policy.community import CommunityRules
+from townhall.policy.discussions import DiscussionRules
+from townhall.policy.spaces import SpaceRules
+from townhall.spaces.models import SpaceMembership
 
 if TYPE_CHECKING:
     from townhall.accounts.models import User
 
 
-class GuardianBase:
-    """Holds the person and answers questions about their standing. Rules live in the mixins."""
+class Standing:
+    """Holds the person and answers questions about their standing in the community."""
 
     def __init__(self, user: User | Any | None) -> None:
         self.user = user if (user is not None and user.is_authenticated) else None
+        self._stale_spaces: set[int] = set()
+
+    # --- keeping in step with writes -------------------------------------------------------------
+    def refresh(self) -> None:
+        """Forget everything loaded about this person; the next question reads it again."""
+        for name in ("membership", "group_ids", "_space_roles"):
+            self.__dict__.pop(name, None)
+        self._stale_spaces.clear()
+
+    def forget(self, space_id: int) -> None:
+        """Forget this person's place in one space; the next question about it reads that row again."""
+        self._stale_spaces.add(space_id)
 
     # --- who -------------------------------------------------------------------------------------
     @property
@@ -33,9 +54,6 @@ class GuardianBase:
     def membership(self) -> Membership | None:
         if self.user is None:
             return None
-        cached = getattr(self.user, "_membership_cache", None)
-        if cached is not None:
-            return cached
         return Membership.objects.filter(user_id=self.user.pk).first()
 
     @property
@@ -67,11 +85,15 @@ class GuardianBase:
         return self.state == Membership.SUSPENDED
 
     @property
+    def is_banned(self) -> bool:
+        return self.state == Membership.BANNED
+
+    @property
     def can_read_as_member(self) -> bool:
         """Active and suspended members read members-only content; suspended ones cannot write."""
         return self.state in (Membership.ACTIVE, Membership.SUSPENDED)
 
-    def _rank(self) -> int:
+    def rank(self) -> int:
         if not self.is_member or self.role is None:
             return 0
         return Membership.ROLE_RANK[self.role]
@@ -83,36 +105,48 @@ class GuardianBase:
     @property
     def is_admin(self) -> bool:
         """Owner or admin, and active."""
-        return self._rank() >= Membership.ROLE_RANK[Membership.ADMIN]
+        return self.rank() >= Membership.ROLE_RANK[Membership.ADMIN]
 
     @property
     def is_moderator(self) -> bool:
         """Moderator, admin or owner, and active."""
-        return self._rank() >= Membership.ROLE_RANK[Membership.MODERATOR]
+        return self.rank() >= Membership.ROLE_RANK[Membership.MODERATOR]
 
     @cached_property
     def group_ids(self) -> frozenset[int]:
         if self.user is None:
             return frozenset()
-        from townhall.community.models import GroupMember
-
         return frozenset(GroupMember.objects.filter(user_id=self.user.pk).values_list("group_id", flat=True))
 
     @cached_property
-    def space_roles(self) -> dict[int, tuple[str, str]]:
-        """space_id -> (state, role) for every space membership row of this person."""
+    def _space_roles(self) -> dict[int, tuple[str, str]]:
         if self.user is None:
             return {}
-        from townhall.spaces.models import SpaceMembership
-
         rows = SpaceMembership.objects.filter(user_id=self.user.pk).values_list("space_id", "state", "role")
         return {space_id: (state, role) for space_id, state, role in rows}
 
-    # --- helpers for ensure_* --------------------------------------------------------------------
-    @staticmethod
-    def deny(reason: str) -> PermissionDenied:
-        return PermissionDenied(reason)
+    @property
+    def space_roles(self) -> dict[int, tuple[str, str]]:
+        """space_id -> (state, role) for every space membership row of this person."""
+        roles = self._space_roles
+        if self._stale_spaces and self.user is not None:
+            stale = list(self._stale_spaces)
+            self._stale_spaces.clear()
+            for space_id in stale:
+                roles.pop(space_id, None)
+            rows = SpaceMembership.objects.filter(user_id=self.user.pk, space_id__in=stale)
+            for space_id, state, role in rows.values_list("space_id", "state", "role"):
+                roles[space_id] = (state, role)
+        return roles
 
-    @staticmethod
-    def not_found() -> NotFound:
-        return NotFound("Not found")
+
+class Guardian(Standing):
+    """THE authorization object: one per request (or task), asked by every action, query and template."""
+
+    def __init__(self, user: User | Any | None) -> None:
+        super().__init__(user)
+        self.community = CommunityRules(self)
+        self.spaces = SpaceRules(self)
+        self.accounts = AccountRules(self)
+        self.discussions = DiscussionRules(self)
+        self.activity = ActivityRules(self)

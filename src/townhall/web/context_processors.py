@@ -4,6 +4,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from townhall.discussions.unread import unread_topics_by_space
+from townhall.spaces.queries import sidebar_for
+
 
 def townhall(request: HttpRequest) -> dict[str, Any]:
     """The community and the Guardian for every template; the sidebar loads lazily when rendered."""
@@ -11,9 +14,6 @@ def townhall(request: HttpRequest) -> dict[str, Any]:
     community = getattr(request, "community", None)
 
     def sidebar() -> Any:
-        from townhall.discussions.unread import unread_topics_by_space
-        from townhall.spaces.queries import sidebar_for
-
         if guardian is None:
             return []
         groups = sidebar_for(guardian)

@@ -1,4 +1,4 @@
-"""Per-request helpers: the Guardian, the community row, and turning policy errors into pages."""
+"""Per-request set-up above the apps: the Guardian, the community row, and policy errors as pages."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from django.shortcuts import render
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.functional import SimpleLazyObject
 
+from townhall.community.queries import get_community
 from townhall.core.errors import Invalid, PermissionDenied, RateLimited
+from townhall.policy import Guardian
 
 
 class GuardianMiddleware(MiddlewareMixin):
     def process_request(self, request: HttpRequest) -> None:
-        from townhall.community.queries import get_community
-        from townhall.policy import Guardian
-
+        # Lazy, so that an API request's Guardian is built for whoever its token or session turns out to be.
         request.guardian = SimpleLazyObject(lambda: Guardian(request.user))  # type: ignore[attr-defined]
         request.community = SimpleLazyObject(get_community)  # type: ignore[attr-defined]
 

@@ -1,4 +1,4 @@
-"""Factories and helpers shared by tests (kept in the package so every app's tests can import them)."""
+"""Factories for tests: communities, members, groups and spaces made directly in the database."""
 
 from __future__ import annotations
 

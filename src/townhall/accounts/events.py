@@ -1,0 +1,37 @@
+"""What accounts tells the rest of the house: its domain events and its Activity verbs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from townhall.activity.payloads import Fields
+from townhall.activity.verbs import PRIVATE, Verb
+from townhall.core.effects import DomainEvent
+
+
+@dataclass(frozen=True)
+class ProfileChanged(DomainEvent):
+    """A person's public face changed: their profile fields, avatar or name (`fields`)."""
+
+    user_id: int
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AccountDeleted(DomainEvent):
+    user_id: int
+
+
+@dataclass(frozen=True)
+class TokenData:
+    scope: str
+
+
+VERBS = [
+    Verb("profile.updated", Fields, audience=PRIVATE),
+    Verb("profile.avatar_set", audience=PRIVATE),
+    Verb("profile.avatar_removed", audience=PRIVATE),
+    Verb("token.created", TokenData, audience=PRIVATE),
+    Verb("token.revoked", audience=PRIVATE),
+    Verb("account.deleted", audience=PRIVATE),
+]

@@ -1,0 +1,65 @@
+"""Writing the Activity log. Call inside the action's transaction so that the log and the change agree."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from django.db import models
+
+from townhall.activity import verbs
+from townhall.activity.models import TARGET_TYPE_MAX, Activity
+
+PAYLOAD_MAX_BYTES = 4096
+
+
+def build_activity(
+    actor: Any | None,
+    verb: str,
+    target: models.Model | None = None,
+    *,
+    space_id: int | None = None,
+    data: Any = None,
+    at: datetime | None = None,
+) -> Activity:
+    """An unsaved row, checked against the verb's declaration (the bulk layer saves many at once)."""
+    declared = verbs.get(verb)
+    payload = verbs.payload_dict(declared, data)
+    size = len(json.dumps(payload, default=str).encode())
+    if size > PAYLOAD_MAX_BYTES:
+        raise verbs.BadPayload(
+            f"the {verb} payload is {size} bytes; the log keeps at most {PAYLOAD_MAX_BYTES}"
+        )
+    target_type = target._meta.label_lower if target is not None else ""
+    if len(target_type) > TARGET_TYPE_MAX:
+        raise verbs.BadPayload(f"target type {target_type!r} is longer than {TARGET_TYPE_MAX} characters")
+    row = Activity(
+        actor_id=getattr(actor, "pk", None),
+        verb=verb,
+        target_type=target_type,
+        target_id=target.pk if target is not None else None,
+        space_id=space_id,
+        data=payload,
+    )
+    if at is not None:
+        row.created_at = at
+    return row
+
+
+def record_activity(
+    actor: Any | None,
+    verb: str,
+    target: models.Model | None = None,
+    *,
+    space_id: int | None = None,
+    data: Any = None,
+    at: datetime | None = None,
+) -> Activity:
+    """Append one row: `actor` did `verb` (declared in an app's events.py) to `target`, maybe in a space.
+
+    `data` is an instance of the verb's payload dataclass. Raises UnknownVerb or BadPayload.
+    """
+    row = build_activity(actor, verb, target, space_id=space_id, data=data, at=at)
+    row.save(force_insert=True)
+    return row

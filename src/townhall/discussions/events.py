@@ -1,0 +1,180 @@
+"""What discussions tells the rest of the house: its domain events and its Activity verbs.
+
+Events are emitted by the actions and delivered after commit (search keeps its documents by them;
+notifications, analytics and recognition will listen too). Verbs are the rows it writes to the log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from townhall.activity.verbs import MODERATORS, Verb
+from townhall.core.effects import DomainEvent
+
+
+# --- domain events ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TopicCreated(DomainEvent):
+    topic_id: int
+    post_id: int
+    space_id: int
+    actor_id: int | None
+    kind: str
+    mentioned_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PostCreated(DomainEvent):
+    post_id: int
+    topic_id: int
+    space_id: int
+    actor_id: int | None
+    reply_to_author_id: int | None = None
+    mentioned_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PostEdited(DomainEvent):
+    post_id: int
+    topic_id: int
+    space_id: int
+    actor_id: int | None
+    mentioned_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PostRemoved(DomainEvent):
+    """Deleted by its author or hidden by a moderator (`how`: "deleted" or "hidden")."""
+
+    post_id: int
+    topic_id: int
+    space_id: int
+    actor_id: int | None
+    how: str
+    whole_topic: bool
+
+
+@dataclass(frozen=True)
+class PostRestored(DomainEvent):
+    post_id: int
+    topic_id: int
+    space_id: int
+    actor_id: int | None
+    whole_topic: bool
+
+
+@dataclass(frozen=True)
+class TopicStateChanged(DomainEvent):
+    """Pinned, unpinned, locked, unlocked, closed or reopened (`op`)."""
+
+    topic_id: int
+    space_id: int
+    actor_id: int | None
+    op: str
+
+
+@dataclass(frozen=True)
+class TopicMoved(DomainEvent):
+    topic_id: int
+    from_space_id: int
+    to_space_id: int
+    actor_id: int | None
+
+
+@dataclass(frozen=True)
+class AnswerAccepted(DomainEvent):
+    topic_id: int
+    post_id: int | None  # None: the accepted answer was withdrawn
+    space_id: int
+    actor_id: int | None
+    answerer_id: int | None
+
+
+@dataclass(frozen=True)
+class ReactionChanged(DomainEvent):
+    post_id: int
+    topic_id: int
+    space_id: int
+    actor_id: int | None
+    post_author_id: int | None
+    emoji: str
+    added: bool
+
+
+# --- activity verbs and their payloads ----------------------------------------------------------------
+@dataclass(frozen=True)
+class TopicCreatedData:
+    kind: str
+    post_id: int
+    mentioned: list[int]
+
+
+@dataclass(frozen=True)
+class PostCreatedData:
+    topic_id: int
+    reply_to_author_id: int | None
+    mentioned: list[int]
+
+
+@dataclass(frozen=True)
+class PostEditedData:
+    topic_id: int
+    mentioned: list[int]
+
+
+@dataclass(frozen=True)
+class InTopic:
+    topic_id: int
+
+
+@dataclass(frozen=True)
+class PostHiddenData:
+    topic_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class TopicMovedData:
+    from_space_id: int
+
+
+@dataclass(frozen=True)
+class AnswerAcceptedData:
+    topic_id: int
+    answerer_id: int | None
+
+
+@dataclass(frozen=True)
+class ReactionAddedData:
+    emoji: str
+    topic_id: int
+    author_id: int | None
+
+
+@dataclass(frozen=True)
+class ReactionRemovedData:
+    emoji: str
+
+
+@dataclass(frozen=True)
+class UploadData:
+    kind: str
+
+
+TOPIC_STATES = ("pinned", "unpinned", "locked", "unlocked", "closed", "reopened")
+
+VERBS = [
+    Verb("topic.created", TopicCreatedData),
+    Verb("post.created", PostCreatedData),
+    Verb("post.edited", PostEditedData),
+    Verb("post.deleted", InTopic),
+    Verb("post.hidden", PostHiddenData, audience=MODERATORS),
+    Verb("post.restored", InTopic, audience=MODERATORS),
+    *(Verb(f"topic.{state}") for state in TOPIC_STATES),
+    Verb("topic.moved", TopicMovedData),
+    Verb("answer.accepted", AnswerAcceptedData),
+    Verb("answer.unaccepted"),
+    Verb("reaction.added", ReactionAddedData),
+    Verb("reaction.removed", ReactionRemovedData),
+    Verb("upload.created", UploadData),
+]
