@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+
+from django.apps import apps
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from townhall.accounts.api import router as accounts_router
-from townhall.community.api import router as community_router
 from townhall.core.api import ApiUnauthorized
 from townhall.core.errors import Invalid, PermissionDenied, RateLimited
 from townhall.core.pagination import BadCursor
-from townhall.discussions.api import router as discussions_router
-from townhall.spaces.api import router as spaces_router
 from townhall.web.auth import API_AUTH
 
 api = NinjaAPI(
@@ -80,7 +80,18 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, str(exc))
 
 
-api.add_router("/", community_router)
-api.add_router("/", accounts_router)
-api.add_router("/", spaces_router)
-api.add_router("/", discussions_router)
+def app_modules(name: str) -> list[str]:
+    """`townhall.<app>.<name>` for every installed Townhall app that has one, in INSTALLED_APPS order:
+    an app's pages (urls) and API (api.router) are found, not listed here."""
+    found = []
+    for config in apps.get_app_configs():
+        module = f"{config.name}.{name}"
+        if config.name.startswith("townhall.") and importlib.util.find_spec(module) is not None:
+            found.append(module)
+    return found
+
+
+for _module in app_modules("api"):
+    _router = getattr(importlib.import_module(_module), "router", None)
+    if _router is not None:
+        api.add_router("/", _router)

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve as serve_media
 
-from townhall.api import api
+from townhall.api import api, app_modules
 from townhall.core import views as core_views
 
 handler400 = "townhall.core.views.bad_request"
@@ -16,10 +16,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("", include("townhall.accounts.urls")),
-    path("", include("townhall.spaces.urls")),
-    path("", include("townhall.discussions.urls")),
-    path("", include("townhall.community.urls")),
+    *(path("", include(module)) for module in app_modules("urls")),
     path(
         "media/<path:path>",
         serve_media,

@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from factories import PASSWORD
-from townhall.accounts.adapter import landing_url_for
 from townhall.accounts.models import User
+from townhall.web.allauth import landing_url_for
 
 H1 = re.compile(r"<h1[\s>]")
 

@@ -22,6 +22,7 @@ from townhall.accounts.forms import ProfileForm, profile_initial
 from townhall.accounts.models import AccessToken, Interest, User
 from townhall.activity.log import record_activity
 from townhall.activity.payloads import Fields
+from townhall.community.models import GroupMember, Membership
 from townhall.core.effects import emit, on_commit
 from townhall.core.errors import Invalid
 
@@ -319,8 +320,6 @@ def delete_account(guardian: Guardian, user: User, *, password: str) -> User:
     """
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
-
-    from townhall.community.models import GroupMember, Membership
 
     _ensure_self(guardian, user)
     guardian.accounts.delete_account.ensure()

@@ -10,6 +10,7 @@ from ninja import Router, Status
 from townhall.accounts import actions, queries
 from townhall.accounts.models import AccessToken, User
 from townhall.accounts.schemas import MeOut, MePatch, TokenCreatedOut, TokenIn, TokenOut
+from townhall.community.models import Membership
 from townhall.core.api import API_ERRORS, ApiUnauthorized, caller, ensure_write
 from townhall.core.errors import PermissionDenied
 from townhall.core.markdown import render_markdown
@@ -26,7 +27,6 @@ def _signed_in(request: HttpRequest) -> User:
 
 
 def me_out(user: User) -> dict[str, Any]:
-    from townhall.community.models import Membership
 
     membership = Membership.objects.filter(user_id=user.pk).first()
     return {

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Prefetch, QuerySet
 
 from townhall.accounts.models import AccessToken, User
+from townhall.community.models import Group
 from townhall.core.errors import NotFound
 
 if TYPE_CHECKING:
@@ -15,7 +16,6 @@ if TYPE_CHECKING:
 
 def profile_queryset() -> QuerySet[User]:
     """Everything a profile page shows, in a fixed number of queries (user+membership, interests, groups)."""
-    from townhall.community.models import Group
 
     return User.objects.select_related("membership").prefetch_related(
         "interests", Prefetch("member_groups", queryset=Group.objects.order_by("name"))

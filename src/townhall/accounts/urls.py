@@ -11,7 +11,7 @@ urlpatterns = [
     path("settings/avatar/", views.avatar_upload, name="avatar"),
     path("settings/avatar/remove/", views.avatar_remove, name="avatar-remove"),
     path("settings/tokens/", views.tokens, name="tokens"),
-    path("settings/tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
+    path("settings/tokens/<id:token_id>/revoke/", views.token_revoke, name="token-revoke"),
     path("settings/delete/", views.delete_account, name="delete"),
     path("settings/theme/", views.set_theme, name="theme"),
 ]

@@ -8,5 +8,25 @@ class CommunityConfig(AppConfig):
     def ready(self) -> None:
         from townhall.activity import verbs
         from townhall.community import events
+        from townhall.core.registries import SidebarLink, register_sidebar_link, signed_in
 
         verbs.register(events.VERBS)
+        register_sidebar_link(SidebarLink("home", "Home", "community:home", 10, shown=signed_in))
+        register_sidebar_link(
+            SidebarLink(
+                "directory",
+                "Members",
+                "community:directory",
+                20,
+                shown=lambda g: g.community.view_directory.can(),
+            )
+        )
+        register_sidebar_link(
+            SidebarLink(
+                "settings",
+                "Community settings",
+                "community:settings",
+                90,
+                shown=lambda g: g.community.manage.can(),
+            )
+        )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from townhall.accounts.models import Interest, User
 from townhall.community.models import Community, Group, Invitation, Membership
 from townhall.core.errors import NotFound
 from townhall.core.pagination import Page, paginate
@@ -51,7 +52,6 @@ class DirectoryFilters:
 
 
 def _member_rows() -> QuerySet[Membership]:
-    from townhall.accounts.models import Interest
 
     return Membership.objects.select_related("user").prefetch_related(
         Prefetch("user__interests", queryset=Interest.objects.order_by("name")),
@@ -87,7 +87,6 @@ def members_like_you(guardian: Guardian, *, limit: int = 6) -> list[Membership]:
     """Other members ranked by how many interests they share with this person (each has `.shared`)."""
     if guardian.user is None or not guardian.community.view_directory.can():
         return []
-    from townhall.accounts.models import Interest
 
     mine = Interest.objects.filter(users=guardian.user).values("pk")
     qs = (
@@ -103,7 +102,6 @@ def members_like_you(guardian: Guardian, *, limit: int = 6) -> list[Membership]:
 
 def directory_options() -> dict[str, Any]:
     """What the directory's filters offer: interests people actually have, groups, roles."""
-    from townhall.accounts.models import Interest
 
     interests = list(
         Interest.objects.annotate(n=Count("users"))
@@ -202,7 +200,6 @@ def get_group_or_404(slug: str) -> Group:
 
 
 def group_members(group: Group) -> list[Any]:
-    from townhall.accounts.models import User
 
     return list(User.objects.filter(member_groups=group).order_by("username")[:500])
 

@@ -17,19 +17,19 @@ urlpatterns = [
     path("settings/community/", views.community_settings, name="settings"),
     path("settings/community/invitations/", views.invitations, name="invitations"),
     path(
-        "settings/community/invitations/<int:invitation_id>/revoke/",
+        "settings/community/invitations/<id:invitation_id>/revoke/",
         views.invitation_revoke,
         name="invitation-revoke",
     ),
     path("settings/community/applications/", views.applications, name="applications"),
     path(
-        "settings/community/applications/<int:membership_id>/review/",
+        "settings/community/applications/<id:membership_id>/review/",
         views.application_review,
         name="application-review",
     ),
     path("settings/community/members/", views.members, name="members"),
     path(
-        "settings/community/members/<int:membership_id>/<str:op>/",
+        "settings/community/members/<id:membership_id>/<str:op>/",
         views.member_action,
         name="member-action",
     ),

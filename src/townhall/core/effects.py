@@ -46,6 +46,15 @@ class AccessChanged(DomainEvent, ABC):
 
 
 @dataclass(frozen=True)
+class RowsWritten(DomainEvent):
+    """Rows written in bulk (imports, seeding, schedules) by an app's bulk layer: listeners that keep
+    derived data (the search index) refresh them; nobody is notified and nothing is broadcast."""
+
+    model: str  # "app_label.modelname", e.g. "discussions.post"
+    ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Consumer:
     name: str
     event_type: type[DomainEvent]

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
+from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
@@ -100,3 +103,18 @@ def _bump() -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:  # evicted between the two calls
         cache.set(GENERATION_KEY, 1, None)
+
+
+def depend_on(labels: tuple[str, ...]) -> None:
+    """Start a new generation whenever a row of these models ("app.Model") is saved or deleted: cached
+    pages show them (a space's name, a person's name). Called for each registered space kind."""
+    for label in labels:
+        model = apps.get_model(label)
+        post_save.connect(_on_change, sender=model, dispatch_uid=f"pagecache-save-{label}")
+        post_delete.connect(_on_change, sender=model, dispatch_uid=f"pagecache-delete-{label}")
+
+
+def _on_change(sender: Any, update_fields: Any = None, **kwargs: Any) -> None:
+    if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
+        return  # signing in changes nothing a page shows
+    site_changed()

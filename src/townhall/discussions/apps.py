@@ -1,6 +1,6 @@
-from typing import Any
-
 from django.apps import AppConfig
+
+SITE_MODELS = ("community.Community", "spaces.Space", "spaces.SidebarSection", "accounts.User")
 
 
 class DiscussionsConfig(AppConfig):
@@ -11,27 +11,26 @@ class DiscussionsConfig(AppConfig):
 
     def ready(self) -> None:
         from townhall.activity import verbs
-        from townhall.discussions import events
+        from townhall.core import registries
+        from townhall.core.registries import SidebarLink, SpaceKind, signed_in
+        from townhall.discussions import events, unread, views
 
         verbs.register(events.VERBS)
-        # Cached topic pages (core.pagecache) also show the community, the spaces and people's names:
-        # a change to any of them starts a new page-cache generation. A listener, not domain logic.
-        from django.contrib.auth import get_user_model
-        from django.db.models.signals import post_delete, post_save
-
-        from townhall.community.models import Community
-        from townhall.spaces.models import SidebarSection, Space
-
-        for model in (Community, Space, SidebarSection, get_user_model()):
-            post_save.connect(_site_changed, sender=model, dispatch_uid=f"pagecache-save-{model.__name__}")
-            post_delete.connect(
-                _site_changed, sender=model, dispatch_uid=f"pagecache-delete-{model.__name__}"
+        registries.register_space_kind(
+            SpaceKind(
+                key="discussion",
+                label="Discussions",
+                icon="💬",
+                description="Topics with threaded replies: questions, ideas, announcements.",
+                content=views.space_content,
+                unread=unread.unread_topics_by_space,
+                stylesheets=("discussions/discussions.css",),
+                search_types=("post",),
+                page_cache_models=SITE_MODELS,
             )
-
-
-def _site_changed(sender: Any, update_fields: Any = None, **kwargs: Any) -> None:
-    from townhall.core.pagecache import site_changed
-
-    if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
-        return  # signing in changes nothing a page shows
-    site_changed()
+        )
+        registries.register_sidebar_link(SidebarLink("latest", "Latest topics", "discussions:latest", 30))
+        registries.register_sidebar_link(
+            SidebarLink("unread", "Unread", "discussions:unread", 40, shown=signed_in)
+        )
+        registries.register_sidebar_link(SidebarLink("search", "Search", "discussions:search", 50))

@@ -14,10 +14,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import escape
 
+from townhall.accounts.models import User
+from townhall.community.models import Membership
 from townhall.core.markdown import render_markdown
 
 if TYPE_CHECKING:
-    from townhall.accounts.models import User
     from townhall.policy import Guardian
 
 MENTION = re.compile(r"(?<![\w@/.&])@([A-Za-z0-9_]{3,30})\b")
@@ -33,7 +34,6 @@ def render_post(body: str) -> tuple[str, list[int]]:
     names = {m.lower() for m in MENTION.findall(html)}
     if not names:
         return html, []
-    from townhall.accounts.models import User
 
     wanted = list(names)[:MAX_MENTIONS]
     condition = Q()
@@ -75,8 +75,6 @@ def _link(html: str, people: dict[str, User]) -> str:
 
 def suggest(guardian: Guardian, prefix: str) -> list[User]:
     """Members whose username or display name starts with `prefix`, as this person may see them."""
-    from townhall.accounts.models import User
-    from townhall.community.models import Membership
 
     prefix = prefix.strip().lstrip("@")[:30]
     if not prefix or not guardian.can_read_as_member:

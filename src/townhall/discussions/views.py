@@ -635,3 +635,9 @@ def upload_serve(request: HttpRequest, upload_id: int, name: str) -> HttpRespons
     public = upload.space.visibility == Space.PUBLIC and (upload.post is None or not upload.post.hidden)
     response["Cache-Control"] = "public, max-age=86400" if public else "private, max-age=3600"
     return response
+
+
+def space_content(request: HttpRequest, space: Space) -> tuple[str, dict[str, Any]]:
+    """The discussion part of a space's page (the SpaceKind's content): pinned and latest topics."""
+    guardian = guardian_of(request)
+    return "discussions/space_content.html", {"topic_list": queries.space_topic_list(guardian, space)}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -18,6 +19,7 @@ from townhall.activity.payloads import Direction, Fields, Name, Person, Via
 from townhall.community.models import Group, Membership
 from townhall.core.effects import emit
 from townhall.core.errors import Invalid, PermissionDenied
+from townhall.core.registries import space_kind_choices, space_kinds
 from townhall.spaces import broadcasts
 from townhall.spaces.events import LeftData, SectionData, SpaceChanged, SpaceCreated, SpaceMembershipChanged
 from townhall.spaces.models import SidebarSection, Space, SpaceMembership
@@ -79,6 +81,30 @@ def _clean_choice(value: str, choices: list[tuple[str, str]], *, field: str, lab
     return value
 
 
+def clean_kind(kind: str, values: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    """A registered kind, and its settings checked by the kind's own fields (unknown names refused)."""
+    found = space_kinds.get(kind)
+    if found is None:
+        message = "Kind must be one of: " + ", ".join(key for key, _ in space_kind_choices()) + "."
+        raise Invalid(message, field_errors={"kind": [message]})
+    fields = found.settings() if found.settings else {}
+    values = dict(values or {})
+    unknown = sorted(set(values) - set(fields))
+    if unknown:
+        message = f"{found.label} spaces have no setting called {unknown[0]!r}."
+        raise Invalid(message, field_errors={"kind": [message]})
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for name, field in fields.items():
+        try:
+            cleaned[name] = field.clean(values.get(name, field.initial))
+        except ValidationError as exc:
+            errors[f"{kind}__{name}"] = list(exc.messages)
+    if errors:
+        raise Invalid(next(iter(errors.values()))[0], field_errors=errors)
+    return kind, cleaned
+
+
 def _clean_direction(direction: str) -> str:
     if direction not in (UP, DOWN):
         raise Invalid(
@@ -113,7 +139,8 @@ def create_space(
     name: str,
     description: str = "",
     icon: str = "💬",
-    kind: str = Space.DISCUSSION,
+    kind: str = Space.DEFAULT_KIND,
+    kind_settings: dict[str, Any] | None = None,
     visibility: str = Space.MEMBERS,
     posting: str = Space.EVERYONE,
     group: Group | None = None,
@@ -130,7 +157,7 @@ def create_space(
         description, field="description", label="Description", max_length=DESCRIPTION_MAX, required=False
     )
     icon = _clean_text(icon, field="icon", label="Icon", max_length=ICON_MAX, required=False) or "💬"
-    kind = _clean_choice(kind, Space.KINDS, field="kind", label="Kind")
+    kind, settings = clean_kind(kind, kind_settings)
     visibility = _clean_choice(visibility, Space.VISIBILITIES, field="visibility", label="Visibility")
     posting = _clean_choice(posting, Space.POSTING, field="posting", label="Who may start posts")
     for attempt in range(3):
@@ -142,6 +169,7 @@ def create_space(
                     description=description,
                     icon=icon,
                     kind=kind,
+                    kind_settings=settings,
                     visibility=visibility,
                     posting=posting,
                     group=group,
@@ -178,8 +206,9 @@ def update_space(
     posting: str,
     group: Group | None,
     section: SidebarSection | None,
+    kind_settings: dict[str, Any] | None = None,
 ) -> Space:
-    """Change a space's settings (admins). The slug stays, so links keep working.
+    """Change a space's settings (admins). The slug stays, and so does its kind, so links keep working.
 
     Locks the space row (read-then-write). Broadcasts "updated" to the space's readers and moderators.
     """
@@ -191,6 +220,7 @@ def update_space(
     icon = _clean_text(icon, field="icon", label="Icon", max_length=ICON_MAX, required=False) or "💬"
     visibility = _clean_choice(visibility, Space.VISIBILITIES, field="visibility", label="Visibility")
     posting = _clean_choice(posting, Space.POSTING, field="posting", label="Who may start posts")
+    settings = clean_kind(space.kind, kind_settings)[1] if kind_settings is not None else None
     with transaction.atomic():
         locked = _lock_space(space)
         changed = {
@@ -203,6 +233,7 @@ def update_space(
                 "posting": posting,
                 "group_id": group.pk if group else None,
                 "section_id": section.pk if section else None,
+                "kind_settings": locked.kind_settings if settings is None else settings,
             }.items()
             if getattr(locked, key) != value
         }

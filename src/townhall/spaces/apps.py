@@ -7,6 +7,8 @@ class SpacesConfig(AppConfig):
 
     def ready(self) -> None:
         from townhall.activity import verbs
+        from townhall.core.registries import SidebarLink, register_sidebar_link, signed_in
         from townhall.spaces import events
 
         verbs.register(events.VERBS)
+        register_sidebar_link(SidebarLink("spaces", "All spaces", "spaces:list", 60, shown=signed_in))

@@ -28,7 +28,7 @@ class SpaceChanged(AccessChanged):
     fields: tuple[str, ...] = ()
 
     def affected_users(self) -> tuple[int, ...] | None:
-        return None if {"visibility", "group"} & set(self.fields) else ()
+        return None if {"visibility", "group_id"} & set(self.fields) else ()
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from django import forms
 
 from townhall.accounts.models import User
 from townhall.community.models import Group
+from townhall.core.registries import space_kind_choices, space_kinds
 from townhall.spaces import actions
 from townhall.spaces.models import SidebarSection, Space
 from townhall.spaces.queries import find_person
@@ -46,6 +47,41 @@ class SpaceForm(forms.Form):
         label="Sidebar section",
     )
 
+    def __init__(self, *args: Any, kind: str | None = None, **kwargs: Any) -> None:
+        """Without `kind` (a new space): choose one of the registered kinds, with every kind's settings.
+        With `kind` (an existing space): that kind's settings only."""
+        super().__init__(*args, **kwargs)
+        if kind is None:
+            choices = space_kind_choices()
+            self.fields["kind"] = forms.ChoiceField(
+                choices=choices,
+                initial=Space.DEFAULT_KIND,
+                required=False,  # a form without it (scripts, older pages) makes a discussion space
+                label="What kind of space",
+                widget=forms.RadioSelect if len(choices) > 1 else forms.HiddenInput,
+            )
+        self.kinds = [space_kinds[kind]] if kind else list(space_kinds)
+        for entry in self.kinds:
+            for name, field in (entry.settings() if entry.settings else {}).items():
+                self.fields[f"{entry.key}__{name}"] = field
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or Space.DEFAULT_KIND
+
+    def kind_settings(self, kind: str) -> dict[str, Any]:
+        """The cleaned settings of one kind, by their own names."""
+        prefix = f"{kind}__"
+        return {name[len(prefix) :]: v for name, v in self.cleaned_data.items() if name.startswith(prefix)}
+
+    def settings_fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """(kind label, its bound setting fields) for every kind that has settings, for the template."""
+        sets = []
+        for entry in self.kinds:
+            bound = [self[name] for name in self.fields if name.startswith(f"{entry.key}__")]
+            if bound:
+                sets.append((entry.label, bound))
+        return sets
+
     @classmethod
     def for_space(cls, space: Space, data: Any = None) -> SpaceForm:
         initial = {
@@ -57,7 +93,10 @@ class SpaceForm(forms.Form):
             "group": space.group_id,
             "section": space.section_id,
         }
-        return cls(data=data, initial=initial)
+        initial.update(
+            {f"{space.kind}__{name}": value for name, value in (space.kind_settings or {}).items()}
+        )
+        return cls(data=data, initial=initial, kind=space.kind)
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from townhall.core.models import TimeStamped
+from townhall.core.registries import space_kind_choices
 
 
 class SidebarSection(models.Model):
@@ -20,8 +21,9 @@ class SidebarSection(models.Model):
 
 
 class Space(TimeStamped):
-    DISCUSSION = "discussion"
-    KINDS = [(DISCUSSION, "Discussion")]
+    # What a space is (discussions, chat, events...) comes from the kinds that apps register; spaces made
+    # before kinds were registered, and those made without choosing, are discussion spaces.
+    DEFAULT_KIND = "discussion"
 
     PUBLIC = "public"
     MEMBERS = "members"
@@ -42,7 +44,8 @@ class Space(TimeStamped):
     slug = models.SlugField(max_length=90, unique=True)
     description = models.CharField(max_length=1000, blank=True)
     icon = models.CharField(max_length=16, blank=True, default="💬")
-    kind = models.CharField(max_length=20, choices=KINDS, default=DISCUSSION)
+    kind = models.CharField(max_length=20, choices=space_kind_choices, default=DEFAULT_KIND)
+    kind_settings = models.JSONField(default=dict, blank=True)  # the kind's own settings (SpaceKind.settings)
     visibility = models.CharField(max_length=10, choices=VISIBILITIES, default=MEMBERS)
     posting = models.CharField(max_length=12, choices=POSTING, default=EVERYONE)
     group = models.ForeignKey(

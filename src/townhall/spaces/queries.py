@@ -10,6 +10,7 @@ from django.db.models import F, QuerySet
 
 from townhall.accounts.models import User
 from townhall.core.errors import NotFound
+from townhall.core.registries import space_kinds
 from townhall.spaces.models import SidebarSection, Space, SpaceMembership
 
 if TYPE_CHECKING:
@@ -78,6 +79,18 @@ def _sidebar_order(space: Space) -> tuple[bool, int, int, int, int]:
         space.position,
         space.pk,
     )
+
+
+def add_unread_counts(guardian: Guardian, spaces: list[Space]) -> None:
+    """Set `unread_count` on each space (display only), one query per kind that counts unread things."""
+    by_kind: dict[str, list[Space]] = {}
+    for space in spaces:
+        by_kind.setdefault(space.kind, []).append(space)
+    for key, members in by_kind.items():
+        kind = space_kinds.get(key)
+        counts = kind.unread(guardian, [s.pk for s in members]) if kind and kind.unread else {}
+        for space in members:
+            space.unread_count = counts.get(space.pk, 0)  # type: ignore[attr-defined]
 
 
 def spaces_by_section(guardian: Guardian) -> list[SidebarGroup]:

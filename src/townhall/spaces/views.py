@@ -25,6 +25,7 @@ from townhall.core.api import invalid_from_form
 from townhall.core.errors import Invalid
 from townhall.core.forms import add_invalid_to_form
 from townhall.core.htmx import done, is_htmx, render_page
+from townhall.core.registries import space_kinds
 from townhall.policy.request import guardian_of
 from townhall.spaces import actions, queries
 from townhall.spaces.forms import (
@@ -75,13 +76,8 @@ def _absolute(request: HttpRequest, path: str) -> str:
 def space_list(request: HttpRequest) -> HttpResponse:
     guardian = guardian_of(request)
     groups = queries.spaces_by_section(guardian)
-    # Unread counts come from the discussions app, which builds on spaces (so imported here).
-    from townhall.discussions.unread import unread_topics_by_space
-
     readable = [space for group in groups for space in group.spaces if guardian.spaces.read.can(space)]
-    unread = unread_topics_by_space(guardian, [space.pk for space in readable])
-    for space in readable:
-        space.unread_count = unread.get(space.pk, 0)  # type: ignore[attr-defined]  # display only
+    queries.add_unread_counts(guardian, readable)
     return render_page(
         request, "spaces/list.html", {"groups": groups, "can_create": guardian.spaces.create.can()}
     )
@@ -91,7 +87,8 @@ def space_list(request: HttpRequest) -> HttpResponse:
 def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
     guardian = guardian_of(request)
     space = queries.get_space_or_404(guardian, slug)
-    context = {
+    kind = space_kinds.get(space.kind)
+    context: dict[str, Any] = {
         "space": space,
         "can_read": guardian.spaces.read.can(space),
         "post_refusal": guardian.spaces.post.reason(space),
@@ -100,12 +97,12 @@ def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_moderate": guardian.spaces.moderate.can(space),
         "canonical_url": _absolute(request, reverse("spaces:detail", args=[space.slug])),
         "detailed": True,
+        "kind": kind,
     }
-    if context["can_read"] and space.kind == Space.DISCUSSION:
-        # A space's content comes from the app of its kind; imported here because that app builds on spaces.
-        from townhall.discussions.queries import space_topic_list
-
-        context["topic_list"] = space_topic_list(guardian, space)
+    if context["can_read"] and kind is not None:
+        # The page below the header comes from the app that registered the space's kind.
+        template, extra = kind.content(request, space)
+        context.update(extra, kind_template=template)
     return render_page(request, DETAIL, context)
 
 
@@ -284,6 +281,8 @@ def space_create(request: HttpRequest) -> HttpResponse:
         try:
             space = actions.create_space(
                 guardian,
+                kind=data["kind"],
+                kind_settings=form.kind_settings(data["kind"]),
                 name=data["name"],
                 description=data["description"],
                 icon=data["icon"],
@@ -321,6 +320,7 @@ def space_settings(request: HttpRequest, slug: str) -> HttpResponse:
                 posting=data["posting"],
                 group=data["group"],
                 section=data["section"],
+                kind_settings=form.kind_settings(space.kind),
             )
         except Invalid as exc:
             add_invalid_to_form(form, exc)

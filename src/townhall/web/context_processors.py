@@ -4,12 +4,12 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from townhall.discussions.unread import unread_topics_by_space
-from townhall.spaces.queries import sidebar_for
+from townhall.core.registries import sidebar_links_for
+from townhall.spaces.queries import add_unread_counts, sidebar_for
 
 
 def townhall(request: HttpRequest) -> dict[str, Any]:
-    """The community and the Guardian for every template; the sidebar loads lazily when rendered."""
+    """The community, the Guardian and the sidebar (built lazily, only when a template shows it)."""
     guardian = getattr(request, "guardian", None)
     community = getattr(request, "community", None)
 
@@ -17,10 +17,10 @@ def townhall(request: HttpRequest) -> dict[str, Any]:
         if guardian is None:
             return []
         groups = sidebar_for(guardian)
-        spaces = [space for group in groups for space in group.spaces]
-        unread = unread_topics_by_space(guardian, [space.pk for space in spaces])
-        for space in spaces:
-            space.unread_count = unread.get(space.pk, 0)  # type: ignore[attr-defined]  # display only
+        add_unread_counts(guardian, [space for group in groups for space in group.spaces])
         return groups
 
-    return {"community": community, "guardian": guardian, "sidebar": sidebar}
+    def sidebar_links() -> Any:
+        return sidebar_links_for(guardian)
+
+    return {"community": community, "guardian": guardian, "sidebar": sidebar, "sidebar_links": sidebar_links}

@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
+from townhall.accounts.actions import update_profile
 from townhall.activity.log import record_activity
 from townhall.community.actions._common import locked_membership
 from townhall.community.models import Community, Membership
 from townhall.core.errors import Invalid, PermissionDenied
+from townhall.spaces.actions import join_space
 
 if TYPE_CHECKING:
     from townhall.policy import Guardian
@@ -44,7 +46,6 @@ def complete_profile(guardian: Guardian, *, data: Any) -> Membership:
 
     Raises the accounts' ProfileInvalid (an Invalid carrying the bound form) on bad input.
     """
-    from townhall.accounts.actions import update_profile
 
     guardian.community.onboard.ensure()
     assert guardian.user is not None
@@ -59,7 +60,6 @@ def finish_space_selection(guardian: Guardian, *, spaces: list[Space]) -> Member
     Spaces the member is already in are skipped; a space they may not join raises PermissionDenied
     naming it, and nothing is joined.
     """
-    from townhall.spaces.actions import join_space
 
     guardian.community.onboard.ensure()
     if len(spaces) > MAX_SPACES_AT_ONCE:

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from townhall.accounts.forms import ProfileForm
 from townhall.community import actions
 from townhall.community.forms import ApplicationForm, IntroductionForm
 from townhall.community.models import Community, Membership
@@ -59,7 +60,6 @@ def suggested_spaces(guardian: Any) -> list[tuple[Space, bool]]:
 
 
 def _profile_form(request: HttpRequest, data: Any = None) -> Any:
-    from townhall.accounts.forms import ProfileForm
 
     return ProfileForm(data, user=request.user)  # type: ignore[arg-type]
 

@@ -1,4 +1,6 @@
-"""django-allauth adapter: Townhall's hooks into sign-up, sign-in and email confirmation."""
+"""django-allauth adapter: where sign-in, sign-up and email confirmation lead, and how their emails read.
+
+It lives above the apps: the answers depend on the community (membership, onboarding, its name)."""
 
 from __future__ import annotations
 
@@ -8,21 +10,20 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 
-WELCOME_URL = "/welcome/"  # community:onboarding; a literal so accounts does not depend on its URL name
-HOME_URL = "/home/"
+from townhall.community.models import Membership
+from townhall.community.queries import get_community
 
 
 def landing_url_for(user: Any) -> str:
     """Where someone goes after signing in: home for onboarded active members, onboarding for the rest."""
-    from townhall.community.models import Membership
-
     if user is None or not user.is_authenticated:
-        return WELCOME_URL
+        return reverse("community:onboarding")
     membership = Membership.objects.filter(user_id=user.pk).first()
     if membership is not None and membership.state == Membership.ACTIVE and membership.onboarded:
-        return HOME_URL
-    return WELCOME_URL
+        return reverse("community:home")
+    return reverse("community:onboarding")
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -43,8 +44,6 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Every account email names the community and links to the site (not "example.com")."""
-        from townhall.community.queries import get_community
-
         community = get_community()
         context = {
             **context,
@@ -55,6 +54,4 @@ class AccountAdapter(DefaultAccountAdapter):
         super().send_mail(template_prefix, email, context)
 
     def format_email_subject(self, subject: str) -> str:
-        from townhall.community.queries import get_community
-
         return f"{subject} · {get_community().name}"

@@ -1,0 +1,176 @@
+"""Where apps announce themselves (from their AppConfig.ready()), so that adding an app edits no other.
+
+- `space_kinds`: what a space can be (discussions, chat, events, ...): its label, icon, the part of the
+  space page it renders, the create form's extra settings, its unread counter, its search types;
+- `sidebar_links`: the links at the top of the sidebar (Home, Latest topics, Search, ...);
+- `search_types`: every kind of searchable document (see the search app, which keeps the index).
+
+Core knows no app: the objects these hold are typed loosely (`Any` for a Space, a Guardian, a request).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django import forms
+
+from townhall.core import pagecache
+
+
+class Registry[T]:
+    """Named entries in registration order; registering a key again replaces the entry (reloads)."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self._entries: dict[str, T] = {}
+
+    def register(self, key: str, entry: T) -> T:
+        self._entries[key] = entry
+        return entry
+
+    def unregister(self, key: str) -> None:
+        self._entries.pop(key, None)
+
+    def get(self, key: str) -> T | None:
+        return self._entries.get(key)
+
+    def __getitem__(self, key: str) -> T:
+        try:
+            return self._entries[key]
+        except KeyError:
+            raise LookupError(f"no {self.what} called {key!r} is registered") from None
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(list(self._entries.values()))
+
+    def keys(self) -> list[str]:
+        return list(self._entries)
+
+
+# --- space kinds -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SpaceKind:
+    """One kind of space. `key` is stored in Space.kind.
+
+    content:   (request, space) -> (template, context) for the part of the space page below its header,
+               called only for people who may read the space;
+    unread:    (guardian, space_ids) -> {space_id: count} for the sidebar and /spaces/, one query;
+    settings:  extra fields of the create and settings forms, kept in Space.kind_settings;
+    stylesheets: static paths the space page links when it shows this kind;
+    search_types: the document types (see `search_types`) that spaces of this kind hold;
+    page_cache_models: "app.Model" labels whose changes may alter cached pages of this kind.
+    """
+
+    key: str
+    label: str
+    icon: str
+    description: str
+    content: Callable[[Any, Any], tuple[str, dict[str, Any]]]
+    unread: Callable[[Any, list[int]], Mapping[int, int]] | None = None
+    settings: Callable[[], dict[str, forms.Field]] | None = None
+    stylesheets: tuple[str, ...] = ()
+    search_types: tuple[str, ...] = ()
+    page_cache_models: tuple[str, ...] = ()
+
+
+space_kinds: Registry[SpaceKind] = Registry("space kind")
+
+
+def register_space_kind(kind: SpaceKind) -> SpaceKind:
+    pagecache.depend_on(kind.page_cache_models)
+    return space_kinds.register(kind.key, kind)
+
+
+def space_kind_choices() -> list[tuple[str, str]]:
+    """Choices for Space.kind: every registered kind (a callable, so the model has no fixed list)."""
+    return [(kind.key, kind.label) for kind in space_kinds]
+
+
+# --- the sidebar -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SidebarLink:
+    """A link at the top of the sidebar. `shown(guardian)` decides per person (None: everyone)."""
+
+    key: str
+    label: str
+    url_name: str
+    order: int
+    shown: Callable[[Any], bool] | None = None
+
+
+sidebar_links: Registry[SidebarLink] = Registry("sidebar link")
+
+
+def register_sidebar_link(link: SidebarLink) -> SidebarLink:
+    return sidebar_links.register(link.key, link)
+
+
+def sidebar_links_for(guardian: Any) -> list[SidebarLink]:
+    links = [
+        link
+        for link in sidebar_links
+        if link.shown is None or (guardian is not None and link.shown(guardian))
+    ]
+    return sorted(links, key=lambda link: (link.order, link.key))
+
+
+def signed_in(guardian: Any) -> bool:
+    return guardian is not None and guardian.user is not None
+
+
+# --- search document types ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Document:
+    """What the search index keeps of one searchable thing.
+
+    `visibility` narrows who, among those who may read `space_id`, finds it: "" for all of them, or
+    "user:<id>" for one person only (a hidden topic's author). Things nobody may find have no document.
+    """
+
+    object_id: int
+    space_id: int | None
+    title: str
+    body: str
+    author_id: int | None
+    created_at: datetime
+    container_id: int | None = None  # the topic, thread or event it belongs to
+    visibility: str = ""
+
+
+@dataclass(frozen=True)
+class SearchType:
+    """One kind of document. The search app keeps the index by calling `documents(ids)` for the ids
+    that `refresh_on` maps each delivered event to (an id without a document is removed).
+
+    documents:  ids -> the documents that exist now (built from the app's own rows);
+    all_ids:    every id, in batches, oldest first (for `townhall manage reindex`);
+    refresh_on: event type -> (event -> ids whose documents may have changed);
+    load:       ids -> {id: object} for showing hits (prefetched, one or two queries);
+    hit_template: the template that shows one hit (`hit`, `object`, `snippet_html`, `title_html`);
+    filters:    extra filter names -> (value -> (SQL condition on the document table aliased "d",
+                params)), for filters only this type understands (a tag, a topic kind);
+    model:      "app.model" of the rows, so bulk writes (RowsWritten) refresh their documents.
+    """
+
+    key: str
+    label: str
+    model: str
+    documents: Callable[[list[int]], list[Document]]
+    all_ids: Callable[[], Iterable[list[int]]]
+    load: Callable[[list[int]], Mapping[int, Any]]
+    hit_template: str
+    refresh_on: Mapping[type, Callable[[Any], Iterable[int]]] = field(default_factory=dict)
+    filters: Mapping[str, Callable[[Any], tuple[str, list[Any]]]] = field(default_factory=dict)
+
+
+search_types: Registry[SearchType] = Registry("search type")
+
+
+def register_search_type(search_type: SearchType) -> SearchType:
+    return search_types.register(search_type.key, search_type)
