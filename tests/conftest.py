@@ -15,6 +15,8 @@ from aiosmtpd.controller import Controller
 
 import factories as testing
 from townhall.community.models import Membership
+from townhall.core import effects
+from townhall.core.effects import DomainEvent
 from townhall.realtime import publish as realtime_publish
 
 
@@ -105,6 +107,14 @@ def broadcasts() -> Iterator[list[tuple[list[str], dict[str, Any]]]]:
     realtime_publish.sent_for_tests = sent
     yield sent
     realtime_publish.sent_for_tests = None
+
+
+@pytest.fixture
+def emitted() -> Iterator[list[DomainEvent]]:
+    """Every domain event emitted during the test, in order, as it was emitted (before any commit)."""
+    seen: list[DomainEvent] = []
+    with effects.observing(seen.append):
+        yield seen
 
 
 # --- personas -------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from townhall.accounts.schemas import MeOut, MePatch, TokenCreatedOut, TokenIn, 
 from townhall.community.models import Membership
 from townhall.core.api import API_ERRORS, ApiUnauthorized, caller, ensure_write
 from townhall.core.errors import PermissionDenied
+from townhall.core.ids import Id
 from townhall.core.markdown import render_markdown
 from townhall.policy.request import guardian_of
 
@@ -114,7 +115,7 @@ def create_my_token(request: HttpRequest, payload: TokenIn) -> Status:
 @router.delete(
     "/me/tokens/{token_id}", response={204: None, **API_ERRORS}, summary="Revoke one of your tokens"
 )
-def revoke_my_token(request: HttpRequest, token_id: int) -> HttpResponse:
+def revoke_my_token(request: HttpRequest, token_id: Id) -> HttpResponse:
     _signed_in(request)
     ensure_write(request)
     token = queries.get_token_or_404(guardian_of(request), token_id)

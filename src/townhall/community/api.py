@@ -21,6 +21,7 @@ from townhall.community.schemas import (
     ProfileOut,
 )
 from townhall.core.api import API_ERRORS, ensure_write
+from townhall.core.ids import Limit
 from townhall.core.markdown import render_markdown
 from townhall.policy.request import guardian_of
 
@@ -102,7 +103,7 @@ class DirectoryQuery(Schema):
     role: str = ""
     group: str = ""
     cursor: str | None = None
-    limit: int = 30
+    limit: Limit = 30
 
 
 def _member_out(request: HttpRequest, m: Membership) -> dict[str, Any]:

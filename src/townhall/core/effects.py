@@ -10,8 +10,8 @@ transaction; it is delivered after the commit, and never when the transaction ro
   the worker, carrying the event as plain data. An event type lists the consumers it cannot do without
   in `required_consumers`; emitting it while one of them is not registered is an error.
 
-Apps register both in their `AppConfig.ready()` with `listen()`. Tests capture what was emitted with the
-`emitted` fixture.
+Apps register both in their `AppConfig.ready()` with `listen()`. Tests see what was emitted with the
+`emitted` fixture (built on `observing`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -66,8 +67,8 @@ _consumers: dict[type[DomainEvent], list[Consumer]] = {}
 _by_name: dict[str, Consumer] = {}
 _event_types: dict[str, type[DomainEvent]] = {}
 
-# Set by the test fixture `emitted`: every event emitted while it is a list, at emit time.
-captured: list[DomainEvent] | None = None
+# Called at emit time, inside the transaction (see `observing`): tracing, and the tests' `emitted` fixture.
+_observers: list[Callable[[DomainEvent], None]] = []
 
 
 def event_name(event_type: type[DomainEvent]) -> str:
@@ -119,14 +120,25 @@ def emit(event: DomainEvent) -> None:
     missing = [name for name in type(event).required_consumers if name not in names]
     if missing:
         raise LookupError(f"{type(event).__name__} needs the consumers {missing}, which are not registered")
-    if captured is not None:
-        captured.append(event)
+    for observe in list(_observers):
+        observe(event)
     for consumer in consumers:
         if consumer.required:
             data = dataclasses.asdict(event)
             enqueue_on_commit(deliver_required, consumer.name, event_name(type(event)), data)
         else:
             transaction.on_commit(_call(consumer, event), robust=True)
+
+
+@contextmanager
+def observing(fn: Callable[[DomainEvent], None]) -> Iterator[None]:
+    """Call `fn(event)` for every event emitted inside the block, when it is emitted (before the commit,
+    and also for events whose transaction later rolls back)."""
+    _observers.append(fn)
+    try:
+        yield
+    finally:
+        _observers.remove(fn)
 
 
 def _call(consumer: Consumer, event: DomainEvent) -> Callable[[], None]:

@@ -12,10 +12,12 @@ from pydantic import Field
 
 MAX_ID = 2**63 - 1
 MAX_PAGE = 100_000
+MAX_LIMIT = 100  # the most rows one page of a list holds
 
 # For Ninja path, query and body fields: `topic_id: Id`, `page: PageNumber`.
 Id = Annotated[int, Field(ge=0, le=MAX_ID)]
 PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE)]
+Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
 
 
 def parse_id(value: object, default: int = 0) -> int:
@@ -25,6 +27,11 @@ def parse_id(value: object, default: int = 0) -> int:
     except ValueError:
         return default
     return number if 0 <= number <= MAX_ID else default
+
+
+def parse_page(value: object) -> int:
+    """A page number from a query string: 1 when missing or bad, at most MAX_PAGE."""
+    return max(1, min(parse_id(value, 1), MAX_PAGE))
 
 
 class IdConverter:

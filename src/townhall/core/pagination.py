@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-MAX_LIMIT = 100
+from townhall.core.ids import MAX_LIMIT
 
 
 class BadCursor(ValueError):

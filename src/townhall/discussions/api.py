@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 
 from townhall.core.api import API_ERRORS, ensure_write
 from townhall.core.errors import Invalid, NotFound
+from townhall.core.ids import Id, Limit, PageNumber
 from townhall.discussions import actions, mentions, queries, search, uploads
 from townhall.discussions.models import Post, Topic, TopicRead, reaction_choices
 from townhall.discussions.schemas import (
@@ -107,7 +108,7 @@ def list_topics(
     tag: str | None = None,
     period: str = "week",
     cursor: str | None = None,
-    limit: int = 30,
+    limit: Limit = 30,
 ) -> Any:
     """Latest, unread or top (period: day, week, month, year) topics you may read, across spaces or in
     one `space` (slug), optionally with a `tag` (slug). Muted topics and spaces are left out."""
@@ -137,13 +138,13 @@ def create_topic(request: HttpRequest, payload: TopicIn) -> Any:
 
 
 @router.get("/topics/{topic_id}", response={200: TopicOut, **API_ERRORS}, summary="One topic")
-def get_topic(request: HttpRequest, topic_id: int) -> Any:
+def get_topic(request: HttpRequest, topic_id: Id) -> Any:
     return topic_out(queries.get_topic_or_404(guardian_of(request), topic_id))
 
 
 @router.get("/topics/{topic_id}/posts", response={200: PostPage, **API_ERRORS}, summary="A page of posts")
 def topic_posts(
-    request: HttpRequest, topic_id: int, view: str = "flat", page: int = 1, root: int | None = None
+    request: HttpRequest, topic_id: Id, view: str = "flat", page: PageNumber = 1, root: Id | None = None
 ) -> Any:
     """20 posts per page, flat (by position) or thread (tree order, 6 levels below `root`)."""
     g = guardian_of(request)
@@ -169,7 +170,7 @@ def topic_posts(
 
 
 @router.post("/topics/{topic_id}/posts", response={201: PostOut, **API_ERRORS}, summary="Reply")
-def create_post(request: HttpRequest, topic_id: int, payload: PostIn) -> Any:
+def create_post(request: HttpRequest, topic_id: Id, payload: PostIn) -> Any:
     ensure_write(request)
     g = guardian_of(request)
     topic = queries.get_topic_or_404(g, topic_id)
@@ -185,7 +186,7 @@ def create_post(request: HttpRequest, topic_id: int, payload: PostIn) -> Any:
 @router.post(
     "/topics/{topic_id}/moderation", response={200: TopicOut, **API_ERRORS}, summary="Moderate a topic"
 )
-def moderate_topic(request: HttpRequest, topic_id: int, payload: ModerateIn) -> Any:
+def moderate_topic(request: HttpRequest, topic_id: Id, payload: ModerateIn) -> Any:
     """op: pin (scope space or site), unpin, lock, unlock, close, reopen, hide, restore."""
     ensure_write(request)
     g = guardian_of(request)
@@ -207,7 +208,7 @@ def moderate_topic(request: HttpRequest, topic_id: int, payload: ModerateIn) -> 
 
 
 @router.post("/topics/{topic_id}/move", response={200: TopicOut, **API_ERRORS}, summary="Move a topic")
-def move_topic(request: HttpRequest, topic_id: int, payload: MoveIn) -> Any:
+def move_topic(request: HttpRequest, topic_id: Id, payload: MoveIn) -> Any:
     ensure_write(request)
     g = guardian_of(request)
     topic = queries.get_topic_or_404(g, topic_id)
@@ -216,7 +217,7 @@ def move_topic(request: HttpRequest, topic_id: int, payload: MoveIn) -> Any:
 
 
 @router.put("/topics/{topic_id}/accepted", response={200: TopicOut, **API_ERRORS}, summary="Accept an answer")
-def accept_answer(request: HttpRequest, topic_id: int, payload: AcceptIn) -> Any:
+def accept_answer(request: HttpRequest, topic_id: Id, payload: AcceptIn) -> Any:
     ensure_write(request)
     g = guardian_of(request)
     topic = queries.get_topic_or_404(g, topic_id)
@@ -230,7 +231,7 @@ def accept_answer(request: HttpRequest, topic_id: int, payload: AcceptIn) -> Any
 @router.delete(
     "/topics/{topic_id}/accepted", response={200: TopicOut, **API_ERRORS}, summary="Unaccept the answer"
 )
-def unaccept_answer(request: HttpRequest, topic_id: int) -> Any:
+def unaccept_answer(request: HttpRequest, topic_id: Id) -> Any:
     ensure_write(request)
     g = guardian_of(request)
     topic = queries.get_topic_or_404(g, topic_id)
@@ -250,7 +251,7 @@ def _read_out(g: Any, topic: Topic) -> dict[str, Any]:
 
 
 @router.get("/topics/{topic_id}/read", response={200: ReadOut, **API_ERRORS}, summary="Your read state")
-def get_read(request: HttpRequest, topic_id: int) -> Any:
+def get_read(request: HttpRequest, topic_id: Id) -> Any:
     g = guardian_of(request)
     topic = queries.get_topic_or_404(g, topic_id)
     g.discussions.track.ensure()
@@ -260,7 +261,7 @@ def get_read(request: HttpRequest, topic_id: int) -> Any:
 @router.put(
     "/topics/{topic_id}/read", response={200: ReadOut, **API_ERRORS}, summary="Mark read up to a position"
 )
-def put_read(request: HttpRequest, topic_id: int, payload: ReadIn) -> Any:
+def put_read(request: HttpRequest, topic_id: Id, payload: ReadIn) -> Any:
     ensure_write(request)
     g = guardian_of(request)
     topic = queries.get_topic_or_404(g, topic_id)
@@ -271,7 +272,7 @@ def put_read(request: HttpRequest, topic_id: int, payload: ReadIn) -> Any:
 @router.put(
     "/topics/{topic_id}/follow", response={200: FollowOut, **API_ERRORS}, summary="Topic follow level"
 )
-def follow_topic(request: HttpRequest, topic_id: int, payload: FollowIn) -> Any:
+def follow_topic(request: HttpRequest, topic_id: Id, payload: FollowIn) -> Any:
     ensure_write(request)
     g = guardian_of(request)
     follow = actions.set_topic_follow_level(g, queries.get_topic_or_404(g, topic_id), level=payload.level)
@@ -287,7 +288,7 @@ def follow_space(request: HttpRequest, slug: str, payload: FollowIn) -> Any:
 
 
 @router.put("/topics/{topic_id}/draft", response={204: None, **API_ERRORS}, summary="Save your reply draft")
-def save_draft(request: HttpRequest, topic_id: int, payload: DraftIn) -> Any:
+def save_draft(request: HttpRequest, topic_id: Id, payload: DraftIn) -> Any:
     """An empty body discards the draft."""
     ensure_write(request)
     g = guardian_of(request)
@@ -297,13 +298,13 @@ def save_draft(request: HttpRequest, topic_id: int, payload: DraftIn) -> Any:
 
 # --- posts ---------------------------------------------------------------------------------------
 @router.get("/posts/{post_id}", response={200: PostOut, **API_ERRORS}, summary="One post")
-def get_post(request: HttpRequest, post_id: int) -> Any:
+def get_post(request: HttpRequest, post_id: Id) -> Any:
     g = guardian_of(request)
     return _post_with_reactions(g, queries.get_post_or_404(g, post_id))
 
 
 @router.patch("/posts/{post_id}", response={200: PostOut, **API_ERRORS}, summary="Edit a post")
-def edit_post(request: HttpRequest, post_id: int, payload: PostPatch) -> Any:
+def edit_post(request: HttpRequest, post_id: Id, payload: PostPatch) -> Any:
     """The previous text is kept as a revision. `title` and `tags` apply to the opening post only."""
     ensure_write(request)
     g = guardian_of(request)
@@ -313,7 +314,7 @@ def edit_post(request: HttpRequest, post_id: int, payload: PostPatch) -> Any:
 
 
 @router.delete("/posts/{post_id}", response={204: None, **API_ERRORS}, summary="Delete your post")
-def delete_post(request: HttpRequest, post_id: int) -> Any:
+def delete_post(request: HttpRequest, post_id: Id) -> Any:
     ensure_write(request)
     g = guardian_of(request)
     actions.delete_post(g, queries.get_post_or_404(g, post_id))
@@ -323,7 +324,7 @@ def delete_post(request: HttpRequest, post_id: int) -> Any:
 @router.get(
     "/posts/{post_id}/revisions", response={200: list[RevisionOut], **API_ERRORS}, summary="Earlier versions"
 )
-def post_revisions(request: HttpRequest, post_id: int) -> Any:
+def post_revisions(request: HttpRequest, post_id: Id) -> Any:
     g = guardian_of(request)
     post = queries.get_post_or_404(g, post_id)
     return [
@@ -339,7 +340,7 @@ def post_revisions(request: HttpRequest, post_id: int) -> Any:
 
 
 @router.post("/posts/{post_id}/reactions", response={200: PostOut, **API_ERRORS}, summary="React")
-def add_reaction(request: HttpRequest, post_id: int, payload: ReactionIn) -> Any:
+def add_reaction(request: HttpRequest, post_id: Id, payload: ReactionIn) -> Any:
     ensure_write(request)
     g = guardian_of(request)
     post = queries.get_post_or_404(g, post_id)
@@ -350,7 +351,7 @@ def add_reaction(request: HttpRequest, post_id: int, payload: ReactionIn) -> Any
 @router.delete(
     "/posts/{post_id}/reactions/{emoji}", response={200: PostOut, **API_ERRORS}, summary="Remove a reaction"
 )
-def remove_reaction(request: HttpRequest, post_id: int, emoji: str) -> Any:
+def remove_reaction(request: HttpRequest, post_id: Id, emoji: str) -> Any:
     ensure_write(request)
     g = guardian_of(request)
     post = queries.get_post_or_404(g, post_id)

@@ -8,6 +8,7 @@ from typing import Annotated
 from ninja import Field, Schema
 from pydantic import StringConstraints
 
+from townhall.core.ids import MAX_ID, Id
 from townhall.discussions.models import BODY_MAX, MAX_TAGS, TAG_MAX, TITLE_MAX
 
 TagName = Annotated[str, StringConstraints(max_length=TAG_MAX)]
@@ -90,7 +91,7 @@ class PostPage(Schema):
 
 class PostIn(Schema):
     body: str = Field(max_length=BODY_MAX)
-    reply_to: int | None = Field(
+    reply_to: Id | None = Field(
         None, description="Id of the post you answer (same topic); omit to answer the topic"
     )
 
@@ -114,11 +115,11 @@ class ReactionIn(Schema):
 
 
 class AcceptIn(Schema):
-    post_id: int
+    post_id: Id
 
 
 class ReadIn(Schema):
-    position: int = Field(ge=0)
+    position: int = Field(ge=0, le=MAX_ID)
 
 
 class ReadOut(Schema):

@@ -22,6 +22,7 @@ from townhall.core import pagecache
 from townhall.core.errors import Invalid
 from townhall.core.forms import add_invalid_to_form
 from townhall.core.htmx import done, is_htmx
+from townhall.core.ids import parse_id, parse_page
 from townhall.discussions import actions, mentions, queries, search, uploads
 from townhall.discussions.forms import EditForm, MoveForm, ReplyForm, SearchForm, TopicForm
 from townhall.discussions.models import Post, Topic, Upload, reaction_choices
@@ -32,13 +33,6 @@ from townhall.spaces.queries import get_space_or_404, list_visible_spaces
 VIEW_COOKIE = "th_topic_view"
 VIEW_COOKIE_AGE = 365 * 24 * 3600
 TOPIC_PARAMS = frozenset({"view", "page", "root"})  # a topic page with other parameters is not cached
-
-
-def _int(value: str | None, default: int = 1) -> int:
-    try:
-        return int(value or default)
-    except (TypeError, ValueError):
-        return default
 
 
 def _reader_view(request: HttpRequest) -> tuple[str, bool]:
@@ -193,10 +187,12 @@ def topic_detail(request: HttpRequest, topic_id: int, slug: str) -> HttpResponse
     view, chosen = _reader_view(request)
     root = None
     if view == queries.THREAD and request.GET.get("root"):
-        root = Post.objects.filter(pk=_int(request.GET.get("root"), 0), topic_id=topic.pk).first()
+        root = Post.objects.filter(pk=parse_id(request.GET.get("root")), topic_id=topic.pk).first()
 
     def build(extra: Mapping[str, str]) -> HttpResponse:
-        page = queries.topic_page(guardian, topic, view=view, page=_int(request.GET.get("page")), root=root)
+        page = queries.topic_page(
+            guardian, topic, view=view, page=parse_page(request.GET.get("page")), root=root
+        )
         if guardian.user_id is not None and page.items:
             target = _read_up_to(page)
             if target > page.read_position:  # nothing to write when the reader has seen all of this
@@ -274,7 +270,7 @@ def topic_reply(request: HttpRequest, topic_id: int) -> HttpResponse:
     guardian.discussions.reply.ensure(topic)
     source = request.POST if request.method == "POST" else request.GET
     reply_to = None
-    to_id = _int(source.get("reply_to") or source.get("to"), 0)
+    to_id = parse_id(source.get("reply_to") or source.get("to"))
     if to_id:
         reply_to = Post.objects.select_related("author").filter(pk=to_id, topic_id=topic.pk).first()
         if reply_to is None:
@@ -319,7 +315,7 @@ def topic_reply(request: HttpRequest, topic_id: int) -> HttpResponse:
         status = 400
     else:
         initial: dict[str, Any] = {"reply_to": reply_to.pk if reply_to else None}
-        quoted = _quoted(guardian, topic, _int(request.GET.get("quote"), 0))
+        quoted = _quoted(guardian, topic, parse_id(request.GET.get("quote")))
         if quoted:
             initial["body"] = quoted
         form = ReplyForm(initial=initial)
@@ -442,7 +438,7 @@ def topic_accept(request: HttpRequest, topic_id: int) -> HttpResponse:
     if request.POST.get("op") == "unaccept":
         actions.unaccept_answer(guardian, topic)
         return done(request, redirect_to=topic_url(topic), message="The answer is no longer accepted.")
-    post = Post.objects.filter(pk=_int(request.POST.get("post"), 0)).first()
+    post = Post.objects.filter(pk=parse_id(request.POST.get("post"))).first()
     if post is None:
         raise Invalid("Choose a reply to accept.")
     actions.accept_answer(guardian, topic, post)

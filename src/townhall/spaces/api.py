@@ -10,6 +10,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from townhall.core.api import API_ERRORS, ensure_write
+from townhall.core.ids import Limit
 from townhall.core.pagination import paginate
 from townhall.policy.request import guardian_of
 from townhall.spaces import actions, queries
@@ -80,7 +81,7 @@ def _space_out(g: Any, space: Space) -> dict[str, Any]:
 
 
 @router.get("/spaces", response={200: SpacePage, **API_ERRORS}, summary="Spaces I can see")
-def list_spaces(request: HttpRequest, cursor: str | None = None, limit: int = 50) -> dict[str, Any]:
+def list_spaces(request: HttpRequest, cursor: str | None = None, limit: Limit = 50) -> dict[str, Any]:
     """Every non-archived space listed to the caller, by name, with a cursor for the next page."""
     g = guardian_of(request)
     page = paginate(queries.list_visible_spaces(g), order=("name", "id"), cursor=cursor, limit=limit)

@@ -24,6 +24,7 @@ from townhall.community.views._helpers import (
 from townhall.core import ratelimit
 from townhall.core.errors import Invalid
 from townhall.core.forms import add_invalid_to_form
+from townhall.core.ids import parse_id
 from townhall.spaces.models import Space
 from townhall.spaces.queries import list_visible_spaces
 
@@ -124,7 +125,7 @@ def _post_step(request: HttpRequest, step: int, context: dict[str, Any]) -> Http
             context["form"] = form
             actions.complete_profile(guardian, data=request.POST)
         elif step == 3:
-            ids = [int(v) for v in request.POST.getlist("spaces") if v.isdigit()][:50]
+            ids = [parse_id(v) for v in request.POST.getlist("spaces")[:50] if parse_id(v)]
             chosen = [s for s in list_visible_spaces(guardian).filter(pk__in=ids)]
             actions.finish_space_selection(guardian, spaces=chosen)
         else:
