@@ -105,20 +105,24 @@ def data_dir(tmp_path: Path) -> Path:
         ("postgres://u@127.0.0.1:port/db", "DATABASE_URL has a port that is not a number"),
     ],
 )
+@pytest.mark.slow
 def test_bad_database_url(data_dir: Path, url: str, fragment: str) -> None:
     assert_one_sentence(run(["serve"], clean_env(data_dir, DATABASE_URL=url)), fragment)
 
 
+@pytest.mark.slow
 def test_unreachable_database(data_dir: Path) -> None:
     result = run(["serve"], clean_env(data_dir, DATABASE_URL="postgres://townhall@127.0.0.1:1/x"))
     assert_one_sentence(result, "Cannot reach the database at 127.0.0.1:1/x")
 
 
+@pytest.mark.slow
 def test_unreachable_redis(data_dir: Path) -> None:
     result = run(["serve"], clean_env(data_dir, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0"))
     assert_one_sentence(result, "Cannot reach Redis at 127.0.0.1:")
 
 
+@pytest.mark.slow
 def test_port_in_use(data_dir: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -146,12 +150,14 @@ def test_port_in_use(data_dir: Path) -> None:
         (["check"], {"TOWNHALL_DEBUG": "perhaps"}, "TOWNHALL_DEBUG must be true or false"),
     ],
 )
+@pytest.mark.slow
 def test_unsafe_or_malformed_settings(
     data_dir: Path, args: list[str], env: dict[str, str], fragment: str
 ) -> None:
     assert_one_sentence(run(args, clean_env(data_dir, **env)), fragment)
 
 
+@pytest.mark.slow
 def test_serve_refuses_an_unmigrated_database(data_dir: Path) -> None:
     result = run(["serve", "--port", str(free_port())], clean_env(data_dir))
     assert_one_sentence(result, "unapplied migration(s); run `townhall manage migrate` first")
@@ -160,6 +166,7 @@ def test_serve_refuses_an_unmigrated_database(data_dir: Path) -> None:
 # --- seed, createadmin, manage, check -------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_seed_members_and_createadmin(data_dir: Path) -> None:
     env = clean_env(data_dir)
     seeded = run(["seed", "--members", "500"], env)
@@ -199,6 +206,7 @@ def test_seed_members_and_createadmin(data_dir: Path) -> None:
     assert "no issues" in checked.stdout
 
 
+@pytest.mark.slow
 def test_seed_demo_refuses_a_non_empty_database(data_dir: Path) -> None:
     env = clean_env(data_dir)
     first = run(["seed", "--demo"], env)
@@ -233,6 +241,7 @@ def demo_process(data_dir: Path) -> Iterator[tuple[subprocess.Popen[str], int, l
             proc.wait(10)
 
 
+@pytest.mark.slow
 def test_demo_serves_pages_and_stops_on_ctrl_c(
     demo_process: tuple[subprocess.Popen[str], int, list[str]], data_dir: Path
 ) -> None:
@@ -313,6 +322,7 @@ def test_demo_serves_pages_and_stops_on_ctrl_c(
     assert "Traceback" not in "".join(lines)
 
 
+@pytest.mark.slow
 def test_serve_answers_and_stops_on_sigterm(data_dir: Path) -> None:
     env = clean_env(data_dir)
     migrated = run(["manage", "migrate", "--verbosity", "0"], env)

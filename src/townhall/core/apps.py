@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.urls import register_converter
+from django.urls.converters import get_converters
 
 from townhall.core.ids import IdConverter
 
@@ -9,4 +10,5 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        register_converter(IdConverter, "id")
+        if "id" not in get_converters():  # ready() runs again when tests change INSTALLED_APPS
+            register_converter(IdConverter, "id")
