@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def toy_installed(settings: Any) -> Iterator[None]:
     settings.INSTALLED_APPS = [*django_settings.INSTALLED_APPS, "toykind"]
-    assert "toy" in space_kinds.keys()
+    assert "toy" in space_kinds
     yield
     space_kinds.unregister("toy")
 
