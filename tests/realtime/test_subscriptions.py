@@ -46,7 +46,9 @@ def _generous_rates(settings: Any) -> None:
 
 # --- helpers ----------------------------------------------------------------------------------------
 def start_topic(author: Any, space: Space) -> Topic:
-    return discussion_actions.create_topic(Guardian(author), space, title="Tonight's plan", body="Clear skies.")
+    return discussion_actions.create_topic(
+        Guardian(author), space, title="Tonight's plan", body="Clear skies."
+    )
 
 
 def membership(user: Any) -> Membership:
@@ -134,7 +136,9 @@ def test_a_new_space_is_heard_without_reconnecting(people: dict[str, Any]) -> No
 
     async def scenario() -> None:
         stream = await open_stream(reader)
-        space = await act(space_actions.create_space, Guardian(admin), name="Comets", visibility=Space.MEMBERS)
+        space = await act(
+            space_actions.create_space, Guardian(admin), name="Comets", visibility=Space.MEMBERS
+        )
         await resubscribed(stream)
         topic = await act(start_topic, writer, space)
         assert (await stream.frames_until(lambda f: f.get("topic_id") == topic.pk, ARRIVES))[0]
