@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 import factories as testing
 from townhall.accounts.events import AccountDeleted
@@ -15,7 +17,8 @@ from townhall.community.models import Membership
 from townhall.core import effects
 from townhall.policy import Guardian
 from townhall.realtime import publish as realtime_publish
-from townhall.realtime.publish import ALL_STREAMS, RESUBSCRIBE, user_group
+from townhall.realtime.publish import ALL_STREAMS, RESUBSCRIBE, space_group, user_group
+from townhall.realtime.subscriptions import readable_space_groups
 from townhall.spaces import actions as space_actions
 from townhall.spaces.events import SpaceChanged, SpaceCreated, SpaceMembershipChanged
 from townhall.spaces.models import Space
@@ -140,3 +143,22 @@ def test_who_is_asked_to_resubscribe(
         for callback in callbacks:
             callback()
         assert listening.asked() == expected, name
+
+
+@pytest.mark.parametrize("persona", ["admin", "moderator", "member", "suspended", "banned", "outsider"])
+def test_a_stream_recomputes_with_a_fixed_number_of_queries(
+    persona: str, request: pytest.FixtureRequest
+) -> None:
+    """What one affected stream costs: at most five queries, however many spaces and memberships."""
+    person = request.getfixturevalue(persona)
+    group = testing.make_group("Mentors", members=[person])
+    for n in range(30):
+        visibility = (Space.PUBLIC, Space.MEMBERS, Space.PRIVATE, Space.SECRET)[n % 4]
+        testing.make_space(
+            visibility=visibility, members=[person] if n % 3 else [], group=group if n % 5 else None
+        )
+    with CaptureQueriesContext(connection) as queries:
+        groups = readable_space_groups(person.pk)
+    readable = Guardian(person).spaces.readable(Space.objects.all()).values_list("pk", flat=True)
+    assert groups == {space_group(pk) for pk in readable}
+    assert len(queries) <= 5, [q["sql"] for q in queries]

@@ -59,7 +59,7 @@ class UserStreamConsumer(AsyncJsonWebsocketConsumer):
         nothing of a space arrives once the stream has re-computed without it.
         """
         group = message.get("group")
-        if group not in self.control_groups and group not in self.space_groups:
+        if group is not None and group not in self.control_groups and group not in self.space_groups:
             return
         await self.send_json(message["payload"])
 
