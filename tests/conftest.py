@@ -101,12 +101,21 @@ def _clear_cache() -> Iterator[None]:
 
 
 @pytest.fixture
-def broadcasts() -> Iterator[list[tuple[list[str], dict[str, Any]]]]:
-    """Every broadcast sent during the test, as (groups, payload)."""
+def broadcasts(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[str], dict[str, Any]]]:
+    """Every broadcast sent during the test, as (groups, payload), in the order sent (after commit).
+
+    Wraps the transport (`realtime.publish.deliver`): the payloads were checked against their schemas
+    before they got there, and they still reach the channel layer (and any open test socket).
+    """
     sent: list[tuple[list[str], dict[str, Any]]] = []
-    realtime_publish.sent_for_tests = sent
-    yield sent
-    realtime_publish.sent_for_tests = None
+    send = realtime_publish.deliver
+
+    def record(groups: list[str], payload: dict[str, Any]) -> None:
+        sent.append((list(groups), payload))
+        send(groups, payload)
+
+    monkeypatch.setattr(realtime_publish, "deliver", record)
+    return sent
 
 
 @pytest.fixture

@@ -3,59 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
-from asgiref.testing import ApplicationCommunicator
-from channels.layers import channel_layers
 from django.db import connections
-from django.test import Client
+from stream_client import Stream
+from stream_client import signed_in as _signed_in
 
 import factories as testing
-from townhall.asgi import application
 from townhall.discussions import actions
 from townhall.policy import Guardian
 from townhall.spaces.models import Space
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_layer() -> None:
-    channel_layers.backends.clear()  # a layer bound to no earlier test's event loop
-
-
-class Stream(ApplicationCommunicator):  # type: ignore[misc]
-    """A browser's WebSocket to /ws/stream/, driven through the ASGI app (the raw ASGI messages)."""
-
-    def __init__(self, session_key: str | None) -> None:
-        headers = [(b"host", b"testserver"), (b"origin", b"http://testserver")]
-        if session_key is not None:
-            headers.append((b"cookie", f"sessionid={session_key}".encode()))
-        scope = {"type": "websocket", "path": "/ws/stream/", "headers": headers, "subprotocols": []}
-        super().__init__(application, scope)
-
-    async def connect(self) -> tuple[bool, int | None]:
-        await self.send_input({"type": "websocket.connect"})
-        answer = await self.receive_output(5)
-        return answer["type"] == "websocket.accept", answer.get("code")
-
-    async def receive_json_from(self, timeout: float) -> Any:
-        message = await self.receive_output(timeout)
-        assert message["type"] == "websocket.send", message
-        return json.loads(message["text"])
-
-    async def disconnect(self) -> None:
-        await self.send_input({"type": "websocket.disconnect", "code": 1000})
-        await self.wait(1)
-
-
-def _signed_in(user: Any) -> str:
-    client = Client()
-    client.force_login(user)
-    return str(client.cookies["sessionid"].value)
 
 
 def test_visitors_are_turned_away() -> None:

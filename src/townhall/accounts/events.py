@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from townhall.activity.payloads import Fields
 from townhall.activity.verbs import PRIVATE, Verb
-from townhall.core.effects import DomainEvent
+from townhall.core.effects import AccessChanged, DomainEvent
 
 
 @dataclass(frozen=True)
@@ -18,8 +18,13 @@ class ProfileChanged(DomainEvent):
 
 
 @dataclass(frozen=True)
-class AccountDeleted(DomainEvent):
+class AccountDeleted(AccessChanged):
+    """The person deleted their account: they read nothing any more (their open streams close)."""
+
     user_id: int
+
+    def affected_users(self) -> tuple[int, ...] | None:
+        return (self.user_id,)
 
 
 @dataclass(frozen=True)

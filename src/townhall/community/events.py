@@ -26,7 +26,8 @@ class StandingChanged(AccessChanged):
 @dataclass(frozen=True)
 class GroupMembershipChanged(AccessChanged):
     """Someone was added to or removed from a group (`op`: "added", "removed"), or a group was deleted
-    (`op`: "deleted", `user_ids`: its members). Spaces restricted to the group follow."""
+    (`op`: "deleted", `user_ids`: its members). Spaces restricted to the group follow: a deleted group's
+    spaces become open to every member, so that reaches anyone."""
 
     group_id: int
     user_ids: tuple[int, ...]
@@ -34,7 +35,7 @@ class GroupMembershipChanged(AccessChanged):
     op: str
 
     def affected_users(self) -> tuple[int, ...] | None:
-        return self.user_ids
+        return None if self.op == "deleted" else self.user_ids
 
 
 @dataclass(frozen=True)

@@ -36,10 +36,12 @@ class DomainEvent:
     required_consumers: ClassVar[tuple[str, ...]] = ()
 
 
+@dataclass(frozen=True)
 class AccessChanged(DomainEvent, ABC):
     """An event that changes what some people may read (joining or leaving a space, a ban, a new
     visibility). The real-time layer listens to this base class: the open streams of `affected_users()`
-    (None: everyone's) re-subscribe after the commit, so they stop or start hearing a space at once."""
+    (None: everyone's) re-subscribe after the commit, so they stop or start hearing a space at once.
+    A dataclass without fields, so that listeners may register for it (`listen()` takes dataclasses)."""
 
     @abstractmethod
     def affected_users(self) -> tuple[int, ...] | None:

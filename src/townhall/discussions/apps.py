@@ -13,9 +13,11 @@ class DiscussionsConfig(AppConfig):
         from townhall.activity import verbs
         from townhall.core import registries
         from townhall.core.registries import SidebarLink, SpaceKind, signed_in
-        from townhall.discussions import events, unread, views
+        from townhall.discussions import broadcasts, events, unread, views
+        from townhall.realtime import schemas
 
         verbs.register(events.VERBS)
+        schemas.register(broadcasts.SCHEMAS, app=self.label)
         registries.register_space_kind(
             SpaceKind(
                 key="discussion",

@@ -8,7 +8,9 @@ class SpacesConfig(AppConfig):
     def ready(self) -> None:
         from townhall.activity import verbs
         from townhall.core.registries import SidebarLink, register_sidebar_link, signed_in
-        from townhall.spaces import events
+        from townhall.realtime import schemas
+        from townhall.spaces import broadcasts, events
 
         verbs.register(events.VERBS)
+        schemas.register(broadcasts.SCHEMAS, app=self.label)
         register_sidebar_link(SidebarLink("spaces", "All spaces", "spaces:list", 60, shown=signed_in))

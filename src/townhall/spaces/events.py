@@ -6,15 +6,20 @@ from dataclasses import dataclass
 
 from townhall.activity.payloads import Direction, Fields, Name, Person, Via
 from townhall.activity.verbs import MODERATORS, Verb
-from townhall.core.effects import AccessChanged, DomainEvent
+from townhall.core.effects import AccessChanged
 
 
 # --- domain events ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class SpaceCreated(DomainEvent):
+class SpaceCreated(AccessChanged):
+    """A new space: admins read every space, and members (or anyone) may read it by its visibility."""
+
     space_id: int
     kind: str
     actor_id: int | None
+
+    def affected_users(self) -> tuple[int, ...] | None:
+        return None
 
 
 @dataclass(frozen=True)
