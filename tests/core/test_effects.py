@@ -143,3 +143,16 @@ def test_access_changes_name_the_people_affected() -> None:
     assert SpaceMembershipChanged(1, 2, 3, "joined").affected_users() == (2,)
     assert SpaceChanged(1, 3, "updated", ("visibility",)).affected_users() is None
     assert SpaceChanged(1, 3, "updated", ("name",)).affected_users() == ()
+
+
+def test_a_required_consumer_of_a_base_class_gets_the_subclass(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    got: list[Any] = []
+    effects.listen(Happened, got.append, name="test-ledger", required=True)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            effects.emit(HappenedLoudly(8, volume=3))
+    finally:
+        effects.unlisten(Happened, name="test-ledger")
+    assert got == [HappenedLoudly(8, volume=3)]

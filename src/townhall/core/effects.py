@@ -17,6 +17,7 @@ Apps register both in their `AppConfig.ready()` with `listen()`. Tests see what 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
@@ -67,7 +68,6 @@ class Consumer:
 
 _consumers: dict[type[DomainEvent], list[Consumer]] = {}
 _by_name: dict[str, Consumer] = {}
-_event_types: dict[str, type[DomainEvent]] = {}
 
 # Called at emit time, inside the transaction (see `observing`): tracing, and the tests' `emitted` fixture.
 _observers: list[Callable[[DomainEvent], None]] = []
@@ -96,7 +96,6 @@ def listen[E: DomainEvent](
         _consumers[previous.event_type].remove(previous)
     _consumers.setdefault(event_type, []).append(consumer)
     _by_name[key] = consumer
-    _event_types[event_name(event_type)] = event_type
 
 
 def unlisten(event_type: type[DomainEvent], *, name: str) -> None:
@@ -127,7 +126,8 @@ def emit(event: DomainEvent) -> None:
     for consumer in consumers:
         if consumer.required:
             data = dataclasses.asdict(event)
-            enqueue_on_commit(deliver_required, consumer.name, event_name(type(event)), data)
+            key = f"{consumer.name}:{event_name(consumer.event_type)}"
+            enqueue_on_commit(deliver_required, key, event_name(type(event)), data)
         else:
             transaction.on_commit(_call(consumer, event), robust=True)
 
@@ -154,11 +154,15 @@ def _call(consumer: Consumer, event: DomainEvent) -> Callable[[], None]:
 
 
 @task()
-def deliver_required(consumer_name: str, event_type_name: str, data: dict[str, Any]) -> None:
-    """A durable delivery to a required consumer: rebuild the event from its data and hand it over."""
-    event_type = _event_types[event_type_name]
-    consumer = _by_name[f"{consumer_name}:{event_type_name}"]
-    consumer.fn(event_type(**data))
+def deliver_required(consumer_key: str, event_type_name: str, data: dict[str, Any]) -> None:
+    """A durable delivery to a required consumer (`name:listened type`, which may be a base class of
+    the event): rebuild the event from its data and hand it over. Runs in whichever process the queue
+    gives it to, so the event's class is found by its import path."""
+    module_name, _, qualname = event_type_name.rpartition(".")
+    event_type = getattr(importlib.import_module(module_name), qualname)
+    if not (isinstance(event_type, type) and issubclass(event_type, DomainEvent)):
+        raise TypeError(f"{event_type_name} is not a domain event")
+    _by_name[consumer_key].fn(event_type(**data))
 
 
 def on_commit(fn: Callable[[], Any]) -> None:
