@@ -50,10 +50,18 @@ def data_dir() -> Path:
     return Path(os.environ.get("TOWNHALL_DATA_DIR", "./townhall-data")).expanduser().resolve()
 
 
+# Written into every data directory: whatever its name or place, git never picks up the secret key,
+# the database, uploads or mail kept there (a data directory inside a checkout was once committed).
+DATA_DIR_GITIGNORE = "# Townhall's data directory: secret key, database, uploads. Never commit it.\n*\n"
+
+
 def ensure_data_dir(path: Path) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
         (path / "media").mkdir(exist_ok=True)
+        ignore = path / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text(DATA_DIR_GITIGNORE)
     except OSError as exc:
         raise ConfigError(f"Cannot create the data directory {path}: {exc.strerror}.") from None
     return path
