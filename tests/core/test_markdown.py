@@ -48,6 +48,24 @@ def test_commonmark_extras_render() -> None:
     assert "<div" not in html and html.count("<pre") == 1  # token spans straight inside <pre><code>
 
 
+def test_a_single_newline_is_a_soft_break_and_paragraphs_flow() -> None:
+    html = render_markdown("We help each other capture\nthe night sky.\n\nSecond paragraph.")
+    assert "<br" not in html
+    assert html.count("<p>") == 2
+    assert "We help each other capture\nthe night sky." in html  # one paragraph, reflowed by the browser
+
+
+def test_a_hard_break_is_still_possible_where_the_writer_asks_for_it() -> None:
+    assert "<br" in render_markdown("first line  \nsecond line")  # two trailing spaces
+    assert "<br" in render_markdown("first line\\\nsecond line")  # a backslash
+
+
+def test_chat_like_text_can_opt_into_hard_breaks() -> None:
+    html = render_markdown("line one\nline two", hard_breaks=True)
+    assert html.count("<br") == 1
+    assert "<br" not in render_markdown("line one\nline two")
+
+
 def test_code_in_unknown_or_no_language_is_escaped_and_not_highlighted() -> None:
     for fence in ("```", "```nosuchlanguage"):
         html = render_markdown(f"{fence}\n<b>bold?</b>\n```")

@@ -47,9 +47,10 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
     return highlight(code, lexer, HtmlFormatter(nowrap=True))
 
 
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "highlight": _highlight, "breaks": True})
+@lru_cache(maxsize=2)
+def _parser(hard_breaks: bool = False) -> MarkdownIt:
+    options = {"html": False, "linkify": False, "highlight": _highlight, "breaks": hard_breaks}
+    md = MarkdownIt("commonmark", options)
     md.enable(["table", "strikethrough"])
     md.use(tasklists_plugin)
     return md
@@ -67,8 +68,13 @@ def sanitize_html(html: str) -> str:
     )
 
 
-def render_markdown(source: str) -> str:
-    """Render user Markdown (CommonMark + tables, strikethrough, task lists, highlighted code) safely."""
+def render_markdown(source: str, *, hard_breaks: bool = False) -> str:
+    """Render user Markdown (CommonMark + tables, strikethrough, task lists, highlighted code) safely.
+
+    A single newline is a CommonMark soft break: hard-wrapped paragraphs (posts, the mission) flow as
+    one paragraph at any width. `hard_breaks=True` turns every newline into <br>, for short chat-like
+    messages where a newline is meant as one.
+    """
     if not source:
         return ""
-    return sanitize_html(_parser().render(source[:MAX_SOURCE_CHARS]))
+    return sanitize_html(_parser(hard_breaks).render(source[:MAX_SOURCE_CHARS]))
