@@ -10,6 +10,12 @@
       event.preventDefault();
       const next = order[root.dataset.theme || "system"] || "system";
       root.dataset.theme = next;
+      // A theme selector on this page (settings) follows: the theme in force is the pressed, filled button.
+      document.querySelectorAll("button[name='theme'][aria-pressed]").forEach(function (button) {
+        const on = button.value === next;
+        button.setAttribute("aria-pressed", on ? "true" : "false");
+        button.classList.toggle("secondary", !on);
+      });
       const form = toggle.closest("form");
       const body = new FormData(form);
       body.set("theme", next);
