@@ -15,7 +15,16 @@ from townhall.community.views.manage import (
     members,
 )
 from townhall.community.views.onboarding import join, onboarding
-from townhall.community.views.public import accent_css, conduct, directory, home, invitation, landing, leave
+from townhall.community.views.public import (
+    accent_css,
+    conduct,
+    directory,
+    home,
+    invitation,
+    landing,
+    leave,
+    robots_txt,
+)
 
 __all__ = [
     "accent_css",
@@ -38,5 +47,6 @@ __all__ = [
     "leave",
     "member_action",
     "members",
+    "robots_txt",
     "onboarding",
 ]
