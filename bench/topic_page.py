@@ -54,6 +54,9 @@ def seed(env: dict[str, str], *, members: int, topics: int, posts: int) -> tuple
     subprocess.run(
         [sys.executable, "-m", "townhall.cli", "manage", "migrate", "--verbosity", "0"], env=env, check=True
     )
+    # Debug is off: pages link the collected, hashed static files (`townhall serve` would collect them).
+    subprocess.run([sys.executable, "-m", "townhall.cli", "manage", "collectstatic", "--noinput", "--verbosity", "0"],
+                   env=env, check=True)  # fmt: skip
     subprocess.run([sys.executable, "-m", "townhall.cli", "seed", "--members", str(members)], env=env, check=True,
                    capture_output=True)  # fmt: skip
     code = textwrap.dedent(

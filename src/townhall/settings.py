@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.csp import CSP
+from whitenoise.compress import Compressor
 
 from townhall import config
 
@@ -205,11 +206,24 @@ else:
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Debug off (production and the demo): `collectstatic` writes content-hashed copies with gzip and Brotli
+# versions beside them into STATIC_ROOT, and WhiteNoise serves those with a ten-year immutable cache
+# lifetime; `townhall demo` and `townhall serve` collect whenever the sources changed
+# (core/staticfiles.py). Debug and tests serve the source files through the finders, always current.
+COLLECTED_STATIC = not (DEBUG or TESTING)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if COLLECTED_STATIC
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not COLLECTED_STATIC
+# Pages link only hashed names; keeping only those halves the compression work of collectstatic.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+# Source maps (megabytes, read only by developer tools) are not worth compressing at every collect.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
