@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "channels",
     "django_htmx",
+    "ninja",  # its templates and static files: the API docs load Swagger UI from here, not from a CDN
     "django_tasks_db",
     "allauth",
     "allauth.account",

@@ -53,3 +53,17 @@ def test_the_theme_selector_shows_the_theme_in_force_as_selected(ui: Any, world:
     expect(buttons["Light"]).to_have_attribute("aria-pressed", "true")
     assert _filled(buttons["Light"]) and not _filled(buttons["Dark"])
     ui.audit()
+
+
+def test_the_api_docs_load_swagger_ui_from_our_own_static_files(ui: Any, world: dict[str, Any]) -> None:
+    requested: list[str] = []
+    ui.page.on("request", lambda request: requested.append(request.url))
+    ui.goto("/api/v1/docs")
+    main = ui.page.get_by_role("main")
+    expect(main.get_by_role("heading", name=re.compile("Townhall API"))).to_be_visible()
+    # The operations are listed (each one a block with its method and path).
+    expect(ui.page.locator(".opblock").first).to_be_visible()
+    assert ui.page.locator(".opblock").count() > 20
+    expect(main.get_by_text("/api/v1/me/tokens").first).to_be_visible()
+    assert all(url.startswith(ui.base_url) for url in requested), [u for u in requested if not u.startswith(ui.base_url)]
+    ui.audit()
