@@ -33,7 +33,16 @@ def production_static(settings: Any, tmp_path: Path) -> Path:
     return extra
 
 
-def test_collects_once_and_again_only_when_a_source_changes(production_static: Path) -> None:
+def test_collects_once_and_again_only_when_a_source_changes(
+    production_static: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs: list[str] = []
+
+    def collectstatic(name: str, **options: Any) -> None:  # the real one runs in the next test
+        runs.append(name)
+        Path(settings.STATIC_ROOT, staticfiles.MANIFEST_NAME).write_text("{}")
+
+    monkeypatch.setattr("django.core.management.call_command", collectstatic)
     assert staticfiles.collect_if_needed() is True
     assert staticfiles.collect_if_needed() is False  # nothing changed: no second run
     probe = production_static / "probe.css"
@@ -41,6 +50,7 @@ def test_collects_once_and_again_only_when_a_source_changes(production_static: P
     os.utime(probe, ns=(1, 1))  # a different modification time, whatever the clock's resolution
     assert staticfiles.is_current() is False
     assert staticfiles.collect_if_needed() is True
+    assert runs == ["collectstatic", "collectstatic"]
 
 
 def test_debug_and_tests_never_collect(settings: Any) -> None:
