@@ -12,6 +12,9 @@ from browser_steps import log_in
 from playwright.sync_api import expect
 
 from townhall.core import testing
+from townhall.discussions import actions
+from townhall.policy import Guardian
+from townhall.spaces.models import Space
 
 pytestmark = pytest.mark.browser
 
@@ -21,6 +24,72 @@ def world(db: None) -> dict[str, Any]:
     community = testing.make_community(landing_public=True)
     member = testing.make_member("max", display_name="Max Member")
     return {"community": community, "member": member}
+
+
+LONG_URL = "https://example.org/observatories/" + "/".join(f"segment-{i}-with-more-words" for i in range(12))
+WIDE_POST = f"""Stacking script that works for me:
+
+```python
+frames = [align(frame, reference=master_dark, method="phase-correlation", upsample=4) for frame in load_all_frames("/data/2026-11-21/m31/")]
+```
+
+The full write-up is at {LONG_URL} and the raw log at <{LONG_URL}?raw=1>.
+
+| frame | exposure | gain | offset | temperature | filter | moon | seeing | transparency | notes |
+|---|---|---|---|---|---|---|---|---|---|
+| 1 | 300 s | 120 | 30 | -10 C | L-eXtreme | 12 % | 2.1 arcsec | good | first light of the night |
+
+Pneumonoultramicroscopicsilicovolcanoconiosis{"x" * 120}
+"""
+
+
+@pytest.fixture
+def wide_topic(world: dict[str, Any]) -> Any:
+    space = testing.make_space("Processing", visibility=Space.PUBLIC, members=[world["member"]])
+    return actions.create_topic(
+        Guardian(world["member"]), space, title="My stacking pipeline, code and all", body=WIDE_POST
+    )
+
+
+def _fits(ui: Any, selector: str) -> bool:
+    """Every element matching `selector` keeps its content inside its own box (it may scroll inside it)."""
+    return bool(
+        ui.page.evaluate(
+            """sel => [...document.querySelectorAll(sel)].every(el => {
+                   const box = el.getBoundingClientRect(), main = document.querySelector("main").getBoundingClientRect();
+                   return box.right <= main.right + 1; })""",
+            selector,
+        )
+    )
+
+
+def test_a_phone_journey_through_home_a_wide_topic_and_settings(new_ui: Any, wide_topic: Any) -> None:
+    """At 390 px nothing makes the page scroll sideways (the harness checks every page): code and the
+    table scroll inside their own boxes, long links and words wrap."""
+    ui = new_ui(phone=True)
+    log_in(ui, "max")
+    assert ui.path == "/home/"
+    ui.goto(wide_topic.get_absolute_url())
+    page = ui.page
+    expect(page.get_by_role("heading", level=1)).to_have_text("My stacking pipeline, code and all")
+    code = page.locator(".prose pre").first
+    table = page.locator(".prose .table-scroll").first
+    # Wider than the screen, so they scroll inside their own boxes (and a keyboard can reach them).
+    assert code.evaluate("el => el.scrollWidth > el.clientWidth")
+    assert _fits(ui, ".prose pre") and _fits(ui, ".prose .table-scroll") and _fits(ui, ".prose p")
+    assert table.evaluate("el => el.scrollWidth > el.clientWidth")
+    expect(page.get_by_role("link", name=LONG_URL).first).to_be_visible()
+    ui.goto("/settings/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Settings")
+    ui.goto("/settings/profile/")
+    ui.goto("/settings/tokens/")
+
+
+def test_long_words_and_links_stay_inside_the_post_on_a_desktop(new_ui: Any, wide_topic: Any) -> None:
+    ui = new_ui(color_scheme="dark")
+    ui.goto(wide_topic.get_absolute_url())
+    assert _fits(ui, ".prose p") and _fits(ui, ".prose pre") and _fits(ui, ".prose .table-scroll")
+    assert ui.page.locator(".prose p").last.evaluate("el => el.scrollWidth <= el.clientWidth")
 
 
 def _filled(button: Any) -> bool:

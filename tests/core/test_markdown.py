@@ -44,8 +44,8 @@ def test_commonmark_extras_render() -> None:
     assert "<table>" in html
     assert "<s>gone</s>" in html or "<del>gone</del>" in html
     assert 'type="checkbox"' in html
-    assert '<pre><code class="language-python"><span class="n">x</span> <span class="o">=</span>' in html
-    assert "<div" not in html and html.count("<pre") == 1  # token spans straight inside <pre><code>
+    assert '<pre tabindex="0"><code class="language-python"><span class="n">x</span> <span class="o">=</span>' in html
+    assert "highlight" not in html and html.count("<pre") == 1  # token spans straight inside <pre><code>
 
 
 def test_a_single_newline_is_a_soft_break_and_paragraphs_flow() -> None:
@@ -64,6 +64,15 @@ def test_chat_like_text_can_opt_into_hard_breaks() -> None:
     html = render_markdown("line one\nline two", hard_breaks=True)
     assert html.count("<br") == 1
     assert "<br" not in render_markdown("line one\nline two")
+
+
+def test_code_and_tables_scroll_in_a_box_a_keyboard_can_reach() -> None:
+    html = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n    indented code\n")
+    assert '<div class="table-scroll" tabindex="0"><table>' in html and "</table></div>" in html
+    assert '<pre tabindex="0"><code>indented code' in html
+    # A writer cannot make such boxes (or anything else) with raw HTML: it stays text.
+    typed = render_markdown('<pre>x</pre> <div class="table-scroll" tabindex="0">y</div>')
+    assert "<pre" not in typed and "<div" not in typed and "&lt;pre&gt;" in typed
 
 
 def test_code_in_unknown_or_no_language_is_escaped_and_not_highlighted() -> None:

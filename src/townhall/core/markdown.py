@@ -21,9 +21,9 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "class"},
     "img": {"src", "alt", "title", "width", "height"},
     "code": {"class"},
-    "div": {"class"},
+    "div": {"class", "tabindex"},
     "span": {"class"},
-    "pre": {"class"},
+    "pre": {"class", "tabindex"},
     "input": {"type", "checked", "disabled"},
     "li": {"class"},
     "ul": {"class"},
@@ -56,6 +56,15 @@ def _parser(hard_breaks: bool = False) -> MarkdownIt:
     return md
 
 
+def _scroll_boxes(html: str) -> str:
+    """Code blocks and tables keep their lines and scroll sideways inside their own box on a narrow
+    screen; tabindex lets a keyboard reach (and scroll) that box. Safe as plain string edits: with raw
+    HTML off, these tags can only come from the renderer itself (a writer's "<pre>" arrives escaped)."""
+    html = html.replace("<pre>", '<pre tabindex="0">')
+    html = html.replace("<table>", '<div class="table-scroll" tabindex="0"><table>')
+    return html.replace("</table>", "</table></div>")
+
+
 def sanitize_html(html: str) -> str:
     """Clean HTML through the allow-list; links get rel="nofollow ugc noopener"."""
     return nh3.clean(
@@ -77,4 +86,4 @@ def render_markdown(source: str, *, hard_breaks: bool = False) -> str:
     """
     if not source:
         return ""
-    return sanitize_html(_parser(hard_breaks).render(source[:MAX_SOURCE_CHARS]))
+    return sanitize_html(_scroll_boxes(_parser(hard_breaks).render(source[:MAX_SOURCE_CHARS])))
