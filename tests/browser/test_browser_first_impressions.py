@@ -136,3 +136,35 @@ def test_the_api_docs_load_swagger_ui_from_our_own_static_files(ui: Any, world: 
     expect(main.get_by_text("/api/v1/me/tokens").first).to_be_visible()
     assert all(url.startswith(ui.base_url) for url in requested), [u for u in requested if not u.startswith(ui.base_url)]
     ui.audit()
+
+
+@pytest.mark.parametrize("phone", [True, False], ids=["phone", "desktop"])
+def test_the_new_replies_notice_shows_below_the_top_bar_after_scrolling(
+    new_ui: Any, world: dict[str, Any], settings: Any, phone: bool
+) -> None:
+    settings.DISCUSSIONS_POST_RATE = settings.DISCUSSIONS_WRITE_RATE = "1000/m"
+    other = testing.make_member("lena", display_name="Lena Long")
+    space = testing.make_space("Deep sky", visibility=Space.PUBLIC, members=[world["member"], other])
+    topic = actions.create_topic(Guardian(other), space, title="Long night", body="First light.")
+    for n in range(25):
+        actions.create_post(Guardian(other), topic, body=f"Frame {n}: " + "clear skies and steady seeing. " * 6)
+    ui = new_ui(phone=phone)
+    log_in(ui, "max")
+    ui.goto(topic.get_absolute_url())
+    page = ui.page
+    page.mouse.wheel(0, 4000)
+    page.wait_for_function("() => window.scrollY > 1500")
+    # Someone replies: the stream announces it (what townhall.js does with a WebSocket message).
+    page.evaluate(
+        """id => document.dispatchEvent(new CustomEvent("townhall:broadcast", {detail:
+               {type: "topic", op: "post_created", topic_id: id, post_id: 999999}}))""",
+        topic.pk,
+    )
+    notice = page.get_by_role("link", name="1 new reply: show it")
+    expect(notice).to_be_visible()
+    header = page.locator(".topbar").bounding_box()
+    box = page.locator("#topic-live").bounding_box()
+    assert header is not None and box is not None
+    assert box["y"] >= header["y"] + header["height"], (box, header)  # below the bar, not under it
+    assert box["y"] + box["height"] <= page.viewport_size["height"]
+    ui.audit()

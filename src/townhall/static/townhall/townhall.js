@@ -4,6 +4,15 @@
   const root = document.documentElement;
   const order = { system: "dark", dark: "light", light: "system" };
 
+  // The sticky top bar's real height (it wraps on narrow screens): sticky notices and anchor jumps sit
+  // below it (--topbar-height in townhall.css).
+  const topbar = document.querySelector(".topbar");
+  if (topbar) {
+    const measure = function () { root.style.setProperty("--topbar-height", topbar.offsetHeight + "px"); };
+    measure();
+    if ("ResizeObserver" in window) new ResizeObserver(measure).observe(topbar);
+  }
+
   document.addEventListener("click", function (event) {
     const toggle = event.target.closest("[data-theme-toggle]");
     if (toggle) {
