@@ -11,7 +11,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 # File names that say "secret" or "key material", wherever they sit in the tree.
-SECRET_NAME = re.compile(r"(secret|private[_-]?key|(^|[_.-])key$|\.pem$|\.key$|\.p12$|id_rsa|id_ed25519)", re.I)
+SECRET_NAME = re.compile(
+    r"(secret|private[_-]?key|(^|[_.-])key$|\.pem$|\.key$|\.p12$|id_rsa|id_ed25519)", re.I
+)
 
 
 def _tracked() -> list[str]:

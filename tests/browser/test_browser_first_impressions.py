@@ -134,7 +134,9 @@ def test_the_api_docs_load_swagger_ui_from_our_own_static_files(ui: Any, world: 
     expect(ui.page.locator(".opblock").first).to_be_visible()
     assert ui.page.locator(".opblock").count() > 20
     expect(main.get_by_text("/api/v1/me/tokens").first).to_be_visible()
-    assert all(url.startswith(ui.base_url) for url in requested), [u for u in requested if not u.startswith(ui.base_url)]
+    assert all(url.startswith(ui.base_url) for url in requested), [
+        u for u in requested if not u.startswith(ui.base_url)
+    ]
     ui.audit()
 
 
@@ -147,7 +149,9 @@ def test_the_new_replies_notice_shows_below_the_top_bar_after_scrolling(
     space = testing.make_space("Deep sky", visibility=Space.PUBLIC, members=[world["member"], other])
     topic = actions.create_topic(Guardian(other), space, title="Long night", body="First light.")
     for n in range(25):
-        actions.create_post(Guardian(other), topic, body=f"Frame {n}: " + "clear skies and steady seeing. " * 6)
+        actions.create_post(
+            Guardian(other), topic, body=f"Frame {n}: " + "clear skies and steady seeing. " * 6
+        )
     ui = new_ui(phone=phone)
     log_in(ui, "max")
     ui.goto(topic.get_absolute_url())

@@ -44,7 +44,10 @@ def test_commonmark_extras_render() -> None:
     assert "<table>" in html
     assert "<s>gone</s>" in html or "<del>gone</del>" in html
     assert 'type="checkbox"' in html
-    assert '<pre tabindex="0"><code class="language-python"><span class="n">x</span> <span class="o">=</span>' in html
+    assert (
+        '<pre tabindex="0"><code class="language-python"><span class="n">x</span> <span class="o">=</span>'
+        in html
+    )
     assert "highlight" not in html and html.count("<pre") == 1  # token spans straight inside <pre><code>
 
 

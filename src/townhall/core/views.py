@@ -9,9 +9,9 @@ from django.http import (
     HttpResponseServerError,
     JsonResponse,
 )
-from django.templatetags.static import static
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 
 from townhall.core.health import check_all
 

@@ -47,6 +47,6 @@ __all__ = [
     "leave",
     "member_action",
     "members",
-    "robots_txt",
     "onboarding",
+    "robots_txt",
 ]
