@@ -167,7 +167,10 @@ ACCOUNT_ADAPTER = "townhall.accounts.adapter.AccountAdapter"
 ACCOUNT_SIGNUP_REDIRECT_URL = "/welcome/"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    # Failed sign-ins: 5 per account *and address* (the key, see accounts/adapter.py) in 5 minutes, so a
+    # stranger cannot lock the owner out; 30 per address in 10 minutes across all accounts (a shared
+    # office or campus address has room for typos). Over either: 429.
+    "login_failed": "5/5m/key,30/10m/ip",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "change_password": "5/m/user",
