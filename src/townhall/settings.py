@@ -234,7 +234,7 @@ MEDIA_ROOT = DATA_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
-AVATAR_MAX_PIXELS = 40_000_000
+AVATAR_MAX_PIXELS = 25_000_000  # checked from the header, before any pixel is decoded (core/images.py)
 AVATAR_SIZE = 256
 
 # --- Security -------------------------------------------------------------------------------------

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import secrets
-import warnings
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -22,6 +20,7 @@ from townhall.accounts.models import AccessToken, Interest, User
 from townhall.community.activity import record_activity
 from townhall.core.effects import on_commit
 from townhall.core.errors import Invalid
+from townhall.core.images import sanitize_image
 
 if TYPE_CHECKING:
     from townhall.policy import Guardian
@@ -133,13 +132,8 @@ def update_profile(guardian: Guardian, user: User, *, data: Any, partial: bool =
 
 
 # --- avatar ----------------------------------------------------------------------------------------
-AVATAR_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
-
-
-def _decode_avatar(upload: Any) -> Any:
-    """Decode the upload with Pillow and return a square RGB(A) image of AVATAR_SIZE. Raises Invalid."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
+def _avatar_bytes(upload: Any) -> bytes:
+    """The upload as a square WebP of AVATAR_SIZE, drawn afresh without metadata. Raises Invalid."""
     size = getattr(upload, "size", None)
     max_bytes = settings.AVATAR_MAX_BYTES
     if size is None or size > max_bytes:
@@ -149,44 +143,19 @@ def _decode_avatar(upload: Any) -> Any:
         )
     if size == 0:
         raise Invalid("That file is empty.", field_errors={"avatar": ["The file is empty."]})
-    not_image = Invalid(
-        "That file is not a picture we can read; upload a JPEG, PNG, GIF or WebP image.",
-        field_errors={"avatar": ["Not a readable image."]},
-    )
     upload.seek(0)
     raw = upload.read(max_bytes + 1)
     if len(raw) > max_bytes:
         raise Invalid("That file is too large.", field_errors={"avatar": ["The file is too large."]})
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            probe = Image.open(io.BytesIO(raw))
-            if probe.format not in AVATAR_FORMATS:
-                raise not_image
-            width, height = probe.size
-            if width * height > settings.AVATAR_MAX_PIXELS or width < 1 or height < 1:
-                raise Invalid(
-                    f"That picture is too big ({width} x {height} pixels); use one under "
-                    f"{settings.AVATAR_MAX_PIXELS // 1_000_000} megapixels.",
-                    field_errors={"avatar": ["Too many pixels."]},
-                )
-            probe.verify()
-            image = Image.open(io.BytesIO(raw))
-            image.load()
-    except Invalid:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise Invalid(
-            "That picture is too big to process; use one under "
-            f"{settings.AVATAR_MAX_PIXELS // 1_000_000} megapixels.",
-            field_errors={"avatar": ["Too many pixels."]},
-        ) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
-        raise not_image from None
-    upright: Image.Image = ImageOps.exif_transpose(image)
-    mode = "RGBA" if upright.mode in ("RGBA", "LA", "P", "PA") or "transparency" in upright.info else "RGB"
-    target = settings.AVATAR_SIZE
-    return ImageOps.fit(upright.convert(mode), (target, target), method=Image.Resampling.LANCZOS)
+    image = sanitize_image(
+        raw,
+        max_pixels=settings.AVATAR_MAX_PIXELS,
+        square=settings.AVATAR_SIZE,
+        output_format="WEBP",
+        animation=False,  # a profile picture stands still: the first frame
+        field="avatar",
+    )
+    return image.data
 
 
 def set_avatar(guardian: Guardian, user: User, *, upload: Any) -> User:
@@ -197,14 +166,12 @@ def set_avatar(guardian: Guardian, user: User, *, upload: Any) -> User:
     WebP without metadata; the old file is deleted after commit. Records Activity "profile.avatar_set".
     """
     _ensure_self(guardian, user)
-    image = _decode_avatar(upload)
-    buffer = io.BytesIO()
-    image.save(buffer, format="WEBP", quality=85, method=4)
+    data = _avatar_bytes(upload)
     name = f"avatars/{user.pk}-{secrets.token_hex(6)}.webp"
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         old = locked.avatar.name if locked.avatar else ""
-        locked.avatar.save(name, ContentFile(buffer.getvalue()), save=False)
+        locked.avatar.save(name, ContentFile(data), save=False)
         locked.save(update_fields=["avatar"])
         user.avatar = locked.avatar
         record_activity(user, "profile.avatar_set", user)
