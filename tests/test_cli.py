@@ -152,6 +152,23 @@ def test_unsafe_or_malformed_settings(
     assert_one_sentence(run(args, clean_env(data_dir, **env)), fragment)
 
 
+@pytest.mark.parametrize(
+    ("env", "sentence"),
+    [
+        ({"TOWNHALL_ALLOWED_HOSTS": "sky.example.org,*"}, "TOWNHALL_ALLOWED_HOSTS must not contain '*'"),
+        ({"TOWNHALL_SECRET_KEY": "short-secret"}, "TOWNHALL_SECRET_KEY is only 12 characters long"),
+    ],
+)
+def test_check_fails_on_what_serve_refuses(data_dir: Path, env: dict[str, str], sentence: str) -> None:
+    # Debug on: Django's deployment checks stay out of it, only the shared rule can fail.
+    checked = run(["check"], clean_env(data_dir, TOWNHALL_DEBUG="1", **env))
+    assert checked.returncode == 1, (checked.stdout, checked.stderr)
+    assert f"townhall: {sentence}" in checked.stderr
+    assert "Traceback" not in checked.stderr
+    served = run(["serve", "--port", str(free_port())], clean_env(data_dir, **env))
+    assert_one_sentence(served, sentence)
+
+
 def test_serve_refuses_an_unmigrated_database(data_dir: Path) -> None:
     result = run(["serve", "--port", str(free_port())], clean_env(data_dir))
     assert_one_sentence(result, "unapplied migration(s); run `townhall manage migrate` first")

@@ -355,18 +355,32 @@ def createadmin(email: str | None, username: str | None, password: str | None) -
 )
 @friendly
 def check(deploy: bool | None) -> None:
-    """Run Django's system checks, plus the deployment checks when debug is off."""
+    """Run Django's system checks, plus the deployment checks when debug is off.
+
+    Also fails on every setting that `townhall serve` would refuse to start with (such as '*' in
+    TOWNHALL_ALLOWED_HOSTS or a short secret key): the same rule, checked here before it bites.
+    """
     _django()
     from django.conf import settings
     from django.core.management import call_command
     from django.core.management.base import SystemCheckError
 
+    from townhall import config
+
     if deploy is None:
         deploy = not settings.DEBUG
+    failed = False
     try:
         call_command("check", deploy=deploy, fail_level="WARNING")
     except SystemCheckError as exc:
         click.echo(str(exc), err=True)
+        failed = True
+    problems = config.safety_problems(
+        debug=settings.DEBUG, host=None, hosts=settings.ALLOWED_HOSTS, production=True
+    )
+    for problem in problems:
+        click.echo(f"townhall: {problem}", err=True)
+    if failed or problems:
         sys.exit(1)
 
 
