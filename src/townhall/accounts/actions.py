@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from townhall.accounts.forms import ProfileForm, profile_initial
 from townhall.accounts.models import AccessToken, Interest, User
 from townhall.community.activity import record_activity
+from townhall.core import ratelimit
 from townhall.core.effects import on_commit
 from townhall.core.errors import Invalid
 from townhall.core.images import sanitize_image
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
 
 THEME_CYCLE = {"system": "dark", "dark": "light", "light": "system"}
 MAX_LIVE_TOKENS = 20
+# Per person, for the pages and the API alike (settings THEME_RATE / TOKEN_CREATE_RATE override them).
+THEME_RATE = "30/m"
+TOKEN_CREATE_RATE = "30/h"
 TOKEN_PREFIX = "th_"
 PROFILE_FIELDS = (
     "display_name",
@@ -52,7 +56,11 @@ class ProfileInvalid(Invalid):
 
 
 def set_theme(user: User, *, theme: str) -> str:
-    """Store the person's theme; "toggle" moves to the next one. Returns the theme now in force."""
+    """Store the person's theme; "toggle" moves to the next one. Returns the theme now in force.
+
+    Raises RateLimited past THEME_RATE changes a minute.
+    """
+    ratelimit.hit(f"theme:{user.pk}", str(getattr(settings, "THEME_RATE", THEME_RATE)))
     if theme == "toggle":
         theme = THEME_CYCLE.get(user.theme, "system")
     if theme not in THEME_CYCLE:
@@ -229,9 +237,11 @@ def create_access_token(guardian: Guardian, user: User, *, name: str, scope: str
     """Create a personal access token and return it with its secret (shown once, stored hashed).
 
     Raises Invalid for a blank/long name, an unknown scope or more than MAX_LIVE_TOKENS live tokens
-    (the user row is locked while counting). Records Activity "token.created".
+    (the user row is locked while counting), RateLimited past TOKEN_CREATE_RATE. Records Activity
+    "token.created".
     """
     _ensure_self(guardian, user)
+    ratelimit.hit(f"token-create:{user.pk}", str(getattr(settings, "TOKEN_CREATE_RATE", TOKEN_CREATE_RATE)))
     name = " ".join((name or "").split())
     if not name:
         raise Invalid("Give the token a name.", field_errors={"name": ["This field is required."]})
