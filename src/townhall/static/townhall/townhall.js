@@ -4,8 +4,8 @@
   const root = document.documentElement;
   const order = { system: "dark", dark: "light", light: "system" };
 
-  // The sticky top bar's real height (it wraps on narrow screens): sticky notices and anchor jumps sit
-  // below it (--topbar-height in townhall.css).
+  // The sticky top bar's real height (it wraps on narrow screens): sticky notices sit below it
+  // (--topbar-height in townhall.css).
   const topbar = document.querySelector(".topbar");
   if (topbar) {
     const measure = function () { root.style.setProperty("--topbar-height", topbar.offsetHeight + "px"); };
