@@ -11,6 +11,9 @@ same page for a signed-in member (rendered every time). Each is loaded at concur
 `--seconds` seconds. The last two lines read
 `member_topic_rps_ratio_vs_bare=… member_topic_p50_ms=… member_topic_p99_ms=…` and
 `topic_rps_ratio_vs_bare=… topic_p50_ms=… topic_p99_ms=…` (p50/p99 at concurrency 1).
+
+The run fails (exit code 1, a line starting with "FAILED:") when the Townhall server logged any
+exception or error, such as a request that broke when wrk left in the middle of it.
 """
 
 from __future__ import annotations
@@ -54,6 +57,9 @@ def seed(env: dict[str, str], *, members: int, topics: int, posts: int) -> tuple
     subprocess.run(
         [sys.executable, "-m", "townhall.cli", "manage", "migrate", "--verbosity", "0"], env=env, check=True
     )
+    # Debug is off: pages link the collected, hashed static files (`townhall serve` would collect them).
+    subprocess.run([sys.executable, "-m", "townhall.cli", "manage", "collectstatic", "--noinput", "--verbosity", "0"],
+                   env=env, check=True)  # fmt: skip
     subprocess.run([sys.executable, "-m", "townhall.cli", "seed", "--members", str(members)], env=env, check=True,
                    capture_output=True)  # fmt: skip
     code = textwrap.dedent(
@@ -124,7 +130,10 @@ def seed(env: dict[str, str], *, members: int, topics: int, posts: int) -> tuple
     return path, session_key
 
 
-def start(env: dict[str, str], app: str, port: int, app_dir: str | None = None) -> subprocess.Popen[bytes]:
+def start(
+    env: dict[str, str], app: str, port: int, app_dir: str | None = None, log: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """Start uvicorn for `app`; its output (warnings, errors, tracebacks) goes to `log` when given."""
     cmd = [
         sys.executable,
         "-m",
@@ -138,7 +147,10 @@ def start(env: dict[str, str], app: str, port: int, app_dir: str | None = None) 
     ]
     if app_dir:
         cmd += ["--app-dir", app_dir]
-    proc = subprocess.Popen(cmd, env=env)
+    output = log.open("ab") if log is not None else None
+    proc = subprocess.Popen(cmd, env=env, stdout=output, stderr=subprocess.STDOUT)
+    if output is not None:
+        output.close()  # the child keeps its own descriptor
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
@@ -148,6 +160,28 @@ def start(env: dict[str, str], app: str, port: int, app_dir: str | None = None) 
             time.sleep(0.2)
     proc.kill()
     raise SystemExit(f"server for {app} did not start")
+
+
+# What a server must never print during a run: a clean log proves that no request failed, including
+# the ones wrk abandons when its time is up (a client leaving mid-request).
+PROBLEM = re.compile(
+    r"Traceback \(most recent call last\)|Exception in ASGI application|Internal Server Error|^ERROR|\bERROR:"
+)
+
+
+def logged_problems(log: Path) -> list[str]:
+    """The lines of `log` that report an exception or error, with the exception's own line after each."""
+    text = log.read_text(errors="replace") if log.exists() else ""
+    lines = text.splitlines()
+    found: list[str] = []
+    for index, line in enumerate(lines):
+        if PROBLEM.search(line):
+            # The exception itself is the last line of its traceback: the next line without indentation.
+            tail = next((ln for ln in lines[index + 1 :] if ln and not ln[0].isspace()), "")
+            found.append(
+                f"{line.strip()} -> {tail.strip()}" if tail and "Traceback" in line else line.strip()
+            )
+    return found
 
 
 @dataclass
@@ -224,8 +258,9 @@ def main() -> int:
         print(f"seeded {args.posts:,} posts in {args.topics:,} topics by {args.members:,} members "
               f"in {time.perf_counter() - began:.0f} s ({os.environ.get('DATABASE_URL', 'SQLite')[:30]})")  # fmt: skip
         bare_port, app_port = free_port(), free_port()
+        townhall_log = Path(tmp) / "townhall-server.log"
         bare = start(env, "hello:app", bare_port, app_dir=tmp)
-        townhall = start(env, "townhall.asgi:application", app_port)
+        townhall = start(env, "townhall.asgi:application", app_port, log=townhall_log)
         try:
             member = {"sessionid": session_key}
             targets = {
@@ -247,6 +282,14 @@ def main() -> int:
         finally:
             bare.terminate()
             townhall.terminate()
+            townhall.wait(30)
+        problems = logged_problems(townhall_log)
+        if problems:
+            print(f"FAILED: the Townhall server logged errors during the run ({len(problems)} line(s)):")
+            for problem in problems[:10]:
+                print(f"  {problem}")
+            return 1
+        print("server log clean: no exception or error during the run")
     for name, prefix in (("topic member", "member_topic"), ("topic page", "topic")):
         ratio = results[(name, 50)].rps / results[("bare ASGI", 50)].rps
         single = results[(name, 1)]

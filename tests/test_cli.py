@@ -157,6 +157,24 @@ def test_unsafe_or_malformed_settings(
     assert_one_sentence(run(args, clean_env(data_dir, **env)), fragment)
 
 
+@pytest.mark.parametrize(
+    ("env", "sentence"),
+    [
+        ({"TOWNHALL_ALLOWED_HOSTS": "sky.example.org,*"}, "TOWNHALL_ALLOWED_HOSTS must not contain '*'"),
+        ({"TOWNHALL_SECRET_KEY": "short-secret"}, "TOWNHALL_SECRET_KEY is only 12 characters long"),
+    ],
+)
+@pytest.mark.slow
+def test_check_fails_on_what_serve_refuses(data_dir: Path, env: dict[str, str], sentence: str) -> None:
+    # Debug on: Django's deployment checks stay out of it, only the shared rule can fail.
+    checked = run(["check"], clean_env(data_dir, TOWNHALL_DEBUG="1", **env))
+    assert checked.returncode == 1, (checked.stdout, checked.stderr)
+    assert f"townhall: {sentence}" in checked.stderr
+    assert "Traceback" not in checked.stderr
+    served = run(["serve", "--port", str(free_port())], clean_env(data_dir, **env))
+    assert_one_sentence(served, sentence)
+
+
 @pytest.mark.slow
 def test_serve_refuses_an_unmigrated_database(data_dir: Path) -> None:
     result = run(["serve", "--port", str(free_port())], clean_env(data_dir))
@@ -268,6 +286,15 @@ def test_demo_serves_pages_and_stops_on_ctrl_c(
         assert health.status == 200
         assert b'"database": "ok"' in health.read()
 
+    # Debug is off: a missing page is the site's own, styled 404, never Django's debug page.
+    missing = httpx.get(f"http://127.0.0.1:{port}/no-such-page/", timeout=60)
+    assert missing.status_code == 404
+    assert "Not found" in missing.text and "Night Sky Collective" in missing.text
+    assert "URLconf" not in missing.text and "DEBUG = True" not in missing.text
+    stylesheet = re.search(r'href="(/static/townhall/townhall\.[0-9a-f]{12}\.css)"', missing.text)
+    assert stylesheet is not None, "the page links the collected, hashed stylesheet"
+    assert httpx.get(f"http://127.0.0.1:{port}{stylesheet.group(1)}", timeout=60).status_code == 200
+
     # Real-time: a signed-in member's WebSocket stream is accepted by the same process.
     base = f"http://127.0.0.1:{port}"
     with httpx.Client(base_url=base, timeout=60) as browser:
@@ -342,6 +369,20 @@ def test_serve_answers_and_stops_on_sigterm(data_dir: Path) -> None:
         assert f"Townhall serving at http://127.0.0.1:{port}/ with a task worker thread" in first
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=60) as health:
             assert health.status == 200
+        # `serve` collected the static files: hashed names, Brotli and gzip, cached for years.
+        base = f"http://127.0.0.1:{port}"
+        page = httpx.get(base + "/", timeout=60)
+        assert page.status_code == 200
+        css = re.search(r'href="(/static/townhall/townhall\.[0-9a-f]{12}\.css)"', page.text)
+        assert css is not None, page.text[:500]
+        for encoding in ("br", "gzip"):
+            got = httpx.get(base + css.group(1), headers={"Accept-Encoding": encoding}, timeout=60)
+            assert got.status_code == 200
+            assert got.headers["Content-Encoding"] == encoding
+            assert "max-age=315360000" in got.headers["Cache-Control"]
+            assert "immutable" in got.headers["Cache-Control"]
+            assert b"--accent" in got.content  # httpx decoded it: the real stylesheet
+        assert (data_dir / "static" / "staticfiles.json").is_file()
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
     finally:

@@ -33,7 +33,8 @@ def _error(request: HttpRequest, status: int, message: str, errors: dict | None 
 def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     for item in exc.errors:
-        loc = [str(p) for p in item.get("loc", []) if p not in ("body", "query", "path", "payload", "form")]
+        # Drop where the value came from (body/payload, query...), not a field that shares the name ("body").
+        loc = [str(p) for i, p in enumerate(item.get("loc", [])) if i > 1 or p not in ("body", "query", "path", "payload", "form")]  # fmt: skip
         errors.setdefault(".".join(loc) or "__all__", []).append(str(item.get("msg", "is not valid")))
     first = next(iter(errors.items()), ("", ["is not valid"]))
     message = f"{first[0]}: {first[1][0]}" if first[0] else first[1][0]

@@ -70,6 +70,24 @@ def _check_dependencies() -> None:
     ensure_redis_reachable(settings.REDIS_URL)
 
 
+def _collect_static(*, announce: str | None = None) -> None:
+    """Hashed, compressed static files in STATIC_ROOT when debug is off (see core/staticfiles.py)."""
+    from django.conf import settings
+
+    from townhall.core import staticfiles
+
+    if not settings.COLLECTED_STATIC or staticfiles.is_current():
+        return
+    if announce:
+        click.echo(announce)
+    try:
+        staticfiles.collect_if_needed()
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot write the static files to {settings.STATIC_ROOT}: {exc.strerror or exc}."
+        ) from None
+
+
 def _migrate_quietly() -> None:
     from django.core.management import call_command
 
@@ -100,17 +118,24 @@ def main() -> None:
     default=None,
     help="Where the SQLite file, uploads and secret key live (default: $TOWNHALL_DATA_DIR or ./townhall-data).",
 )
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Django's debug mode: detailed error pages with code and settings, for developing Townhall.",
+)
 @friendly
-def demo(host: str, port: int, data_dir: Path | None) -> None:
+def demo(host: str, port: int, data_dir: Path | None, debug: bool) -> None:
     """Run a ready-to-explore community on this machine.
 
     Migrates the database, seeds the "Night Sky Collective" demo community when the database is empty,
     and serves the site with real-time updates and a background task worker in this one process.
-    Press Ctrl-C to stop.
+    It runs as a real site would (debug off: the site's own error pages, compressed static files)
+    unless --debug is given. Press Ctrl-C to stop.
     """
     if data_dir is not None:
         os.environ["TOWNHALL_DATA_DIR"] = str(data_dir.expanduser().resolve())
-    os.environ.setdefault("TOWNHALL_DEBUG", "1")
+    if debug:
+        os.environ["TOWNHALL_DEBUG"] = "1"
     os.environ.setdefault("TOWNHALL_BASE_URL", _display_url(host, port))
     _django()
 
@@ -123,6 +148,7 @@ def demo(host: str, port: int, data_dir: Path | None) -> None:
     try:
         _check_dependencies()
         _migrate_quietly()
+        _collect_static(announce="Collecting static files…")
         from townhall.seed.demo import (
             DEMO_LOGINS,
             DEMO_PASSWORD,
@@ -177,6 +203,7 @@ def serve(host: str, port: int, workers: int) -> None:
     With REDIS_URL set: granian with --workers processes; run tasks with `townhall worker`.
     Without Redis (embedded): one process with a task worker thread (TOWNHALL_EMBEDDED_WORKER=0 turns
     the thread off). Migrations are not applied here: run `townhall manage migrate` after upgrading.
+    Static files are collected (hashed and compressed) when they changed since the last start.
     """
     if os.environ.get("DATABASE_URL", "").strip().startswith(("postgres", "pgsql")):
         os.environ.setdefault("TOWNHALL_DB_POOL", "1")
@@ -198,7 +225,7 @@ def serve(host: str, port: int, workers: int) -> None:
         raise ConfigError(
             f"The database has {len(pending)} unapplied migration(s); run `townhall manage migrate` first."
         )
-    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    _collect_static()
     sock = server.bind_socket(host, port)
     url = _display_url(host, port)
     if settings.REDIS_URL:
@@ -328,18 +355,32 @@ def createadmin(email: str | None, username: str | None, password: str | None) -
 )
 @friendly
 def check(deploy: bool | None) -> None:
-    """Run Django's system checks, plus the deployment checks when debug is off."""
+    """Run Django's system checks, plus the deployment checks when debug is off.
+
+    Also fails on every setting that `townhall serve` would refuse to start with (such as '*' in
+    TOWNHALL_ALLOWED_HOSTS or a short secret key): the same rule, checked here before it bites.
+    """
     _django()
     from django.conf import settings
     from django.core.management import call_command
     from django.core.management.base import SystemCheckError
 
+    from townhall import config
+
     if deploy is None:
         deploy = not settings.DEBUG
+    failed = False
     try:
         call_command("check", deploy=deploy, fail_level="WARNING")
     except SystemCheckError as exc:
         click.echo(str(exc), err=True)
+        failed = True
+    problems = config.safety_problems(
+        debug=settings.DEBUG, host=None, hosts=settings.ALLOWED_HOSTS, production=True
+    )
+    for problem in problems:
+        click.echo(f"townhall: {problem}", err=True)
+    if failed or problems:
         sys.exit(1)
 
 

@@ -50,10 +50,18 @@ def data_dir() -> Path:
     return Path(os.environ.get("TOWNHALL_DATA_DIR", "./townhall-data")).expanduser().resolve()
 
 
+# Written into every data directory: whatever its name or place, git never picks up the secret key,
+# the database, uploads or mail kept there (a data directory inside a checkout was once committed).
+DATA_DIR_GITIGNORE = "# Townhall's data directory: secret key, database, uploads. Never commit it.\n*\n"
+
+
 def ensure_data_dir(path: Path) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
         (path / "media").mkdir(exist_ok=True)
+        ignore = path / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text(DATA_DIR_GITIGNORE)
     except OSError as exc:
         raise ConfigError(f"Cannot create the data directory {path}: {exc.strerror}.") from None
     return path
@@ -147,23 +155,34 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_safety(*, debug: bool, host: str | None, hosts: list[str], production: bool) -> None:
-    """Refuse settings that would be unsafe on a reachable server; raise ConfigError naming the first one.
+def safety_problems(*, debug: bool, host: str | None, hosts: list[str], production: bool) -> list[str]:
+    """Every setting that would be unsafe on a reachable server, one sentence each.
 
-    `production` is True for `townhall serve`; the demo only gets the checks that matter everywhere.
+    The one rule that `townhall serve` (refusing to start) and `townhall check` (failing) share.
+    `production` is True for both; the demo only gets the rules that matter everywhere. `host` is the
+    address being served on, or None when nothing is being served (the checks then skip that rule).
     """
+    problems: list[str] = []
     configured_key = os.environ.get("TOWNHALL_SECRET_KEY", "").strip()
     if configured_key and len(configured_key) < MIN_SECRET_KEY_LENGTH:
-        raise ConfigError(
+        problems.append(
             f"TOWNHALL_SECRET_KEY is only {len(configured_key)} characters long; "
             f"use at least {MIN_SECRET_KEY_LENGTH} random characters."
         )
-    if production and "*" in hosts:
-        raise ConfigError(
+    if production and any(h.strip() == "*" for h in hosts):
+        problems.append(
             "TOWNHALL_ALLOWED_HOSTS must not contain '*'; list the host names this site answers to."
         )
     if production and debug and host is not None and not is_loopback(host):
-        raise ConfigError(
+        problems.append(
             f"TOWNHALL_DEBUG is on while serving on {host}, which other machines can reach; "
             "turn debug off or bind to 127.0.0.1."
         )
+    return problems
+
+
+def check_safety(*, debug: bool, host: str | None, hosts: list[str], production: bool) -> None:
+    """Refuse settings that would be unsafe on a reachable server; raise ConfigError naming the first one."""
+    problems = safety_problems(debug=debug, host=host, hosts=hosts, production=production)
+    if problems:
+        raise ConfigError(problems[0])

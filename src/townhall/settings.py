@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.csp import CSP
+from whitenoise.compress import Compressor
 
 from townhall import config
 
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "channels",
     "django_htmx",
+    "ninja",  # its templates and static files: the API docs load Swagger UI from here, not from a CDN
     "django_tasks_db",
     "allauth",
     "allauth.account",
@@ -166,7 +168,10 @@ ACCOUNT_ADAPTER = "townhall.web.allauth.AccountAdapter"
 ACCOUNT_SIGNUP_REDIRECT_URL = "/welcome/"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    # Failed sign-ins: 5 per account *and address* (the key, see web/allauth.py) in 5 minutes, so a
+    # stranger cannot lock the owner out; 30 per address in 10 minutes across all accounts (a shared
+    # office or campus address has room for typos). Over either: 429.
+    "login_failed": "5/5m/key,30/10m/ip",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "change_password": "5/m/user",
@@ -206,18 +211,31 @@ else:
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Debug off (production and the demo): `collectstatic` writes content-hashed copies with gzip and Brotli
+# versions beside them into STATIC_ROOT, and WhiteNoise serves those with a ten-year immutable cache
+# lifetime; `townhall demo` and `townhall serve` collect whenever the sources changed
+# (core/staticfiles.py). Debug and tests serve the source files through the finders, always current.
+COLLECTED_STATIC = not (DEBUG or TESTING)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if COLLECTED_STATIC
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not COLLECTED_STATIC
+# Pages link only hashed names; keeping only those halves the compression work of collectstatic.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+# Source maps (megabytes, read only by developer tools) are not worth compressing at every collect.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
-AVATAR_MAX_PIXELS = 40_000_000
+AVATAR_MAX_PIXELS = 25_000_000  # checked from the header, before any pixel is decoded (core/images.py)
 AVATAR_SIZE = 256
 
 # --- Security -------------------------------------------------------------------------------------

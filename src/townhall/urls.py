@@ -13,6 +13,7 @@ handler500 = "townhall.core.views.server_error"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

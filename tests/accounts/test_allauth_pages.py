@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -236,25 +237,55 @@ def test_wrong_password_shows_an_error(client: Client, member: User) -> None:
     assert response.context["form"].errors
 
 
-def test_repeated_failed_logins_are_rate_limited(client: Client, member: User) -> None:
+def _login_from(client: Client, address: str, username: str, password: str = PASSWORD) -> Any:
+    return client.post(
+        reverse("account_login"), {"login": username, "password": password}, REMOTE_ADDR=address
+    )
+
+
+def test_repeated_failed_logins_are_rate_limited_with_429(client: Client, member: User) -> None:
     statuses = [login(client, "max", f"wrong-{i}").status_code for i in range(5)]
     assert statuses == [200] * 5
     limited = login(client, "max", "wrong-again")
-    assert "Too many failed login attempts" in limited.content.decode()
-    # Even the right password is refused while the account's key is limited.
+    assert limited.status_code == 429
+    assert "Too many failed sign-ins for this account" in limited.content.decode()
+    assert limited["Retry-After"] == "300"
+    # Even the right password is refused from this address while the limit lasts.
     refused = login(client, "max")
-    assert refused.status_code == 200
-    assert "Too many failed login attempts" in refused.content.decode()
+    assert refused.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def test_a_strangers_failures_do_not_lock_the_owner_out(member: User) -> None:
+    stranger, owner = Client(), Client()
+    statuses = [_login_from(stranger, "203.0.113.66", "max", f"guess-{i}").status_code for i in range(7)]
+    assert statuses == [200] * 5 + [429] * 2
+    # Max, from home, signs in at once: the stranger used up only their own attempts.
+    assert _login_from(owner, "198.51.100.7", "max").status_code == 302
+    assert "_auth_user_id" in owner.session
+    # The same holds for an IPv6 stranger: addresses in one /64 count as one.
+    for i in range(5):
+        _login_from(stranger, f"2001:db8:1:2::{i + 1}", "max", "wrong")
+    assert _login_from(stranger, "2001:db8:1:2::ff", "max", "wrong").status_code == 429
+    assert _login_from(Client(), "2001:db8:9:9::1", "max").status_code == 302
 
 
 def test_failed_logins_from_one_address_are_limited_across_accounts(
     client: Client, community: Any, settings: Any
 ) -> None:
-    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "3/m/ip,5/5m/key"}
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "5/5m/key,3/10m/ip"}
     for i in range(3):
-        assert "Too many" not in login(client, f"nobody{i}", "wrong").content.decode()
-    assert "Too many failed login attempts" in login(client, "someone-else", "wrong").content.decode()
+        assert login(client, f"nobody{i}", "wrong").status_code == 200
+    limited = login(client, "someone-else", "wrong")
+    assert limited.status_code == 429
+    assert "Too many failed sign-ins" in limited.content.decode()
+
+
+def test_the_configured_login_limits_are_per_account_and_address_and_per_address() -> None:
+    from django.conf import settings
+
+    rates = settings.ACCOUNT_RATE_LIMITS["login_failed"].split(",")
+    assert rates == ["5/5m/key", "30/10m/ip"]
 
 
 def test_unverified_email_cannot_log_in(client: Client, community: Any, outbox: Any) -> None:
@@ -325,3 +356,19 @@ def test_password_change(client_for: Any, member: User) -> None:
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.check_password("brand-new-secret-9")
+
+
+def test_every_sign_in_limit_answers_429_including_two_factor_codes(rf: Any, community: Any) -> None:
+    """allauth raises "too_many_login_attempts" for passwords and for two-factor codes alike."""
+    from allauth.core.context import request_context
+    from allauth.core.exceptions import ImmediateHttpResponse
+
+    from townhall.web.allauth import AccountAdapter
+
+    request = rf.post("/accounts/2fa/authenticate/")
+    request.user = AnonymousUser()
+    request.community = community
+    with request_context(request), pytest.raises(ImmediateHttpResponse) as caught:
+        AccountAdapter(request).validation_error("too_many_login_attempts")
+    assert caught.value.response.status_code == 429
+    assert AccountAdapter(request).validation_error("unknown_email").code == "unknown_email"

@@ -237,3 +237,36 @@ def test_delete_page_for_owner_explains(client_for: Any, owner: User) -> None:
     assert response.status_code == 403
     assert "hand ownership" in response.content.decode()
     assert User.objects.get(pk=owner.pk).is_active
+
+
+# --- rate limits ------------------------------------------------------------------------------------
+def test_token_creation_is_rate_limited_on_the_page_and_in_the_api(
+    client_for: Any, member: User, settings: Any
+) -> None:
+    settings.TOKEN_CREATE_RATE = "3/h"
+    client = client_for(member)
+    pages = [
+        client.post(reverse("accounts:tokens"), {"name": f"script {i}", "scope": "read"}).status_code
+        for i in range(4)
+    ]
+    assert pages == [200, 200, 200, 429]
+    assert (
+        "Slow down"
+        in client.post(reverse("accounts:tokens"), {"name": "x", "scope": "read"}).content.decode()
+    )
+    api = client.post("/api/v1/me/tokens", data={"name": "api"}, content_type="application/json")
+    assert api.status_code == 429 and api.json()["message"]
+    assert AccessToken.objects.filter(user=member).count() == 3
+
+
+def test_theme_changes_are_rate_limited(client_for: Any, member: User, settings: Any) -> None:
+    settings.THEME_RATE = "5/m"
+    client = client_for(member)
+    statuses = [client.post(reverse("accounts:theme"), {"theme": "toggle"}).status_code for _ in range(6)]
+    assert statuses == [302] * 5 + [429]
+    htmx = client.post(reverse("accounts:theme"), {"theme": "dark"}, HTTP_HX_REQUEST="true")
+    assert htmx.status_code == 429
+    member.refresh_from_db()
+    assert (
+        member.theme == "light"
+    )  # five toggles from "system" (dark, light, system, dark, light), then refused

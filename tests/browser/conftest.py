@@ -1,9 +1,10 @@
 """Browser fixtures: one Debian Chromium per session, a fresh context per test, axe-core on every page.
 
 The server under test is pytest-django's ``live_server`` (a threaded WSGI server on the test database,
-SQLite or PostgreSQL). Tests drive it through :class:`UI`, which runs axe-core (WCAG 2 A/AA) after every
-navigation it performs and, at teardown, fails the test if any page the browser landed on was never
-audited — so "axe on every page visited" holds even for navigations a test triggers by itself.
+SQLite or PostgreSQL). Tests drive it through :class:`UI`, which runs axe-core (WCAG 2 A/AA) and checks
+that the page is no wider than the viewport after every navigation it performs and, at teardown, fails
+the test if any page the browser landed on was never audited — so "axe and no sideways scrolling on
+every page visited" holds even for navigations a test triggers by itself.
 
 Without ``/usr/bin/chromium`` or ``node_modules/axe-core/axe.min.js`` the browser tests skip with the
 reason, unless ``TOWNHALL_REQUIRE_BROWSER=1`` (CI) — then they fail.
@@ -96,6 +97,31 @@ class AccessibilityError(AssertionError):
     pass
 
 
+class LayoutError(AssertionError):
+    """The page is wider than the viewport: people must scroll sideways to read it."""
+
+
+# The document's width against the viewport's, and the elements that stick out of their parent past the
+# viewport's right edge (the culprits, not everything inside them).
+_OVERFLOW_JS = r"""() => {
+    const root = document.documentElement;
+    if (root.scrollWidth <= root.clientWidth) return null;
+    const edge = root.clientWidth + 1;
+    const name = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+        (typeof el.className === "string" && el.className.trim()
+            ? "." + el.className.trim().split(/\s+/).join(".") : "");
+    const culprits = [];
+    for (const el of document.body.querySelectorAll("*")) {
+        const box = el.getBoundingClientRect();
+        const parent = el.parentElement && el.parentElement.getBoundingClientRect();
+        if (box.width && box.right > edge && (!parent || parent.right <= edge)) {
+            culprits.push(name(el) + " (right edge " + Math.round(box.right) + " px)");
+        }
+    }
+    return {document: root.scrollWidth, viewport: root.clientWidth, culprits: culprits.slice(0, 6)};
+}"""
+
+
 @dataclass
 class UI:
     """A page plus the live server: navigate, then audit with axe-core; collect JS errors and CSP reports."""
@@ -165,8 +191,12 @@ class UI:
 
     # --- accessibility ------------------------------------------------------------------------------
     def audit(self) -> None:
-        """Run axe-core (WCAG 2 A/AA) on the current page; fail with rule, impact, targets and URL."""
+        """Run axe-core (WCAG 2 A/AA) on the current page; fail with rule, impact, targets and URL.
+
+        Also fails (LayoutError) when the page is wider than the viewport, naming what sticks out.
+        """
         self.page.wait_for_load_state("load")
+        self.check_width()
         if not self.page.evaluate("() => typeof window.axe === 'object'"):
             # evaluate() is not subject to the page's CSP, unlike an injected <script>.
             self.page.evaluate(self.axe_source)
@@ -188,6 +218,17 @@ class UI:
             listing = "\n  ".join(str(v) for v in found)
             raise AccessibilityError(
                 f"axe-core found {len(found)} violation(s) ({self.label}) on {url}:\n  {listing}"
+            )
+
+    def check_width(self) -> None:
+        """Fail when the document is wider than the viewport (sideways scrolling, text cut off on phones)."""
+        found = self.page.evaluate(_OVERFLOW_JS)
+        if found:
+            url = urldefrag(self.page.url).url
+            self.audited.add(url)  # reported here; the teardown need not repeat it as "unaudited"
+            raise LayoutError(
+                f"the page is {found['document']} px wide in a {found['viewport']} px viewport ({self.label}) "
+                f"on {url}; sticking out: {', '.join(found['culprits']) or 'nothing measurable'}"
             )
 
     def assert_clean(self) -> None:

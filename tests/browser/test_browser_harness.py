@@ -1,4 +1,5 @@
-"""The browser harness itself can fail: axe-core violations, CSP violations and unaudited pages are caught."""
+"""The browser harness itself can fail: axe-core violations, CSP violations, unaudited pages and pages wider
+than the viewport are caught."""
 
 from __future__ import annotations
 
@@ -62,3 +63,22 @@ def test_a_page_reached_without_an_audit_is_reported(ui: Any, community: Any) ->
         ui.assert_clean()
     ui.audit()
     ui.assert_clean()
+
+
+def test_a_page_wider_than_the_viewport_fails_naming_what_sticks_out(new_ui: Any, community: Any) -> None:
+    ui = new_ui(phone=True)
+    ui.goto("/")
+    ui.page.evaluate(
+        """() => {
+            const wide = document.createElement("div");
+            wide.id = "too-wide";
+            wide.style.width = "900px";
+            wide.textContent = "x";
+            document.querySelector("main").appendChild(wide);
+        }"""
+    )
+    with pytest.raises(AssertionError) as caught:
+        ui.audit()
+    message = str(caught.value)
+    assert "in a 390 px viewport" in message
+    assert "div#too-wide" in message

@@ -132,3 +132,10 @@ def test_bad_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TOWNHALL_BASE_URL", "sky.example.org")
     with pytest.raises(ConfigError, match="TOWNHALL_BASE_URL must start with http"):
         config.base_url(False)
+
+
+def test_the_data_directory_ignores_itself_in_git(tmp_path: Path) -> None:
+    data = config.ensure_data_dir(tmp_path / "anywhere")
+    assert (data / ".gitignore").read_text().splitlines()[-1] == "*"
+    config.ensure_data_dir(data)  # idempotent: an existing file is kept as it is
+    assert (data / ".gitignore").read_text() == config.DATA_DIR_GITIGNORE

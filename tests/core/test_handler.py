@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
@@ -107,3 +108,56 @@ def test_a_client_that_goes_away_mid_request_raises_nothing(
         await asyncio.sleep(0.4)  # the abandoned request finishes in its own task
 
     asyncio.run(run())
+
+
+def test_what_a_request_thread_sets_never_leaks_into_the_handler_when_the_client_leaves(
+    handler: PooledASGIHandler, settings: Any
+) -> None:
+    """The bench's "CurrentThreadExecutor already quit or is broken": a client left while the pool thread
+    was entering async_to_sync (which sets AsyncToSync.executors.current in the thread's context).
+    Cancelling the request copied that context into the handler's task while the thread still ran;
+    request_finished then sent its receivers to the thread's executor, finished by then."""
+    from asgiref.current_thread_executor import CurrentThreadExecutor
+    from asgiref.sync import AsyncToSync
+    from django.core.signals import request_finished
+    from django.http import HttpResponse
+    from django.urls import path
+
+    left = threading.Event()
+    loop_of_test: list[asyncio.AbstractEventLoop] = []
+    leave = asyncio.Event()
+    marker: contextvars.ContextVar[str] = contextvars.ContextVar("marker", default="handler")
+    seen: list[str] = []
+
+    def view(request: Any) -> HttpResponse:
+        marker.set("request thread")
+        finished = CurrentThreadExecutor(None)  # what async_to_sync leaves behind once it returns
+        finished._broken = True
+        AsyncToSync.executors.current = finished
+        loop_of_test[0].call_soon_threadsafe(leave.set)  # the client leaves now, mid-request
+        left.wait(2)
+        return HttpResponse("too late")
+
+    async def after(sender: Any, **kwargs: Any) -> None:
+        seen.append(marker.get())
+
+    urls = type("urls", (), {"urlpatterns": [path("slow/", view)]})
+    settings.ROOT_URLCONF = urls
+    request_finished.connect(after)
+    errors: list[BaseException] = []
+    try:
+
+        async def run() -> None:
+            loop_of_test.append(asyncio.get_running_loop())
+            try:
+                await handler(_scope("/slow/"), _receive(leave.wait), lambda message: asyncio.sleep(0))
+            except BaseException as exc:  # the handler must swallow a client leaving
+                errors.append(exc)
+            left.set()
+            await asyncio.sleep(0.1)  # the abandoned request finishes in its thread
+
+        asyncio.run(run())
+    finally:
+        request_finished.disconnect(after)
+    assert errors == []
+    assert seen == ["handler"]  # request_finished ran with the handler's own context

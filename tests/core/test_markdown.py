@@ -44,8 +44,38 @@ def test_commonmark_extras_render() -> None:
     assert "<table>" in html
     assert "<s>gone</s>" in html or "<del>gone</del>" in html
     assert 'type="checkbox"' in html
-    assert '<pre><code class="language-python"><span class="n">x</span> <span class="o">=</span>' in html
-    assert "<div" not in html and html.count("<pre") == 1  # token spans straight inside <pre><code>
+    assert (
+        '<pre tabindex="0"><code class="language-python"><span class="n">x</span> <span class="o">=</span>'
+        in html
+    )
+    assert "highlight" not in html and html.count("<pre") == 1  # token spans straight inside <pre><code>
+
+
+def test_a_single_newline_is_a_soft_break_and_paragraphs_flow() -> None:
+    html = render_markdown("We help each other capture\nthe night sky.\n\nSecond paragraph.")
+    assert "<br" not in html
+    assert html.count("<p>") == 2
+    assert "We help each other capture\nthe night sky." in html  # one paragraph, reflowed by the browser
+
+
+def test_a_hard_break_is_still_possible_where_the_writer_asks_for_it() -> None:
+    assert "<br" in render_markdown("first line  \nsecond line")  # two trailing spaces
+    assert "<br" in render_markdown("first line\\\nsecond line")  # a backslash
+
+
+def test_chat_like_text_can_opt_into_hard_breaks() -> None:
+    html = render_markdown("line one\nline two", hard_breaks=True)
+    assert html.count("<br") == 1
+    assert "<br" not in render_markdown("line one\nline two")
+
+
+def test_code_and_tables_scroll_in_a_box_a_keyboard_can_reach() -> None:
+    html = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n    indented code\n")
+    assert '<div class="table-scroll" tabindex="0"><table>' in html and "</table></div>" in html
+    assert '<pre tabindex="0"><code>indented code' in html
+    # A writer cannot make such boxes (or anything else) with raw HTML: it stays text.
+    typed = render_markdown('<pre>x</pre> <div class="table-scroll" tabindex="0">y</div>')
+    assert "<pre" not in typed and "<div" not in typed and "&lt;pre&gt;" in typed
 
 
 def test_code_in_unknown_or_no_language_is_escaped_and_not_highlighted() -> None:

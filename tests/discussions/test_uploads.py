@@ -158,3 +158,44 @@ def test_upload_api(client_for: Any, member: Any, space: Space, outsider: Any) -
         .status_code
         == 404
     )
+
+
+SECRET = b"secret-note-from-the-camera"
+
+
+def _stored(upload: Upload) -> bytes:
+    with uploads.storage().open(upload.path) as f:
+        return f.read()
+
+
+def test_jpeg_and_gif_comments_exif_and_gps_never_reach_the_stored_file(member: Any, space: Space) -> None:
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"
+    exif[0x8825] = {1: "N", 2: (52.0, 31.0, 0.0)}
+    photo = io.BytesIO()
+    Image.new("RGB", (120, 80), "navy").save(photo, "JPEG", comment=SECRET, exif=exif)
+    gif = io.BytesIO()
+    Image.new("P", (40, 40), 5).save(gif, "GIF", comment=SECRET)
+    for data, name in ((photo.getvalue(), "sky.jpg"), (gif.getvalue(), "sky.gif")):
+        stored = _stored(put(member, space, data, name))
+        assert SECRET not in stored and b"SecretCam" not in stored
+        reopened = Image.open(io.BytesIO(stored))
+        assert "comment" not in reopened.info and not reopened.getexif()
+
+
+def test_an_animated_gif_is_re_encoded_not_stored_as_sent(member: Any, space: Space) -> None:
+    frames = [Image.new("RGB", (30, 30), (n * 40, 0, 0)) for n in range(4)]
+    sent = io.BytesIO()
+    frames[0].save(sent, "GIF", save_all=True, append_images=frames[1:], duration=120, loop=0, comment=SECRET)
+    upload = put(member, space, sent.getvalue(), "blink.gif")
+    stored = _stored(upload)
+    assert stored != sent.getvalue() and SECRET not in stored
+    assert Image.open(io.BytesIO(stored)).n_frames == 4  # type: ignore[attr-defined]
+    assert upload.content_type == "image/gif"
+
+
+def test_a_huge_picture_is_refused_before_it_is_decoded(member: Any, space: Space) -> None:
+    huge = png(8000, 5000)  # 40 megapixels of one colour: a small file, seconds to decode
+    with pytest.raises(Invalid, match=r"too many pixels \(8000 x 5000\)"):
+        put(member, space, huge, "huge.png")
+    assert not Upload.objects.exists()

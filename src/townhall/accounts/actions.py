@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import secrets
-import warnings
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -23,14 +21,19 @@ from townhall.accounts.models import AccessToken, Interest, User
 from townhall.activity.log import record_activity
 from townhall.activity.payloads import Fields
 from townhall.community.models import GroupMember, Membership
+from townhall.core import ratelimit
 from townhall.core.effects import emit, on_commit
 from townhall.core.errors import Invalid
+from townhall.core.images import sanitize_image
 
 if TYPE_CHECKING:
     from townhall.policy import Guardian
 
 THEME_CYCLE = {"system": "dark", "dark": "light", "light": "system"}
 MAX_LIVE_TOKENS = 20
+# Per person, for the pages and the API alike (settings THEME_RATE / TOKEN_CREATE_RATE override them).
+THEME_RATE = "30/m"
+TOKEN_CREATE_RATE = "30/h"
 TOKEN_PREFIX = "th_"
 PROFILE_FIELDS = (
     "display_name",
@@ -56,7 +59,11 @@ class ProfileInvalid(Invalid):
 
 
 def set_theme(user: User, *, theme: str) -> str:
-    """Store the person's theme; "toggle" moves to the next one. Returns the theme now in force."""
+    """Store the person's theme; "toggle" moves to the next one. Returns the theme now in force.
+
+    Raises RateLimited past THEME_RATE changes a minute.
+    """
+    ratelimit.hit(f"theme:{user.pk}", str(getattr(settings, "THEME_RATE", THEME_RATE)))
     if theme == "toggle":
         theme = THEME_CYCLE.get(user.theme, "system")
     if theme not in THEME_CYCLE:
@@ -135,13 +142,8 @@ def update_profile(guardian: Guardian, user: User, *, data: Any, partial: bool =
 
 
 # --- avatar ----------------------------------------------------------------------------------------
-AVATAR_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
-
-
-def _decode_avatar(upload: Any) -> Any:
-    """Decode the upload with Pillow and return a square RGB(A) image of AVATAR_SIZE. Raises Invalid."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
+def _avatar_bytes(upload: Any) -> bytes:
+    """The upload as a square WebP of AVATAR_SIZE, drawn afresh without metadata. Raises Invalid."""
     size = getattr(upload, "size", None)
     max_bytes = settings.AVATAR_MAX_BYTES
     if size is None or size > max_bytes:
@@ -151,44 +153,19 @@ def _decode_avatar(upload: Any) -> Any:
         )
     if size == 0:
         raise Invalid("That file is empty.", field_errors={"avatar": ["The file is empty."]})
-    not_image = Invalid(
-        "That file is not a picture we can read; upload a JPEG, PNG, GIF or WebP image.",
-        field_errors={"avatar": ["Not a readable image."]},
-    )
     upload.seek(0)
     raw = upload.read(max_bytes + 1)
     if len(raw) > max_bytes:
         raise Invalid("That file is too large.", field_errors={"avatar": ["The file is too large."]})
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            probe = Image.open(io.BytesIO(raw))
-            if probe.format not in AVATAR_FORMATS:
-                raise not_image
-            width, height = probe.size
-            if width * height > settings.AVATAR_MAX_PIXELS or width < 1 or height < 1:
-                raise Invalid(
-                    f"That picture is too big ({width} x {height} pixels); use one under "
-                    f"{settings.AVATAR_MAX_PIXELS // 1_000_000} megapixels.",
-                    field_errors={"avatar": ["Too many pixels."]},
-                )
-            probe.verify()
-            image = Image.open(io.BytesIO(raw))
-            image.load()
-    except Invalid:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise Invalid(
-            "That picture is too big to process; use one under "
-            f"{settings.AVATAR_MAX_PIXELS // 1_000_000} megapixels.",
-            field_errors={"avatar": ["Too many pixels."]},
-        ) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
-        raise not_image from None
-    upright: Image.Image = ImageOps.exif_transpose(image)
-    mode = "RGBA" if upright.mode in ("RGBA", "LA", "P", "PA") or "transparency" in upright.info else "RGB"
-    target = settings.AVATAR_SIZE
-    return ImageOps.fit(upright.convert(mode), (target, target), method=Image.Resampling.LANCZOS)
+    image = sanitize_image(
+        raw,
+        max_pixels=settings.AVATAR_MAX_PIXELS,
+        square=settings.AVATAR_SIZE,
+        output_format="WEBP",
+        animation=False,  # a profile picture stands still: the first frame
+        field="avatar",
+    )
+    return image.data
 
 
 def set_avatar(guardian: Guardian, user: User, *, upload: Any) -> User:
@@ -199,14 +176,12 @@ def set_avatar(guardian: Guardian, user: User, *, upload: Any) -> User:
     WebP without metadata; the old file is deleted after commit. Records Activity "profile.avatar_set".
     """
     _ensure_self(guardian, user)
-    image = _decode_avatar(upload)
-    buffer = io.BytesIO()
-    image.save(buffer, format="WEBP", quality=85, method=4)
+    data = _avatar_bytes(upload)
     name = f"avatars/{user.pk}-{secrets.token_hex(6)}.webp"
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         old = locked.avatar.name if locked.avatar else ""
-        locked.avatar.save(name, ContentFile(buffer.getvalue()), save=False)
+        locked.avatar.save(name, ContentFile(data), save=False)
         locked.save(update_fields=["avatar"])
         user.avatar = locked.avatar
         record_activity(user, "profile.avatar_set", user)
@@ -266,9 +241,11 @@ def create_access_token(guardian: Guardian, user: User, *, name: str, scope: str
     """Create a personal access token and return it with its secret (shown once, stored hashed).
 
     Raises Invalid for a blank/long name, an unknown scope or more than MAX_LIVE_TOKENS live tokens
-    (the user row is locked while counting). Records Activity "token.created".
+    (the user row is locked while counting), RateLimited past TOKEN_CREATE_RATE. Records Activity
+    "token.created".
     """
     _ensure_self(guardian, user)
+    ratelimit.hit(f"token-create:{user.pk}", str(getattr(settings, "TOKEN_CREATE_RATE", TOKEN_CREATE_RATE)))
     name = " ".join((name or "").split())
     if not name:
         raise Invalid("Give the token a name.", field_errors={"name": ["This field is required."]})

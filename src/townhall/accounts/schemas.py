@@ -8,6 +8,8 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
+from townhall.core.schemas import InputSchema
+
 
 class InterestOut(Schema):
     name: str
@@ -39,7 +41,7 @@ class MeOut(Schema):
     membership: MembershipOut | None
 
 
-class MePatch(Schema):
+class MePatch(InputSchema):
     """Only the fields sent change. `interests` replaces the whole list (names; new ones are created)."""
 
     display_name: str | None = Field(None, max_length=200)
@@ -66,6 +68,6 @@ class TokenCreatedOut(TokenOut):
     secret: str
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     name: str = Field(..., max_length=200)
     scope: Literal["read", "write"] = "read"

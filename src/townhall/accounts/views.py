@@ -56,7 +56,8 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
 
 @login_required
 def settings_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/settings.html", {"me": _me(request)})
+    themes = [("system", "System"), ("light", "Light"), ("dark", "Dark")]
+    return render(request, "accounts/settings.html", {"me": _me(request), "themes": themes})
 
 
 def _profile_edit_context(request: HttpRequest, form: ProfileForm, avatar_form: AvatarForm) -> dict[str, Any]:

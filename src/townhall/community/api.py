@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
 from townhall.community import actions, queries
 from townhall.community.models import Membership
@@ -23,6 +23,7 @@ from townhall.community.schemas import (
 from townhall.core.api import API_ERRORS, ensure_write
 from townhall.core.ids import Limit
 from townhall.core.markdown import render_markdown
+from townhall.core.schemas import InputSchema, Text
 from townhall.policy.request import guardian_of
 
 router = Router(tags=["community"])
@@ -91,12 +92,12 @@ def join_community(request: HttpRequest, payload: JoinIn) -> Any:
 @router.post(
     "/invitations/{token}/accept", response={200: MembershipOut, **API_ERRORS}, summary="Accept an invitation"
 )
-def accept_invitation(request: HttpRequest, token: str) -> Any:
+def accept_invitation(request: HttpRequest, token: Text) -> Any:
     ensure_write(request)
     return _membership_out(actions.accept_invitation(guardian_of(request), token))
 
 
-class DirectoryQuery(Schema):
+class DirectoryQuery(InputSchema):
     q: str = ""
     interest: str = ""
     location: str = ""
@@ -133,7 +134,7 @@ def list_members(request: HttpRequest, params: Query[DirectoryQuery]) -> Any:
 
 
 @router.get("/members/{username}", response={200: ProfileOut, **API_ERRORS}, summary="A member's profile")
-def get_member(request: HttpRequest, username: str) -> Any:
+def get_member(request: HttpRequest, username: Text) -> Any:
     m = queries.get_member_or_404(guardian_of(request), username)
     user = m.user
     out = _member_out(request, m)

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from townhall.core.schemas import InputSchema
+
 
 class CommunityOut(Schema):
     name: str
@@ -26,7 +28,7 @@ class CommunityOut(Schema):
     viewer_role: str | None = None
 
 
-class CommunityPatch(Schema):
+class CommunityPatch(InputSchema):
     name: str | None = Field(None, max_length=80)
     tagline: str | None = Field(None, max_length=160)
     mission: str | None = Field(None, max_length=4000)
@@ -38,7 +40,7 @@ class CommunityPatch(Schema):
     screening_questions: list[str] | None = Field(None, max_length=5)
 
 
-class JoinIn(Schema):
+class JoinIn(InputSchema):
     answers: list[str] = Field(default_factory=list, max_length=5)
 
 

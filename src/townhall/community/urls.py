@@ -13,6 +13,7 @@ urlpatterns = [
     path("invite/<str:token>/", views.invitation, name="invitation"),
     path("conduct/", views.conduct, name="conduct"),
     path("accent.css", views.accent_css, name="accent-css"),
+    path("robots.txt", views.robots_txt, name="robots"),
     path("members/", views.directory, name="directory"),
     path("settings/community/", views.community_settings, name="settings"),
     path("settings/community/invitations/", views.invitations, name="invitations"),

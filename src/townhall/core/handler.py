@@ -9,10 +9,11 @@ between requests (``CONN_MAX_AGE``), which a fresh thread per request (Django's 
 
 from __future__ import annotations
 
+import contextvars
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import SyncToAsync
 from django.core.handlers.asgi import ASGIHandler
 from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponseBase
@@ -35,7 +36,15 @@ class PooledASGIHandler(ASGIHandler):
         super().load_middleware(is_async=False)
 
     async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
-        respond: Any = sync_to_async(self._respond, thread_sensitive=False, executor=self.executor)
+        # The request runs in a context of its own that is never copied back into this task. By default
+        # sync_to_async copies the thread's context variables back when it returns - and also when the
+        # client leaves mid-request, while the thread is still running. If the thread was then entering
+        # async_to_sync (an async view, a channel-layer call), this task took over that call's
+        # CurrentThreadExecutor, and request_finished's receivers were sent to it after it had finished:
+        # "RuntimeError: CurrentThreadExecutor already quit or is broken" (seen under wrk).
+        respond: Any = SyncToAsync(
+            self._respond, thread_sensitive=False, executor=self.executor, context=contextvars.copy_context()
+        )
         response: HttpResponseBase = await respond(request)
         return response
 

@@ -21,9 +21,9 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "class"},
     "img": {"src", "alt", "title", "width", "height"},
     "code": {"class"},
-    "div": {"class"},
+    "div": {"class", "tabindex"},
     "span": {"class"},
-    "pre": {"class"},
+    "pre": {"class", "tabindex"},
     "input": {"type", "checked", "disabled"},
     "li": {"class"},
     "ul": {"class"},
@@ -47,12 +47,22 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
     return highlight(code, lexer, HtmlFormatter(nowrap=True))
 
 
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "highlight": _highlight, "breaks": True})
+@lru_cache(maxsize=2)
+def _parser(hard_breaks: bool = False) -> MarkdownIt:
+    options = {"html": False, "linkify": False, "highlight": _highlight, "breaks": hard_breaks}
+    md = MarkdownIt("commonmark", options)
     md.enable(["table", "strikethrough"])
     md.use(tasklists_plugin)
     return md
+
+
+def _scroll_boxes(html: str) -> str:
+    """Code blocks and tables keep their lines and scroll sideways inside their own box on a narrow
+    screen; tabindex lets a keyboard reach (and scroll) that box. Safe as plain string edits: with raw
+    HTML off, these tags can only come from the renderer itself (a writer's "<pre>" arrives escaped)."""
+    html = html.replace("<pre>", '<pre tabindex="0">')
+    html = html.replace("<table>", '<div class="table-scroll" tabindex="0"><table>')
+    return html.replace("</table>", "</table></div>")
 
 
 def sanitize_html(html: str) -> str:
@@ -67,8 +77,13 @@ def sanitize_html(html: str) -> str:
     )
 
 
-def render_markdown(source: str) -> str:
-    """Render user Markdown (CommonMark + tables, strikethrough, task lists, highlighted code) safely."""
+def render_markdown(source: str, *, hard_breaks: bool = False) -> str:
+    """Render user Markdown (CommonMark + tables, strikethrough, task lists, highlighted code) safely.
+
+    A single newline is a CommonMark soft break: hard-wrapped paragraphs (posts, the mission) flow as
+    one paragraph at any width. `hard_breaks=True` turns every newline into <br>, for short chat-like
+    messages where a newline is meant as one.
+    """
     if not source:
         return ""
-    return sanitize_html(_parser().render(source[:MAX_SOURCE_CHARS]))
+    return sanitize_html(_scroll_boxes(_parser(hard_breaks).render(source[:MAX_SOURCE_CHARS])))

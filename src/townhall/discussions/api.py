@@ -12,6 +12,7 @@ from ninja.files import UploadedFile
 from townhall.core.api import API_ERRORS, ensure_write
 from townhall.core.errors import Invalid, NotFound
 from townhall.core.ids import Id, Limit, PageNumber
+from townhall.core.schemas import Text
 from townhall.discussions import actions, mentions, queries, search, uploads
 from townhall.discussions.models import Post, Topic, TopicRead, reaction_choices
 from townhall.discussions.schemas import (
@@ -103,11 +104,11 @@ def _post_with_reactions(g: Any, post: Post) -> dict[str, Any]:
 @router.get("/topics", response={200: TopicPage, **API_ERRORS}, summary="List topics")
 def list_topics(
     request: HttpRequest,
-    list: str = "latest",
-    space: str | None = None,
-    tag: str | None = None,
-    period: str = "week",
-    cursor: str | None = None,
+    list: Text = "latest",
+    space: Text | None = None,
+    tag: Text | None = None,
+    period: Text = "week",
+    cursor: Text | None = None,
     limit: Limit = 30,
 ) -> Any:
     """Latest, unread or top (period: day, week, month, year) topics you may read, across spaces or in
@@ -280,7 +281,7 @@ def follow_topic(request: HttpRequest, topic_id: Id, payload: FollowIn) -> Any:
 
 
 @router.put("/spaces/{slug}/follow", response={200: FollowOut, **API_ERRORS}, summary="Space follow level")
-def follow_space(request: HttpRequest, slug: str, payload: FollowIn) -> Any:
+def follow_space(request: HttpRequest, slug: Text, payload: FollowIn) -> Any:
     ensure_write(request)
     g = guardian_of(request)
     follow = actions.set_space_follow_level(g, get_space_or_404(g, slug), level=payload.level)
@@ -351,7 +352,7 @@ def add_reaction(request: HttpRequest, post_id: Id, payload: ReactionIn) -> Any:
 @router.delete(
     "/posts/{post_id}/reactions/{emoji}", response={200: PostOut, **API_ERRORS}, summary="Remove a reaction"
 )
-def remove_reaction(request: HttpRequest, post_id: Id, emoji: str) -> Any:
+def remove_reaction(request: HttpRequest, post_id: Id, emoji: Text) -> Any:
     ensure_write(request)
     g = guardian_of(request)
     post = queries.get_post_or_404(g, post_id)
@@ -360,7 +361,7 @@ def remove_reaction(request: HttpRequest, post_id: Id, emoji: str) -> Any:
 
 
 @router.get("/mentions", response={200: list[PersonOut], **API_ERRORS}, summary="People to @mention")
-def mention_suggestions(request: HttpRequest, q: str = "") -> Any:
+def mention_suggestions(request: HttpRequest, q: Text = "") -> Any:
     """Members you can see whose username or display name starts with `q` (at most 8)."""
     return [_person(u) for u in mentions.suggest(guardian_of(request), q[:30])]
 
@@ -368,7 +369,7 @@ def mention_suggestions(request: HttpRequest, q: str = "") -> Any:
 @router.post(
     "/spaces/{slug}/uploads", response={201: UploadOut, **API_ERRORS}, summary="Upload an image or file"
 )
-def create_upload(request: HttpRequest, slug: str, file: File[UploadedFile]) -> Any:
+def create_upload(request: HttpRequest, slug: Text, file: File[UploadedFile]) -> Any:
     """Multipart field `file`. The type is sniffed from the content; images are resized. Put the returned
     `markdown` into a post of this space; the file is then served to that post's readers only."""
     ensure_write(request)

@@ -9,8 +9,8 @@ from django.contrib.sitemaps import Sitemap
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 
+from townhall.core.xmltext import XmlSafeAtom1Feed, xml_text
 from townhall.discussions import queries
 from townhall.discussions.models import Post, Topic
 from townhall.spaces.models import Space
@@ -45,7 +45,7 @@ def _public_topic(topic_id: int) -> Topic:
 class SpaceTopicsFeed(Feed):
     """The latest topics of one public space, with their opening posts."""
 
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtom1Feed  # a post may hold characters XML forbids (a pasted form feed)
 
     def get_object(self, request: HttpRequest, slug: str) -> Space:
         return _public_space(slug)
@@ -91,7 +91,7 @@ class SpaceTopicsFeed(Feed):
 class TopicPostsFeed(Feed):
     """The newest posts of one public topic."""
 
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtom1Feed
 
     def get_object(self, request: HttpRequest, topic_id: int) -> Topic:
         return _public_topic(topic_id)
@@ -145,7 +145,7 @@ class PublicTopicSitemap(Sitemap):
         ).order_by("-last_posted_at", "-id")
 
     def location(self, item: Topic) -> str:
-        return item.get_absolute_url()
+        return xml_text(item.get_absolute_url())
 
     def lastmod(self, item: Topic) -> datetime:
         return item.last_posted_at
@@ -160,7 +160,7 @@ class PublicSpaceSitemap(Sitemap):
         )
 
     def location(self, item: Space) -> str:
-        return reverse("discussions:space-topics", args=[item.slug])
+        return xml_text(reverse("discussions:space-topics", args=[item.slug]))
 
 
 SITEMAPS = {"spaces": PublicSpaceSitemap, "topics": PublicTopicSitemap}

@@ -9,6 +9,7 @@ from ninja import Field, Schema
 from pydantic import StringConstraints
 
 from townhall.core.ids import MAX_ID, Id
+from townhall.core.schemas import InputSchema
 from townhall.discussions.models import BODY_MAX, MAX_TAGS, TAG_MAX, TITLE_MAX
 
 TagName = Annotated[str, StringConstraints(max_length=TAG_MAX)]
@@ -48,7 +49,7 @@ class TopicPage(Schema):
     next_cursor: str | None
 
 
-class TopicIn(Schema):
+class TopicIn(InputSchema):
     space: str = Field(max_length=90, description="The space's slug")
     title: str = Field(max_length=TITLE_MAX)
     body: str = Field(max_length=BODY_MAX)
@@ -89,14 +90,14 @@ class PostPage(Schema):
     items: list[PostOut]
 
 
-class PostIn(Schema):
+class PostIn(InputSchema):
     body: str = Field(max_length=BODY_MAX)
     reply_to: Id | None = Field(
         None, description="Id of the post you answer (same topic); omit to answer the topic"
     )
 
 
-class PostPatch(Schema):
+class PostPatch(InputSchema):
     body: str = Field(max_length=BODY_MAX)
     title: str | None = Field(None, max_length=TITLE_MAX, description="Opening post only")
     tags: list[TagName] | None = Field(None, max_length=MAX_TAGS)
@@ -110,15 +111,15 @@ class RevisionOut(Schema):
     created_at: datetime
 
 
-class ReactionIn(Schema):
+class ReactionIn(InputSchema):
     emoji: str = Field(max_length=16)
 
 
-class AcceptIn(Schema):
+class AcceptIn(InputSchema):
     post_id: Id
 
 
-class ReadIn(Schema):
+class ReadIn(InputSchema):
     position: int = Field(ge=0, le=MAX_ID)
 
 
@@ -129,7 +130,7 @@ class ReadOut(Schema):
     unread_count: int
 
 
-class FollowIn(Schema):
+class FollowIn(InputSchema):
     level: str = Field(max_length=8, description="watching, normal or muted")
 
 
@@ -137,17 +138,17 @@ class FollowOut(Schema):
     level: str
 
 
-class ModerateIn(Schema):
+class ModerateIn(InputSchema):
     op: str = Field(max_length=10, description="pin, unpin, lock, unlock, close, reopen, hide, restore")
     scope: str = Field("space", max_length=5, description="For pin: space or site")
     reason: str = Field("", max_length=200)
 
 
-class MoveIn(Schema):
+class MoveIn(InputSchema):
     space: str = Field(max_length=90)
 
 
-class DraftIn(Schema):
+class DraftIn(InputSchema):
     body: str = Field("", max_length=BODY_MAX)
 
 
@@ -173,7 +174,7 @@ class SearchOut(Schema):
     hits: list[SearchHitOut]
 
 
-class SearchParams(Schema):
+class SearchParams(InputSchema):
     q: str = Field("", max_length=200)
     space: str | None = Field(None, max_length=90)
     author: str | None = Field(None, max_length=150)

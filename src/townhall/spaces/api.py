@@ -12,6 +12,7 @@ from pydantic import Field
 from townhall.core.api import API_ERRORS, ensure_write
 from townhall.core.ids import Limit
 from townhall.core.pagination import paginate
+from townhall.core.schemas import InputSchema, Text
 from townhall.policy.request import guardian_of
 from townhall.spaces import actions, queries
 from townhall.spaces.models import Space
@@ -45,7 +46,7 @@ class SpacePage(Schema):
     next_cursor: str | None
 
 
-class JoinIn(Schema):
+class JoinIn(InputSchema):
     message: str = Field(default="", max_length=actions.REQUEST_MESSAGE_MAX)
 
 
@@ -81,7 +82,7 @@ def _space_out(g: Any, space: Space) -> dict[str, Any]:
 
 
 @router.get("/spaces", response={200: SpacePage, **API_ERRORS}, summary="Spaces I can see")
-def list_spaces(request: HttpRequest, cursor: str | None = None, limit: Limit = 50) -> dict[str, Any]:
+def list_spaces(request: HttpRequest, cursor: Text | None = None, limit: Limit = 50) -> dict[str, Any]:
     """Every non-archived space listed to the caller, by name, with a cursor for the next page."""
     g = guardian_of(request)
     page = paginate(queries.list_visible_spaces(g), order=("name", "id"), cursor=cursor, limit=limit)
@@ -89,7 +90,7 @@ def list_spaces(request: HttpRequest, cursor: str | None = None, limit: Limit = 
 
 
 @router.get("/spaces/{slug}", response={200: SpaceOut, **API_ERRORS}, summary="One space")
-def get_space(request: HttpRequest, slug: str) -> dict[str, Any]:
+def get_space(request: HttpRequest, slug: Text) -> dict[str, Any]:
     """404 when the space does not exist or the caller may not see it (the same answer)."""
     g = guardian_of(request)
     return _space_out(g, queries.get_space_or_404(g, slug))
@@ -98,7 +99,7 @@ def get_space(request: HttpRequest, slug: str) -> dict[str, Any]:
 @router.post(
     "/spaces/{slug}/join", response={200: MembershipOut, 201: MembershipOut, **API_ERRORS}, summary="Join"
 )
-def join(request: HttpRequest, slug: str, payload: JoinIn | None = None) -> Any:
+def join(request: HttpRequest, slug: Text, payload: JoinIn | None = None) -> Any:
     """Join directly (201, state "active"), ask to join a private space (201, state "requested"),
     or accept an invitation (200, state "active")."""
     ensure_write(request)
@@ -111,7 +112,7 @@ def join(request: HttpRequest, slug: str, payload: JoinIn | None = None) -> Any:
 
 
 @router.post("/spaces/{slug}/leave", response={200: MembershipOut, **API_ERRORS}, summary="Leave")
-def leave(request: HttpRequest, slug: str) -> dict[str, Any]:
+def leave(request: HttpRequest, slug: Text) -> dict[str, Any]:
     """Leave, withdraw a request, or decline an invitation; 403 when not in the space."""
     ensure_write(request)
     g = guardian_of(request)

@@ -4,16 +4,27 @@ It lives above the apps: the answers depend on the community (membership, onboar
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
+from allauth.core import context
+from allauth.core.exceptions import ImmediateHttpResponse
 from django.conf import settings
-from django.http import HttpRequest
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 
 from townhall.community.models import Membership
 from townhall.community.queries import get_community
+
+LOGIN_LIMITED = (
+    "Too many failed sign-ins for this account from your network. Wait a few minutes and try again, "
+    "or reset your password."
+)
 
 
 def landing_url_for(user: Any) -> str:
@@ -26,7 +37,39 @@ def landing_url_for(user: Any) -> str:
     return reverse("community:onboarding")
 
 
+def _network(address: str) -> str:
+    """The address, or its /64 for IPv6 (one household or phone usually holds a whole /64)."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address)
+    return str(parsed)
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    # --- failed sign-ins ----------------------------------------------------------------------------
+    # ACCOUNT_RATE_LIMITS["login_failed"] counts failures per key and per address. allauth's key is the
+    # account alone, so five wrong passwords from anywhere locked the owner out too. Our key is the
+    # account *and* the address it is tried from: a stranger exhausts only their own attempts, while the
+    # per-address budget still bounds guessing across many accounts from one place.
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        site = get_current_site(request)
+        login = str(credentials.get("email", credentials.get("username", ""))).lower()
+        return f"{site.domain}:{login}:{_network(self.get_client_ip(request))}"
+
+    def validation_error(self, code: str, *args: Any) -> ValidationError:
+        """Over a sign-in limit (password, two-factor code), answer 429 with the reason, not a form error."""
+        if code == "too_many_login_attempts" and context.request is not None:
+            raise ImmediateHttpResponse(self.respond_login_limited(context.request))
+        return super().validation_error(code, *args)
+
+    def respond_login_limited(self, request: HttpRequest) -> HttpResponse:
+        response = render(request, "429.html", {"reason": LOGIN_LIMITED}, status=429)
+        response["Retry-After"] = "300"
+        return response
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return True
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from PIL import Image, UnidentifiedImageError
 
 from townhall.activity.log import record_activity
 from townhall.activity.payloads import Fields
@@ -17,6 +15,7 @@ from townhall.community.events import CommunityUpdated
 from townhall.community.models import Community
 from townhall.core.effects import emit, on_commit
 from townhall.core.errors import Invalid
+from townhall.core.images import ImageRejected, sanitize_image
 
 if TYPE_CHECKING:
     from townhall.policy import Guardian
@@ -25,7 +24,7 @@ MAX_QUESTIONS = 5
 MAX_QUESTION_CHARS = 300
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_MAX_SIDE = 512
-LOGO_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
+LOGO_MAX_PIXELS = 25_000_000
 TEXT_LIMITS = {"name": 80, "tagline": 160, "mission": 4000, "values": 4000, "code_of_conduct": 20000}
 _UNSET: Any = object()
 
@@ -49,31 +48,26 @@ def clean_screening_questions(questions: list[str] | Any) -> list[str]:
 
 
 def process_logo(upload: Any) -> ContentFile[bytes]:
-    """Check that an upload is a real, reasonably small image and shrink it to at most 512px, as PNG."""
+    """Check that an upload is a real, reasonably small image and redraw it at most 512px, as PNG
+    without metadata (core.images.sanitize_image)."""
     size = getattr(upload, "size", None) or 0
     if size > LOGO_MAX_BYTES:
         raise Invalid(
             "The logo must be at most 2 MB.", field_errors={"logo": ["The logo must be at most 2 MB."]}
         )
+    upload.seek(0)
     try:
-        upload.seek(0)
-        with Image.open(upload) as probe:
-            probe.verify()
-        upload.seek(0)
-        with Image.open(upload) as image:
-            if image.format not in LOGO_FORMATS:
-                raise UnidentifiedImageError(image.format)
-            if image.width * image.height > 40_000_000:
-                raise UnidentifiedImageError("too large")
-            image.seek(0)
-            picture = image.convert("RGBA")
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        message = "Upload a PNG, JPEG, GIF or WebP image."
+        image = sanitize_image(
+            upload.read(LOGO_MAX_BYTES + 1),
+            max_pixels=LOGO_MAX_PIXELS,
+            max_side=LOGO_MAX_SIDE,
+            output_format="PNG",
+            animation=False,
+        )
+    except ImageRejected as exc:
+        message = f"Upload a PNG, JPEG, GIF or WebP image. {exc.message}"
         raise Invalid(message, field_errors={"logo": [message]}) from None
-    picture.thumbnail((LOGO_MAX_SIDE, LOGO_MAX_SIDE))
-    out = io.BytesIO()
-    picture.save(out, format="PNG", optimize=True)
-    return ContentFile(out.getvalue(), name="logo.png")
+    return ContentFile(image.data, name="logo.png")
 
 
 def update_community(

@@ -15,7 +15,16 @@ from townhall.community.views.manage import (
     members,
 )
 from townhall.community.views.onboarding import join, onboarding
-from townhall.community.views.public import accent_css, conduct, directory, home, invitation, landing, leave
+from townhall.community.views.public import (
+    accent_css,
+    conduct,
+    directory,
+    home,
+    invitation,
+    landing,
+    leave,
+    robots_txt,
+)
 
 __all__ = [
     "accent_css",
@@ -39,4 +48,5 @@ __all__ = [
     "member_action",
     "members",
     "onboarding",
+    "robots_txt",
 ]

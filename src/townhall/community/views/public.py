@@ -17,7 +17,15 @@ from townhall.core import ratelimit
 from townhall.core.errors import Invalid
 from townhall.core.htmx import render_page
 from townhall.core.pagination import BadCursor
+from townhall.policy import Guardian
 from townhall.spaces.queries import list_visible_spaces
+
+# Never worth crawling, whatever the community shows: sign-in and account pages, settings, the API,
+# uploaded files and per-person pages (home, unread, search results, invitations, feeds of nobody).
+ROBOTS_PRIVATE_PATHS = (
+    "/accounts/", "/api/", "/settings/", "/django-admin/", "/media/", "/uploads/", "/home/", "/welcome/",
+    "/join/", "/leave/", "/invite/", "/unread/", "/search/", "/mentions/", "/u/", "/healthz",
+)  # fmt: skip
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -48,6 +56,22 @@ def home(request: HttpRequest) -> HttpResponse:
         "pending_count": queries.pending_application_count(guardian),
     }
     return render(request, "community/home.html", context)
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """What crawlers may read: what an anonymous visitor may, never private paths; nothing when the
+    community's landing page is private. Points to the sitemap of public spaces and topics."""
+    community = community_of(request)
+    lines = ["User-agent: *"]
+    if Guardian(None).community.view_landing.can(community):
+        lines += [f"Disallow: {path}" for path in ROBOTS_PRIVATE_PATHS]
+        lines += ["Allow: /", "", f"Sitemap: {request.build_absolute_uri(reverse('discussions:sitemap'))}"]
+    else:
+        lines.append("Disallow: /")
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 def conduct(request: HttpRequest) -> HttpResponse:

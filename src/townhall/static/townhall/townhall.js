@@ -4,12 +4,27 @@
   const root = document.documentElement;
   const order = { system: "dark", dark: "light", light: "system" };
 
+  // The sticky top bar's real height (it wraps on narrow screens): sticky notices sit below it
+  // (--topbar-height in townhall.css).
+  const topbar = document.querySelector(".topbar");
+  if (topbar) {
+    const measure = function () { root.style.setProperty("--topbar-height", topbar.offsetHeight + "px"); };
+    measure();
+    if ("ResizeObserver" in window) new ResizeObserver(measure).observe(topbar);
+  }
+
   document.addEventListener("click", function (event) {
     const toggle = event.target.closest("[data-theme-toggle]");
     if (toggle) {
       event.preventDefault();
       const next = order[root.dataset.theme || "system"] || "system";
       root.dataset.theme = next;
+      // A theme selector on this page (settings) follows: the theme in force is the pressed, filled button.
+      document.querySelectorAll("button[name='theme'][aria-pressed]").forEach(function (button) {
+        const on = button.value === next;
+        button.setAttribute("aria-pressed", on ? "true" : "false");
+        button.classList.toggle("secondary", !on);
+      });
       const form = toggle.closest("form");
       const body = new FormData(form);
       body.set("theme", next);
