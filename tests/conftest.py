@@ -15,6 +15,7 @@ from aiosmtpd.controller import Controller
 
 import factories as testing
 from townhall.community.models import Membership
+from townhall.core import effects
 from townhall.realtime import publish as realtime_publish
 
 
@@ -96,6 +97,15 @@ def _clear_cache() -> Iterator[None]:
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _search_index_follows_writes() -> Iterator[None]:
+    """A test's transaction never commits, so the search index hears the events when they are emitted
+    (in production it hears them after the commit; tests/search checks that on its own)."""
+    effects.immediate.add("search")
+    yield
+    effects.immediate.discard("search")
 
 
 @pytest.fixture

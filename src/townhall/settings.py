@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "townhall.spaces",
     "townhall.discussions",
     "townhall.realtime",
+    "townhall.search",
 ]
 
 MIDDLEWARE = [

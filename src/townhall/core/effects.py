@@ -69,6 +69,10 @@ _event_types: dict[str, type[DomainEvent]] = {}
 # Set by the test fixture `emitted`: every event emitted while it is a list, at emit time.
 captured: list[DomainEvent] | None = None
 
+# Set by tests: names of optional listeners called at emit time, inside the transaction, instead of after
+# the commit (a test's transaction never commits). Their errors propagate, so a test sees them.
+immediate: set[str] = set()
+
 
 def event_name(event_type: type[DomainEvent]) -> str:
     return f"{event_type.__module__}.{event_type.__qualname__}"
@@ -125,6 +129,8 @@ def emit(event: DomainEvent) -> None:
         if consumer.required:
             data = dataclasses.asdict(event)
             enqueue_on_commit(deliver_required, consumer.name, event_name(type(event)), data)
+        elif consumer.name in immediate:
+            consumer.fn(event)
         else:
             transaction.on_commit(_call(consumer, event), robust=True)
 
