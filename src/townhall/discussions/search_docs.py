@@ -122,7 +122,7 @@ class YesNoField(forms.NullBooleanField):
 
     widget = forms.Select(choices=[("", "Solved or not"), ("true", "Solved"), ("false", "Unsolved")])
 
-    def to_python(self, value: Any) -> bool | None:
+    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]
         if isinstance(value, str) and value.lower() in ("yes", "no"):
             return value.lower() == "yes"
         return super().to_python(value)

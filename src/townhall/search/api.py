@@ -31,7 +31,8 @@ def _openapi_schema(form_field: forms.Field) -> dict[str, Any]:
     if isinstance(form_field, forms.NullBooleanField | forms.BooleanField):
         return {"type": "boolean"}
     if isinstance(form_field, forms.ChoiceField):
-        return {"type": "string", "enum": [str(value) for value, _ in form_field.choices if value != ""]}
+        choices: list[tuple[Any, Any]] = list(form_field.choices)  # type: ignore[arg-type]
+        return {"type": "string", "enum": [str(value) for value, _ in choices if value != ""]}
     if isinstance(form_field, forms.CharField) and form_field.max_length is not None:
         return {"type": "string", "maxLength": form_field.max_length}
     return {"type": "string"}

@@ -42,7 +42,7 @@ class SearchForm(forms.Form):
             if name == "after":
                 ordered.update(extra)
             ordered[name] = form_field
-        self.fields = ordered  # type: ignore[assignment]
+        self.fields = ordered
         self.type_filters = list(extra)
 
     def by_type(self) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from townhall.search.models import TYPE_MAX
 from townhall.search.queries import MAX_PAGES, MAX_QUERY_CHARS
@@ -24,14 +24,14 @@ class SearchParams(Schema):
     page: int = Field(1, ge=1, le=MAX_PAGES)
 
 
-class HitAuthorOut(Schema):
+class HitAuthorOut(BaseModel):
     username: str
     name: str
 
 
-class SearchHitOut(Schema):
+class SearchHitOut(BaseModel):
     """One result: the fields every type has, then the fields of its type (for a post: post_id,
-    topic_id, position, topic_title, solved)."""
+    topic_id, position, topic_title, solved). A plain pydantic model, so a type's own fields pass."""
 
     model_config = ConfigDict(extra="allow")
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 
 from django.utils.html import escape
@@ -62,26 +61,28 @@ def query_terms(text: str) -> frozenset[str]:
 
 
 # --- snippets ------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Word:
-    start: int
-    end: int
-    hit: str | None  # the query term it matches
+# A word of the text: (start, end, the query term it matches or None).
+_Word = tuple[int, int, str | None]
 
 
 def _words(text: str, terms: frozenset[str]) -> list[_Word]:
     # A Porter stem keeps the word's first two letters (or is one letter long), so most words are ruled
-    # out without stemming them.
+    # out without stemming them; each distinct word is looked at once.
     heads = {t[:2] for t in terms}
-    words = []
+    seen: dict[str, str | None] = {}
+    words: list[_Word] = []
     for match in _WORD.finditer(text):
         raw = match.group()
-        hit = None
-        folded = fold(raw)
-        if folded[:2] in heads or folded[:1] in heads:
-            found = term(raw)
-            hit = found if found in terms else None
-        words.append(_Word(match.start(), match.end(), hit))
+        if raw in seen:
+            hit = seen[raw]
+        else:
+            folded = raw.lower() if raw.isascii() else fold(raw)
+            hit = None
+            if folded[:2] in heads or folded[:1] in heads:
+                found = term(raw)
+                hit = found if found in terms else None
+            seen[raw] = hit
+        words.append((match.start(), match.end(), hit))
     return words
 
 
@@ -89,11 +90,11 @@ def _marked(text: str, words: list[_Word], start: int, end: int) -> str:
     """text[start:end] with every matched word between marks."""
     parts = []
     at = start
-    for word in words:
-        if word.hit is None or word.start < start or word.end > end:
+    for word_start, word_end, hit in words:
+        if hit is None or word_start < start or word_end > end:
             continue
-        parts += [text[at : word.start], MARK_START, text[word.start : word.end], MARK_END]
-        at = word.end
+        parts += [text[at:word_start], MARK_START, text[word_start:word_end], MARK_END]
+        at = word_end
     parts.append(text[at:end])
     return "".join(parts)
 
@@ -111,23 +112,23 @@ def snippet(body: str, terms: frozenset[str], *, size: int = SNIPPET_WORDS) -> s
     if not words:
         return ""
     first = 0
-    hits = [i for i, w in enumerate(words) if w.hit is not None]
+    hits = [i for i, w in enumerate(words) if w[2] is not None]
     if hits:
         best = (-1, -1)
         perfect = (len(terms), size)
         lead = size // 4  # some words before the first match, as FTS5 does
         for i in hits[:MAX_WINDOWS]:
             window_start = max(0, min(i - lead, len(words) - size))
-            found = [w.hit for w in words[window_start : window_start + size] if w.hit is not None]
+            found = [w[2] for w in words[window_start : window_start + size] if w[2] is not None]
             score = (len(set(found)), len(found))
             if score > best:
                 best, first = score, window_start
                 if score >= perfect:
                     break
     last = min(first + size, len(words)) - 1
-    start = words[first].start if first > 0 else 0
-    end = words[last].end if last < len(words) - 1 or len(body) > len(excerpt) else len(excerpt)
-    text = _marked(excerpt, words, start, end)
+    start = words[first][0] if first > 0 else 0
+    end = words[last][1] if last < len(words) - 1 or len(body) > len(excerpt) else len(excerpt)
+    text = _marked(excerpt, words, start, end).strip()
     if first > 0:
         text = ELLIPSIS + text
     if end < len(body):
@@ -185,14 +186,14 @@ def _replace(word: str, rules: tuple[tuple[str, str], ...], minimum: int) -> str
     return word
 
 
-_STEP2 = (
+_STEP2_RULES: tuple[tuple[str, str], ...] = (
     ("ational", "ate"), ("tional", "tion"), ("enci", "ence"), ("anci", "ance"), ("izer", "ize"),
     ("bli", "ble"), ("alli", "al"), ("entli", "ent"), ("eli", "e"), ("ousli", "ous"),
     ("ization", "ize"), ("ation", "ate"), ("ator", "ate"), ("alism", "al"), ("iveness", "ive"),
     ("fulness", "ful"), ("ousness", "ous"), ("aliti", "al"), ("iviti", "ive"), ("biliti", "ble"),
     ("logi", "log"),
 )  # fmt: skip
-_STEP3 = (
+_STEP3_RULES: tuple[tuple[str, str], ...] = (
     ("icate", "ic"), ("ative", ""), ("alize", "al"), ("iciti", "ic"), ("ical", "ic"), ("ful", ""),
     ("ness", ""),
 )  # fmt: skip
@@ -208,8 +209,8 @@ def _longest_first(rules: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str],
     return tuple(sorted(rules, key=lambda rule: -len(rule[0])))
 
 
-_STEP2 = _longest_first(_STEP2)
-_STEP3 = _longest_first(_STEP3)
+_STEP2 = _longest_first(_STEP2_RULES)
+_STEP3 = _longest_first(_STEP3_RULES)
 _STEP4_RULES = _longest_first(tuple((suffix, "") for suffix in _STEP4))
 
 
