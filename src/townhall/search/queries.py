@@ -33,7 +33,7 @@ MAX_TERMS = 12
 PAGE_SIZE = 20
 MAX_PAGES = 50
 CANDIDATE_CAP = 5000  # at most this many (newest) matches are ranked
-TIME_LIMIT_MS = 2000  # SEARCH_TIME_LIMIT_MS overrides it
+TIME_LIMIT_MS = 2000  # unless settings.SEARCH_TIME_LIMIT_MS says otherwise
 TIMEOUT_MESSAGE = "That search took too long and was stopped. Try fewer common words, or add a filter."
 _WORD = re.compile(r"\w+", re.UNICODE)
 
