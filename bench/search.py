@@ -157,7 +157,9 @@ def main() -> int:
     parser.add_argument("--topics", type=int, default=50_000)
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--reindex", action="store_true", help="index with `townhall manage reindex` (slower)")
+    parser.add_argument(
+        "--reindex", action="store_true", help="index with `townhall manage reindex` (slower)"
+    )
     args = parser.parse_args()
     rng = random.Random(3)
     with tempfile.TemporaryDirectory(prefix="townhall-bench-") as tmp:
@@ -186,7 +188,9 @@ def main() -> int:
     print(f"selective term: p50 {pct(selective, 0.5):.1f} ms  p95 {sel95:.1f} ms")
     print(f"common term:    p50 {pct(common, 0.5):.1f} ms  p95 {com95:.1f} ms")
     print(f"'{HUGE_WORD}' (3 huge posts): p50 {pct(huge, 0.5):.1f} ms  p95 {huge95:.1f} ms")
-    print(f"search_selective_p95_ms={sel95:.1f} search_common_p95_ms={com95:.1f} search_huge_p95_ms={huge95:.1f}")
+    print(
+        f"search_selective_p95_ms={sel95:.1f} search_common_p95_ms={com95:.1f} search_huge_p95_ms={huge95:.1f}"
+    )
     return 0
 
 
