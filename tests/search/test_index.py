@@ -14,7 +14,7 @@ from townhall.core.effects import RowsWritten, emit
 from townhall.discussions import actions
 from townhall.discussions.models import Post, Topic
 from townhall.policy import Guardian
-from townhall.search import index
+from townhall.search import index, queries
 from townhall.search.models import Document
 from townhall.spaces.models import Space, SpaceMembership
 
@@ -172,3 +172,9 @@ def test_a_failing_refresh_never_breaks_the_write(
         topic = start_topic(member, space, body="Noctilucent clouds")
     assert Topic.objects.filter(pk=topic.pk).exists()
     assert "listener search failed" in caplog.text
+
+
+def test_a_hit_carries_its_document_date(member: Any, space: Space) -> None:
+    topic = start_topic(member, space, body="Lunar occultation")
+    [hit] = queries.search(Guardian(member), "occultation").hits
+    assert hit.created_at == topic.posts.get().created_at and hit.created_at.tzinfo is not None

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from django.db import OperationalError, connection, transaction
@@ -30,6 +31,15 @@ from townhall.search.snippets import (
 
 class SearchTimeout(Exception):
     """The search ran past its time limit and was stopped by the database."""
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a hit shows of its document: the title and a snippet with matches marked, and its date."""
+
+    title: str
+    snippet: str
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -59,13 +69,17 @@ class Engine(Protocol):
     ) -> list[Ranked]:
         """Documents matching every word, within the scope, best first."""
 
-    def fragments(
-        self, cursor: CursorWrapper, words: Sequence[str], ids: list[int]
-    ) -> dict[int, tuple[str, str]]:
-        """{document id: (title with matches marked, body snippet with matches marked)}."""
+    def fragments(self, cursor: CursorWrapper, words: Sequence[str], ids: list[int]) -> dict[int, Shown]:
+        """What each of these documents shows, by document id."""
 
     def lock(self, cursor: CursorWrapper, type_key: str, object_ids: list[int]) -> None:
         """Inside a transaction: serialise refreshes of these documents until it ends."""
+
+
+def _sqlite_datetime(value: datetime | str) -> datetime:
+    """A DateTimeField as SQLite gives it back (UTC without an offset) as an aware datetime."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def fts5_query(words: Sequence[str]) -> str:
@@ -122,20 +136,20 @@ class SqliteEngine:
         cursor.execute(sql, [match, match, cap, *scope_params, limit, offset])
         return [Ranked(int(r[0]), str(r[1]), int(r[2]), float(r[3])) for r in cursor.fetchall()]
 
-    def fragments(
-        self, cursor: CursorWrapper, words: Sequence[str], ids: list[int]
-    ) -> dict[int, tuple[str, str]]:
+    def fragments(self, cursor: CursorWrapper, words: Sequence[str], ids: list[int]) -> dict[int, Shown]:
         # FTS5's snippet() walks every occurrence in the whole document; Python reads a bounded excerpt.
         if not ids:
             return {}
         terms = query_terms(" ".join(words))
         marks = ", ".join(["%s"] * len(ids))
         cursor.execute(
-            f"SELECT id, title, substr(body, 1, %s) FROM search_document WHERE id IN ({marks})",  # noqa: S608 - only placeholders
+            f"SELECT id, title, substr(body, 1, %s), created_at FROM search_document WHERE id IN ({marks})",  # noqa: S608 - only placeholders
             [EXCERPT_CHARS + 1, *ids],
         )
         return {
-            int(row[0]): (mark_all(row[1], terms) if row[1] else "", snippet(row[2], terms))
+            int(row[0]): Shown(
+                mark_all(row[1], terms) if row[1] else "", snippet(row[2], terms), _sqlite_datetime(row[3])
+            )
             for row in cursor.fetchall()
         }
 
@@ -194,21 +208,19 @@ class PostgresEngine:
         cursor.execute(sql, [text, cap, text, *scope_params, limit, offset])
         return [Ranked(int(r[0]), str(r[1]), int(r[2]), float(r[3])) for r in cursor.fetchall()]
 
-    def fragments(
-        self, cursor: CursorWrapper, words: Sequence[str], ids: list[int]
-    ) -> dict[int, tuple[str, str]]:
+    def fragments(self, cursor: CursorWrapper, words: Sequence[str], ids: list[int]) -> dict[int, Shown]:
         if not ids:
             return {}
         options = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=12, MaxFragments=2"
         cursor.execute(
             "SELECT d.id,"
             " CASE WHEN d.title = '' THEN '' ELSE ts_headline('english', d.title, q, %s) END,"
-            " ts_headline('english', left(d.body, %s), q, %s)"
+            " ts_headline('english', left(d.body, %s), q, %s), d.created_at"
             " FROM search_document d CROSS JOIN plainto_tsquery('english', %s) q"
             " WHERE d.id = ANY(%s)",
             [options + ", HighlightAll=true", EXCERPT_CHARS, options, " ".join(words), ids],
         )
-        return {int(r[0]): (r[1] or "", r[2] or "") for r in cursor.fetchall()}
+        return {int(r[0]): Shown(r[1] or "", r[2] or "", r[3]) for r in cursor.fetchall()}
 
     def lock(self, cursor: CursorWrapper, type_key: str, object_ids: list[int]) -> None:
         # Two refreshes of one document (an edit right after its creation) take turns, so the later

@@ -21,7 +21,6 @@ from django.utils.html import escape
 from townhall.accounts.models import User
 from townhall.core.registries import SearchType, search_types
 from townhall.search.engines import SearchTimeout, engine
-from townhall.search.models import Document
 from townhall.search.snippets import highlight
 from townhall.spaces.models import Space
 
@@ -171,28 +170,25 @@ def search(guardian: Guardian, text: str, *, filters: SearchFilters | None = Non
     for row in rows:
         wanted[row.type].append(row.object_id)
     loaded = {key: search_types[key].load(ids) for key, ids in wanted.items()}
-    created = _created_at([r.id for r in rows])
     for row in rows:
         obj = loaded[row.type].get(row.object_id)
-        if obj is None:
-            continue
-        title, body = fragments.get(row.id, ("", ""))
+        shown = fragments.get(row.id)
+        if obj is None or shown is None:
+            continue  # gone since it was ranked
         results.hits.append(
             Hit(
                 type=row.type,
                 object_id=row.object_id,
                 object=obj,
-                title_html=highlight(title) if title else escape(search_types[row.type].title(obj)),
-                snippet_html=highlight(body),
+                title_html=highlight(shown.title)
+                if shown.title
+                else escape(search_types[row.type].title(obj)),
+                snippet_html=highlight(shown.snippet),
                 score=row.score,
-                created_at=created[row.id],
+                created_at=shown.created_at,
             )
         )
     return results
-
-
-def _created_at(ids: list[int]) -> dict[int, datetime]:
-    return dict(Document.objects.filter(pk__in=ids).values_list("pk", "created_at"))
 
 
 def resolve_filters(
