@@ -79,6 +79,7 @@ def all_post_ids() -> Iterator[list[int]]:
 
 
 def topic_post_ids(topic_id: int) -> list[int]:
+    """Every post of a topic (a move, or the opening post hidden or deleted, concerns them all)."""
     return list(Post.objects.filter(topic_id=topic_id).values_list("pk", flat=True))
 
 
@@ -99,10 +100,12 @@ def load_posts(ids: list[int]) -> Mapping[int, Post]:
 
 
 def post_title(post: Post) -> str:
+    """The title a reply's hit shows: its topic's."""
     return post.topic.title
 
 
 def post_api_fields(post: Post) -> dict[str, Any]:
+    """A post's fields of a hit in /api/v1/search (as they were before search had other types)."""
     author = post.author
     return {
         "post_id": post.pk,

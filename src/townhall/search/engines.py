@@ -165,6 +165,8 @@ class PostgresEngine:
 
     @contextmanager
     def time_limit(self, milliseconds: int) -> Iterator[None]:
+        # SET LOCAL lasts until the transaction ends: the search gets one of its own.
+        nested = connection.in_atomic_block
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(
@@ -173,8 +175,8 @@ class PostgresEngine:
                 )
                 previous = cursor.fetchone()[0]
                 yield
-                # Back to what it was, should this run inside a caller's longer transaction.
-                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+                if nested:  # inside a caller's transaction, which goes on: back to what it was
+                    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
         except OperationalError as exc:
             if getattr(exc.__cause__, "sqlstate", None) == self.CANCELED:
                 raise SearchTimeout from exc

@@ -175,14 +175,14 @@ def search(guardian: Guardian, text: str, *, filters: SearchFilters | None = Non
         shown = fragments.get(row.id)
         if obj is None or shown is None:
             continue  # gone since it was ranked
+        # A document's own title shows its matches; one without (a reply) shows its object's title.
+        title_html = highlight(shown.title) if shown.title else escape(search_types[row.type].title(obj))
         results.hits.append(
             Hit(
                 type=row.type,
                 object_id=row.object_id,
                 object=obj,
-                title_html=highlight(shown.title)
-                if shown.title
-                else escape(search_types[row.type].title(obj)),
+                title_html=title_html,
                 snippet_html=highlight(shown.snippet),
                 score=row.score,
                 created_at=shown.created_at,
