@@ -100,6 +100,23 @@ def _clear_cache() -> Iterator[None]:
     yield
 
 
+@pytest.fixture(autouse=True)
+def _search_index_follows_writes(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test's transaction never commits, so the search index hears the events when they are emitted
+    (in production it hears them after the commit: tests marked `search_after_commit` check that)."""
+    if request.node.get_closest_marker("search_after_commit"):
+        yield
+        return
+
+    def deliver_now(event: DomainEvent) -> None:
+        for consumer in effects.consumers_of(type(event)):
+            if consumer.name == "search":
+                consumer.fn(event)
+
+    with effects.observing(deliver_now):
+        yield
+
+
 @pytest.fixture
 def broadcasts(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[str], dict[str, Any]]]:
     """Every broadcast sent during the test, as (groups, payload), in the order sent (after commit).

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "townhall.spaces",
     "townhall.discussions",
     "townhall.realtime",
+    "townhall.search",
 ]
 
 MIDDLEWARE = [
@@ -278,6 +279,8 @@ USE_TZ = True
 
 # --- Townhall -------------------------------------------------------------------------------------
 API_WRITE_RATE = os.environ.get("TOWNHALL_API_WRITE_RATE", "120/m")
+# A search that runs longer is stopped by the database and answers a message (search/engines.py).
+SEARCH_TIME_LIMIT_MS = config.env_int("TOWNHALL_SEARCH_TIME_LIMIT_MS", 2000, minimum=50)
 # `townhall serve` runs a task worker thread in the web process unless Redis is configured.
 EMBEDDED_WORKER = config.env_bool("TOWNHALL_EMBEDDED_WORKER", not REDIS_URL)
 

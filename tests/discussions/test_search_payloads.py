@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 import factories as testing
-from townhall.discussions import search
 from townhall.policy import Guardian
+from townhall.search import queries as search
 from townhall.spaces.models import Space
 
 from .conftest import start_topic
@@ -38,7 +38,7 @@ def test_injection_payloads_neither_fail_nor_reach_private_posts(member: Any, mo
     checked = 0
     for text in payloads():
         results = search.search(guardian, text[:200])
-        assert all(hit.post.topic.space_id == public.pk for hit in results.hits), text
+        assert all(hit.object.topic.space_id == public.pk for hit in results.hits), text
         checked += 1
     assert checked > 500
 

@@ -106,9 +106,9 @@ def test_landing_page_shows_the_demo(seeded: dict[str, int], client: Any) -> Non
 
 
 def test_the_demo_has_conversations_worth_reading(seeded: dict[str, int], client: Any) -> None:
-    from townhall.discussions import search
     from townhall.discussions.models import Post, Reaction, Topic
     from townhall.policy import Guardian
+    from townhall.search import queries as search
     from townhall.seed.demo_discussions import TOPICS
 
     assert seeded["topics"] == Topic.objects.count() == len(TOPICS)

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings as django_settings
 
 import factories as testing
-from townhall.core.registries import space_kinds
+from townhall.core.registries import search_types, space_kinds
 from townhall.policy import Guardian
 from townhall.spaces import actions
 from townhall.spaces.models import Space
@@ -24,6 +24,7 @@ def toy_installed(settings: Any) -> Iterator[None]:
     assert "toy" in space_kinds
     yield
     space_kinds.unregister("toy")
+    search_types.unregister("toy-motto")
 
 
 def test_the_create_form_offers_the_new_kind_with_its_settings(
@@ -57,6 +58,12 @@ def test_a_space_of_the_new_kind_is_made_shown_and_counted(
     assert "Discussions" not in page  # the discussion part belongs to discussion spaces only
     sidebar = page[page.index('aria-label="Your spaces"') :]
     assert "Toy box" in sidebar and '<span class="unread-count">7' in sidebar  # the kind's own counter
+
+    found = client_for(member).get("/search/", {"q": "play"}).content.decode()
+    assert '<span class="toy-hit">🧸 Toy box: <mark>Play</mark>!</span>' in found
+    api = client_for(member).get("/api/v1/search", {"q": "play", "type": "toy-motto"}).json()
+    assert [hit["url"] for hit in api["hits"]] == ["/s/toy-box/"]
+    assert client_for(None).get("/api/v1/search", {"q": "play"}).json()["hits"] == []  # members-only
 
 
 def test_settings_of_another_kind_are_refused(toy_installed: None, admin: Any) -> None:

@@ -26,10 +26,20 @@ class Registry[T]:
     def __init__(self, what: str) -> None:
         self.what = what
         self._entries: dict[str, T] = {}
+        self._watchers: list[Callable[[T], None]] = []
 
     def register(self, key: str, entry: T) -> T:
         self._entries[key] = entry
+        for watcher in list(self._watchers):
+            watcher(entry)
         return entry
+
+    def watch(self, fn: Callable[[T], None]) -> None:
+        """Call `fn(entry)` for every entry registered so far and for each one registered later, so a
+        service (the search index) also hears of apps whose ready() runs after its own."""
+        self._watchers.append(fn)
+        for entry in list(self._entries.values()):
+            fn(entry)
 
     def unregister(self, key: str) -> None:
         self._entries.pop(key, None)
@@ -130,7 +140,8 @@ class Document:
     """What the search index keeps of one searchable thing.
 
     `visibility` narrows who, among those who may read `space_id`, finds it: "" for all of them, or
-    "user:<id>" for one person only (a hidden topic's author). Things nobody may find have no document.
+    "user:<id>" for one person only (a hidden topic's author). Things nobody may find have no document,
+    and neither has anything outside a space (`space_id` None is kept but found by nobody today).
     """
 
     object_id: int
@@ -144,17 +155,35 @@ class Document:
 
 
 @dataclass(frozen=True)
+class SearchFilter:
+    """A filter that only some document types understand (a tag, a topic kind, one topic).
+
+    field: a new form field that parses the value, for the search page and the API alike (its errors
+           are the message people see; `required=False`, and a HiddenInput widget keeps it off the page);
+    where: the cleaned value -> (an SQL condition on the document table aliased "d", its params).
+    """
+
+    field: Callable[[], forms.Field]
+    where: Callable[[Any], tuple[str, list[Any]]]
+
+
+@dataclass(frozen=True)
 class SearchType:
     """One kind of document. The search app keeps the index by calling `documents(ids)` for the ids
     that `refresh_on` maps each delivered event to (an id without a document is removed).
 
     documents:  ids -> the documents that exist now (built from the app's own rows);
-    all_ids:    every id, in batches, oldest first (for `townhall manage reindex`);
+    all_ids:    every id, in ascending batches, oldest first (for `townhall manage reindex`);
     refresh_on: event type -> (event -> ids whose documents may have changed);
-    load:       ids -> {id: object} for showing hits (prefetched, one or two queries);
-    hit_template: the template that shows one hit (`hit`, `object`, `snippet_html`, `title_html`);
-    filters:    extra filter names -> (value -> (SQL condition on the document table aliased "d",
-                params)), for filters only this type understands (a tag, a topic kind);
+    load:       ids -> {id: object} for showing hits (prefetched, one or two queries); an id missing
+                from the answer is left out of the results;
+    hit_template: the template that shows one hit (`hit`, `object`; `hit.snippet_html`, `hit.title_html`);
+    title:      object -> the title a hit shows when its document has none of its own (a reply shows its
+                topic's title); a document's own title is shown with its matches marked;
+    api_fields: object -> this type's fields of one hit in /api/v1/search: at least `url`, `space` (a
+                slug or None) and `author` ({username, name} or None);
+    filters:    filter name -> SearchFilter, for filters only this type understands;
+    stylesheets: static paths the search page links to show this type's hits;
     model:      "app.model" of the rows, so bulk writes (RowsWritten) refresh their documents.
     """
 
@@ -165,8 +194,11 @@ class SearchType:
     all_ids: Callable[[], Iterable[list[int]]]
     load: Callable[[list[int]], Mapping[int, Any]]
     hit_template: str
+    title: Callable[[Any], str]
+    api_fields: Callable[[Any], Mapping[str, Any]]
     refresh_on: Mapping[type, Callable[[Any], Iterable[int]]] = field(default_factory=dict)
-    filters: Mapping[str, Callable[[Any], tuple[str, list[Any]]]] = field(default_factory=dict)
+    filters: Mapping[str, SearchFilter] = field(default_factory=dict)
+    stylesheets: tuple[str, ...] = ()
 
 
 search_types: Registry[SearchType] = Registry("search type")

@@ -6,14 +6,14 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import File, Query, Router, Status
+from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
 from townhall.core.api import API_ERRORS, ensure_write
 from townhall.core.errors import Invalid, NotFound
 from townhall.core.ids import Id, Limit, PageNumber
 from townhall.core.schemas import Text
-from townhall.discussions import actions, mentions, queries, search, uploads
+from townhall.discussions import actions, mentions, queries, uploads
 from townhall.discussions.models import Post, Topic, TopicRead, reaction_choices
 from townhall.discussions.schemas import (
     AcceptIn,
@@ -31,8 +31,6 @@ from townhall.discussions.schemas import (
     ReadIn,
     ReadOut,
     RevisionOut,
-    SearchOut,
-    SearchParams,
     TopicIn,
     TopicOut,
     TopicPage,
@@ -389,47 +387,3 @@ def create_upload(request: HttpRequest, slug: Text, file: File[UploadedFile]) ->
             "markdown": upload.markdown,
         },
     )
-
-
-# --- search --------------------------------------------------------------------------------------
-@router.get("/search", response={200: SearchOut, **API_ERRORS}, summary="Search posts you may read")
-def search_posts(request: HttpRequest, params: Query[SearchParams]) -> Any:
-    """Full-text search, relevance mixed with recency; filters by space, author, tag, type (kind),
-    solved, date (after/before, inclusive days) and topic. Snippets mark matches with <mark>."""
-    g = guardian_of(request)
-    filters = search.resolve_filters(
-        g,
-        space=params.space,
-        author=params.author,
-        tag=params.tag,
-        kind=params.kind,
-        solved=params.solved,
-        after=search.day_bound(params.after),
-        before=search.day_bound(params.before, end=True),
-        topic=params.topic,
-    )
-    if filters is None:
-        return {"query": params.q, "page": params.page, "has_next": False, "hits": []}
-    results = search.search(g, params.q, filters=filters, page=params.page)
-    return {
-        "query": results.query,
-        "page": results.page,
-        "has_next": results.has_next,
-        "hits": [
-            {
-                "post_id": h.post.pk,
-                "topic_id": h.topic.pk,
-                "position": h.post.position,
-                "topic_title": h.topic.title,
-                "title_html": h.title_html,
-                "snippet_html": h.snippet_html,
-                "space": h.topic.space.slug,
-                "solved": h.topic.accepted_post_id is not None,
-                "author": _person(h.post.author),
-                "created_at": h.post.created_at,
-                "score": h.score,
-                "url": reverse("discussions:post", args=[h.post.pk]),
-            }
-            for h in results.hits
-        ],
-    }

@@ -13,7 +13,7 @@ class DiscussionsConfig(AppConfig):
         from townhall.activity import verbs
         from townhall.core import registries
         from townhall.core.registries import SidebarLink, SpaceKind, signed_in
-        from townhall.discussions import broadcasts, events, unread, views
+        from townhall.discussions import broadcasts, events, search_docs, unread, views
         from townhall.realtime import schemas
 
         verbs.register(events.VERBS)
@@ -35,4 +35,4 @@ class DiscussionsConfig(AppConfig):
         registries.register_sidebar_link(
             SidebarLink("unread", "Unread", "discussions:unread", 40, shown=signed_in)
         )
-        registries.register_sidebar_link(SidebarLink("search", "Search", "discussions:search", 50))
+        registries.register_search_type(search_docs.POSTS)

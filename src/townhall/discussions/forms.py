@@ -52,18 +52,3 @@ class MoveForm(forms.Form):
     def __init__(self, *args: object, choices: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["space"].choices = choices  # type: ignore[attr-defined]
-
-
-class SearchForm(forms.Form):
-    q = forms.CharField(max_length=200, required=False, label="Search for")
-    space = forms.CharField(max_length=90, required=False, label="Space (slug)")
-    author = forms.CharField(max_length=150, required=False, label="Author (username)")
-    tag = forms.CharField(max_length=50, required=False, label="Tag")
-    kind = forms.ChoiceField(choices=[("", "Any type"), *Topic.KINDS], required=False, label="Type")
-    solved = forms.ChoiceField(
-        choices=[("", "Solved or not"), ("yes", "Solved"), ("no", "Unsolved")], required=False, label="Solved"
-    )
-    after = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    before = forms.DateField(required=False, label="Until", widget=forms.DateInput(attrs={"type": "date"}))
-    topic = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    page = forms.IntegerField(required=False, min_value=1, max_value=50, widget=forms.HiddenInput)

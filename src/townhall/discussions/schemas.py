@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from ninja import Field, Schema
@@ -150,41 +150,6 @@ class MoveIn(InputSchema):
 
 class DraftIn(InputSchema):
     body: str = Field("", max_length=BODY_MAX)
-
-
-class SearchHitOut(Schema):
-    post_id: int
-    topic_id: int
-    position: int
-    topic_title: str
-    title_html: str
-    snippet_html: str
-    space: str
-    solved: bool
-    author: PersonOut | None
-    created_at: datetime
-    score: float
-    url: str
-
-
-class SearchOut(Schema):
-    query: str
-    page: int
-    has_next: bool
-    hits: list[SearchHitOut]
-
-
-class SearchParams(InputSchema):
-    q: str = Field("", max_length=200)
-    space: str | None = Field(None, max_length=90)
-    author: str | None = Field(None, max_length=150)
-    tag: str | None = Field(None, max_length=50)
-    kind: str | None = Field(None, max_length=14)
-    solved: bool | None = None
-    after: date | None = None
-    before: date | None = None
-    topic: int | None = None
-    page: int = Field(1, ge=1, le=50)
 
 
 class UploadOut(Schema):

@@ -23,8 +23,8 @@ from townhall.core.errors import Invalid
 from townhall.core.forms import add_invalid_to_form
 from townhall.core.htmx import done, is_htmx
 from townhall.core.ids import parse_id, parse_page
-from townhall.discussions import actions, mentions, queries, search, uploads
-from townhall.discussions.forms import EditForm, MoveForm, ReplyForm, SearchForm, TopicForm
+from townhall.discussions import actions, mentions, queries, uploads
+from townhall.discussions.forms import EditForm, MoveForm, ReplyForm, TopicForm
 from townhall.discussions.models import Post, Topic, Upload, reaction_choices
 from townhall.policy.request import guardian_of
 from townhall.spaces.models import Space
@@ -551,40 +551,6 @@ def post_revisions(request: HttpRequest, post_id: int) -> HttpResponse:
         request,
         "discussions/revisions.html",
         {"post": post, "topic": post.topic, "changes": changes, "original": versions[0]},
-    )
-
-
-# --- search --------------------------------------------------------------------------------------
-@require_GET
-def search_page(request: HttpRequest) -> HttpResponse:
-    guardian = guardian_of(request)
-    form = SearchForm(request.GET or None)
-    results = None
-    if form.is_valid() and form.cleaned_data["q"]:
-        data = form.cleaned_data
-        solved = {"yes": True, "no": False}.get(data["solved"] or "")
-        filters = search.resolve_filters(
-            guardian,
-            space=data["space"],
-            author=data["author"],
-            tag=data["tag"],
-            kind=data["kind"],
-            solved=solved,
-            after=search.day_bound(data["after"]),
-            before=search.day_bound(data["before"], end=True),
-            topic=data["topic"],
-        )
-        if filters is None:
-            results = search.Results(query=data["q"])
-        else:
-            results = search.search(guardian, data["q"], filters=filters, page=data["page"] or 1)
-    next_url = None
-    if results is not None and results.has_next:
-        params = request.GET.copy()
-        params["page"] = str(results.page + 1)
-        next_url = f"{reverse('discussions:search')}?{params.urlencode()}"
-    return render(
-        request, "discussions/search.html", {"form": form, "results": results, "next_url": next_url}
     )
 
 

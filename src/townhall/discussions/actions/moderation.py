@@ -11,7 +11,7 @@ from django.utils import timezone
 from townhall.activity.log import record_activity
 from townhall.core.effects import emit
 from townhall.core.errors import Invalid
-from townhall.discussions import broadcasts, search
+from townhall.discussions import broadcasts
 from townhall.discussions.actions._common import (
     _count_visible_delta,
     _lock_topic,
@@ -72,7 +72,6 @@ def hide_post(guardian: Guardian, post: Post, *, reason: str = "") -> Post:
                 post.topic.accepted_post_id = None
         else:
             _touch(topic.pk)
-        search.unindex_post(post.pk)
         record_activity(
             guardian.user, "post.hidden", post, space_id=topic.space_id,
             data=PostHiddenData(topic_id=topic.pk, reason=reason),
@@ -109,7 +108,6 @@ def restore_post(guardian: Guardian, post: Post) -> Post:
             post.topic.deleted_at = None
         else:
             _count_visible_delta(post, delta=1)
-        search.index_post(post, title=topic.title)
         record_activity(guardian.user, "post.restored", post, space_id=topic.space_id, data=InTopic(topic.pk))
         emit(
             PostRestored(

@@ -13,7 +13,7 @@ from townhall.activity.log import record_activity
 from townhall.core import ratelimit
 from townhall.core.effects import emit
 from townhall.core.errors import Invalid
-from townhall.discussions import broadcasts, search
+from townhall.discussions import broadcasts
 from townhall.discussions.actions._common import (
     POST_RATE,
     TOPIC_RATE,
@@ -111,7 +111,6 @@ def create_topic(
         TopicRead.objects.create(
             user_id=_me(guardian), topic=topic, highest_position_read=1, last_visit_position=1
         )
-        search.index_post(post, title=title)
         attach_uploads(post, uploader_id=guardian.user_id, space_id=space.pk)
         Draft.objects.filter(user=guardian.user, space=space).delete()
         record_activity(
@@ -186,7 +185,6 @@ def create_post(guardian: Guardian, topic: Topic, *, body: str, reply_to: Post |
             topic=locked,
             defaults={"highest_position_read": position, "last_visit_position": position},
         )
-        search.index_post(post)
         attach_uploads(post, uploader_id=guardian.user_id, space_id=locked.space_id)
         Draft.objects.filter(user=guardian.user, topic=locked).delete()
         record_activity(
@@ -269,7 +267,6 @@ def edit_post(
             _touch(topic.pk)
         if tag_names is not None:
             _set_tags(topic, tag_names)
-        search.index_post(post, title=topic.title)
         attach_uploads(post, uploader_id=post.author_id, space_id=topic.space_id)
         record_activity(
             guardian.user, "post.edited", post, space_id=topic.space_id,
@@ -315,7 +312,6 @@ def delete_post(guardian: Guardian, post: Post) -> Post:
                 _touch(topic.pk, accepted_post=None)
                 post.topic.accepted_post_id = None
             op = "post_deleted"
-        search.unindex_post(post.pk)
         record_activity(guardian.user, "post.deleted", post, space_id=topic.space_id, data=InTopic(topic.pk))
         emit(
             PostRemoved(
