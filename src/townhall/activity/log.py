@@ -23,7 +23,10 @@ def build_activity(
     data: Any = None,
     at: datetime | None = None,
 ) -> Activity:
-    """An unsaved row, checked against the verb's declaration (the bulk layer saves many at once)."""
+    """An unsaved row, checked against the verb's declaration (the bulk layer saves many at once).
+
+    `actor` is a user, a user's id (the bulk layers know people by id) or None.
+    """
     declared = verbs.get(verb)
     payload = verbs.payload_dict(declared, data)
     size = len(json.dumps(payload, default=str).encode())
@@ -35,7 +38,7 @@ def build_activity(
     if len(target_type) > TARGET_TYPE_MAX:
         raise verbs.BadPayload(f"target type {target_type!r} is longer than {TARGET_TYPE_MAX} characters")
     row = Activity(
-        actor_id=getattr(actor, "pk", None),
+        actor_id=actor if isinstance(actor, int) else getattr(actor, "pk", None),
         verb=verb,
         target_type=target_type,
         target_id=target.pk if target is not None else None,
