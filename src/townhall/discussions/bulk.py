@@ -28,13 +28,15 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 
 from townhall.accounts.models import User
-from townhall.activity.log import build_activity
+from townhall.activity.log import ROW_COLUMNS, activity_row, checked_target_type
 from townhall.activity.models import Activity
+from townhall.core.bulkinsert import insert_rows
 from townhall.core.effects import RowsWritten, emit
 from townhall.core.errors import Invalid
 from townhall.discussions.actions import (
@@ -46,7 +48,6 @@ from townhall.discussions.actions import (
     clean_title,
 )
 from townhall.discussions.actions._common import _lock_topic, _topic_slug, tag_slug, tags_by_slug
-from townhall.discussions.events import PostCreatedData, TopicCreatedData
 from townhall.discussions.mentions import render_posts
 from townhall.discussions.models import MAX_TREE_DEPTH, Post, Reaction, Topic, TopicTag
 from townhall.discussions.threads import (
@@ -142,7 +143,7 @@ def bulk_add_replies(topic: Topic, replies: Sequence[NewReply], *, batch_size: i
     """
     emoji = frozenset(allowed_emoji())
     post_ids: list[int] = []
-    given: list[Post] = []  # every reply written so far, for reply_to by index
+    given: list[_Post] = []  # every reply written so far, for reply_to by index
     for start in range(0, len(replies), batch_size):
         chunk = list(enumerate(replies[start : start + batch_size]))
         bodies = [_clean_reply_body(reply, f"Reply {start + i + 1}") for i, reply in chunk]
@@ -161,7 +162,7 @@ def bulk_add_replies(topic: Topic, replies: Sequence[NewReply], *, batch_size: i
                 previous = _after(reply.created_at, previous, where=where)
                 given.append(thread.add(reply, body, html, mentioned, parent, where=where))
             _write([thread])
-        post_ids += [post.pk for post in thread.posts]
+        post_ids += _ids(thread.posts)
     topic.refresh_from_db(fields=[*COUNTERS])
     return Written(topic_id=topic.pk, post_ids=post_ids)
 
@@ -206,8 +207,8 @@ def _clean_reply_body(reply: NewReply, where: str) -> str:
 
 
 def _reply_parent(
-    reply: NewReply, index: int, given: Sequence[Post], *, topic_id: int | None, where: str
-) -> Post | None:
+    reply: NewReply, index: int, given: Sequence[_Post], *, topic_id: int | None, where: str
+) -> _Post | Post | None:
     """The post a reply answers: an earlier reply of the same list, or (existing topics) a saved Post."""
     target = reply.reply_to
     if target is None:
@@ -267,6 +268,47 @@ def _clean_topic(number: int, spec: NewTopic) -> _Cleaned:
 
 
 # --- building rows in Python ------------------------------------------------------------------------
+@dataclass(slots=True, eq=False)
+class _Post:
+    """A post about to be written. Model instances cost more to make than everything else done per
+    row, so the many rows of a batch are plain objects and tuples until they are inserted."""
+
+    author_id: int | None
+    position: int
+    depth: int
+    path: str
+    body: str
+    body_html: str
+    created_at: datetime
+    mentioned: list[int]
+    parent: _Post | Post | None  # thread_parent of what it answers
+    reply_count: int = 0
+    reaction_count: int = 0
+    id: int | None = None
+
+    @property
+    def reply_to_id(self) -> int | None:
+        return (
+            None
+            if self.parent is None
+            else self.parent.pk
+            if isinstance(self.parent, Post)
+            else self.parent.id
+        )
+
+
+def _ids(posts: Iterable[_Post]) -> list[int]:
+    return [post.id for post in posts if post.id is not None]
+
+
+@dataclass(slots=True)
+class _Reaction:
+    post: _Post
+    user_id: int
+    emoji: str
+    created_at: datetime
+
+
 @dataclass
 class _Thread:
     """One topic's new rows, all computed before anything is written."""
@@ -275,25 +317,17 @@ class _Thread:
     new: bool
     emoji: frozenset[str]
     tags: list[str] = field(default_factory=list)
-    posts: list[Post] = field(default_factory=list)
-    parents: list[Post | None] = field(default_factory=list)  # thread_parent of each post
-    mentioned: list[list[int]] = field(default_factory=list)
-    reactions: list[Reaction] = field(default_factory=list)
+    posts: list[_Post] = field(default_factory=list)
+    reactions: list[_Reaction] = field(default_factory=list)
     tally: Tally = field(default_factory=Tally)
     saved_parents: Counter[int] = field(default_factory=Counter)  # reply_count increments to write
 
-    def open(self, spec: NewTopic, body: str, html: str, mentioned: list[int], *, where: str) -> Post:
-        post = Post(
-            author_id=spec.author_id,
-            position=OPENING_POSITION,
-            depth=0,
-            path=OPENING_PATH,
-            body=body,
-            body_html=html,
-            created_at=spec.created_at,
+    def open(self, spec: NewTopic, body: str, html: str, mentioned: list[int], *, where: str) -> _Post:
+        post = _Post(
+            spec.author_id, OPENING_POSITION, 0, OPENING_PATH, body, html, spec.created_at, mentioned, None
         )
         self.tally.opened(spec.created_at)
-        self._append(post, None, mentioned)
+        self.posts.append(post)
         self._react(post, spec.reactions, where=where)
         return post
 
@@ -303,38 +337,26 @@ class _Thread:
         body: str,
         html: str,
         mentioned: list[int],
-        reply_to: Post | None,
+        reply_to: _Post | Post | None,
         *,
         where: str,
-    ) -> Post:
+    ) -> _Post:
         position = (self.tally.last_position or self.topic.last_position) + 1
-        parent = thread_parent(reply_to)
+        parent = cast("_Post | Post | None", thread_parent(reply_to))
         depth, path = place_reply(parent, position, max_depth=MAX_TREE_DEPTH)
-        post = Post(
-            author_id=reply.author_id,
-            position=position,
-            depth=depth,
-            path=path,
-            body=body,
-            body_html=html,
-            created_at=reply.created_at,
-        )
-        if parent is not None:
-            if parent.pk is None:  # written in this batch: counted before it is inserted
-                parent.reply_count += 1
-            else:
-                self.saved_parents[parent.pk] += 1
+        post = _Post(reply.author_id, position, depth, path, body, html, reply.created_at, mentioned, parent)
+        if isinstance(parent, Post):
+            self.saved_parents[parent.pk] += 1
+        elif parent is not None and parent.id is not None:  # written in an earlier batch
+            self.saved_parents[parent.id] += 1
+        elif parent is not None:  # written in this batch: counted before it is inserted
+            parent.reply_count += 1
         self.tally.replied(position, reply.created_at)
-        self._append(post, parent, mentioned)
+        self.posts.append(post)
         self._react(post, reply.reactions, where=where)
         return post
 
-    def _append(self, post: Post, parent: Post | None, mentioned: list[int]) -> None:
-        self.posts.append(post)
-        self.parents.append(parent)
-        self.mentioned.append(mentioned)
-
-    def _react(self, post: Post, reactions: Sequence[NewReaction], *, where: str) -> None:
+    def _react(self, post: _Post, reactions: Sequence[NewReaction], *, where: str) -> None:
         seen: set[tuple[int, str]] = set()
         for reaction in reactions:
             if reaction.emoji not in self.emoji:
@@ -344,9 +366,7 @@ class _Thread:
                 continue  # reacting twice is one reaction, as with the action
             seen.add((reaction.user_id, reaction.emoji))
             at = _aware(reaction.created_at or post.created_at, where=where)
-            self.reactions.append(
-                Reaction(post=post, user_id=reaction.user_id, emoji=reaction.emoji, created_at=at)
-            )
+            self.reactions.append(_Reaction(post, reaction.user_id, reaction.emoji, at))
             post.reaction_count += 1
             self.tally.reacted()
 
@@ -379,7 +399,7 @@ def _write_new_topics(batch: list[tuple[int, NewTopic]]) -> list[Written]:
         )
         thread = _Thread(topic=topic, new=True, emoji=emoji, tags=clean.tags)
         thread.open(spec, clean.body, *next(rendered), where=where)
-        given: list[Post] = []
+        given: list[_Post] = []
         previous = spec.created_at
         for index, (reply, body) in enumerate(zip(spec.replies, clean.replies, strict=True)):
             at_reply = f"{where}, reply {index + 1}"
@@ -389,18 +409,38 @@ def _write_new_topics(batch: list[tuple[int, NewTopic]]) -> list[Written]:
         threads.append(thread)
     with transaction.atomic():
         _write(threads)
-    return [Written(topic_id=t.topic.pk, post_ids=[p.pk for p in t.posts]) for t in threads]
+    return [
+        Written(topic_id=t.topic.pk, post_ids=[p.id for p in t.posts if p.id is not None]) for t in threads
+    ]
 
 
 # --- writing ---------------------------------------------------------------------------------------
+TOPIC_COLUMNS = (
+    "space_id", "author_id", "title", "slug", "kind", "created_at", "post_count", "last_position",
+    "reaction_count", "score", "last_posted_at", "version",
+)  # fmt: skip
+POST_COLUMNS = (
+    "topic_id", "author_id", "reply_to_id", "position", "depth", "path", "body", "body_html",
+    "reply_count", "reaction_count", "created_at",
+)  # fmt: skip
+
+
 def _write(threads: list[_Thread]) -> None:
     """Insert the rows: a few INSERTs per table and batch, one UPDATE for the new topics' last posts
-    (and, for an existing topic, one for its counters and one per post already there that got replies)."""
+    (and, for an existing topic, one for its counters and one per saved post that got replies)."""
     new_topics = [t.topic for t in threads if t.new]
     for thread in threads:
         if thread.new:
             thread.tally.apply(thread.topic)
-    Topic.objects.bulk_create(new_topics)
+    ids = insert_rows(
+        Topic,
+        TOPIC_COLUMNS,
+        [[getattr(t, name) for name in TOPIC_COLUMNS] for t in new_topics],
+        returning=True,
+    )
+    for topic, pk in zip(new_topics, ids, strict=True):
+        topic.pk = pk
+        topic._state.adding = False
     _insert_posts(threads)
     if new_topics:
         last = Post.objects.filter(topic_id=OuterRef("pk"), position=OuterRef("last_position")).values("pk")
@@ -408,24 +448,28 @@ def _write(threads: list[_Thread]) -> None:
     for thread in threads:
         if not thread.posts:
             continue
-        thread.topic.last_post_id = thread.posts[-1].pk
+        thread.topic.last_post_id = thread.posts[-1].id
         if not thread.new:
-            thread.tally.last_post_id = thread.posts[-1].pk
+            thread.tally.last_post_id = thread.posts[-1].id
             Topic.objects.filter(pk=thread.topic.pk).update(
                 version=F("version") + thread.tally.touches, **thread.tally.increments()
             )
         for parent_id, count in thread.saved_parents.items():
             Post.objects.filter(pk=parent_id).update(reply_count=F("reply_count") + count)
     _insert_tags(threads)
-    Reaction.objects.bulk_create([r for t in threads for r in t.reactions])
+    insert_rows(
+        Reaction,
+        ("post_id", "user_id", "emoji", "created_at"),
+        [(r.post.id, r.user_id, r.emoji, r.created_at) for t in threads for r in t.reactions],
+    )
     save_author_rows(
         (post.author_id, thread.topic.pk, post.position)
         for thread in threads
         for post in thread.posts
         if post.author_id is not None
     )
-    Activity.objects.bulk_create(_activities(threads))
-    post_ids = tuple(post.pk for thread in threads for post in thread.posts)
+    insert_rows(Activity, ROW_COLUMNS, _activities(threads))
+    post_ids = tuple(pk for thread in threads for pk in _ids(thread.posts))
     if post_ids:
         emit(RowsWritten("discussions.post", post_ids))
 
@@ -433,51 +477,73 @@ def _write(threads: list[_Thread]) -> None:
 def _insert_posts(threads: list[_Thread]) -> None:
     """Many posts per INSERT, except that a post answering one still waiting to be inserted (whose id
     is not known yet) waits for the next INSERT."""
-    pending: list[Post] = []
+    pending: list[_Post] = []
+    rows: list[tuple] = []
+
+    def flush() -> None:
+        for post, pk in zip(pending, insert_rows(Post, POST_COLUMNS, rows, returning=True), strict=True):
+            post.id = pk
+        pending.clear()
+        rows.clear()
+
     for thread in threads:
-        for post, parent in zip(thread.posts, thread.parents, strict=True):
-            post.topic = thread.topic
-            if parent is not None:
-                if parent.pk is None:
-                    Post.objects.bulk_create(pending)
-                    pending = []
-                post.reply_to_id = parent.pk
+        topic_id = thread.topic.pk
+        for post in thread.posts:
+            parent = post.parent
+            if isinstance(parent, _Post) and parent.id is None:
+                flush()
             pending.append(post)
-    if pending:
-        Post.objects.bulk_create(pending)
+            rows.append(
+                (
+                    topic_id, post.author_id, post.reply_to_id, post.position, post.depth, post.path, post.body,
+                    post.body_html, post.reply_count, post.reaction_count, post.created_at,
+                )
+            )  # fmt: skip
+    flush()
 
 
 def _insert_tags(threads: list[_Thread]) -> None:
     by_slug = tags_by_slug(name for t in threads for name in t.tags)
-    TopicTag.objects.bulk_create(
-        [TopicTag(topic=t.topic, tag=by_slug[tag_slug(name)]) for t in threads for name in t.tags]
+    insert_rows(
+        TopicTag,
+        ("topic_id", "tag_id"),
+        [(t.topic.pk, by_slug[tag_slug(name)].pk) for t in threads for name in t.tags],
     )
 
 
-def _activities(threads: list[_Thread]) -> list[Activity]:
-    """The actions' Activity rows, dated when each thing happened and in that order."""
-    rows: list[Activity] = []
+POST_TYPE = checked_target_type(Post)
+TOPIC_TYPE = checked_target_type(Topic)
+
+
+def _activities(threads: list[_Thread]) -> list[tuple]:
+    """The actions' Activity rows, dated when each thing happened, in that order."""
+    rows: list[tuple] = []
     for thread in threads:
         topic = thread.topic
-        for post, parent, mentioned in zip(thread.posts, thread.parents, thread.mentioned, strict=True):
-            data: TopicCreatedData | PostCreatedData
+        space_id = topic.space_id
+        for post in thread.posts:
             if post.position == OPENING_POSITION:
-                verb, data = "topic.created", topic_created_data(topic, post, mentioned)
-                target: Topic | Post = topic
+                assert post.id is not None
+                rows.append(
+                    activity_row(
+                        post.author_id, "topic.created", TOPIC_TYPE, topic.pk, space_id=space_id,
+                        data=topic_created_data(topic.kind, post.id, post.mentioned), at=post.created_at,
+                    )
+                )  # fmt: skip
             else:
-                verb, data = "post.created", post_created_data(topic.pk, parent, mentioned)
-                target = post
-            rows.append(
-                build_activity(
-                    post.author_id, verb, target, space_id=topic.space_id, data=data, at=post.created_at
-                )
-            )
+                rows.append(
+                    activity_row(
+                        post.author_id, "post.created", POST_TYPE, post.id, space_id=space_id,
+                        data=post_created_data(topic.pk, post.parent, post.mentioned), at=post.created_at,
+                    )
+                )  # fmt: skip
         for reaction in thread.reactions:
             rows.append(
-                build_activity(
-                    reaction.user_id, "reaction.added", reaction.post, space_id=topic.space_id,
-                    data=reaction_added_data(reaction.post, reaction.emoji), at=reaction.created_at,
+                activity_row(
+                    reaction.user_id, "reaction.added", POST_TYPE, reaction.post.id, space_id=space_id,
+                    data=reaction_added_data(reaction.emoji, topic.pk, reaction.post.author_id),
+                    at=reaction.created_at,
                 )
             )  # fmt: skip
-    rows.sort(key=lambda row: row.created_at)
+    rows.sort(key=lambda row: row[-1])  # created_at
     return rows

@@ -17,12 +17,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import F
 
+from townhall.core.bulkinsert import insert_rows
 from townhall.discussions.events import PostCreatedData, ReactionAddedData, TopicCreatedData
-from townhall.discussions.models import PATH_SEGMENT, WATCHING, Post, Topic, TopicFollow, TopicRead
+from townhall.discussions.models import PATH_SEGMENT, WATCHING, Topic, TopicFollow, TopicRead
 
 OPENING_POSITION = 1
 
@@ -35,16 +36,26 @@ def segment(position: int) -> str:
 OPENING_PATH = segment(OPENING_POSITION)
 
 
-def thread_parent(reply_to: Post | None) -> Post | None:
+class Placed(Protocol):
+    """What placing a reply needs of the post it answers: a saved Post, or the bulk layer's own row."""
+
+    @property
+    def position(self) -> int: ...
+    @property
+    def depth(self) -> int: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def author_id(self) -> int | None: ...
+
+
+def thread_parent[P: Placed](reply_to: P | None) -> P | None:
     """The post a reply hangs under: None for a reply to the topic or to its opening post."""
     return reply_to if reply_to is not None and reply_to.position != OPENING_POSITION else None
 
 
-def place_reply(parent: Post | None, position: int, *, max_depth: int) -> tuple[int, str]:
-    """Depth and path of the reply at `position` under `parent` (from thread_parent).
-
-    `parent` needs only its depth and path, so an unsaved Post of the same batch will do.
-    """
+def place_reply(parent: Placed | None, position: int, *, max_depth: int) -> tuple[int, str]:
+    """Depth and path of the reply at `position` under `parent` (from thread_parent)."""
     if parent is None:
         return 1, f"{OPENING_PATH}.{segment(position)}"
     if parent.depth >= max_depth:
@@ -108,7 +119,7 @@ class Tally:
         return changes
 
     def apply(self, topic: Topic) -> None:
-        """Add the counts to an unsaved topic's values (the model's defaults for a new one)."""
+        """Add the counts to an unsaved topic's values (the model's defaults, for a new one)."""
         topic.post_count += self.replies
         topic.reaction_count += self.reactions
         topic.score += self.score
@@ -123,39 +134,37 @@ class Tally:
 def save_author_rows(marks: Iterable[tuple[int, int, int]]) -> None:
     """(user_id, topic_id, position) for each author's latest post in a topic: they watch it (a level
     they had chosen before stays) and have read it up to that post (both the mark and the last visit).
-    Two INSERTs whatever the number of rows."""
+    Two INSERTs however many rows (one per thousand)."""
     latest: dict[tuple[int, int], int] = {}
     for user_id, topic_id, position in marks:
         key = (user_id, topic_id)
         latest[key] = max(position, latest.get(key, 0))
-    if not latest:
-        return
-    TopicFollow.objects.bulk_create(
-        [TopicFollow(user_id=user_id, topic_id=topic_id, level=WATCHING) for user_id, topic_id in latest],
+    insert_rows(
+        TopicFollow,
+        ("user_id", "topic_id", "level"),
+        [(user_id, topic_id, WATCHING) for user_id, topic_id in latest],
         ignore_conflicts=True,
     )
-    TopicRead.objects.bulk_create(
-        [
-            TopicRead(user_id=user_id, topic_id=topic_id, highest_position_read=p, last_visit_position=p)
-            for (user_id, topic_id), p in latest.items()
-        ],
-        update_conflicts=True,
-        unique_fields=["user", "topic"],
-        update_fields=["highest_position_read", "last_visit_position", "updated_at"],
+    insert_rows(
+        TopicRead,
+        ("user_id", "topic_id", "highest_position_read", "last_visit_position"),
+        [(user_id, topic_id, p, p) for (user_id, topic_id), p in latest.items()],
+        update_conflicts=("highest_position_read", "last_visit_position", "updated_at"),
+        unique=("user_id", "topic_id"),
     )
 
 
 # --- Activity payloads ----------------------------------------------------------------------------
-def topic_created_data(topic: Topic, opening: Post, mentioned: list[int]) -> TopicCreatedData:
-    return TopicCreatedData(kind=topic.kind, post_id=opening.pk, mentioned=mentioned)
+def topic_created_data(kind: str, opening_id: int, mentioned: list[int]) -> TopicCreatedData:
+    return TopicCreatedData(kind=kind, post_id=opening_id, mentioned=mentioned)
 
 
-def post_created_data(topic_id: int, parent: Post | None, mentioned: list[int]) -> PostCreatedData:
+def post_created_data(topic_id: int, parent: Placed | None, mentioned: list[int]) -> PostCreatedData:
     """`parent` from thread_parent: a reply to the opening post names no author it answered."""
     return PostCreatedData(
         topic_id=topic_id, reply_to_author_id=parent.author_id if parent else None, mentioned=mentioned
     )
 
 
-def reaction_added_data(post: Post, emoji: str) -> ReactionAddedData:
-    return ReactionAddedData(emoji=emoji, topic_id=post.topic_id, author_id=post.author_id)
+def reaction_added_data(emoji: str, topic_id: int, post_author_id: int | None) -> ReactionAddedData:
+    return ReactionAddedData(emoji=emoji, topic_id=topic_id, author_id=post_author_id)

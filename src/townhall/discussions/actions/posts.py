@@ -112,7 +112,7 @@ def create_topic(
         Draft.objects.filter(user=guardian.user, space=space).delete()
         record_activity(
             guardian.user, "topic.created", topic, space_id=space.pk,
-            data=topic_created_data(topic, post, mentioned),
+            data=topic_created_data(kind, post.pk, mentioned),
         )  # fmt: skip
         emit(
             TopicCreated(

@@ -61,7 +61,7 @@ def react(guardian: Guardian, post: Post, *, emoji: str) -> Reaction:
             _touch(post.topic_id, **tally.increments())
             record_activity(
                 guardian.user, "reaction.added", post, space_id=post.topic.space_id,
-                data=reaction_added_data(post, emoji),
+                data=reaction_added_data(emoji, post.topic_id, post.author_id),
             )  # fmt: skip
             emit(_reaction_event(guardian, post, emoji, added=True))
             broadcasts.topic_changed(
