@@ -10,6 +10,7 @@ from typing import Any
 from django.db import models, transaction
 
 from townhall.activity.models import Activity
+from townhall.core import effects
 
 
 def row(
@@ -49,3 +50,13 @@ def rolled_back() -> Iterator[None]:
     with transaction.atomic():
         yield
         transaction.set_rollback(True)
+
+
+@contextmanager
+def captured_events() -> Iterator[list[effects.DomainEvent]]:
+    """Every domain event emitted inside the block (the shared `emitted` fixture may not exist yet)."""
+    effects.captured = []
+    try:
+        yield effects.captured
+    finally:
+        effects.captured = None

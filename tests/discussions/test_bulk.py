@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from bulk_rows import activity_rows, rolled_back, row
+from bulk_rows import activity_rows, captured_events, rolled_back, row
 from townhall.activity.models import Activity
 from townhall.core import effects
 from townhall.core.effects import RowsWritten
@@ -67,12 +67,8 @@ def shallow(monkeypatch: Any) -> int:
 
 @pytest.fixture
 def written_events() -> Iterator[list[effects.DomainEvent]]:
-    """Every domain event emitted during the test (the shared `emitted` fixture may not exist yet)."""
-    effects.captured = []
-    try:
-        yield effects.captured
-    finally:
-        effects.captured = None
+    with captured_events() as events:
+        yield events
 
 
 def snapshot(topic_id: int) -> dict[str, Any]:
