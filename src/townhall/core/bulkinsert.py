@@ -44,8 +44,9 @@ _PASS_THROUGH = {
 }
 
 
-def _converter(field: models.Field) -> Callable[[Any], Any] | None:
-    """How a column's values become parameters: None when they pass as they are."""
+def _converter(field: models.Field, seen: dict[datetime, Any]) -> Callable[[Any], Any] | None:
+    """How a column's values become parameters: None when they pass as they are. `seen` remembers
+    converted times for the whole call: rows often repeat one (joined = onboarded = created)."""
     target = field.target_field if isinstance(field, models.ForeignKey) else field
     if type(target) in _PASS_THROUGH:
         return None
@@ -55,7 +56,10 @@ def _converter(field: models.Field) -> Callable[[Any], Any] | None:
         def datetime_value(value: Any) -> Any:
             # What get_db_prep_save ends with, without its checks on values that need none.
             if isinstance(value, datetime) and value.utcoffset() is not None:
-                return adapt(value)
+                found = seen.get(value)
+                if found is None:
+                    found = seen[value] = adapt(value)
+                return found
             return field.get_db_prep_save(value, connection)
 
         return datetime_value
@@ -96,7 +100,8 @@ def insert_rows(
         defaults.append((field, field.get_db_prep_save(value, connection)))
     fields = given + [field for field, _ in defaults]
     constants = tuple(value for _, value in defaults)
-    converters = [_converter(field) for field in given]
+    seen: dict[datetime, Any] = {}
+    converters = [_converter(field, seen) for field in given]
     quote = connection.ops.quote_name
 
     def column(field: models.Field) -> str:
