@@ -122,7 +122,7 @@ class Topic(TimeStamped):
     accepted_post = models.ForeignKey(
         "Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
     )
-    # Counters kept by the actions (under a row lock on the topic).
+    # Counters kept by the actions (under a row lock on the topic) and the bulk layer: threads.Tally.
     post_count = models.PositiveIntegerField(default=1)  # visible posts, the opening post included
     last_position = models.PositiveIntegerField(default=1)  # positions handed out so far
     reaction_count = models.PositiveIntegerField(default=0)

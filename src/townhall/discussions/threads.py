@@ -87,6 +87,7 @@ class Tally:
         self.last_post_id = post_id
 
     def replied(self, position: int, at: datetime, post_id: int | None = None) -> None:
+        """A reply at `position` (its id, when known: the bulk layer learns it after inserting)."""
         self.replies += 1
         self.touches += 1
         self.last_position = position
@@ -94,6 +95,7 @@ class Tally:
         self.last_post_id = post_id
 
     def reacted(self, count: int = 1) -> None:
+        """`count` reactions added (negative: removed)."""
         self.reactions += count
         self.touches += count
 
@@ -156,6 +158,7 @@ def save_author_rows(marks: Iterable[tuple[int, int, int]]) -> None:
 
 # --- Activity payloads ----------------------------------------------------------------------------
 def topic_created_data(kind: str, opening_id: int, mentioned: list[int]) -> TopicCreatedData:
+    """The payload of "topic.created": the kind, the opening post and who it mentions."""
     return TopicCreatedData(kind=kind, post_id=opening_id, mentioned=mentioned)
 
 
@@ -167,4 +170,5 @@ def post_created_data(topic_id: int, parent: Placed | None, mentioned: list[int]
 
 
 def reaction_added_data(emoji: str, topic_id: int, post_author_id: int | None) -> ReactionAddedData:
+    """The payload of "reaction.added": the emoji, the topic and whose post it was (for recognition)."""
     return ReactionAddedData(emoji=emoji, topic_id=topic_id, author_id=post_author_id)

@@ -140,6 +140,8 @@ def next_position(section_id: int | None) -> int:
 # --- spaces --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SpaceFields:
+    """A new space's settings after clean_space."""
+
     name: str
     description: str
     icon: str

@@ -135,11 +135,13 @@ GROUP_MEMBER_STATES = (Membership.ACTIVE, Membership.SUSPENDED)  # who may be pu
 
 
 def not_a_member(username: str) -> Invalid:
+    """The refusal for putting someone in a group who is not an active or suspended member."""
     message = f"@{username} is not a member of the community."
     return Invalid(message, field_errors={"username": [message]})
 
 
 def already_in_group(username: str) -> Invalid:
+    """The refusal for putting someone in a group twice."""
     message = f"@{username} is already in this group."
     return Invalid(message, field_errors={"username": [message]})
 

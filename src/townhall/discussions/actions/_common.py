@@ -114,6 +114,7 @@ def clean_reply_to(topic_id: int, reply_to: Post | None) -> Post | None:
 
 
 def tag_slug(name: str) -> str:
+    """The slug that identifies a tag (names differing only in case or punctuation are one tag)."""
     return slugify(name)[:50]
 
 
