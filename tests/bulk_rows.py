@@ -27,20 +27,21 @@ def row(
 
 
 def activity_rows(
-    rows: Iterable[Activity], target: Callable[[Activity], Any], data: Callable[[dict], dict]
+    rows: Iterable[Activity],
+    target: Callable[[Activity], Any],
+    data: Callable[[dict], dict],
+    space: Callable[[int | None], Any] = lambda space_id: space_id,
 ) -> list:
-    """Activity rows without ids and times, sorted: (actor, verb, target key, space, data)."""
+    """Activity rows without ids and times, sorted: (actor, verb, target key, space key, data)."""
     return sorted(
         (
-            (
-                a.actor_id or 0,
-                a.verb,
-                repr(target(a)),
-                a.space_id or 0,
-                repr(sorted(data(dict(a.data)).items())),
-            )
-            for a in rows
-        ),
+            a.actor_id or 0,
+            a.verb,
+            repr(target(a)),
+            repr(space(a.space_id)),
+            repr(sorted(data(dict(a.data)).items())),
+        )
+        for a in rows
     )
 
 

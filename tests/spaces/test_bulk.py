@@ -47,7 +47,10 @@ def _space(slug: str) -> dict[str, Any]:
             (usernames[m.user_id], m.state, m.role, m.request_message)
             for m in SpaceMembership.objects.filter(space=space)
         ),
-        "activity": [(usernames.get(actor), *rest) for actor, *rest in activity_rows(logged, target, data)],
+        "activity": [
+            (usernames.get(actor), *rest)
+            for actor, *rest in activity_rows(logged, target, data, lambda space_id: space_id == space.pk)
+        ],
     }
 
 
