@@ -4,7 +4,9 @@ Run: `uv run python bench/topic_page.py [--posts 1000000 --topics 50000 --member
 (add DATABASE_URL=postgres://… to measure PostgreSQL; the default is a fresh SQLite data directory).
 
 It seeds members (`townhall seed --members`), one public space with `--topics` topics and `--posts`
-posts (inserted with executemany, the search index included), then starts two uvicorn servers on
+posts (written by the discussions bulk layer, as the actions would write them: counters, the authors'
+follow and read rows, rendered HTML, Activity; the search index follows its RowsWritten events), and
+prints how long that took. Then it starts two uvicorn servers on
 the same machine: a bare ASGI hello-world, and Townhall for a plain Django view (/healthz), the topic
 page (20 posts) for an anonymous visitor (served from the page cache after the first request), and the
 same page for a signed-in member (rendered every time). Each is loaded at concurrency 50 and then 1 for
@@ -66,50 +68,45 @@ def seed(env: dict[str, str], *, members: int, topics: int, posts: int) -> tuple
         f"""
         import django, random, sys
         django.setup()
-        from django.db import connection, transaction
+        from datetime import timedelta
+        from django.db import connection
         from django.utils import timezone
         from townhall.accounts.models import User
+        from townhall.spaces.bulk import NewSpace, bulk_create_spaces
         from townhall.spaces.models import Space
-        from townhall.discussions.models import Topic, Post
+        from townhall.discussions.bulk import NewReply, NewTopic, bulk_create_topics
+        from townhall.discussions.models import Topic
 
         topics, posts = {topics}, {posts}
         user_ids = list(User.objects.values_list("id", flat=True)[:{members}])
-        space, _ = Space.objects.get_or_create(slug="bench", defaults={{"name": "Bench", "visibility": "public"}})
-        now = timezone.now()
+        space = Space.objects.filter(slug="bench").first()
+        if space is None:
+            space = Space.objects.get(pk=bulk_create_spaces([NewSpace("Bench", visibility="public")])[0])
         words = "long exposures need a tracker patience and dark skies over the desert".split()
         per_topic = max(posts // topics, 1)
         rng = random.Random(7)
-        with transaction.atomic():
-            Topic.objects.bulk_create(
-                [Topic(space=space, author_id=rng.choice(user_ids), title=f"Bench topic {{i}}", slug=f"bench-topic-{{i}}",
-                       last_posted_at=now, post_count=per_topic, last_position=per_topic) for i in range(topics)],
-                batch_size=5000,
-            )
-            topic_ids = list(Topic.objects.filter(space=space).order_by("id").values_list("id", flat=True))
-            cols = "topic_id, author_id, position, depth, path, body, body_html, hidden, reply_count, reaction_count, created_at"
-            sql = f"INSERT INTO discussions_post ({{cols}}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-            ts = connection.ops.adapt_datetimefield_value(now)
-            with connection.cursor() as cur:
-                batch = []
-                for tid in topic_ids:
-                    for pos in range(1, per_topic + 1):
-                        depth = 0 if pos == 1 else 1
-                        path = "00000001" if pos == 1 else f"00000001.{{pos:08d}}"
-                        n = len(batch) + tid * per_topic
-                        text = " ".join(rng.choice(words) for _ in range(30))
-                        text += (" nebula" if n % 2 == 0 else " cluster") + f" star{{n % 50000}}"
-                        batch.append((tid, rng.choice(user_ids), pos, depth, path, text, f"<p>{{text}}</p>",
-                                      False, 0, 0, ts))
-                        if len(batch) >= 20000:
-                            cur.executemany(sql, batch)
-                            batch = []
-                if batch:
-                    cur.executemany(sql, batch)
-                if connection.vendor == "sqlite":
-                    cur.execute("INSERT INTO discussions_post_fts(rowid, title, body) SELECT id, '', body FROM discussions_post")
-                else:
-                    cur.execute("INSERT INTO discussions_post_search (post_id, title, body, document) "
-                                "SELECT id, '', body, to_tsvector('english', body) FROM discussions_post")
+        start = timezone.now() - timedelta(minutes=topics + 1)
+        written = 0
+
+        def text():
+            global written
+            body = " ".join(rng.choice(words) for _ in range(30))
+            body += (" nebula" if written % 2 == 0 else " cluster") + f" star{{written % 50000}}"
+            written += 1
+            return body
+
+        def conversation():
+            # Flat threads (every reply answers the topic), a minute per topic and a second per reply.
+            for i in range(topics):
+                at = start + timedelta(minutes=i)
+                author, body = rng.choice(user_ids), text()
+                replies = [NewReply(rng.choice(user_ids), text(), at + timedelta(seconds=pos))
+                           for pos in range(2, per_topic + 1)]
+                yield NewTopic(space.pk, author, f"Bench topic {{i}}", body, at, replies=replies)
+
+        # The bulk layer writes what the actions would: positions and paths, counters, the authors'
+        # follow and read rows, rendered HTML, Activity; its RowsWritten events keep the search index.
+        bulk_create_topics(conversation())
         with connection.cursor() as cur:  # fresh planner statistics after the bulk load
             cur.execute("ANALYZE")
         busiest = Topic.objects.filter(space=space).order_by("id").first()

@@ -26,6 +26,14 @@ def test_seed_500_members() -> None:
     assert SpaceMembership.objects.count() == 500
     assert sum(Space.objects.values_list("member_count", flat=True)) == 500
     assert Activity.objects.filter(verb="community.joined").count() == 500
+    # Written through the bulk layers: the rows joining writes, dated when each member joined.
+    membership = Membership.objects.select_related("user").first()
+    assert membership is not None and membership.onboarded
+    assert membership.user.date_joined == membership.joined_at == membership.created_at
+    joined = Activity.objects.get(verb="community.joined", target_id=membership.pk)
+    assert joined.data == {"via": "seed", "role": "member"} and joined.created_at == membership.joined_at
+    assert Activity.objects.filter(verb="space.joined", data__via="seed").count() == 500
+    assert Activity.objects.filter(verb="group.member_added").count() == GroupMember.objects.count()
 
 
 def test_second_run_appends_after_the_first() -> None:

@@ -14,6 +14,26 @@ from townhall.activity.models import TARGET_TYPE_MAX, Activity
 PAYLOAD_MAX_BYTES = 4096
 
 
+def checked_data(verb: str, data: Any) -> dict[str, Any]:
+    """The payload as stored: `data` checked against the verb's declaration and the size limit."""
+    declared = verbs.get(verb)
+    payload = verbs.payload_dict(declared, data)
+    size = len(json.dumps(payload, default=str).encode())
+    if size > PAYLOAD_MAX_BYTES:
+        raise verbs.BadPayload(
+            f"the {verb} payload is {size} bytes; the log keeps at most {PAYLOAD_MAX_BYTES}"
+        )
+    return payload
+
+
+def checked_target_type(model: type[models.Model] | models.Model | None) -> str:
+    """The target model's "app_label.modelname", or "" for rows without a target."""
+    target_type = model._meta.label_lower if model is not None else ""
+    if len(target_type) > TARGET_TYPE_MAX:
+        raise verbs.BadPayload(f"target type {target_type!r} is longer than {TARGET_TYPE_MAX} characters")
+    return target_type
+
+
 def build_activity(
     actor: Any | None,
     verb: str,
@@ -23,28 +43,40 @@ def build_activity(
     data: Any = None,
     at: datetime | None = None,
 ) -> Activity:
-    """An unsaved row, checked against the verb's declaration (the bulk layer saves many at once)."""
-    declared = verbs.get(verb)
-    payload = verbs.payload_dict(declared, data)
-    size = len(json.dumps(payload, default=str).encode())
-    if size > PAYLOAD_MAX_BYTES:
-        raise verbs.BadPayload(
-            f"the {verb} payload is {size} bytes; the log keeps at most {PAYLOAD_MAX_BYTES}"
-        )
-    target_type = target._meta.label_lower if target is not None else ""
-    if len(target_type) > TARGET_TYPE_MAX:
-        raise verbs.BadPayload(f"target type {target_type!r} is longer than {TARGET_TYPE_MAX} characters")
+    """An unsaved row, checked against the verb's declaration (the bulk layer saves many at once).
+
+    `actor` is a user, a user's id (the bulk layers know people by id) or None.
+    """
     row = Activity(
-        actor_id=getattr(actor, "pk", None),
+        actor_id=actor if isinstance(actor, int) else getattr(actor, "pk", None),
         verb=verb,
-        target_type=target_type,
+        target_type=checked_target_type(target),
         target_id=target.pk if target is not None else None,
         space_id=space_id,
-        data=payload,
+        data=checked_data(verb, data),
     )
     if at is not None:
         row.created_at = at
     return row
+
+
+# The columns of activity_row(), for core.bulkinsert.insert_rows(Activity, ROW_COLUMNS, rows).
+ROW_COLUMNS = ("actor_id", "verb", "target_type", "target_id", "space_id", "data", "created_at")
+
+
+def activity_row(
+    actor_id: int | None,
+    verb: str,
+    target_type: str,
+    target_id: int | None,
+    *,
+    space_id: int | None,
+    data: Any,
+    at: datetime,
+) -> tuple[Any, ...]:
+    """build_activity as a plain tuple (ROW_COLUMNS), for bulk layers that insert many rows without
+    making model instances; `target_type` from checked_target_type(Model)."""
+    return (actor_id, verb, target_type, target_id, space_id, checked_data(verb, data), at)
 
 
 def record_activity(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from townhall.core.models import TimeStamped
 
@@ -115,7 +116,7 @@ class Group(TimeStamped):
 class GroupMember(models.Model):
     group = models.ForeignKey(Group, on_delete=models.CASCADE)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    added_at = models.DateTimeField(auto_now_add=True)
+    added_at = models.DateTimeField(default=timezone.now, editable=False)  # given by the bulk layer
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["group", "user"], name="group_member_unique")]

@@ -65,16 +65,21 @@ def _scroll_boxes(html: str) -> str:
     return html.replace("</table>", "</table></div>")
 
 
-def sanitize_html(html: str) -> str:
-    """Clean HTML through the allow-list; links get rel="nofollow ugc noopener"."""
-    return nh3.clean(
-        html,
+@lru_cache(maxsize=1)
+def _cleaner() -> nh3.Cleaner:
+    # Built once: nh3.clean() converts the allow-lists on every call, which cost 4/5 of its time.
+    return nh3.Cleaner(
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel=LINK_REL,
         strip_comments=True,
     )
+
+
+def sanitize_html(html: str) -> str:
+    """Clean HTML through the allow-list; links get rel="nofollow ugc noopener"."""
+    return _cleaner().clean(html)
 
 
 def render_markdown(source: str, *, hard_breaks: bool = False) -> str:

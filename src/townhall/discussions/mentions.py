@@ -8,9 +8,11 @@ record them (the notifications issue reads them from the Activity row).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -30,21 +32,39 @@ MAX_SUGGESTIONS = 8
 
 def render_post(body: str) -> tuple[str, list[int]]:
     """Markdown to safe HTML with mentions linked; returns (html, mentioned user ids)."""
-    html = render_markdown(body)
-    names = {m.lower() for m in MENTION.findall(html)}
-    if not names:
-        return html, []
+    return render_posts([body])[0]
 
-    wanted = list(names)[:MAX_MENTIONS]
-    condition = Q()
-    for name in wanted:
-        condition |= Q(username__iexact=name)
-    people = {
-        u.username.lower(): u for u in User.objects.filter(condition, is_active=True, deleted_at__isnull=True)
-    }
-    if not people:
-        return html, []
-    return _link(html, people), sorted(u.pk for u in people.values())
+
+def render_posts(bodies: Sequence[str]) -> list[tuple[str, list[int]]]:
+    """render_post for many bodies at once (the bulk layer): one query finds everyone mentioned in any
+    of them, and a body that appears twice is rendered once."""
+    rendered: dict[str, tuple[str, list[str]]] = {}
+    for body in bodies:
+        if body not in rendered:
+            html = render_markdown(body)
+            names = {m.lower() for m in MENTION.findall(html)}
+            rendered[body] = (html, list(names)[:MAX_MENTIONS])
+    wanted = {name for _, names in rendered.values() for name in names}
+    people = _people(wanted) if wanted else {}
+    results: dict[str, tuple[str, list[int]]] = {}
+    for body, (html, asked) in rendered.items():
+        found = {name: people[name] for name in asked if name in people}
+        results[body] = (_link(html, found), sorted(u.pk for u in found.values())) if found else (html, [])
+    return [results[body] for body in bodies]
+
+
+def _people(names: set[str]) -> dict[str, User]:
+    """Active people by lower-cased username (the case-insensitive unique index answers it)."""
+    found: dict[str, User] = {}
+    ordered = sorted(names)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        people = User.objects.annotate(lname=Lower("username")).filter(
+            lname__in=chunk, is_active=True, deleted_at__isnull=True
+        )
+        for user in people:
+            found[user.username.lower()] = user
+    return found
 
 
 def _link(html: str, people: dict[str, User]) -> str:

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from townhall.core.models import TimeStamped
 
@@ -121,7 +122,7 @@ class Topic(TimeStamped):
     accepted_post = models.ForeignKey(
         "Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
     )
-    # Counters kept by the actions (under a row lock on the topic).
+    # Counters kept by the actions (under a row lock on the topic) and the bulk layer: threads.Tally.
     post_count = models.PositiveIntegerField(default=1)  # visible posts, the opening post included
     last_position = models.PositiveIntegerField(default=1)  # positions handed out so far
     reaction_count = models.PositiveIntegerField(default=0)
@@ -205,7 +206,8 @@ class Post(models.Model):
     )
     reply_count = models.PositiveIntegerField(default=0)  # direct replies
     reaction_count = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # A default rather than auto_now_add: the bulk layer writes posts with the times they were written.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         constraints = [
@@ -255,7 +257,7 @@ class Reaction(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     emoji = models.CharField(max_length=16)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)  # given by the bulk layer
 
     class Meta:
         constraints = [

@@ -5,15 +5,15 @@ from __future__ import annotations
 from allauth.account.models import EmailAddress
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from townhall.accounts.bulk import clean_identity, taken_identities
 from townhall.accounts.models import User
-from townhall.accounts.validators import username_validators
 from townhall.activity.log import record_activity
 from townhall.community.events import JoinedData
 from townhall.community.models import Membership
+from townhall.core.errors import Invalid
 
 
 class AdminError(Exception):
@@ -31,23 +31,14 @@ def create_admin(*, email: str, username: str, password: str) -> tuple[User, str
     Raises AdminError for an invalid or taken email or username, or a weak password.
     Returns the user and the role given.
     """
-    email = email.strip()
-    username = username.strip().lstrip("@")
     try:
-        validate_email(email)
-    except ValidationError:
-        raise AdminError(f"{email!r} is not a valid email address.") from None
-    for validator in username_validators:
-        try:
-            validator(username)
-        except ValidationError as exc:
-            raise AdminError(_first_message(exc)) from None
-    if (
-        User.objects.filter(email__iexact=email).exists()
-        or EmailAddress.objects.filter(email__iexact=email).exists()
-    ):
+        username, email = clean_identity(username, email)
+    except Invalid as exc:
+        raise AdminError(exc.message) from None
+    taken_names, taken_emails = taken_identities([username], [email])
+    if taken_emails:
         raise AdminError(f"An account with the email {email} already exists.")
-    if User.objects.filter(username__iexact=username).exists():
+    if taken_names:
         raise AdminError(f"The username @{username} is already taken.")
     candidate = User(username=username, email=email)
     try:

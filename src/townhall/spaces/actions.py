@@ -6,6 +6,8 @@ schedules its broadcasts for after the commit (see broadcasts.py for the audienc
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -113,9 +115,11 @@ def _clean_direction(direction: str) -> str:
     return direction
 
 
-def _unique_slug(name: str) -> str:
+def unique_slug(name: str, *, also_taken: Collection[str] = ()) -> str:
+    """The slug for a new space: from the name, with "-2", "-3"… when taken (or in `also_taken`)."""
     base = slugify(name)[:SLUG_MAX].strip("-") or "space"
     taken = set(Space.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    taken.update(also_taken)
     if base not in taken:
         return base
     n = 2
@@ -127,12 +131,48 @@ def _unique_slug(name: str) -> str:
         n += 1
 
 
-def _next_position(section_id: int | None) -> int:
+def next_position(section_id: int | None) -> int:
+    """The position after the last space of a sidebar section (None: the unsectioned list)."""
     top = Space.objects.filter(section_id=section_id).aggregate(top=Max("position"))["top"]
     return 0 if top is None else top + 1
 
 
 # --- spaces --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SpaceFields:
+    """A new space's settings after clean_space."""
+
+    name: str
+    description: str
+    icon: str
+    kind: str
+    kind_settings: dict[str, Any]
+    visibility: str
+    posting: str
+
+
+def clean_space(
+    *,
+    name: str,
+    description: str = "",
+    icon: str = "💬",
+    kind: str = Space.DEFAULT_KIND,
+    kind_settings: dict[str, Any] | None = None,
+    visibility: str = Space.MEMBERS,
+    posting: str = Space.EVERYONE,
+) -> SpaceFields:
+    """A new space's settings, trimmed and checked (Invalid with the field), as create_space takes them."""
+    name = _clean_text(name, field="name", label="Name", max_length=NAME_MAX, required=True)
+    description = _clean_text(
+        description, field="description", label="Description", max_length=DESCRIPTION_MAX, required=False
+    )
+    icon = _clean_text(icon, field="icon", label="Icon", max_length=ICON_MAX, required=False) or "💬"
+    kind, settings = clean_kind(kind, kind_settings)
+    visibility = _clean_choice(visibility, Space.VISIBILITIES, field="visibility", label="Visibility")
+    posting = _clean_choice(posting, Space.POSTING, field="posting", label="Who may start posts")
+    return SpaceFields(name, description, icon, kind, settings, visibility, posting)
+
+
 def create_space(
     guardian: Guardian,
     *,
@@ -152,29 +192,25 @@ def create_space(
     for non-admins and Invalid for bad input. Broadcasts nothing: nobody else is in the space yet.
     """
     guardian.spaces.create.ensure()
-    name = _clean_text(name, field="name", label="Name", max_length=NAME_MAX, required=True)
-    description = _clean_text(
-        description, field="description", label="Description", max_length=DESCRIPTION_MAX, required=False
-    )
-    icon = _clean_text(icon, field="icon", label="Icon", max_length=ICON_MAX, required=False) or "💬"
-    kind, settings = clean_kind(kind, kind_settings)
-    visibility = _clean_choice(visibility, Space.VISIBILITIES, field="visibility", label="Visibility")
-    posting = _clean_choice(posting, Space.POSTING, field="posting", label="Who may start posts")
+    fields = clean_space(
+        name=name, description=description, icon=icon, kind=kind, kind_settings=kind_settings,
+        visibility=visibility, posting=posting,
+    )  # fmt: skip
     for attempt in range(3):
         try:
             with transaction.atomic():
                 space = Space.objects.create(
-                    name=name,
-                    slug=_unique_slug(name),
-                    description=description,
-                    icon=icon,
-                    kind=kind,
-                    kind_settings=settings,
-                    visibility=visibility,
-                    posting=posting,
+                    name=fields.name,
+                    slug=unique_slug(fields.name),
+                    description=fields.description,
+                    icon=fields.icon,
+                    kind=fields.kind,
+                    kind_settings=fields.kind_settings,
+                    visibility=fields.visibility,
+                    posting=fields.posting,
                     group=group,
                     section=section,
-                    position=_next_position(section.pk if section else None),
+                    position=next_position(section.pk if section else None),
                     created_by=_actor(guardian),
                     member_count=1,
                 )
@@ -185,7 +221,7 @@ def create_space(
                     role=SpaceMembership.MODERATOR,
                 )
                 record_activity(guardian.user, "space.created", space, space_id=space.pk)
-                emit(SpaceCreated(space_id=space.pk, kind=kind, actor_id=guardian.user_id))
+                emit(SpaceCreated(space_id=space.pk, kind=fields.kind, actor_id=guardian.user_id))
                 break
         except IntegrityError:
             # Someone took the same slug between our check and insert; try the next suffix.
@@ -238,7 +274,7 @@ def update_space(
             if getattr(locked, key) != value
         }
         if "section_id" in changed:
-            locked.position = _next_position(section.pk if section else None)
+            locked.position = next_position(section.pk if section else None)
         for key, value in changed.items():
             setattr(locked, key, value)
         locked.save()
@@ -573,7 +609,7 @@ def delete_section(guardian: Guardian, section: SidebarSection) -> None:
         spaces = list(
             Space.objects.select_for_update().filter(section_id=section.pk).order_by("position", "id")
         )
-        start = _next_position(None)
+        start = next_position(None)
         for offset, space in enumerate(spaces):
             space.section = None
             space.position = start + offset
@@ -635,7 +671,7 @@ def assign_section(guardian: Guardian, space: Space, *, section: SidebarSection 
         new_id = section.pk if section else None
         if locked.section_id != new_id:
             locked.section_id = new_id
-            locked.position = _next_position(new_id)
+            locked.position = next_position(new_id)
             locked.save(update_fields=["section", "position", "updated_at"])
             record_activity(
                 guardian.user,

@@ -13,6 +13,7 @@ from townhall.community.actions.joining import (
 from townhall.community.actions.members import (
     add_group_member,
     ban_member,
+    clean_group,
     create_group,
     delete_group,
     remove_group_member,
@@ -34,6 +35,7 @@ __all__ = [
     "add_group_member",
     "ban_member",
     "check_invitation",
+    "clean_group",
     "clean_screening_questions",
     "complete_profile",
     "create_group",

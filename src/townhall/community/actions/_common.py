@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from townhall.community.events import JoinedData
 from townhall.community.models import Community, Membership
-
-if TYPE_CHECKING:
-    pass
 
 
 def locked_community() -> Community:
@@ -18,3 +16,11 @@ def locked_community() -> Community:
 
 def locked_membership(user: Any) -> Membership | None:
     return Membership.objects.select_for_update().filter(user_id=user.pk).first()
+
+
+def arrival_activity(state: str, *, via: str, role: str) -> tuple[str, JoinedData | None]:
+    """The verb and payload a new membership is logged with: "community.joined" for a member (however
+    they came: "join", "invitation", "seed", "import"...), "community.applied" for an applicant."""
+    if state == Membership.PENDING:
+        return "community.applied", None
+    return "community.joined", JoinedData(via, role)

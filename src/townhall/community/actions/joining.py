@@ -13,8 +13,8 @@ from django.utils import timezone
 from townhall.activity.log import record_activity
 from townhall.activity.payloads import Person
 from townhall.community import tasks
-from townhall.community.actions._common import locked_membership
-from townhall.community.events import InvitationAccepted, InvitationData, JoinedData, StandingChanged
+from townhall.community.actions._common import arrival_activity, locked_membership
+from townhall.community.events import InvitationAccepted, InvitationData, StandingChanged
 from townhall.community.models import Community, Group, GroupMember, Invitation, Membership
 from townhall.core.effects import emit, enqueue_on_commit
 from townhall.core.errors import Invalid, NotFound
@@ -73,10 +73,8 @@ def join_community(
             membership.state = Membership.PENDING
             membership.screening_answers = pairs
         membership.save()
-        if membership.state == Membership.ACTIVE:
-            record_activity(user, "community.joined", membership, data=JoinedData("join", membership.role))
-        else:
-            record_activity(user, "community.applied", membership)
+        verb, data = arrival_activity(membership.state, via="join", role=membership.role)
+        record_activity(user, verb, membership, data=data)
         op = "joined" if membership.state == Membership.ACTIVE else "applied"
         emit(StandingChanged(user_id=user.pk, actor_id=user.pk, op=op))
         if membership.state == Membership.PENDING:

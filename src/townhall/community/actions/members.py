@@ -131,7 +131,23 @@ def restore_member(guardian: Guardian, membership: Membership) -> Membership:
 
 
 # --- groups ---------------------------------------------------------------------------------------
-def _group_fields(name: str, description: str) -> tuple[str, str, str]:
+GROUP_MEMBER_STATES = (Membership.ACTIVE, Membership.SUSPENDED)  # who may be put in a group
+
+
+def not_a_member(username: str) -> Invalid:
+    """The refusal for putting someone in a group who is not an active or suspended member."""
+    message = f"@{username} is not a member of the community."
+    return Invalid(message, field_errors={"username": [message]})
+
+
+def already_in_group(username: str) -> Invalid:
+    """The refusal for putting someone in a group twice."""
+    message = f"@{username} is already in this group."
+    return Invalid(message, field_errors={"username": [message]})
+
+
+def clean_group(name: str, description: str) -> tuple[str, str, str]:
+    """A group's name, description and slug, trimmed and checked (whether the name is taken: not here)."""
     name, description = (name or "").strip(), (description or "").strip()
     errors: dict[str, list[str]] = {}
     if not name:
@@ -163,7 +179,7 @@ def _save_group(group: Group) -> None:
 def create_group(guardian: Guardian, *, name: str, description: str = "") -> Group:
     """Create a named set of members. Admins only; names are unique. Records "group.created"."""
     guardian.community.manage_groups.ensure()
-    name, description, slug = _group_fields(name, description)
+    name, description, slug = clean_group(name, description)
     with transaction.atomic():
         group = Group(name=name, description=description, slug=slug)
         _save_group(group)
@@ -174,7 +190,7 @@ def create_group(guardian: Guardian, *, name: str, description: str = "") -> Gro
 def update_group(guardian: Guardian, group: Group, *, name: str, description: str = "") -> Group:
     """Rename or redescribe a group (its slug follows the name). Admins only. Records "group.updated"."""
     guardian.community.manage_groups.ensure()
-    name, description, slug = _group_fields(name, description)
+    name, description, slug = clean_group(name, description)
     with transaction.atomic():
         group.name, group.description, group.slug = name, description, slug
         _save_group(group)
@@ -200,18 +216,12 @@ def add_group_member(guardian: Guardian, group: Group, *, user: Any) -> GroupMem
     """Add a member (active or suspended) to a group. Admins only. Records "group.member_added"."""
     guardian.community.manage_groups.ensure()
     state = Membership.objects.filter(user_id=user.pk).values_list("state", flat=True).first()
-    if state not in (Membership.ACTIVE, Membership.SUSPENDED):
-        raise Invalid(
-            f"@{user.username} is not a member of the community.",
-            field_errors={"username": [f"@{user.username} is not a member of the community."]},
-        )
+    if state not in GROUP_MEMBER_STATES:
+        raise not_a_member(user.username)
     with transaction.atomic():
         row, created = GroupMember.objects.get_or_create(group=group, user=user)
         if not created:
-            raise Invalid(
-                f"@{user.username} is already in this group.",
-                field_errors={"username": [f"@{user.username} is already in this group."]},
-            )
+            raise already_in_group(user.username)
         record_activity(guardian.user, "group.member_added", group, data=Person(user.pk))
         emit(
             GroupMembershipChanged(

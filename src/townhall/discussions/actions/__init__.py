@@ -6,7 +6,14 @@ counters or positions are read and then written, and re-reading what it checks u
 records an Activity row, emits its domain event, and schedules broadcasts for after the commit.
 """
 
-from townhall.discussions.actions._common import clean_body, clean_tags, clean_title, opening_post
+from townhall.discussions.actions._common import (
+    clean_body,
+    clean_kind,
+    clean_reply_to,
+    clean_tags,
+    clean_title,
+    opening_post,
+)
 from townhall.discussions.actions.moderation import (
     accept_answer,
     close_topic,
@@ -42,6 +49,8 @@ __all__ = [
     "accept_answer",
     "allowed_emoji",
     "clean_body",
+    "clean_kind",
+    "clean_reply_to",
     "clean_tags",
     "clean_title",
     "close_topic",

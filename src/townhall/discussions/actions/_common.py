@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.text import slugify
 
@@ -15,7 +14,6 @@ from townhall.core.errors import Invalid
 from townhall.discussions.models import (
     BODY_MAX,
     MAX_TAGS,
-    PATH_SEGMENT,
     TAG_MAX,
     TITLE_MAX,
     Post,
@@ -94,19 +92,52 @@ def clean_tags(tags: Iterable[str] | str) -> list[str]:
     return names
 
 
-def _tag_objects(names: list[str]) -> list[Tag]:
-    result = []
+def clean_kind(kind: str) -> str:
+    """One of Topic.KINDS (whether the caller may start an announcement is the Guardian's question)."""
+    if kind not in dict(Topic.KINDS):
+        raise Invalid(
+            "Choose discussion, question or announcement.", field_errors={"kind": ["Not a valid type."]}
+        )
+    return kind
+
+
+def clean_reply_to(topic_id: int, reply_to: Post | None) -> Post | None:
+    """The post a reply answers must be in the same topic and not deleted or hidden."""
+    if reply_to is not None:
+        if reply_to.topic_id != topic_id:
+            raise Invalid(
+                "You can only reply to a post in the same topic.", field_errors={"reply_to": ["Wrong topic."]}
+            )
+        if reply_to.deleted_at is not None or reply_to.hidden:
+            raise Invalid("That post has been removed; reply to the topic instead.")
+    return reply_to
+
+
+def tag_slug(name: str) -> str:
+    """The slug that identifies a tag (names differing only in case or punctuation are one tag)."""
+    return slugify(name)[:50]
+
+
+def tags_by_slug(names: Iterable[str]) -> dict[str, Tag]:
+    """The tags for cleaned names, by slug; missing ones are created (named as first given). Two or
+    three queries however many names: the bulk layer resolves a whole batch's tags at once."""
+    wanted: dict[str, str] = {}
     for name in names:
-        slug = slugify(name)[:50]
-        tag = Tag.objects.filter(slug=slug).first()
-        if tag is None:
-            try:
-                with transaction.atomic():
-                    tag = Tag.objects.create(name=name, slug=slug)
-            except IntegrityError:
-                tag = Tag.objects.get(slug=slug)
-        result.append(tag)
-    return result
+        wanted.setdefault(tag_slug(name), name)
+    if not wanted:
+        return {}
+    found = {tag.slug: tag for tag in Tag.objects.filter(slug__in=list(wanted))}
+    missing = [Tag(name=name, slug=slug) for slug, name in wanted.items() if slug not in found]
+    if missing:
+        # Another writer may create the same tag meanwhile: skip the clash and read the winner.
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        found.update((tag.slug, tag) for tag in Tag.objects.filter(slug__in=[t.slug for t in missing]))
+    return found
+
+
+def _tag_objects(names: list[str]) -> list[Tag]:
+    by_slug = tags_by_slug(names)
+    return [by_slug[tag_slug(name)] for name in names]
 
 
 def _touch(topic_id: int, **changes: Any) -> None:
@@ -133,10 +164,6 @@ def _lock_topic(topic: Topic) -> Topic:
 def _sync_topic(target: Topic, source: Topic, *fields: str) -> None:
     for name in fields:
         setattr(target, name, getattr(source, name))
-
-
-def _segment(position: int) -> str:
-    return str(position).zfill(PATH_SEGMENT)
 
 
 def _count_visible_delta(post: Post, *, delta: int) -> None:

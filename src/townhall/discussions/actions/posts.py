@@ -21,35 +21,35 @@ from townhall.discussions.actions._common import (
     _lock_topic,
     _me,
     _rate,
-    _segment,
     _set_tags,
     _topic_slug,
     _touch,
     _write_limit,
     clean_body,
+    clean_kind,
+    clean_reply_to,
     clean_tags,
     clean_title,
 )
 from townhall.discussions.events import (
     InTopic,
     PostCreated,
-    PostCreatedData,
     PostEdited,
     PostEditedData,
     PostRemoved,
     TopicCreated,
-    TopicCreatedData,
 )
 from townhall.discussions.mentions import render_post
-from townhall.discussions.models import (
-    MAX_TREE_DEPTH,
-    WATCHING,
-    Draft,
-    Post,
-    PostRevision,
-    Topic,
-    TopicFollow,
-    TopicRead,
+from townhall.discussions.models import MAX_TREE_DEPTH, Draft, Post, PostRevision, Topic
+from townhall.discussions.threads import (
+    OPENING_PATH,
+    OPENING_POSITION,
+    Tally,
+    place_reply,
+    post_created_data,
+    save_author_rows,
+    thread_parent,
+    topic_created_data,
 )
 from townhall.discussions.uploads import attach_uploads, upload_file
 from townhall.spaces.models import Space
@@ -76,10 +76,7 @@ def create_topic(
     title = clean_title(title)
     body = clean_body(body)
     tag_names = clean_tags(tags)
-    if kind not in dict(Topic.KINDS):
-        raise Invalid(
-            "Choose discussion, question or announcement.", field_errors={"kind": ["Not a valid type."]}
-        )
+    kind = clean_kind(kind)
     if kind == Topic.ANNOUNCEMENT:
         guardian.discussions.create_announcement.ensure(space)
     ratelimit.hit(f"discussions-topic:{guardian.user_id}", _rate("DISCUSSIONS_TOPIC_RATE", TOPIC_RATE))
@@ -97,25 +94,24 @@ def create_topic(
         post = Post.objects.create(
             topic=topic,
             author=guardian.user,
-            position=1,
+            position=OPENING_POSITION,
             depth=0,
-            path=_segment(1),
+            path=OPENING_PATH,
             body=body,
             body_html=html,
         )
         topic.last_post_id = post.pk
-        _touch(topic.pk, last_post_id=post.pk)
+        tally = Tally()
+        tally.opened(now, post.pk)
+        _touch(topic.pk, **tally.increments())
         if tag_names:
             _set_tags(topic, tag_names)
-        TopicFollow.objects.create(user_id=_me(guardian), topic=topic, level=WATCHING)
-        TopicRead.objects.create(
-            user_id=_me(guardian), topic=topic, highest_position_read=1, last_visit_position=1
-        )
+        save_author_rows([(_me(guardian), topic.pk, OPENING_POSITION)])
         attach_uploads(post, uploader_id=guardian.user_id, space_id=space.pk)
         Draft.objects.filter(user=guardian.user, space=space).delete()
         record_activity(
             guardian.user, "topic.created", topic, space_id=space.pk,
-            data=TopicCreatedData(kind=kind, post_id=post.pk, mentioned=mentioned),
+            data=topic_created_data(kind, post.pk, mentioned),
         )  # fmt: skip
         emit(
             TopicCreated(
@@ -137,13 +133,7 @@ def create_post(guardian: Guardian, topic: Topic, *, body: str, reply_to: Post |
     """
     guardian.discussions.reply.ensure(topic)
     body = clean_body(body)
-    if reply_to is not None:
-        if reply_to.topic_id != topic.pk:
-            raise Invalid(
-                "You can only reply to a post in the same topic.", field_errors={"reply_to": ["Wrong topic."]}
-            )
-        if reply_to.deleted_at is not None or reply_to.hidden:
-            raise Invalid("That post has been removed; reply to the topic instead.")
+    clean_reply_to(topic.pk, reply_to)
     ratelimit.hit(f"discussions-post:{guardian.user_id}", _rate("DISCUSSIONS_POST_RATE", POST_RATE))
     html, mentioned = render_post(body)
     now = timezone.now()
@@ -151,14 +141,8 @@ def create_post(guardian: Guardian, topic: Topic, *, body: str, reply_to: Post |
         locked = _lock_topic(topic)
         guardian.discussions.reply.ensure(locked)  # the state may have changed since the caller read it
         position = locked.last_position + 1
-        parent = reply_to if reply_to is not None and reply_to.position != 1 else None
-        if parent is None:
-            depth, path = 1, f"{_segment(1)}.{_segment(position)}"
-        elif parent.depth >= MAX_TREE_DEPTH:
-            depth = parent.depth
-            path = parent.path.rsplit(".", 1)[0] + "." + _segment(position)
-        else:
-            depth, path = parent.depth + 1, f"{parent.path}.{_segment(position)}"
+        parent = thread_parent(reply_to)
+        depth, path = place_reply(parent, position, max_depth=MAX_TREE_DEPTH)
         post = Post.objects.create(
             topic=locked,
             author=guardian.user,
@@ -169,22 +153,12 @@ def create_post(guardian: Guardian, topic: Topic, *, body: str, reply_to: Post |
             body=body,
             body_html=html,
         )
-        _touch(
-            locked.pk,
-            last_position=position,
-            post_count=F("post_count") + 1,
-            score=F("score") + 1,
-            last_posted_at=now,
-            last_post_id=post.pk,
-        )
+        tally = Tally()
+        tally.replied(position, now, post.pk)
+        _touch(locked.pk, **tally.increments())
         if parent is not None:
             Post.objects.filter(pk=parent.pk).update(reply_count=F("reply_count") + 1)
-        TopicFollow.objects.get_or_create(user=guardian.user, topic=locked, defaults={"level": WATCHING})
-        TopicRead.objects.update_or_create(
-            user=guardian.user,
-            topic=locked,
-            defaults={"highest_position_read": position, "last_visit_position": position},
-        )
+        save_author_rows([(_me(guardian), locked.pk, position)])
         attach_uploads(post, uploader_id=guardian.user_id, space_id=locked.space_id)
         Draft.objects.filter(user=guardian.user, topic=locked).delete()
         record_activity(
@@ -192,11 +166,7 @@ def create_post(guardian: Guardian, topic: Topic, *, body: str, reply_to: Post |
             "post.created",
             post,
             space_id=locked.space_id,
-            data=PostCreatedData(
-                topic_id=locked.pk,
-                reply_to_author_id=parent.author_id if parent else None,
-                mentioned=mentioned,
-            ),
+            data=post_created_data(locked.pk, parent, mentioned),
         )
         emit(
             PostCreated(

@@ -15,12 +15,13 @@ from townhall.discussions.actions._common import (
     _touch,
     _write_limit,
 )
-from townhall.discussions.events import ReactionAddedData, ReactionChanged, ReactionRemovedData
+from townhall.discussions.events import ReactionChanged, ReactionRemovedData
 from townhall.discussions.models import (
     Post,
     Reaction,
     reaction_choices,
 )
+from townhall.discussions.threads import Tally, reaction_added_data
 
 if TYPE_CHECKING:
     from townhall.policy import Guardian
@@ -55,10 +56,12 @@ def react(guardian: Guardian, post: Post, *, emoji: str) -> Reaction:
         reaction, created = Reaction.objects.get_or_create(post=post, user=guardian.user, emoji=emoji)
         if created:
             Post.objects.filter(pk=post.pk).update(reaction_count=F("reaction_count") + 1)
-            _touch(post.topic_id, reaction_count=F("reaction_count") + 1, score=F("score") + 1)
+            tally = Tally()
+            tally.reacted()
+            _touch(post.topic_id, **tally.increments())
             record_activity(
                 guardian.user, "reaction.added", post, space_id=post.topic.space_id,
-                data=ReactionAddedData(emoji=emoji, topic_id=post.topic_id, author_id=post.author_id),
+                data=reaction_added_data(emoji, post.topic_id, post.author_id),
             )  # fmt: skip
             emit(_reaction_event(guardian, post, emoji, added=True))
             broadcasts.topic_changed(
@@ -76,7 +79,9 @@ def unreact(guardian: Guardian, post: Post, *, emoji: str) -> None:
         if not deleted:
             raise Invalid("You have not reacted with that.")
         Post.objects.filter(pk=post.pk).update(reaction_count=F("reaction_count") - 1)
-        _touch(post.topic_id, reaction_count=F("reaction_count") - 1, score=F("score") - 1)
+        tally = Tally()
+        tally.reacted(-1)
+        _touch(post.topic_id, **tally.increments())
         record_activity(
             guardian.user,
             "reaction.removed",
