@@ -7,10 +7,21 @@ class CommunityConfig(AppConfig):
 
     def ready(self) -> None:
         from townhall.activity import verbs
-        from townhall.community import events
-        from townhall.core.registries import SidebarLink, register_sidebar_link, signed_in
+        from townhall.community import events, sections
+        from townhall.core.registries import (
+            HomeSection,
+            SidebarLink,
+            register_home_section,
+            register_sidebar_link,
+            signed_in,
+        )
 
         verbs.register(events.VERBS)
+        register_home_section(
+            HomeSection(
+                "new-members", "Say hello to new members", 50, sections.new_members_section, placement="aside"
+            )
+        )
         register_sidebar_link(SidebarLink("home", "Home", "community:home", 10, shown=signed_in))
         register_sidebar_link(
             SidebarLink(

@@ -114,15 +114,16 @@ def directory_options() -> dict[str, Any]:
 
 
 def new_members(guardian: Guardian, *, limit: int = 6) -> list[Membership]:
-    """The most recently joined active members who wrote an introduction."""
-    if not guardian.can_read_as_member:
+    """The most recently joined active members (the viewer left out), introduced or not: one query."""
+    if not guardian.community.view_directory.can():
         return []
     qs = (
-        Membership.objects.select_related("user")
-        .filter(state=Membership.ACTIVE, joined_at__isnull=False)
-        .exclude(introduction="")
+        guardian.community.visible_members(Membership.objects.select_related("user"))
+        .filter(state=Membership.ACTIVE, joined_at__isnull=False, user__is_active=True)
         .order_by("-joined_at", "-id")
     )
+    if guardian.user_id is not None:
+        qs = qs.exclude(user_id=guardian.user_id)
     return list(qs[:limit])
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("latest/", views.latest, name="latest"),
     path("unread/", views.unread, name="unread"),
     path("top/", views.top, name="top"),
+    path("new/", views.new_in_spaces, name="new"),
     path("mentions/", views.mention_suggestions, name="mentions"),
     path("s/<slug:slug>/topics/", views.space_topics, name="space-topics"),
     path("s/<slug:slug>/new/", views.topic_create, name="topic-create"),
