@@ -46,3 +46,21 @@ class DiscussionsConfig(AppConfig):
             registries.ProfileSection("posts", "Recent topics and replies", 10, sections.profile_posts)
         )
         registries.register_member_stat(registries.MemberStat("posts", "Posts", sections.post_count))
+        registries.register_settings_page(
+            registries.SettingsPage(
+                "reactions",
+                "Reactions",
+                "discussions:settings-reactions",
+                60,
+                lambda request: request.guardian.discussions.manage_reactions.can(),
+            )
+        )
+        registries.register_settings_page(
+            registries.SettingsPage(
+                "tags",
+                "Tags",
+                "discussions:settings-tags",
+                70,
+                lambda request: request.guardian.discussions.manage_tags.can(),
+            )
+        )

@@ -7,6 +7,14 @@ records an Activity row, emits its domain event, and schedules broadcasts for af
 """
 
 from townhall.discussions.actions._common import clean_body, clean_tags, clean_title, opening_post
+from townhall.discussions.actions.curation import (
+    add_reaction_choice,
+    delete_tag,
+    merge_tags,
+    move_reaction_choice,
+    remove_reaction_choice,
+    rename_tag,
+)
 from townhall.discussions.actions.moderation import (
     accept_answer,
     close_topic,
@@ -40,6 +48,7 @@ from townhall.discussions.actions.reading import (
 
 __all__ = [
     "accept_answer",
+    "add_reaction_choice",
     "allowed_emoji",
     "clean_body",
     "clean_tags",
@@ -48,16 +57,21 @@ __all__ = [
     "create_post",
     "create_topic",
     "delete_post",
+    "delete_tag",
     "discard_draft",
     "edit_post",
     "hide_post",
     "hide_topic",
     "lock_topic",
     "mark_read",
+    "merge_tags",
+    "move_reaction_choice",
     "move_topic",
     "opening_post",
     "pin_topic",
     "react",
+    "remove_reaction_choice",
+    "rename_tag",
     "reopen_topic",
     "reply_with_attachment",
     "restore_post",
