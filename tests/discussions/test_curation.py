@@ -203,7 +203,9 @@ def test_only_admins_change_tags(moderator: Any, tagged: dict[str, Any]) -> None
 def test_tags_page_lists_counts_and_changes(client_for: Any, admin: Any, tagged: dict[str, Any]) -> None:
     c = client_for(admin)
     page = c.get(TAGS).content.decode()
-    assert '<strong class="tag-admin-name">#Astro</strong>' in page and "2 topics" in page and "3 tags" in page
+    assert (
+        '<strong class="tag-admin-name">#Astro</strong>' in page and "2 topics" in page and "3 tags" in page
+    )
     assert "#Comets</strong>" not in c.get(f"{TAGS}?q=astr").content.decode()
     astro, photo = Tag.objects.get(name="Astro"), Tag.objects.get(name="Astrophotography")
     response = c.post(f"{TAGS}{photo.pk}/merge/", {"into": "#astro", "next": f"{TAGS}?q=astr"})
