@@ -210,7 +210,7 @@ class BulkMembersForm(forms.Form):
     """The members table's bulk action: what to do with the selected rows (ids come as `ids`)."""
 
     OPS = [
-        ("", "Choose an action"),
+        ("", "Choose…"),
         ("add_to_group", "Add to group"),
         ("remove_from_group", "Remove from group"),
         ("set_role", "Change role"),
