@@ -546,10 +546,12 @@ def continue_reading(guardian: Guardian, *, limit: int = CONTINUE_READING) -> li
     mark, latest activity first; `unread_count` says how many. One query."""
     if guardian.user_id is None:
         return []
-    watching = TopicFollow.objects.filter(user_id=guardian.user_id, level=WATCHING, topic_id=OuterRef("pk"))
+    # Driven by the member's own rows (read marks, watched topics), not by every topic of the site.
+    tracked = TopicRead.objects.filter(user_id=guardian.user_id).values("topic_id")
+    watched = TopicFollow.objects.filter(user_id=guardian.user_id, level=WATCHING).values("topic_id")
     qs = (
         _reader_topics(guardian)
-        .filter(Q(read_position__gte=0) | Exists(watching))
+        .filter(Q(pk__in=tracked) | Q(pk__in=watched))
         .filter(read_position__lt=F("last_position"))  # type: ignore[misc]
         .select_related("space")
         .order_by("-last_posted_at", "-id")
