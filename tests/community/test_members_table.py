@@ -261,3 +261,35 @@ def test_invitations_show_their_state(client_for: Any, moderator: Any) -> None:
     for label in ("Active", "Expired", "Used up", "Revoked"):
         assert f'<span class="badge invitation-state">{label}</span>' in html
     assert html.count(">Revoke</button>") == 1  # only the active one can still be revoked
+
+
+def test_bulk_api_reports_done_and_refused_rows(
+    client_for: Any, moderator: Any, admin: Any, member: Any, world: Any
+) -> None:
+    ids = [membership_of(u).pk for u in (member, admin)]
+    response = client_for(moderator).post(
+        "/api/v1/memberships/bulk",
+        {"ids": ids, "op": "suspend", "reason": "Spam"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert response.json() == {
+        "done": ["max"],
+        "refused": [{"username": "adam", "reason": "You cannot change this person's standing."}],
+    }
+    bad = client_for(moderator).post(
+        "/api/v1/memberships/bulk", {"ids": ids, "op": "explode"}, content_type="application/json"
+    )
+    assert bad.status_code in (400, 422) and "Choose what to do" in bad.json()["message"]
+    groups = client_for(moderator).post(
+        "/api/v1/memberships/bulk",
+        {"ids": ids, "op": "add_to_group", "group": "berlin-chapter"},
+        content_type="application/json",
+    )
+    assert groups.status_code == 403
+    assert (
+        client_for(member)
+        .post("/api/v1/memberships/bulk", {"ids": ids, "op": "restore"}, content_type="application/json")
+        .status_code
+        == 403
+    )

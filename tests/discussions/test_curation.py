@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.contrib.messages import get_messages
@@ -236,3 +238,44 @@ def test_tags_page_query_count_is_fixed(
 
 
 TAGS_QUERIES = 6
+
+
+# --- the API twins -------------------------------------------------------------------------------------
+def send(client: Any, method: str, path: str, body: Any = None) -> Any:
+    return getattr(client, method)(
+        f"/api/v1{path}", data=json.dumps(body or {}), content_type="application/json"
+    )
+
+
+def test_reactions_api(client_for: Any, admin: Any, moderator: Any) -> None:
+    c = client_for(admin)
+    added = send(c, "post", "/reactions", {"emoji": "🔭", "label": "Telescope"})
+    assert added.status_code == 201 and added.json()[-1] == {"emoji": "🔭", "label": "Telescope"}
+    again = send(c, "post", "/reactions", {"emoji": "🔭", "label": "Again"})
+    assert again.status_code in (400, 422) and "already offered" in again.json()["message"]
+    moved = send(c, "post", f"/reactions/{quote('🔭')}/move", {"direction": "up"})
+    assert [r["emoji"] for r in moved.json()][-2] == "🔭"
+    assert send(c, "delete", f"/reactions/{quote('🔭')}").status_code == 204
+    assert send(c, "delete", f"/reactions/{quote('🦄')}").status_code == 404
+    assert "🔭" not in [r["emoji"] for r in c.get("/api/v1/reactions").json()]
+    refused = send(client_for(moderator), "post", "/reactions", {"emoji": "🌙", "label": "Moon"})
+    assert refused.status_code == 403
+
+
+def test_tags_api(client_for: Any, admin: Any, moderator: Any, tagged: dict[str, Any]) -> None:
+    c = client_for(admin)
+    astro, photo, comets = (Tag.objects.get(name=n) for n in ("Astro", "Astrophotography", "Comets"))
+    renamed = send(c, "patch", f"/tags/{comets.pk}", {"name": "Comet hunting"})
+    assert renamed.status_code == 200 and renamed.json() == {
+        "id": comets.pk,
+        "name": "Comet hunting",
+        "slug": "comet-hunting",
+    }
+    clash = send(c, "patch", f"/tags/{comets.pk}", {"name": "astro"})
+    assert clash.status_code in (400, 422) and "merge" in clash.json()["message"]
+    merged = send(c, "post", f"/tags/{photo.pk}/merge", {"into": astro.pk})
+    assert merged.status_code == 200 and merged.json()["name"] == "Astro"
+    assert send(c, "delete", f"/tags/{comets.pk}").status_code == 204
+    assert send(c, "delete", f"/tags/{comets.pk}").status_code == 404
+    assert send(client_for(moderator), "delete", f"/tags/{astro.pk}").status_code == 403
+    assert list(Tag.objects.values_list("name", flat=True)) == ["Astro"]
