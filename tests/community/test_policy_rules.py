@@ -31,6 +31,7 @@ EXPECTED = {
     "review_applications": (True, True, True, False, False, False, False, False, False, False),
     "manage_community": (True, True, False, False, False, False, False, False, False, False),
     "leave_community": (False, True, True, True, True, False, False, False, False, False),
+    "view_member_emails": (True, True, False, False, False, False, False, False, False, False),
 }
 
 

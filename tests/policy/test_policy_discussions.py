@@ -225,3 +225,24 @@ def test_moving_needs_both_spaces(people: dict[str, Any]) -> None:
     with pytest.raises(NotFound):
         smod.discussions.move_topic.ensure(topic, secret)
     assert Guardian(people["moderator"]).discussions.move_topic.can(topic, elsewhere)
+
+
+# --- curating the reaction set and tags (community settings) ------------------------------------------
+CURATION_PERSONAS = ["owner", "admin", "moderator", "member", "suspended", "banned", "outsider", "anonymous"]
+#                          owner admin mod   member susp  banned outsider anon
+CURATION: dict[str, tuple[bool, ...]] = {
+    "manage_reactions": (True, True, False, False, False, False, False, False),
+    "manage_tags": (True, True, False, False, False, False, False, False),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(CURATION))
+@pytest.mark.parametrize("index", range(len(CURATION_PERSONAS)), ids=CURATION_PERSONAS)
+def test_curation_rule_table(request: pytest.FixtureRequest, community: Any, rule: str, index: int) -> None:
+    name = CURATION_PERSONAS[index]
+    guardian = Guardian(None if name == "anonymous" else request.getfixturevalue(name))
+    bound = getattr(guardian.discussions, rule)
+    assert bound.can() is CURATION[rule][index]
+    if not CURATION[rule][index]:
+        with pytest.raises(PermissionDenied, match="Only admins"):
+            bound.ensure()

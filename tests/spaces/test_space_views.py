@@ -161,6 +161,21 @@ def test_join_htmx_returns_the_partial(client_for: Any, member: Any) -> None:
     assert "<html" not in html
 
 
+def test_leave_sits_in_a_secondary_menu_on_the_space_page(client_for: Any, member: Any) -> None:
+    space = testing.make_space("Planets", members=[member])
+    c = client_for(member)
+    html = c.get("/s/planets/").content.decode()
+    membership = html.split(f'id="membership-{space.pk}"', 1)[1].split("</header>", 1)[0]
+    menu = membership.split('<details class="menu">', 1)[1].split("</details>", 1)[0]
+    assert '<span class="visually-hidden">More options for Planets</span></summary>' in menu
+    assert 'action="/s/planets/leave/"' in menu and "Leave Planets</button>" in menu
+    assert membership.count('action="/s/planets/leave/"') == 1  # only inside the menu
+    # Leaving from the menu with htmx swaps the partial back in with a Join button.
+    answer = c.post("/s/planets/leave/", {"next": "/s/planets/"}, **HTMX).content.decode()
+    assert answer.lstrip().startswith(f'<div class="membership row" id="membership-{space.pk}">')
+    assert "Join<span" in answer and '<details class="menu">' not in answer
+
+
 def test_join_follows_a_safe_next_only(client_for: Any, member: Any) -> None:
     testing.make_space("Planets")
     testing.make_space("Moons")

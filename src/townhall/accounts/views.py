@@ -20,6 +20,7 @@ from townhall.accounts.models import User
 from townhall.core.errors import Invalid
 from townhall.core.htmx import done, is_htmx, render_page
 from townhall.core.ratelimit import hit
+from townhall.core.registries import profile_blocks
 from townhall.policy.request import guardian_of
 
 SETTINGS_WRITE_RATE = "30/m"
@@ -50,6 +51,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         "interests": list(person.interests.all()),
         "groups": list(person.member_groups.all()),
         "is_me": person.pk == request.user.pk,
+        "sections": profile_blocks(request, person),
     }
     return render(request, "accounts/profile.html", context)
 

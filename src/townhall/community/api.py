@@ -17,6 +17,8 @@ from townhall.community.schemas import (
     CommunityPatch,
     JoinIn,
     MemberPage,
+    MembersBulkIn,
+    MembersBulkOut,
     MembershipOut,
     ProfileOut,
 )
@@ -150,3 +152,24 @@ def get_member(request: HttpRequest, username: Text) -> Any:
         introduction_html=render_markdown(m.introduction),
     )
     return out
+
+
+@router.post(
+    "/memberships/bulk", response={200: MembersBulkOut, **API_ERRORS}, summary="Change many members at once"
+)
+def bulk_members(request: HttpRequest, payload: MembersBulkIn) -> Any:
+    """Moderators (group changes: admins). Each row goes through its own action and Guardian rule:
+    rows refused are listed with the reason and left alone; the others change. Ids the caller may
+    not see are left out, exactly like missing ones."""
+    ensure_write(request)
+    g = guardian_of(request)
+    g.community.manage_members.ensure()
+    group = queries.get_group_or_404(payload.group) if payload.group else None
+    rows = queries.memberships_by_ids(g, list(payload.ids))
+    result = actions.bulk_update_members(
+        g, rows, op=payload.op, role=payload.role, group=group, reason=payload.reason
+    )
+    return {
+        "done": [m.user.username for m in result.done],
+        "refused": [{"username": m.user.username, "reason": reason} for m, reason in result.refused],
+    }

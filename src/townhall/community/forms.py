@@ -206,6 +206,29 @@ class BanForm(forms.Form):
     reason = forms.CharField(max_length=500, required=False, label="Reason")
 
 
+class BulkMembersForm(forms.Form):
+    """The members table's bulk action: what to do with the selected rows (ids come as `ids`)."""
+
+    OPS = [
+        ("", "Choose…"),
+        ("add_to_group", "Add to group"),
+        ("remove_from_group", "Remove from group"),
+        ("set_role", "Change role"),
+        ("suspend", "Suspend"),
+        ("restore", "Restore (lift a suspension or ban)"),
+    ]
+    op = forms.ChoiceField(choices=OPS, label="Action")
+    group = forms.ModelChoiceField(
+        queryset=Group.objects.order_by("name"), required=False, to_field_name="slug", label="Group"
+    )
+    role = forms.ChoiceField(
+        choices=[("", "—"), *[(k, v) for k, v in Membership.ROLES if k != Membership.OWNER]],
+        required=False,
+        label="Role",
+    )
+    reason = forms.CharField(max_length=500, required=False, label="Reason (for a suspension)")
+
+
 class GroupForm(forms.Form):
     name = forms.CharField(max_length=80, label="Name")
     description = forms.CharField(max_length=500, required=False, label="Description")

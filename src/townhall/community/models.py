@@ -142,8 +142,29 @@ class Invitation(TimeStamped):
     group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     note = models.CharField(max_length=500, blank=True)
 
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    USED_UP = "used_up"
+    REVOKED = "revoked"
+    STATES = {ACTIVE: "Active", EXPIRED: "Expired", USED_UP: "Used up", REVOKED: "Revoked"}
+
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return self.email or f"link {self.token[:6]}…"
+
+    @property
+    def state(self) -> str:
+        """Whether it can still be used: revoked, expired or used up win over active, in that order."""
+        if self.revoked_at is not None:
+            return self.REVOKED
+        if self.expires_at is not None and self.expires_at <= timezone.now():
+            return self.EXPIRED
+        if self.max_uses is not None and self.uses >= self.max_uses:
+            return self.USED_UP
+        return self.ACTIVE
+
+    @property
+    def state_label(self) -> str:
+        return self.STATES[self.state]

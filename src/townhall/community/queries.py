@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 
 from townhall.accounts.models import Interest, User
 from townhall.community.models import Community, Group, Invitation, Membership
 from townhall.core.errors import NotFound
 from townhall.core.pagination import Page, paginate
+from townhall.core.registries import member_stats
 
 if TYPE_CHECKING:
     from townhall.policy import Guardian
@@ -114,15 +116,16 @@ def directory_options() -> dict[str, Any]:
 
 
 def new_members(guardian: Guardian, *, limit: int = 6) -> list[Membership]:
-    """The most recently joined active members who wrote an introduction."""
-    if not guardian.can_read_as_member:
+    """The most recently joined active members (the viewer left out), introduced or not: one query."""
+    if not guardian.community.view_directory.can():
         return []
     qs = (
-        Membership.objects.select_related("user")
-        .filter(state=Membership.ACTIVE, joined_at__isnull=False)
-        .exclude(introduction="")
+        guardian.community.visible_members(Membership.objects.select_related("user"))
+        .filter(state=Membership.ACTIVE, joined_at__isnull=False, user__is_active=True)
         .order_by("-joined_at", "-id")
     )
+    if guardian.user_id is not None:
+        qs = qs.exclude(user_id=guardian.user_id)
     return list(qs[:limit])
 
 
@@ -204,18 +207,128 @@ def group_members(group: Group) -> list[Any]:
     return list(User.objects.filter(member_groups=group).order_by("username")[:500])
 
 
-def managed_members(
-    guardian: Guardian, filters: DirectoryFilters, *, state: str = "", cursor: str | None = None
-) -> Page:
-    """Members for the roles-and-sanctions page: every state, filterable by name and state."""
-    qs = guardian.community.visible_members(Membership.objects.select_related("user")).exclude(
-        state=Membership.PENDING
+@dataclass
+class MemberTableQuery:
+    """What the members admin table shows: search, filters, sort and page, parsed from the query string."""
+
+    q: str = ""
+    role: str = ""
+    group: str = ""
+    state: str = ""
+    sort: str = "joined"
+    page: int = 1
+
+    @classmethod
+    def from_params(cls, params: Any) -> MemberTableQuery:
+        def get(name: str, limit: int) -> str:
+            return str(params.get(name) or "").strip()[:limit]
+
+        sort = get("sort", 40)
+        try:
+            page = max(1, min(int(get("page", 6) or 1), 100_000))
+        except ValueError:
+            page = 1
+        return cls(
+            q=get("q", 100),
+            role=get("role", 10) if get("role", 10) in Membership.ROLE_RANK else "",
+            group=get("group", 90),
+            state=get("state", 10) if get("state", 10) in dict(Membership.STATES) else "",
+            sort=sort if sort in member_sorts() else "joined",
+            page=page,
+        )
+
+    @property
+    def filtered(self) -> bool:
+        return any((self.q, self.role, self.group, self.state))
+
+
+MEMBER_TABLE_PAGE = 50
+
+
+def member_sorts() -> dict[str, tuple[str, list[Any]]]:
+    """sort key -> (label, ORDER BY): the built-in ones plus one per registered member stat."""
+    sorts: dict[str, tuple[str, list[Any]]] = {
+        "joined": ("Newest members", [F("joined_at").desc(nulls_last=True), F("id").desc()]),
+        "joined-oldest": ("Oldest members", [F("joined_at").asc(nulls_last=True), F("id").asc()]),
+        "seen": ("Last seen", [F("user__last_login").desc(nulls_last=True), F("id").desc()]),
+        "name": ("Username", [Lower("user__username").asc(), F("id").asc()]),
+    }
+    for stat in member_stats:
+        sorts[stat.key] = (f"Most {stat.label.lower()}", [F(f"stat_{stat.key}").desc(), F("id").desc()])
+    return sorts
+
+
+@dataclass
+class MemberTable:
+    rows: list[Membership]  # each with `stats`: [(label, value)] in registry order
+    total: int
+    page: int
+    pages: int
+    stat_labels: list[str]
+    show_email: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def member_table(
+    guardian: Guardian, query: MemberTableQuery, *, per_page: int = MEMBER_TABLE_PAGE
+) -> MemberTable:
+    """One page of the members admin table: every state but pending (applications have their own page).
+
+    Search by name or @username, and by email for those the Guardian lets see emails; filter by role,
+    group and state; sort by join date, last sign-in, username or a registered member stat (posts...).
+    Fixed queries: the count, the page (stats computed in SQL), the rows' groups.
+    """
+    show_email = guardian.community.view_member_emails.can()
+    qs = guardian.community.visible_members(Membership.objects.all()).exclude(state=Membership.PENDING)
+    if query.q:
+        text = query.q.lstrip("@")
+        condition = Q(user__username__icontains=text) | Q(user__display_name__icontains=text)
+        if show_email:
+            condition |= Q(user__email__icontains=text)
+        qs = qs.filter(condition)
+    if query.role:
+        qs = qs.filter(role=query.role)
+    if query.state:
+        qs = qs.filter(state=query.state)
+    if query.group:
+        qs = qs.filter(user__member_groups__slug=query.group)
+    total = qs.count()
+    pages = max(1, -(-total // per_page))
+    page = min(query.page, pages)
+    stats = list(member_stats)
+    rows_qs = (
+        qs.select_related("user")
+        .prefetch_related(Prefetch("user__member_groups", queryset=Group.objects.order_by("name")))
+        .annotate(**{f"stat_{stat.key}": stat.expression() for stat in stats})
+        .order_by(*member_sorts()[query.sort][1])
     )
-    if filters.q:
-        text = filters.q.lstrip("@")
-        qs = qs.filter(Q(user__username__icontains=text) | Q(user__display_name__icontains=text))
-    if state in dict(Membership.STATES):
-        qs = qs.filter(state=state)
-    if filters.role in Membership.ROLE_RANK:
-        qs = qs.filter(role=filters.role)
-    return paginate(qs, order=DIRECTORY_ORDER, cursor=cursor, limit=50)
+    rows = list(rows_qs[(page - 1) * per_page : page * per_page])
+    for row in rows:
+        row.stats = [(stat.label, getattr(row, f"stat_{stat.key}")) for stat in stats]  # type: ignore[attr-defined]
+    return MemberTable(
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        stat_labels=[stat.label for stat in stats],
+        show_email=show_email,
+    )
+
+
+def memberships_by_ids(guardian: Guardian, ids: list[int]) -> list[Membership]:
+    """The memberships with these ids that the Guardian lets this person see (others are left out,
+    exactly like missing ones), in the order asked, with their user."""
+    rows = guardian.community.visible_members(Membership.objects.select_related("user")).filter(pk__in=ids)
+    by_id = {row.pk: row for row in rows}
+    return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
+
+
+def list_group_choices() -> list[Group]:
+    return list(Group.objects.order_by("name")[:500])

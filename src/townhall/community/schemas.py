@@ -6,6 +6,7 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from townhall.core.ids import Id
 from townhall.core.schemas import InputSchema
 
 
@@ -88,3 +89,25 @@ class ProfileOut(MemberOut):
     looking_for: str
     introduction: str
     introduction_html: str
+
+
+class MembersBulkIn(InputSchema):
+    """One change for many members (membership ids, at most 100), as the members table's bulk form."""
+
+    ids: list[Id] = Field(min_length=1, max_length=100)
+    op: str = Field(
+        max_length=20, description="add_to_group, remove_from_group, set_role, suspend or restore"
+    )
+    role: str = Field("", max_length=10)
+    group: str = Field("", max_length=90, description="the group's slug, for the group changes")
+    reason: str = Field("", max_length=500)
+
+
+class RefusedRow(Schema):
+    username: str
+    reason: str
+
+
+class MembersBulkOut(Schema):
+    done: list[str]  # usernames changed
+    refused: list[RefusedRow]  # left alone, with the Guardian's reason

@@ -29,6 +29,7 @@ urlpatterns = [
         name="application-review",
     ),
     path("settings/community/members/", views.members, name="members"),
+    path("settings/community/members/bulk/", views.members_bulk, name="members-bulk"),
     path(
         "settings/community/members/<id:membership_id>/<str:op>/",
         views.member_action,

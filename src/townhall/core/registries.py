@@ -3,7 +3,11 @@
 - `space_kinds`: what a space can be (discussions, chat, events, ...): its label, icon, the part of the
   space page it renders, the create form's extra settings, its unread counter, its search types;
 - `sidebar_links`: the links at the top of the sidebar (Home, Latest topics, Search, ...);
-- `search_types`: every kind of searchable document (see the search app, which keeps the index).
+- `search_types`: every kind of searchable document (see the search app, which keeps the index);
+- `home_sections`: the blocks of a member's home page (what is new, continue reading, new members...);
+- `profile_sections`: the blocks of a profile page below the person's own details (recent posts...);
+- `settings_pages`: the pages listed in the community settings navigation;
+- `member_stats`: per-member figures (posts...) that the members admin table shows and sorts by.
 
 Core knows no app: the objects these hold are typed loosely (`Any` for a Space, a Guardian, a request).
 """
@@ -206,3 +210,132 @@ search_types: Registry[SearchType] = Registry("search type")
 
 def register_search_type(search_type: SearchType) -> SearchType:
     return search_types.register(search_type.key, search_type)
+
+
+# --- page sections (home, profile) --------------------------------------------------------------------
+SectionRender = tuple[str, dict[str, Any]] | None
+
+
+@dataclass(frozen=True)
+class HomeSection:
+    """A block of the member's home page.
+
+    render:    request -> (template, context), or None to leave the section out for this person. It is
+               called only for people who may read as members; it shows only what the request's
+               Guardian lets them read, in a fixed number of queries whatever the amount of content;
+    placement: "main" (the wide column: feeds) or "aside" (the narrow one: short lists).
+    The template is rendered with the page's context plus its own (`section` is the HomeSection).
+    """
+
+    key: str
+    label: str
+    order: int
+    render: Callable[[Any], SectionRender]
+    placement: str = "main"
+
+
+home_sections: Registry[HomeSection] = Registry("home section")
+
+
+def register_home_section(section: HomeSection) -> HomeSection:
+    return home_sections.register(section.key, section)
+
+
+@dataclass(frozen=True)
+class ProfileSection:
+    """A block of a profile page. render: (request, person) -> (template, context) or None; it shows
+    only what the viewer may read (filtered in SQL), in a fixed number of queries."""
+
+    key: str
+    label: str
+    order: int
+    render: Callable[[Any, Any], SectionRender]
+
+
+profile_sections: Registry[ProfileSection] = Registry("profile section")
+
+
+def register_profile_section(section: ProfileSection) -> ProfileSection:
+    return profile_sections.register(section.key, section)
+
+
+@dataclass(frozen=True)
+class SectionBlock:
+    """One rendered section of a page: what the page template includes (`{% section_block block %}`)."""
+
+    key: str
+    label: str
+    template: str
+    context: dict[str, Any]
+    placement: str = "main"
+
+
+def home_blocks(request: Any) -> list[SectionBlock]:
+    """The home page's sections for this request, in order, leaving out those that answer None."""
+    blocks = []
+    for section in sorted(home_sections, key=lambda s: (s.order, s.key)):
+        answer = section.render(request)
+        if answer is not None:
+            template, context = answer
+            blocks.append(SectionBlock(section.key, section.label, template, context, section.placement))
+    return blocks
+
+
+def profile_blocks(request: Any, person: Any) -> list[SectionBlock]:
+    """A profile page's sections for this viewer and person, in order."""
+    blocks = []
+    for section in sorted(profile_sections, key=lambda s: (s.order, s.key)):
+        answer = section.render(request, person)
+        if answer is not None:
+            template, context = answer
+            blocks.append(SectionBlock(section.key, section.label, template, context))
+    return blocks
+
+
+# --- community settings pages ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SettingsPage:
+    """A page of the community settings, listed in their navigation to those `shown(request)` allows
+    (ask the request's Guardian: `request.guardian`, `request.community`)."""
+
+    key: str
+    label: str
+    url_name: str
+    order: int
+    shown: Callable[[Any], bool]
+
+
+settings_pages: Registry[SettingsPage] = Registry("settings page")
+
+
+def register_settings_page(page: SettingsPage) -> SettingsPage:
+    return settings_pages.register(page.key, page)
+
+
+def settings_pages_for(request: Any) -> list[SettingsPage]:
+    if getattr(request, "guardian", None) is None:
+        return []
+    pages = [page for page in settings_pages if page.shown(request)]
+    return sorted(pages, key=lambda page: (page.order, page.key))
+
+
+# --- member figures -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MemberStat:
+    """A figure per member for the members admin table, computed in SQL so the table can sort by it.
+
+    expression: () -> a query expression giving the figure for the row whose user id is
+                `OuterRef("user_id")` (a Subquery counting the app's rows, say), never NULL
+                (wrap it in Coalesce). It should use an index on the user column: it runs per listed row.
+    """
+
+    key: str
+    label: str
+    expression: Callable[[], Any]
+
+
+member_stats: Registry[MemberStat] = Registry("member stat")
+
+
+def register_member_stat(stat: MemberStat) -> MemberStat:
+    return member_stats.register(stat.key, stat)

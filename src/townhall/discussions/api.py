@@ -14,9 +14,10 @@ from townhall.core.errors import Invalid, NotFound
 from townhall.core.ids import Id, Limit, PageNumber
 from townhall.core.schemas import Text
 from townhall.discussions import actions, mentions, queries, uploads
-from townhall.discussions.models import Post, Topic, TopicRead, reaction_choices
+from townhall.discussions.models import Post, ReactionChoice, Tag, Topic, TopicRead, reaction_choices
 from townhall.discussions.schemas import (
     AcceptIn,
+    DirectionIn,
     DraftIn,
     FollowIn,
     FollowOut,
@@ -27,10 +28,15 @@ from townhall.discussions.schemas import (
     PostOut,
     PostPage,
     PostPatch,
+    ReactionChoiceIn,
+    ReactionChoiceOut,
     ReactionIn,
     ReadIn,
     ReadOut,
     RevisionOut,
+    TagMergeIn,
+    TagOut,
+    TagRenameIn,
     TopicIn,
     TopicOut,
     TopicPage,
@@ -387,3 +393,84 @@ def create_upload(request: HttpRequest, slug: Text, file: File[UploadedFile]) ->
             "markdown": upload.markdown,
         },
     )
+
+
+# --- curation (admins): the reaction set and tags ---------------------------------------------------
+def _choices_out() -> list[dict[str, str]]:
+    return [{"emoji": c.emoji, "label": c.label} for c in reaction_choices()]
+
+
+def _offered_or_404(emoji: str) -> ReactionChoice:
+    choice = next((c for c in reaction_choices() if c.emoji == emoji), None)
+    if choice is None:
+        raise NotFound("No such reaction")
+    return choice
+
+
+@router.get("/reactions", response={200: list[ReactionChoiceOut], **API_ERRORS}, summary="The reaction set")
+def list_reaction_choices(request: HttpRequest) -> Any:
+    """The reactions members can give, in the order posts show them."""
+    return _choices_out()
+
+
+@router.post(
+    "/reactions", response={201: list[ReactionChoiceOut], **API_ERRORS}, summary="Offer one more reaction"
+)
+def add_reaction_choice(request: HttpRequest, payload: ReactionChoiceIn) -> Any:
+    """Admins only. Appends it to the set; answers the whole set."""
+    ensure_write(request)
+    actions.add_reaction_choice(guardian_of(request), emoji=payload.emoji, label=payload.label)
+    return Status(201, _choices_out())
+
+
+@router.delete("/reactions/{emoji}", response={204: None, **API_ERRORS}, summary="Stop offering a reaction")
+def remove_reaction_choice(request: HttpRequest, emoji: Text) -> Any:
+    """Admins only. Reactions already given stay on their posts."""
+    ensure_write(request)
+    g = guardian_of(request)
+    g.discussions.manage_reactions.ensure()
+    actions.remove_reaction_choice(g, _offered_or_404(emoji[:16]))
+    return Status(204, None)
+
+
+@router.post(
+    "/reactions/{emoji}/move", response={200: list[ReactionChoiceOut], **API_ERRORS}, summary="Reorder"
+)
+def move_reaction_choice(request: HttpRequest, emoji: Text, payload: DirectionIn) -> Any:
+    """Admins only. Moves a reaction one place up or down; answers the whole set."""
+    ensure_write(request)
+    g = guardian_of(request)
+    g.discussions.manage_reactions.ensure()
+    actions.move_reaction_choice(g, _offered_or_404(emoji[:16]), direction=payload.direction)
+    return _choices_out()
+
+
+def _tag_or_404(request: HttpRequest, tag_id: int) -> Tag:
+    guardian_of(request).discussions.manage_tags.ensure()
+    tag = Tag.objects.filter(pk=tag_id).first()
+    if tag is None:
+        raise NotFound("No such tag")
+    return tag
+
+
+@router.patch("/tags/{tag_id}", response={200: TagOut, **API_ERRORS}, summary="Rename a tag")
+def rename_tag(request: HttpRequest, tag_id: Id, payload: TagRenameIn) -> Any:
+    """Admins only. A name another tag has is refused: merge them instead."""
+    ensure_write(request)
+    return actions.rename_tag(guardian_of(request), _tag_or_404(request, tag_id), name=payload.name)
+
+
+@router.post("/tags/{tag_id}/merge", response={200: TagOut, **API_ERRORS}, summary="Merge a tag into another")
+def merge_tag(request: HttpRequest, tag_id: Id, payload: TagMergeIn) -> Any:
+    """Admins only. Its topics move to `into`, and the tag goes; answers the tag that stays."""
+    ensure_write(request)
+    source = _tag_or_404(request, tag_id)
+    return actions.merge_tags(guardian_of(request), source, into=_tag_or_404(request, payload.into))
+
+
+@router.delete("/tags/{tag_id}", response={204: None, **API_ERRORS}, summary="Delete a tag")
+def delete_tag(request: HttpRequest, tag_id: Id) -> Any:
+    """Admins only. Its topics lose it."""
+    ensure_write(request)
+    actions.delete_tag(guardian_of(request), _tag_or_404(request, tag_id))
+    return Status(204, None)

@@ -13,7 +13,7 @@ class DiscussionsConfig(AppConfig):
         from townhall.activity import verbs
         from townhall.core import registries
         from townhall.core.registries import SidebarLink, SpaceKind, signed_in
-        from townhall.discussions import broadcasts, events, search_docs, unread, views
+        from townhall.discussions import broadcasts, events, search_docs, sections, unread, views
         from townhall.realtime import schemas
 
         verbs.register(events.VERBS)
@@ -36,3 +36,31 @@ class DiscussionsConfig(AppConfig):
             SidebarLink("unread", "Unread", "discussions:unread", 40, shown=signed_in)
         )
         registries.register_search_type(search_docs.POSTS)
+        registries.register_home_section(
+            registries.HomeSection("continue-reading", "Continue reading", 10, sections.continue_reading)
+        )
+        registries.register_home_section(
+            registries.HomeSection("new-in-spaces", "New in your spaces", 20, sections.new_in_spaces)
+        )
+        registries.register_profile_section(
+            registries.ProfileSection("posts", "Recent topics and replies", 10, sections.profile_posts)
+        )
+        registries.register_member_stat(registries.MemberStat("posts", "Posts", sections.post_count))
+        registries.register_settings_page(
+            registries.SettingsPage(
+                "reactions",
+                "Reactions",
+                "discussions:settings-reactions",
+                60,
+                lambda request: request.guardian.discussions.manage_reactions.can(),
+            )
+        )
+        registries.register_settings_page(
+            registries.SettingsPage(
+                "tags",
+                "Tags",
+                "discussions:settings-tags",
+                70,
+                lambda request: request.guardian.discussions.manage_tags.can(),
+            )
+        )

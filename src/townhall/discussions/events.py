@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from townhall.activity.payloads import Direction, Name
 from townhall.activity.verbs import MODERATORS, Verb
 from townhall.core.effects import DomainEvent
 
@@ -163,6 +164,25 @@ class UploadData:
 
 TOPIC_STATES = ("pinned", "unpinned", "locked", "unlocked", "closed", "reopened")
 
+
+@dataclass(frozen=True)
+class ReactionChoiceData:
+    emoji: str
+    label: str
+
+
+@dataclass(frozen=True)
+class TagRenamedData:
+    old_name: str
+    new_name: str
+
+
+@dataclass(frozen=True)
+class TagMergedData:
+    source_name: str
+    topic_count: int
+
+
 VERBS = [
     Verb("topic.created", TopicCreatedData),
     Verb("post.created", PostCreatedData),
@@ -177,4 +197,10 @@ VERBS = [
     Verb("reaction.added", ReactionAddedData),
     Verb("reaction.removed", ReactionRemovedData),
     Verb("upload.created", UploadData),
+    Verb("reaction_choice.added", ReactionChoiceData, audience=MODERATORS),
+    Verb("reaction_choice.removed", ReactionChoiceData, audience=MODERATORS),
+    Verb("reaction_choice.moved", Direction, audience=MODERATORS),
+    Verb("tag.renamed", TagRenamedData, audience=MODERATORS),
+    Verb("tag.merged", TagMergedData, audience=MODERATORS),
+    Verb("tag.deleted", Name, audience=MODERATORS),
 ]

@@ -52,3 +52,18 @@ class MoveForm(forms.Form):
     def __init__(self, *args: object, choices: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["space"].choices = choices  # type: ignore[attr-defined]
+
+
+class ReactionChoiceForm(forms.Form):
+    emoji = forms.CharField(max_length=16, label="Emoji", widget=forms.TextInput(attrs={"size": 4}))
+    label = forms.CharField(
+        max_length=40, label="Name", help_text="Read out by screen readers, e.g. “Thumbs up”."
+    )
+
+
+class TagRenameForm(forms.Form):
+    name = forms.CharField(max_length=40, label="New name")
+
+
+class TagMergeForm(forms.Form):
+    into = forms.CharField(max_length=40, label="Merge into (an existing tag's name)")

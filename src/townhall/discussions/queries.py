@@ -8,14 +8,26 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.db import connection
-from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from townhall.core.errors import NotFound
 from townhall.core.pagination import paginate
 from townhall.discussions.models import (
     MUTED,
+    WATCHING,
     Draft,
     Post,
     PostRevision,
@@ -451,3 +463,124 @@ def public_topics(*, space: Space | None = None, limit: int = 50) -> QuerySet[To
     if space is not None:
         qs = qs.filter(space_id=space.pk)
     return qs.select_related("space", "author").order_by("-last_posted_at", "-id")[:limit]
+
+
+# --- the member's home and profiles ----------------------------------------------------------------
+FEED_PAGE = 8  # topics per page of "New in your spaces"
+FEED_POSTS = 2  # newest posts shown under each topic
+CONTINUE_READING = 5
+PROFILE_ITEMS = 5
+
+
+@dataclass
+class FeedItem:
+    topic: Topic
+    posts: list[Post]  # the newest visible posts, oldest first
+
+
+@dataclass
+class Feed:
+    items: list[FeedItem]
+    next_cursor: str | None
+    has_spaces: bool  # False: the member has joined no space yet
+
+
+def _reader_topics(guardian: Guardian) -> QuerySet[Topic]:
+    """Visible topics minus the reader's muted topics and spaces, with `read_position` (-1: never opened)."""
+    qs = guardian.discussions.visible_topics(Topic.objects.all())
+    user_id = guardian.user_id
+    if user_id is None:
+        return qs.annotate(read_position=Value(-1, output_field=IntegerField()))
+    muted_topics = TopicFollow.objects.filter(user_id=user_id, level=MUTED, topic_id=OuterRef("pk"))
+    muted_spaces = SpaceFollow.objects.filter(user_id=user_id, level=MUTED, space_id=OuterRef("space_id"))
+    read = TopicRead.objects.filter(user_id=user_id, topic_id=OuterRef("pk")).values("highest_position_read")[
+        :1
+    ]
+    return (
+        qs.exclude(Exists(muted_topics))
+        .exclude(Exists(muted_spaces))
+        .annotate(read_position=Coalesce(Subquery(read), Value(-1), output_field=IntegerField()))
+    )
+
+
+def _newest_posts(topic_ids: list[int], *, per_topic: int) -> dict[int, list[Post]]:
+    """topic_id -> its newest `per_topic` visible posts (oldest first), in one query (a window function)."""
+    if not topic_ids:
+        return {}
+    ranked = (
+        Post.objects.filter(topic_id__in=topic_ids, hidden=False, deleted_at__isnull=True)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("topic_id")], order_by=[F("position").desc()]))
+        .filter(rank__lte=per_topic)
+        .select_related("author")
+        .order_by("topic_id", "position")
+    )
+    grouped: dict[int, list[Post]] = defaultdict(list)
+    for post in ranked:
+        grouped[post.topic_id].append(post)
+    return grouped
+
+
+def home_feed(guardian: Guardian, *, cursor: str | None = None, limit: int = FEED_PAGE) -> Feed:
+    """What is new in the spaces the member has joined: topics by latest activity, each with its newest
+    posts, muted topics and spaces left out; only what the Guardian lets them read.
+
+    Two queries whatever the amount of content (the topics of the page with their space, author and
+    read mark; their newest posts with authors). Raises BadCursor for a mangled cursor.
+    """
+    joined = guardian.spaces.active_ids()
+    if guardian.user_id is None or not joined:
+        return Feed(items=[], next_cursor=None, has_spaces=False)
+    qs = _reader_topics(guardian).filter(space_id__in=joined).select_related("space", "author")
+    page = paginate(qs, order=("-last_posted_at", "-id"), cursor=cursor, limit=limit)
+    posts = _newest_posts([t.pk for t in page.items], per_topic=FEED_POSTS)
+    items = []
+    for topic in page.items:
+        for post in posts.get(topic.pk, []):
+            post.topic = topic
+        items.append(FeedItem(topic=topic, posts=posts.get(topic.pk, [])))
+    return Feed(items=items, next_cursor=page.next_cursor, has_spaces=True)
+
+
+def continue_reading(guardian: Guardian, *, limit: int = CONTINUE_READING) -> list[Topic]:
+    """Topics the member follows (watching them, or having opened them) with posts after their read
+    mark, latest activity first; `unread_count` says how many. One query."""
+    if guardian.user_id is None:
+        return []
+    # Driven by the member's own rows (read marks, watched topics), not by every topic of the site.
+    tracked = TopicRead.objects.filter(user_id=guardian.user_id).values("topic_id")
+    watched = TopicFollow.objects.filter(user_id=guardian.user_id, level=WATCHING).values("topic_id")
+    qs = (
+        _reader_topics(guardian)
+        .filter(Q(pk__in=tracked) | Q(pk__in=watched))
+        .filter(read_position__lt=F("last_position"))  # type: ignore[misc]
+        .select_related("space")
+        .order_by("-last_posted_at", "-id")
+    )
+    return list(qs[:limit])
+
+
+@dataclass
+class ProfileActivity:
+    topics: list[Topic]
+    replies: list[Post]
+
+
+def profile_activity(guardian: Guardian, person_id: int, *, limit: int = PROFILE_ITEMS) -> ProfileActivity:
+    """A person's newest topics and replies that the viewer may read (the readable spaces and
+    visible topics filters, in SQL; hidden and deleted posts left out). Two queries."""
+    visible = guardian.discussions.visible_topics(Topic.objects.all())
+    topics = list(
+        visible.filter(author_id=person_id).select_related("space").order_by("-created_at", "-id")[:limit]
+    )
+    replies = list(
+        Post.objects.filter(
+            author_id=person_id,
+            position__gt=1,
+            hidden=False,
+            deleted_at__isnull=True,
+            topic_id__in=visible.values("pk"),
+        )
+        .select_related("topic__space")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return ProfileActivity(topics=topics, replies=replies)

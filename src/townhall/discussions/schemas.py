@@ -115,6 +115,34 @@ class ReactionIn(InputSchema):
     emoji: str = Field(max_length=16)
 
 
+class ReactionChoiceOut(Schema):
+    emoji: str
+    label: str
+
+
+class ReactionChoiceIn(InputSchema):
+    emoji: str = Field(max_length=16)
+    label: str = Field(max_length=40)
+
+
+class DirectionIn(InputSchema):
+    direction: str = Field(max_length=4, description="up or down")
+
+
+class TagOut(Schema):
+    id: int
+    name: str
+    slug: str
+
+
+class TagRenameIn(InputSchema):
+    name: str = Field(max_length=TAG_MAX)
+
+
+class TagMergeIn(InputSchema):
+    into: Id
+
+
 class AcceptIn(InputSchema):
     post_id: Id
 

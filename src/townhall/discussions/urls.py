@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from townhall.discussions import feeds, views
+from townhall.discussions import feeds, settings_pages, views
 
 app_name = "discussions"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("latest/", views.latest, name="latest"),
     path("unread/", views.unread, name="unread"),
     path("top/", views.top, name="top"),
+    path("new/", views.new_in_spaces, name="new"),
     path("mentions/", views.mention_suggestions, name="mentions"),
     path("s/<slug:slug>/topics/", views.space_topics, name="space-topics"),
     path("s/<slug:slug>/new/", views.topic_create, name="topic-create"),
@@ -33,5 +34,15 @@ urlpatterns = [
     path("p/<id:post_id>/moderate/", views.post_moderate, name="post-moderate"),
     path("p/<id:post_id>/react/", views.post_react, name="post-react"),
     path("p/<id:post_id>/revisions/", views.post_revisions, name="post-revisions"),
+    path("settings/community/reactions/", settings_pages.reactions_page, name="settings-reactions"),
+    path(
+        "settings/community/reactions/<str:op>/",
+        settings_pages.reaction_change,
+        name="settings-reaction-change",
+    ),
+    path("settings/community/tags/", settings_pages.tags_page, name="settings-tags"),
+    path(
+        "settings/community/tags/<id:tag_id>/<str:op>/", settings_pages.tag_change, name="settings-tag-change"
+    ),
     path("sitemap.xml", sitemap, {"sitemaps": feeds.SITEMAPS}, name="sitemap"),
 ]

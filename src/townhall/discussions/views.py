@@ -23,6 +23,7 @@ from townhall.core.errors import Invalid
 from townhall.core.forms import add_invalid_to_form
 from townhall.core.htmx import done, is_htmx
 from townhall.core.ids import parse_id, parse_page
+from townhall.core.pagination import BadCursor
 from townhall.discussions import actions, mentions, queries, uploads
 from townhall.discussions.forms import EditForm, MoveForm, ReplyForm, TopicForm
 from townhall.discussions.models import Post, Topic, Upload, reaction_choices
@@ -103,6 +104,23 @@ def space_topics(request: HttpRequest, slug: str) -> HttpResponse:
     if not guardian_of(request).spaces.read.can(space):
         raise Http404("No such space")
     return _list_page(request, queries.LATEST, space=space)
+
+
+@require_GET
+def new_in_spaces(request: HttpRequest) -> HttpResponse:
+    """More of the home page's "New in your spaces" (its "Load more" link): the rows for htmx, a page
+    of their own without JavaScript."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('account_login')}?next={request.path}")
+    guardian = guardian_of(request)
+    try:
+        feed = queries.home_feed(guardian, cursor=request.GET.get("cursor") or None)
+    except BadCursor as exc:
+        messages.error(request, str(exc))
+        feed = queries.home_feed(guardian)
+    if is_htmx(request):
+        return render(request, "discussions/sections/feed.html#feed-page", {"feed": feed})
+    return render(request, "discussions/new.html", {"feed": feed})
 
 
 @require_POST

@@ -119,6 +119,12 @@ class CommunityRules(RuleGroup):
         return None if self.g.is_moderator else refuse("Only moderators and admins can manage members.")
 
     @rule
+    def view_member_emails(self) -> Refusal | None:
+        """See and search members' email addresses in the members table: admins only (moderators
+        manage standing, not contact details)."""
+        return None if self.g.is_admin else refuse("Only admins can see members' email addresses.")
+
+    @rule
     def manage_groups(self) -> Refusal | None:
         return None if self.g.is_admin else refuse("Only admins can manage groups.")
 

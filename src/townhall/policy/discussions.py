@@ -174,6 +174,17 @@ class DiscussionRules(RuleGroup):
                 return None
         return refuse("Only the person who asked or a moderator can choose the accepted answer.")
 
+    # --- curating the reaction set and tags (community settings) -----------------------------------
+    @rule
+    def manage_reactions(self) -> Refusal | None:
+        """Add, remove and reorder the reactions members can give: the community's admins."""
+        return None if self.g.is_admin else refuse("Only admins can change the reaction set.")
+
+    @rule
+    def manage_tags(self) -> Refusal | None:
+        """Rename, merge and delete tags: the community's admins."""
+        return None if self.g.is_admin else refuse("Only admins can rename, merge or delete tags.")
+
     # --- reacting, following, reading state --------------------------------------------------------
     @rule
     def react(self, post: Post) -> Refusal | None:

@@ -4,12 +4,12 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from townhall.core.registries import sidebar_links_for
+from townhall.core.registries import settings_pages_for, sidebar_links_for
 from townhall.spaces.queries import add_unread_counts, sidebar_for
 
 
 def townhall(request: HttpRequest) -> dict[str, Any]:
-    """The community, the Guardian and the sidebar (built lazily, only when a template shows it)."""
+    """The community, the Guardian, the sidebar and the settings pages (built lazily, when shown)."""
     guardian = getattr(request, "guardian", None)
     community = getattr(request, "community", None)
 
@@ -23,4 +23,13 @@ def townhall(request: HttpRequest) -> dict[str, Any]:
     def sidebar_links() -> Any:
         return sidebar_links_for(guardian)
 
-    return {"community": community, "guardian": guardian, "sidebar": sidebar, "sidebar_links": sidebar_links}
+    def settings_pages() -> Any:
+        return settings_pages_for(request)
+
+    return {
+        "community": community,
+        "guardian": guardian,
+        "sidebar": sidebar,
+        "sidebar_links": sidebar_links,
+        "settings_pages": settings_pages,
+    }

@@ -11,8 +11,11 @@ from townhall.community.actions.joining import (
     revoke_invitation,
 )
 from townhall.community.actions.members import (
+    BULK_MAX,
+    BulkResult,
     add_group_member,
     ban_member,
+    bulk_update_members,
     clean_group,
     create_group,
     delete_group,
@@ -30,10 +33,13 @@ from townhall.community.actions.onboarding import (
 )
 
 __all__ = [
+    "BULK_MAX",
+    "BulkResult",
     "accept_code_of_conduct",
     "accept_invitation",
     "add_group_member",
     "ban_member",
+    "bulk_update_members",
     "check_invitation",
     "clean_group",
     "clean_screening_questions",

@@ -84,11 +84,12 @@ def join_community(
 
 
 def _invitation_problem(invitation: Invitation, user: Any) -> str | None:
-    if invitation.revoked_at is not None:
+    state = invitation.state
+    if state == Invitation.REVOKED:
         return "This invitation has been revoked. Ask the person who invited you for a new one."
-    if invitation.expires_at is not None and invitation.expires_at <= timezone.now():
+    if state == Invitation.EXPIRED:
         return "This invitation has expired. Ask the person who invited you for a new one."
-    if invitation.max_uses is not None and invitation.uses >= invitation.max_uses:
+    if state == Invitation.USED_UP:
         return "This invitation has already been used as many times as allowed."
     if invitation.email and user is not None:
         from allauth.account.models import EmailAddress

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ from townhall.community import tasks
 from townhall.community.events import GroupMembershipChanged, RoleChangedData, StandingChanged, SuspendedData
 from townhall.community.models import Group, GroupMember, Membership
 from townhall.core.effects import emit, enqueue_on_commit
-from townhall.core.errors import Invalid
+from townhall.core.errors import Invalid, NotFound, PermissionDenied
 
 if TYPE_CHECKING:
     from townhall.policy import Guardian
@@ -244,3 +245,76 @@ def remove_group_member(guardian: Guardian, group: Group, *, user: Any) -> None:
                 group_id=group.pk, user_ids=(user.pk,), actor_id=guardian.user_id, op="removed"
             )
         )
+
+
+# --- bulk ------------------------------------------------------------------------------------------
+BULK_MAX = 100
+BULK_OPS = ("add_to_group", "remove_from_group", "set_role", "suspend", "restore")
+
+
+@dataclass
+class BulkResult:
+    """What a bulk change did: the memberships changed, and those left alone with the reason why."""
+
+    done: list[Membership] = field(default_factory=list)
+    refused: list[tuple[Membership, str]] = field(default_factory=list)
+
+
+def bulk_update_members(
+    guardian: Guardian,
+    memberships: list[Membership],
+    *,
+    op: str,
+    role: str = "",
+    group: Group | None = None,
+    until: datetime | None = None,
+    reason: str = "",
+) -> BulkResult:
+    """Apply one change to many members, each through its own action and so the same Guardian rule.
+
+    A rule that does not depend on the row (groups need `manage_groups`) refuses the whole request
+    (PermissionDenied); a refusal for some rows (a moderator suspending an admin, setting the role of
+    oneself, restoring someone active) leaves those rows alone and is reported in the result, while
+    the others change, each in its own transaction (one row's failure never undoes another's).
+    Errors: Invalid (unknown op, more than BULK_MAX rows, a missing group or role, a bad reason).
+    """
+    if op not in BULK_OPS:
+        raise Invalid(
+            "Choose what to do with the selected members.", field_errors={"op": ["Choose an action."]}
+        )
+    if not memberships:
+        raise Invalid("Select at least one member.", field_errors={"ids": ["Select at least one member."]})
+    if len(memberships) > BULK_MAX:
+        msg = f"Select at most {BULK_MAX} members at a time."
+        raise Invalid(msg, field_errors={"ids": [msg]})
+    if op in ("add_to_group", "remove_from_group"):
+        guardian.community.manage_groups.ensure()
+        if group is None:
+            raise Invalid("Choose a group.", field_errors={"group": ["Choose a group."]})
+    if op == "set_role" and role not in Membership.ROLE_RANK:
+        raise Invalid("Choose a role.", field_errors={"role": ["Choose a role."]})
+    reason = _reason(reason)
+    result = BulkResult()
+    for membership in memberships:
+        try:
+            if op == "add_to_group":
+                assert group is not None
+                add_group_member(guardian, group, user=membership.user)
+            elif op == "remove_from_group":
+                assert group is not None
+                remove_group_member(guardian, group, user=membership.user)
+            elif op == "set_role":
+                set_member_role(guardian, membership, role=role)
+            elif op == "suspend":
+                suspend_member(guardian, membership, until=until, reason=reason)
+            else:
+                restore_member(guardian, membership)
+        except Invalid as exc:
+            result.refused.append((membership, exc.message))
+        except PermissionDenied as exc:
+            result.refused.append((membership, exc.reason))
+        except NotFound:
+            result.refused.append((membership, "Not found."))
+        else:
+            result.done.append(membership)
+    return result

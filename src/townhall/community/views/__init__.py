@@ -13,6 +13,7 @@ from townhall.community.views.manage import (
     invitations,
     member_action,
     members,
+    members_bulk,
 )
 from townhall.community.views.onboarding import join, onboarding
 from townhall.community.views.public import (
@@ -47,6 +48,7 @@ __all__ = [
     "leave",
     "member_action",
     "members",
+    "members_bulk",
     "onboarding",
     "robots_txt",
 ]

@@ -14,6 +14,7 @@ from townhall.accounts.models import User
 from townhall.community import actions, queries
 from townhall.community.forms import (
     BanForm,
+    BulkMembersForm,
     CommunitySettingsForm,
     GroupForm,
     GroupMemberForm,
@@ -22,6 +23,7 @@ from townhall.community.forms import (
     RoleForm,
     SuspendForm,
 )
+from townhall.community.models import Membership
 from townhall.community.views._helpers import (
     WRITE_RATE,
     community_of,
@@ -32,7 +34,7 @@ from townhall.core import ratelimit
 from townhall.core.errors import Invalid, NotFound
 from townhall.core.forms import add_invalid_to_form
 from townhall.core.htmx import done, render_page
-from townhall.core.pagination import BadCursor
+from townhall.core.ids import parse_id
 from townhall.spaces.queries import list_visible_spaces
 
 
@@ -156,33 +158,92 @@ def application_review(request: HttpRequest, membership_id: int) -> HttpResponse
     )
 
 
+MEMBERS_PATH = "/settings/community/members/"
+BULK_RATE = "20/m"
+
+
 @login_required
 def members(request: HttpRequest) -> HttpResponse:
+    """The members table: search, filters, sort, pages, a bulk action and each row's own actions."""
     guardian = guardian_of(request)
     guardian.community.manage_members.ensure()
-    filters = queries.DirectoryFilters.from_params(request.GET)
-    state = (request.GET.get("state") or "")[:10]
-    try:
-        page = queries.managed_members(
-            guardian, filters, state=state, cursor=request.GET.get("cursor") or None
-        )
-    except BadCursor as exc:
-        messages.error(request, str(exc))
-        page = queries.managed_members(guardian, filters, state=state)
-    params = request.GET.copy()
-    params.pop("cursor", None)
-    if page.next_cursor:
-        params["cursor"] = page.next_cursor
+    query = queries.MemberTableQuery.from_params(request.GET)
+    table = queries.member_table(guardian, query)
+
+    def link(**changes: Any) -> str:
+        params = request.GET.copy()
+        for key, value in changes.items():
+            params.pop(key, None)
+            if value:
+                params[key] = str(value)
+        return f"?{params.urlencode()}" if params else "?"
+
     context = {
-        "filters": filters,
-        "state": state,
-        "page": page,
-        "next_query": params.urlencode() if page.next_cursor else "",
+        "query": query,
+        "table": table,
+        "roles": Membership.ROLES,
+        "sorts": [(key, label) for key, (label, _order) in queries.member_sorts().items()],
+        "groups": queries.list_group_choices(),
+        "previous_link": link(page=table.page - 1 if table.page > 2 else None),
+        "next_link": link(page=table.page + 1),
         "role_form": RoleForm(),
-        "suspend_form": SuspendForm(),
-        "ban_form": BanForm(),
+        "bulk_form": BulkMembersForm(),
+        "may_bulk_groups": guardian.community.manage_groups.can(),
     }
     return render_page(request, "community/members.html", context)
+
+
+def _back_to_members(request: HttpRequest) -> str:
+    back = request.POST.get("next") or MEMBERS_PATH
+    return back if back.startswith(MEMBERS_PATH) and "\\" not in back else MEMBERS_PATH
+
+
+def _names(rows: list[Any]) -> str:
+    return ", ".join(f"@{m.user.username}" for m in rows)
+
+
+@login_required
+@require_POST
+def members_bulk(request: HttpRequest) -> HttpResponse:
+    """Apply one action to the selected rows. Rows the Guardian refuses are named with the reason and
+    left alone; the others change (see actions.bulk_update_members). Plain POST → back to the table."""
+    guardian = guardian_of(request)
+    guardian.community.manage_members.ensure()
+    ratelimit.hit(f"community-bulk:{request.user.pk}", BULK_RATE)
+    back = _back_to_members(request)
+    form = BulkMembersForm(request.POST)
+    ids = [parse_id(v) for v in request.POST.getlist("ids")[: actions.BULK_MAX + 1]]
+    if not form.is_valid():
+        first = str(next(iter(form.errors.values()))[0])
+        messages.error(request, first)
+        return redirect(back)
+    if len(ids) > actions.BULK_MAX:
+        messages.error(request, f"Select at most {actions.BULK_MAX} members at a time.")
+        return redirect(back)
+    rows = queries.memberships_by_ids(guardian, [i for i in ids if i])
+    data = form.cleaned_data
+    try:
+        result = actions.bulk_update_members(
+            guardian,
+            rows,
+            op=data["op"],
+            role=data["role"],
+            group=data["group"],
+            reason=data["reason"],
+        )
+    except Invalid as exc:
+        flash_invalid(request, exc)
+        return redirect(back)
+    label = dict(BulkMembersForm.OPS)[data["op"]]
+    if data["group"] is not None and data["op"] in ("add_to_group", "remove_from_group"):
+        label = f"{label} {data['group'].name}"
+    elif data["op"] == "set_role":
+        label = f"{label} to {data['role']}"
+    if result.done:
+        messages.success(request, f"{label}: done for {_names(result.done)}.")
+    for membership, reason in result.refused:
+        messages.error(request, f"{label}: not for @{membership.user.username}. {reason}")
+    return redirect(back)
 
 
 MEMBER_OPS = {"role", "suspend", "ban", "restore"}
@@ -198,9 +259,7 @@ def member_action(request: HttpRequest, membership_id: int, op: str) -> HttpResp
         raise NotFound("No such action")
     target = queries.get_membership_by_id_or_404(guardian, membership_id)
     name = f"@{target.user.username}"
-    back = request.POST.get("next") or "/settings/community/members/"
-    if not back.startswith("/settings/community/members/"):
-        back = "/settings/community/members/"
+    back = _back_to_members(request)
     form: Any = {"role": RoleForm, "suspend": SuspendForm, "ban": BanForm}.get(op)
     bound = form(request.POST) if form else None
     if bound is not None and not bound.is_valid():

@@ -17,6 +17,7 @@ from townhall.core import ratelimit
 from townhall.core.errors import Invalid
 from townhall.core.htmx import render_page
 from townhall.core.pagination import BadCursor
+from townhall.core.registries import home_blocks
 from townhall.policy import Guardian
 from townhall.spaces.queries import list_visible_spaces
 
@@ -24,7 +25,7 @@ from townhall.spaces.queries import list_visible_spaces
 # uploaded files and per-person pages (home, unread, search results, invitations, feeds of nobody).
 ROBOTS_PRIVATE_PATHS = (
     "/accounts/", "/api/", "/settings/", "/django-admin/", "/media/", "/uploads/", "/home/", "/welcome/",
-    "/join/", "/leave/", "/invite/", "/unread/", "/search/", "/mentions/", "/u/", "/healthz",
+    "/join/", "/leave/", "/invite/", "/unread/", "/new/", "/search/", "/mentions/", "/u/", "/healthz",
 )  # fmt: skip
 
 
@@ -42,17 +43,16 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The member's home: welcome, their spaces, new members, applications waiting, onboarding nudge."""
+    """The member's home: a feed of what the apps registered (core.registries.home_sections: what is
+    new in their spaces, topics to continue, new members...), applications waiting, onboarding nudge."""
     guardian = guardian_of(request)
     if not guardian.can_read_as_member:
         return redirect("community:onboarding")
-    membership = guardian.membership
-    joined = [sid for sid, (state, _role) in guardian.space_roles.items() if state == "active"]
-    my_spaces = list(list_visible_spaces(guardian).filter(pk__in=joined)[:50])
+    blocks = home_blocks(request)
     context = {
-        "membership": membership,
-        "my_spaces": my_spaces,
-        "new_members": queries.new_members(guardian),
+        "membership": guardian.membership,
+        "main_sections": [b for b in blocks if b.placement != "aside"],
+        "aside_sections": [b for b in blocks if b.placement == "aside"],
         "pending_count": queries.pending_application_count(guardian),
     }
     return render(request, "community/home.html", context)

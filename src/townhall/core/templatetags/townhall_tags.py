@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from django import template
+from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from townhall.core.markdown import render_markdown
@@ -43,3 +46,25 @@ def refusal(context: template.Context, name: str, *args: object) -> str | None:
 def initials(name: str) -> str:
     parts = [p for p in (name or "?").replace("_", " ").split() if p]
     return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+@register.simple_tag(takes_context=True)
+def section_block(context: template.Context, block: Any) -> SafeString:
+    """{% section_block block %}: render a registered section (core.registries.SectionBlock) with the
+    page's context plus the section's own, so its template sees `request`, `guardian` and `user` too."""
+    assert context.template is not None  # a tag always renders inside a template
+    tmpl = context.template.engine.get_template(block.template)
+    with context.push(block.context, section=block):
+        return mark_safe(tmpl.render(context))  # noqa: S308 - a template's own (autoescaped) output
+
+
+_BLOCK_END = re.compile(r"<(?:/p|br|/li|/h[1-6]|/pre|/blockquote|/tr|/td|/th)\b[^>]*>", re.IGNORECASE)
+
+
+@register.filter
+def excerpt(html_text: str | None, length: int = 200) -> str:
+    """Plain text of sanitised HTML (a post's body_html) for one-line previews: blocks become spaces,
+    whitespace collapses, cut at `length` characters. Returns plain text, which the template escapes."""
+    text = html.unescape(strip_tags(_BLOCK_END.sub(" ", html_text or "")))
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: max(length - 1, 0)].rstrip() + "…"

@@ -14,6 +14,14 @@ from townhall.discussions.actions._common import (
     clean_title,
     opening_post,
 )
+from townhall.discussions.actions.curation import (
+    add_reaction_choice,
+    delete_tag,
+    merge_tags,
+    move_reaction_choice,
+    remove_reaction_choice,
+    rename_tag,
+)
 from townhall.discussions.actions.moderation import (
     accept_answer,
     close_topic,
@@ -47,6 +55,7 @@ from townhall.discussions.actions.reading import (
 
 __all__ = [
     "accept_answer",
+    "add_reaction_choice",
     "allowed_emoji",
     "clean_body",
     "clean_kind",
@@ -57,16 +66,21 @@ __all__ = [
     "create_post",
     "create_topic",
     "delete_post",
+    "delete_tag",
     "discard_draft",
     "edit_post",
     "hide_post",
     "hide_topic",
     "lock_topic",
     "mark_read",
+    "merge_tags",
+    "move_reaction_choice",
     "move_topic",
     "opening_post",
     "pin_topic",
     "react",
+    "remove_reaction_choice",
+    "rename_tag",
     "reopen_topic",
     "reply_with_attachment",
     "restore_post",
