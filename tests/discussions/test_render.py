@@ -17,6 +17,9 @@ from .conftest import reply, start_topic
 
 pytestmark = pytest.mark.django_db
 
+# A post action: an icon button named for screen readers (and in its tooltip).
+REPLY_BUTTON = '<span class="icon icon-reply" aria-hidden="true"></span><span class="visually-hidden">Reply</span></a>'
+
 
 def _posts_html(response: Any) -> str:
     """The `#posts` block of a topic page (the layout around it has its own forms)."""
@@ -61,11 +64,11 @@ def test_actions_follow_the_reader(client_for: Any, member: Any, moderator: Any,
 
     anonymous = _posts_html(client_for(None).get(url))
     assert "csrfmiddlewaretoken" not in anonymous and "<form" not in anonymous
-    assert edit_mine not in anonymous and ">Reply</a>" not in anonymous
+    assert edit_mine not in anonymous and REPLY_BUTTON not in anonymous
 
     author = _posts_html(client_for(member).get(url))
     assert edit_mine in author and edit_theirs not in author and hide_theirs not in author
-    assert ">Reply</a>" in author and 'name="csrfmiddlewaretoken"' in author
+    assert REPLY_BUTTON in author and 'name="csrfmiddlewaretoken"' in author
     assert 'class="react-picker small"' in author
 
     mod = _posts_html(client_for(moderator).get(url))

@@ -118,7 +118,7 @@ def list_topics(
     if space_obj is not None and not g.spaces.read.can(space_obj):
         raise NotFound("No such space")
     result = queries.list_topics(
-        g, kind=list, space=space_obj, tag=queries.get_tag(tag), cursor=cursor, period=period, limit=limit
+        g, kind=list, space=space_obj, tag=queries.get_tag(g, tag), cursor=cursor, period=period, limit=limit
     )
     items = [topic_out(t) for t in [*result.pinned, *result.topics]]
     return {"items": items, "next_cursor": result.next_cursor}
@@ -175,9 +175,7 @@ def create_post(request: HttpRequest, topic_id: Id, payload: PostIn) -> Any:
     topic = queries.get_topic_or_404(g, topic_id)
     reply_to = None
     if payload.reply_to is not None:
-        reply_to = Post.objects.filter(pk=payload.reply_to).first()
-        if reply_to is None:
-            raise Invalid("That post does not exist.", field_errors={"reply_to": ["Unknown post."]})
+        reply_to = queries.get_reply_target(g, topic, payload.reply_to)
     post = actions.create_post(g, topic, body=payload.body, reply_to=reply_to)
     return Status(201, post_out(g, post))
 

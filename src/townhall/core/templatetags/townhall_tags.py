@@ -6,6 +6,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from townhall.core.markdown import render_markdown
+from townhall.core.undo import read_offer
 
 register = template.Library()
 
@@ -43,3 +44,9 @@ def refusal(context: template.Context, name: str, *args: object) -> str | None:
 def initials(name: str) -> str:
     parts = [p for p in (name or "?").replace("_", " ").split() if p]
     return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+@register.filter
+def undo_offer(message: Any) -> dict[str, Any] | None:
+    """The undo form a flashed message carries (core.undo.offer_undo), or None."""
+    return read_offer(message)

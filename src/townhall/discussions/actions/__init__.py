@@ -25,9 +25,11 @@ from townhall.discussions.actions.moderation import (
 from townhall.discussions.actions.posts import (
     create_post,
     create_topic,
+    create_topic_with_attachment,
     delete_post,
     edit_post,
     reply_with_attachment,
+    undelete_post,
 )
 from townhall.discussions.actions.reactions import allowed_emoji, react, toggle_reaction, unreact
 from townhall.discussions.actions.reading import (
@@ -47,6 +49,7 @@ __all__ = [
     "close_topic",
     "create_post",
     "create_topic",
+    "create_topic_with_attachment",
     "delete_post",
     "discard_draft",
     "edit_post",
@@ -67,6 +70,7 @@ __all__ = [
     "set_topic_follow_level",
     "toggle_reaction",
     "unaccept_answer",
+    "undelete_post",
     "unlock_topic",
     "unpin_topic",
     "unreact",

@@ -15,6 +15,7 @@ from townhall.core.errors import Invalid
 from townhall.discussions.models import (
     BODY_MAX,
     MAX_TAGS,
+    PARTICIPANTS_SHOWN,
     PATH_SEGMENT,
     TAG_MAX,
     TITLE_MAX,
@@ -139,12 +140,40 @@ def _segment(position: int) -> str:
     return str(position).zfill(PATH_SEGMENT)
 
 
-def _count_visible_delta(post: Post, *, delta: int) -> None:
+def _count_visible_delta(post: Post, *, delta: int, **changes: Any) -> None:
     _touch(
         post.topic_id,
         post_count=F("post_count") + delta,
         score=F("score") + delta if post.position != 1 else F("score"),
+        **changes,
     )
+
+
+def _participants_after_reply(topic: Topic, author_id: int | None) -> list[int]:
+    """The topic's participants once `author_id` has replied: the opener first, then the newest replier."""
+    opener = [topic.author_id] if topic.author_id else []
+    newest = [author_id] if author_id and author_id not in opener else []
+    rest = [i for i in topic.participant_ids or [] if i not in opener and i != author_id]
+    return (opener + newest + rest)[:PARTICIPANTS_SHOWN]
+
+
+def _participants(topic: Topic) -> list[int]:
+    """The topic's participants read again from its visible replies (after a deletion, hiding or restore).
+
+    Walks the newest replies by the (topic, position) index, never the whole topic."""
+    ids = [topic.author_id] if topic.author_id else []
+    recent = (
+        Post.objects.filter(topic_id=topic.pk, position__gt=1, hidden=False, deleted_at__isnull=True)
+        .exclude(author_id=None)
+        .order_by("-position")
+        .values_list("author_id", flat=True)[:200]
+    )
+    for author_id in recent:
+        if len(ids) >= PARTICIPANTS_SHOWN:
+            break
+        if author_id not in ids:
+            ids.append(author_id)
+    return ids
 
 
 def opening_post(topic: Topic) -> Post:
