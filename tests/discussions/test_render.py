@@ -18,7 +18,9 @@ from .conftest import reply, start_topic
 pytestmark = pytest.mark.django_db
 
 # A post action: an icon button named for screen readers (and in its tooltip).
-REPLY_BUTTON = '<span class="icon icon-reply" aria-hidden="true"></span><span class="visually-hidden">Reply</span></a>'
+REPLY_BUTTON = (
+    '<span class="icon icon-reply" aria-hidden="true"></span><span class="visually-hidden">Reply</span></a>'
+)
 
 
 def _posts_html(response: Any) -> str:

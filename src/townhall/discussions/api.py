@@ -318,6 +318,17 @@ def delete_post(request: HttpRequest, post_id: Id) -> Any:
     return Status(204, None)
 
 
+@router.post("/posts/{post_id}/undelete", response={200: PostOut, **API_ERRORS}, summary="Undo a deletion")
+def undelete_post(request: HttpRequest, post_id: Id) -> Any:
+    """Bring a deleted post back: its author shortly after deleting it (their own deletion only),
+    moderators at any time. Undeleting the opening post brings its topic back."""
+    ensure_write(request)
+    g = guardian_of(request)
+    post = queries.get_deleted_post_or_404(g, post_id)
+    actions.undelete_post(g, post)
+    return _post_with_reactions(g, post)
+
+
 @router.get(
     "/posts/{post_id}/revisions", response={200: list[RevisionOut], **API_ERRORS}, summary="Earlier versions"
 )
