@@ -13,6 +13,10 @@ BODY_ERRORS = {
     "required": "Write something first.",
     "max_length": f"Keep posts under {BODY_MAX:,} characters (this one has %(show_value)s).",
 }
+# Post bodies carry no maxlength in the page: a browser would cut a long paste short without a word.
+# The server counts instead, and its error comes back beside the field with every character kept.
+NO_SILENT_CUT = "maxlength"
+
 TITLE_ERRORS = {
     "required": "Give your topic a title.",
     "max_length": f"Keep the title under {TITLE_MAX} characters (it has %(show_value)s).",
@@ -38,6 +42,7 @@ class TopicForm(forms.Form):
         self, *args: object, allow_announcement: bool = False, draft_url: str = "", **kwargs: object
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["body"].widget.attrs.pop(NO_SILENT_CUT, None)
         self.fields["body"].widget.attrs.update(
             {"data-mention-url": reverse("discussions:mentions"), "data-mention-box": "mentions-id_body"}
         )
@@ -76,6 +81,10 @@ class EditForm(forms.Form):
         error_messages=BODY_ERRORS,
     )
     tags = forms.CharField(max_length=300, required=False, help_text="Up to 5, separated by commas.")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["body"].widget.attrs.pop(NO_SILENT_CUT, None)
 
 
 class MoveForm(forms.Form):
