@@ -150,8 +150,11 @@ class PostRenderer:
                     f"{whom}</a></p>\n"
                 )
             a(f'  <div class="prose">{post.body_html}</div>\n')  # sanitised when the post was saved
+            # One bar under the text: reactions on the left, the post's actions on the right.
+            a('  <div class="post-bar">\n')
             a(self._reactions(item))
             a(self._actions(item))
+            a("  </div>\n")
         if (post.deleted_at or post.hidden) and self.may_moderate and post.position != 1:
             a(
                 f'  <form method="post" action="{self._url("discussions:post-moderate", pk)}" class="inline-form small">'
