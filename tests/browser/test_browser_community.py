@@ -61,7 +61,8 @@ def test_owner_pages_pass_axe_and_review_works_in_page(ui: Any, crowd: dict[str,
     ui.goto("/settings/community/invitations/")
     ui.click(ui.page.get_by_role("button", name="Create invitation"))
     expect(ui.page.get_by_text("Invitation link created.")).to_be_visible()
-    ui.act(ui.page.get_by_role("button", name="Revoke"))
+    ui.page.get_by_role("button", name="Revoke").click()  # asks first, in a dialog
+    ui.act(ui.page.get_by_role("dialog").get_by_role("button", name="Revoke invitation"))
     expect(ui.page.get_by_role("cell", name="Revoked")).to_be_visible()
     assert Invitation.objects.get().revoked_at is not None
 

@@ -205,12 +205,20 @@ def test_anonymous_post_goes_to_login(client: Any, moderator: Any) -> None:
 # --- revoking -----------------------------------------------------------------------------------
 def test_revoke_by_view_plain_and_htmx(client_for: Any, moderator: Any, admin: Any) -> None:
     first, second = make_invitation(admin), make_invitation(admin)
-    response = client_for(moderator).post(f"/settings/community/invitations/{first.pk}/revoke/")
+    asked = client_for(moderator).post(f"/settings/community/invitations/{first.pk}/revoke/")
+    assert asked.status_code == 200 and b"Revoke this invitation?" in asked.content
+    first.refresh_from_db()
+    assert first.revoked_at is None
+    response = client_for(moderator).post(
+        f"/settings/community/invitations/{first.pk}/revoke/", {"confirm": "yes"}
+    )
     assert response.status_code == 302
     first.refresh_from_db()
     assert first.revoked_at is not None
     partial = client_for(moderator).post(
-        f"/settings/community/invitations/{second.pk}/revoke/", headers={"HX-Request": "true"}
+        f"/settings/community/invitations/{second.pk}/revoke/",
+        {"confirm": "yes"},
+        headers={"HX-Request": "true"},
     )
     assert partial.status_code == 200
     assert b"Revoked" in partial.content
@@ -220,8 +228,15 @@ def test_revoke_by_view_plain_and_htmx(client_for: Any, moderator: Any, admin: A
 def test_member_revokes_only_their_own(client_for: Any, member: Any, moderator: Any) -> None:
     theirs = make_invitation(moderator)
     mine = make_invitation(member)
-    assert client_for(member).post(f"/settings/community/invitations/{theirs.pk}/revoke/").status_code == 404
-    assert client_for(member).post(f"/settings/community/invitations/{mine.pk}/revoke/").status_code == 302
+    yes = {"confirm": "yes"}
+    assert (
+        client_for(member).post(f"/settings/community/invitations/{theirs.pk}/revoke/", yes).status_code
+        == 404
+    )
+    assert client_for(member).get(f"/settings/community/invitations/{theirs.pk}/revoke/").status_code == 404
+    assert (
+        client_for(member).post(f"/settings/community/invitations/{mine.pk}/revoke/", yes).status_code == 302
+    )
     theirs.refresh_from_db()
     assert theirs.revoked_at is None
 

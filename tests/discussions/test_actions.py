@@ -136,7 +136,7 @@ def test_create_post_refusals(member: Any, lea: Any, moderator: Any, space: Spac
     topic = start_topic(member, space)
     other = start_topic(member, space, title="Other topic")
     foreign = Post.objects.get(topic=other)
-    with pytest.raises(Invalid, match="same topic"):
+    with pytest.raises(Invalid, match="no such post in this topic"):
         reply(lea, topic, reply_to=foreign)
     with pytest.raises(Invalid, match="Write something"):
         reply(lea, topic, body="  ")

@@ -356,7 +356,7 @@ def test_bad_replies_to_an_existing_topic_are_refused(space: Space, people: dict
     later = timezone.now() + timedelta(hours=1)
     foreign = Post.objects.get(topic=other)
     cases = [
-        ([_reply(people, reply_to=foreign, created_at=later)], "Reply 1: You can only reply to a post in the same topic."),
+        ([_reply(people, reply_to=foreign, created_at=later)], "Reply 1: There is no such post in this topic"),
         ([_reply(people, reply_to=removed, created_at=later)], "Reply 1: That post has been removed"),
         ([_reply(people, created_at=later), _reply(people, reply_to=1, created_at=later)], "Reply 2: reply_to must be"),
         ([_reply(people, body="", created_at=later)], "Reply 1: Write something first."),

@@ -109,7 +109,7 @@ def test_tag_filter_and_cursor_pagination(member: Any, space: Space) -> None:
     for i in range(5):
         start_topic(member, space, title=f"Tagged {i}", tags="comets")
     start_topic(member, space, title="Untagged")
-    tag = queries.get_tag("comets")
+    tag = queries.get_tag(Guardian(member), "comets")
     first = queries.list_topics(Guardian(member), tag=tag, limit=3)
     assert titles(first) == ["Tagged 4", "Tagged 3", "Tagged 2"] and first.next_cursor
     second = queries.list_topics(Guardian(member), tag=tag, limit=3, cursor=first.next_cursor)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -16,6 +17,11 @@ from townhall.spaces.models import Space, SpaceMembership
 from .conftest import reply, start_topic
 
 pytestmark = pytest.mark.django_db
+
+# A post action: an icon button named for screen readers (and in its tooltip).
+REPLY_BUTTON = (
+    '<span class="icon icon-reply" aria-hidden="true"></span><span class="visually-hidden">Reply</span></a>'
+)
 
 
 def _posts_html(response: Any) -> str:
@@ -61,11 +67,11 @@ def test_actions_follow_the_reader(client_for: Any, member: Any, moderator: Any,
 
     anonymous = _posts_html(client_for(None).get(url))
     assert "csrfmiddlewaretoken" not in anonymous and "<form" not in anonymous
-    assert edit_mine not in anonymous and ">Reply</a>" not in anonymous
+    assert edit_mine not in anonymous and REPLY_BUTTON not in anonymous
 
     author = _posts_html(client_for(member).get(url))
     assert edit_mine in author and edit_theirs not in author and hide_theirs not in author
-    assert ">Reply</a>" in author and 'name="csrfmiddlewaretoken"' in author
+    assert REPLY_BUTTON in author and 'name="csrfmiddlewaretoken"' in author
     assert 'class="react-picker small"' in author
 
     mod = _posts_html(client_for(moderator).get(url))
@@ -122,3 +128,51 @@ def test_reaction_choices_are_cached_and_cleared_on_change(
     with django_capture_on_commit_callbacks(execute=True):
         choice.delete()
     assert 'title="Rocket"' not in _posts_html(reader.get(url))
+
+
+def test_in_reply_to_names_the_author_escaped(client_for: Any, member: Any, public_space: Space) -> None:
+    ada = _joined(public_space, display_name="Ada <Lovelace>")
+    topic = start_topic(member, public_space)
+    first = reply(ada, topic, "first")
+    answer = reply(member, topic, "answer", reply_to=first)
+    html = _posts_html(client_for(member).get(reverse("discussions:topic", args=[topic.pk, topic.slug])))
+    permalink = reverse("discussions:post", args=[first.pk])
+    assert f'In reply to <a href="{permalink}">Ada &lt;Lovelace&gt;</a>' in html
+    assert "an earlier post" not in html and "<Lovelace>" not in html
+    # an author without a display name is named by username; a former member's post says what it is
+    plain = _joined(public_space, username="grace")
+    to_grace = reply(member, topic, "to grace", reply_to=reply(plain, topic, "hi"))
+    html = _posts_html(client_for(None).get(reverse("discussions:topic", args=[topic.pk, topic.slug])))
+    assert ">grace</a></p>" in html and answer.pk and to_grace.pk
+    plain.delete()
+    html = _posts_html(client_for(None).get(reverse("discussions:topic", args=[topic.pk, topic.slug])))
+    assert "In reply to <a" in html and ">an earlier post</a>" in html
+
+
+def test_post_actions_are_icon_buttons_named_for_screen_readers(
+    client_for: Any, member: Any, moderator: Any, public_space: Space
+) -> None:
+    topic = start_topic(member, public_space, kind="question")
+    other = _joined(public_space)
+    answer = reply(other, topic, "try this")
+    url = reverse("discussions:topic", args=[topic.pk, topic.slug])
+    html = _posts_html(client_for(moderator).get(url))
+    article = html[html.index(f'id="post-{answer.pk}"') :]
+    footer = article[article.index('<footer class="post-actions row small">') : article.index("</footer>")]
+    names = re.findall(r'<span class="visually-hidden">([^<]+)</span>', footer)
+    assert names == ["Reply", "Quote", "Edit", "Accept as answer", "Delete", "Hide"]
+    for name in names:
+        icon = name.split()[0].lower()
+        assert f'title="{name}"' in footer
+        assert (
+            f'<span class="icon icon-{icon}" aria-hidden="true"></span><span class="visually-hidden">{name}</span>'
+            in footer
+        )
+    assert footer.count('class="post-action"') == len(names)
+    assert 'data-confirm="Delete this post?" data-confirm-button="Delete post"' in footer
+    asker = _posts_html(client_for(member).get(url))
+    mine = asker[asker.index(f'id="post-{answer.pk}"') :]
+    assert '<span class="visually-hidden">Accept as answer</span>' in mine[: mine.index("</footer>")]
+    opening = asker[asker.index('<article class="post post-opening"') :]
+    assert 'data-confirm="Delete this topic?"' in opening[: opening.index("</footer>")]
+    assert '<summary title="React"><span class="icon icon-react" aria-hidden="true"></span>' in asker

@@ -137,7 +137,7 @@ def test_upload_view_plain_and_htmx(client_for: Any, member: Any, space: Space) 
     assert page.status_code == 200 and b"![m.png](/uploads/" in page.content
     partial = c.post(url, {"file": SimpleUploadedFile("x.bin", b"\x00\x00")}, HTTP_HX_REQUEST="true")
     assert (
-        partial.status_code == 400 and b"not allowed" in partial.content and b"<html" not in partial.content
+        partial.status_code == 422 and b"not allowed" in partial.content and b"<html" not in partial.content
     )
     assert c.post(url, {}).status_code == 400
 

@@ -219,7 +219,7 @@ def test_reply_errors(client_for: Any, member: Any, lea: Any, space: Space, mode
     wrong = c.post(
         reverse("discussions:topic-reply", args=[topic.pk]), {"body": "x", "reply_to": other.last_post_id}
     )
-    assert wrong.status_code == 404
+    assert wrong.status_code == 400 and b"There is no such post in this topic" in wrong.content
     actions.lock_topic(Guardian(moderator), topic)
     locked = c.post(reverse("discussions:topic-reply", args=[topic.pk]), {"body": "x"})
     assert locked.status_code == 403 and b"locked" in locked.content
@@ -268,7 +268,9 @@ def test_delete_post_view(client_for: Any, member: Any, lea: Any, space: Space) 
     topic = start_topic(member, space)
     post = reply(lea, topic)
     assert client_for(member).post(reverse("discussions:post-delete", args=[post.pk])).status_code == 403
-    response = client_for(lea).post(reverse("discussions:post-delete", args=[post.pk]))
+    asked = client_for(lea).post(reverse("discussions:post-delete", args=[post.pk]))
+    assert asked.status_code == 200 and b"Delete this post?" in asked.content and not fresh(post).deleted_at
+    response = client_for(lea).post(reverse("discussions:post-delete", args=[post.pk]), {"confirm": "yes"})
     assert response.status_code == 302 and fresh(post).deleted_at is not None
     page = client_for(lea).get(topic_path(topic))
     assert b"This post was deleted." in page.content

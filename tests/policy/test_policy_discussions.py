@@ -246,3 +246,60 @@ def test_curation_rule_table(request: pytest.FixtureRequest, community: Any, rul
     if not CURATION[rule][index]:
         with pytest.raises(PermissionDenied, match="Only admins"):
             bound.ensure()
+
+
+# --- taking back a deletion ("Post deleted. Undo") -------------------------------------------------------
+# The author's reply, deleted in one of these ways; one flag per persona in PERSONAS order:
+# "1" allowed, "0" refused with a reason (403), "-" unseen, exactly like a missing post (404).
+UNDELETE: dict[str, str] = {
+    "own, just now":            "11110000",
+    "own, 31 s ago":            "11100000",
+    "by a moderator":           "11100000",
+    "not deleted":              "00000000",
+    "own topic, just now":      "1111----",
+    "own, topic locked":        "11100000",
+    "own, topic hidden":        "111-0---",  # hidden topic of another author: its author sees it
+}  # fmt: skip
+UNSEEN_ALWAYS = {"outsider", "anonymous"}  # the space is members-only
+
+
+def _deleted(people: dict[str, Any], state: str) -> Post:
+    from datetime import timedelta
+
+    topic, post = _topic_and_post(people, "open", "visible")
+    now = timezone.now()
+    author, moderator = people["author"], people["moderator"]
+    if state == "own topic, just now":
+        post = Post.objects.get(topic=topic, position=1)
+        Post.objects.filter(pk=post.pk).update(deleted_at=now, deleted_by=author)
+        Topic.objects.filter(pk=topic.pk).update(deleted_at=now)
+    elif state != "not deleted":
+        when = now - timedelta(seconds=31) if state == "own, 31 s ago" else now
+        who = moderator if state == "by a moderator" else author
+        Post.objects.filter(pk=post.pk).update(deleted_at=when, deleted_by=who)
+        if state == "own, topic locked":
+            Topic.objects.filter(pk=topic.pk).update(locked=True)
+        if state == "own, topic hidden":
+            Topic.objects.filter(pk=topic.pk).update(hidden=True)
+            Topic.objects.filter(pk=topic.pk).update(author=people["member"])  # not the reply's author
+    return Post.objects.select_related("topic__space").get(pk=post.pk)
+
+
+@pytest.mark.parametrize("state", list(UNDELETE))
+def test_undelete_rule_table(people: dict[str, Any], state: str) -> None:
+    post = _deleted(people, state)
+    mismatches = []
+    for persona, flag in zip(PERSONAS, UNDELETE[state], strict=True):
+        bound = Guardian(people[persona]).discussions.undelete_post
+        flag = "-" if persona in UNSEEN_ALWAYS else flag
+        allowed = bound.can(post)
+        if allowed != (flag == "1"):
+            mismatches.append(f"{persona}: expected {flag}, got {int(allowed)}")
+            continue
+        if allowed:
+            bound.ensure(post)
+            continue
+        expected = NotFound if flag == "-" else PermissionDenied
+        with pytest.raises(expected):
+            bound.ensure(post)
+    assert not mismatches, "\n".join(mismatches)

@@ -370,9 +370,12 @@ def test_invite_someone_who_asked(client_for: Any, inner: Space, member: Any) ->
 def test_invite_errors_show_on_the_form(client_for: Any, inner: Space, username: str, error: str) -> None:
     response = client_for(_smod(inner)).post("/s/inner/members/invite/", {"username": username})
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert error in html.replace("&#x27;", "'")
     assert 'aria-invalid="true"' in html
+    partial = client_for(_smod(inner)).post("/s/inner/members/invite/", {"username": username}, **HTMX)
+    assert partial.status_code == 422 and "<html" not in partial.content.decode()
+    assert error in partial.content.decode().replace("&#x27;", "'")
 
 
 def test_invite_by_plain_member_is_403(client_for: Any, member: Any, newcomer: Any) -> None:
@@ -484,7 +487,12 @@ def test_settings_errors_and_refusals(client_for: Any, admin: Any, moderator: An
 def test_archive_and_unarchive_views(client_for: Any, admin: Any, member: Any) -> None:
     space = testing.make_space("Planets")
     c = client_for(admin)
-    response = c.post("/s/planets/settings/archive/")
+    asked = c.post("/s/planets/settings/archive/")
+    assert asked.status_code == 200 and "Archive Planets?" in asked.content.decode()
+    assert c.get("/s/planets/settings/archive/").content.decode().count('name="confirm" value="yes"') == 1
+    space.refresh_from_db()
+    assert space.archived_at is None
+    response = c.post("/s/planets/settings/archive/", {"confirm": "yes"})
     assert response["Location"] == "/s/planets/settings/"
     space.refresh_from_db()
     assert space.archived_at is not None
@@ -511,7 +519,9 @@ def test_manage_page_and_section_actions(client_for: Any, admin: Any) -> None:
     c.post(f"/settings/spaces/sections/{gear.pk}/rename/", {"name": "Equipment"})
     c.post(f"/settings/spaces/sections/{gear.pk}/move/", {"direction": "up"})
     assert list(SidebarSection.objects.values_list("name", flat=True)) == ["Equipment", "Observing"]
-    c.post(f"/settings/spaces/sections/{gear.pk}/delete/")
+    c.post(f"/settings/spaces/sections/{gear.pk}/delete/")  # asks first
+    assert SidebarSection.objects.count() == 2
+    c.post(f"/settings/spaces/sections/{gear.pk}/delete/", {"confirm": "yes"})
     assert list(SidebarSection.objects.values_list("name", flat=True)) == ["Observing"]
     assert Activity.objects.filter(verb__startswith="section.").count() == 5
 

@@ -124,7 +124,7 @@ def list_topics(
     if space_obj is not None and not g.spaces.read.can(space_obj):
         raise NotFound("No such space")
     result = queries.list_topics(
-        g, kind=list, space=space_obj, tag=queries.get_tag(tag), cursor=cursor, period=period, limit=limit
+        g, kind=list, space=space_obj, tag=queries.get_tag(g, tag), cursor=cursor, period=period, limit=limit
     )
     items = [topic_out(t) for t in [*result.pinned, *result.topics]]
     return {"items": items, "next_cursor": result.next_cursor}
@@ -181,9 +181,7 @@ def create_post(request: HttpRequest, topic_id: Id, payload: PostIn) -> Any:
     topic = queries.get_topic_or_404(g, topic_id)
     reply_to = None
     if payload.reply_to is not None:
-        reply_to = Post.objects.filter(pk=payload.reply_to).first()
-        if reply_to is None:
-            raise Invalid("That post does not exist.", field_errors={"reply_to": ["Unknown post."]})
+        reply_to = queries.get_reply_target(g, topic, payload.reply_to)
     post = actions.create_post(g, topic, body=payload.body, reply_to=reply_to)
     return Status(201, post_out(g, post))
 
@@ -324,6 +322,17 @@ def delete_post(request: HttpRequest, post_id: Id) -> Any:
     g = guardian_of(request)
     actions.delete_post(g, queries.get_post_or_404(g, post_id))
     return Status(204, None)
+
+
+@router.post("/posts/{post_id}/undelete", response={200: PostOut, **API_ERRORS}, summary="Undo a deletion")
+def undelete_post(request: HttpRequest, post_id: Id) -> Any:
+    """Bring a deleted post back: its author shortly after deleting it (their own deletion only),
+    moderators at any time. Undeleting the opening post brings its topic back."""
+    ensure_write(request)
+    g = guardian_of(request)
+    post = queries.get_deleted_post_or_404(g, post_id)
+    actions.undelete_post(g, post)
+    return _post_with_reactions(g, post)
 
 
 @router.get(

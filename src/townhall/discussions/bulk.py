@@ -54,6 +54,7 @@ from townhall.discussions.threads import (
     OPENING_PATH,
     OPENING_POSITION,
     Tally,
+    participants_after_reply,
     place_reply,
     post_created_data,
     reaction_added_data,
@@ -350,6 +351,9 @@ class _Thread:
         elif parent is not None:  # written in this batch: counted before it is inserted
             parent.reply_count += 1
         self.tally.replied(position, reply.created_at)
+        self.topic.participant_ids = participants_after_reply(
+            self.topic.author_id, list(self.topic.participant_ids or []), reply.author_id
+        )
         self.posts.append(post)
         self._react(post, reply.reactions, where=where)
         return post
@@ -394,6 +398,7 @@ def _write_new_topics(batch: list[tuple[int, NewTopic]]) -> list[Written]:
             slug=_topic_slug(clean.title),
             kind=clean.kind,
             created_at=spec.created_at,
+            participant_ids=[spec.author_id],
         )
         thread = _Thread(topic=topic, new=True, emoji=emoji, tags=clean.tags)
         thread.open(spec, clean.body, *next(rendered), where=where)
@@ -415,7 +420,7 @@ def _write_new_topics(batch: list[tuple[int, NewTopic]]) -> list[Written]:
 # --- writing ---------------------------------------------------------------------------------------
 TOPIC_COLUMNS = (
     "space_id", "author_id", "title", "slug", "kind", "created_at", "post_count", "last_position",
-    "reaction_count", "score", "last_posted_at", "version",
+    "reaction_count", "score", "last_posted_at", "version", "participant_ids",
 )  # fmt: skip
 POST_COLUMNS = (
     "topic_id", "author_id", "reply_to_id", "position", "depth", "path", "body", "body_html",
@@ -450,7 +455,9 @@ def _write(threads: list[_Thread]) -> None:
         if not thread.new:
             thread.tally.last_post_id = thread.posts[-1].id
             Topic.objects.filter(pk=thread.topic.pk).update(
-                version=F("version") + thread.tally.touches, **thread.tally.increments()
+                version=F("version") + thread.tally.touches,
+                participant_ids=thread.topic.participant_ids,
+                **thread.tally.increments(),
             )
         for parent_id, count in thread.saved_parents.items():
             Post.objects.filter(pk=parent_id).update(reply_count=F("reply_count") + count)

@@ -24,6 +24,7 @@ TAG_MAX = 40
 MAX_TAGS = 5
 PATH_SEGMENT = 8  # zero-padded positions: up to 99,999,999 posts in one topic
 MAX_TREE_DEPTH = 100  # deeper replies attach to the deepest allowed ancestor's level
+PARTICIPANTS_SHOWN = 5
 
 
 class Tag(models.Model):
@@ -131,6 +132,10 @@ class Topic(TimeStamped):
     last_post_id = models.BigIntegerField(null=True, blank=True)
     # Bumped by every change the topic page shows (actions._touch); keys cached copies of the page.
     version = models.PositiveIntegerField(default=0)
+    # Whose avatars a topic list shows (like Discourse's featured posters): the opening post's author, then
+    # the latest distinct authors of visible replies, newest first; at most PARTICIPANTS_SHOWN user ids,
+    # kept by the actions under the topic's row lock, so a list needs one query for every row's faces.
+    participant_ids = models.JSONField(default=list, blank=True)
 
     class Meta:
         indexes = [
@@ -200,6 +205,10 @@ class Post(models.Model):
     body_html = models.TextField(blank=True)
     hidden = models.BooleanField(default=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Who deleted it: an author may take back their own deletion for a short while (policy), not a moderator's.
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     edited_at = models.DateTimeField(null=True, blank=True)
     edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -20,10 +20,11 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce, NullIf, RowNumber
 from django.utils import timezone
 
-from townhall.core.errors import NotFound
+from townhall.accounts.models import User
+from townhall.core.errors import Invalid, NotFound
 from townhall.core.pagination import paginate
 from townhall.discussions.models import (
     MUTED,
@@ -73,13 +74,44 @@ def get_post_or_404(guardian: Guardian, post_id: int) -> Post:
     return post
 
 
-def get_tag(slug: str | None) -> Tag | None:
+def get_deleted_post_or_404(guardian: Guardian, post_id: int) -> Post:
+    """A post to take back from deletion: found by whoever the `undelete_post` rule does not hide it
+    from (its author, for a moment, even when it was the opening post of the topic now deleted)."""
+    post = Post.objects.select_related("topic__space", "topic__author", "author").filter(pk=post_id).first()
+    if post is None:
+        raise NotFound("No such post")
+    refusal = guardian.discussions.undelete_post(post)
+    if refusal is not None and refusal.hidden:
+        raise NotFound("No such post")
+    return post
+
+
+def get_tag(guardian: Guardian, slug: str | None) -> Tag | None:
+    """The tag with this slug if it is on a topic this person may see; NotFound otherwise, exactly as
+    for a tag that does not exist (a tag used only in a secret space gives nothing away). One query."""
     if not slug:
         return None
-    tag = Tag.objects.filter(slug=slug[:50]).first()
+    on_visible_topic = guardian.discussions.visible_topics(Topic.objects.all()).filter(
+        topictag__tag_id=OuterRef("pk")
+    )
+    tag = Tag.objects.filter(Exists(on_visible_topic), slug=slug[:50]).first()
     if tag is None:
         raise NotFound("No such tag")
     return tag
+
+
+REPLY_TARGET_MISSING = "There is no such post in this topic; reply to the topic instead."
+
+
+def get_reply_target(guardian: Guardian, topic: Topic, post_id: int) -> Post:
+    """The post of `topic` a reply answers. A post that does not exist, sits in another topic or in a
+    space this person cannot see gets the same Invalid (field `reply_to`): nothing tells them apart.
+    Its author comes along (the reply form names them)."""
+    post = Post.objects.select_related("author").filter(pk=post_id, topic_id=topic.pk).first()
+    if post is None:
+        raise Invalid(REPLY_TARGET_MISSING, field_errors={"reply_to": [REPLY_TARGET_MISSING]})
+    post.topic = topic
+    return post
 
 
 # --- topic page ----------------------------------------------------------------------------------
@@ -204,8 +236,14 @@ def topic_page(
         pages = max(1, -(-topic.last_position // POSTS_PER_PAGE))
         page = max(1, min(page, pages))
         lo = (page - 1) * POSTS_PER_PAGE
-        posts = list(
-            base.filter(topic_id=topic.pk, position__gt=lo, position__lte=lo + POSTS_PER_PAGE).order_by(
+        # "In reply to <name>": the flat view names whom each reply answers (two joins, no extra query).
+        flat = base.annotate(
+            reply_to_author_name=Coalesce(
+                NullIf(F("reply_to__author__display_name"), Value("")), F("reply_to__author__username")
+            )
+        )
+        posts: list[Post] = list(
+            flat.filter(topic_id=topic.pk, position__gt=lo, position__lte=lo + POSTS_PER_PAGE).order_by(
                 "position"
             )
         )
@@ -398,6 +436,7 @@ def list_topics(
         period = period if period in PERIODS else "week"
         qs = qs.filter(created_at__gte=timezone.now() - timedelta(days=days))
         page = paginate(qs, order=("-score", "-id"), cursor=cursor, limit=limit)
+    add_participants([*pinned, *page.items])
     return TopicList(
         kind=kind,
         topics=page.items,
@@ -409,13 +448,25 @@ def list_topics(
     )
 
 
+def add_participants(topics: list[Topic]) -> None:
+    """Give each topic its `participants` (the people whose avatars its row shows, in order): one query
+    for the whole list, whatever its length."""
+    wanted = {i for topic in topics for i in topic.participant_ids or []}
+    people: dict[int, User] = {}
+    if wanted:
+        rows = User.objects.filter(pk__in=wanted).only("id", "username", "display_name", "avatar")
+        people = {person.pk: person for person in rows}
+    for topic in topics:
+        topic.participants = [people[i] for i in topic.participant_ids or [] if i in people]  # type: ignore[attr-defined]
+
+
 def space_topic_list(
     guardian: Guardian, space: Space, *, cursor: str | None = None, tag: str | Tag | None = None
 ) -> TopicList:
     """The topics of one space (for the space page): pinned first, then by latest activity."""
     if not guardian.spaces.read.can(space):
         raise NotFound("No such space")
-    tag_obj = get_tag(tag) if isinstance(tag, str) else tag
+    tag_obj = get_tag(guardian, tag) if isinstance(tag, str) else tag
     return list_topics(guardian, kind=LATEST, space=space, tag=tag_obj, cursor=cursor)
 
 

@@ -143,13 +143,18 @@ class PostRenderer:
             a('  <p class="muted">A moderator has hidden this post.</p>\n')
         else:
             if post.reply_to_id and self.view != "thread":
+                name = getattr(post, "reply_to_author_name", None)  # queries.topic_page annotates it
+                whom = escape(name) if name else "an earlier post"
                 a(
                     f'  <p class="small muted">In reply to <a href="{self._url("discussions:post", post.reply_to_id)}">'
-                    "an earlier post</a></p>\n"
+                    f"{whom}</a></p>\n"
                 )
             a(f'  <div class="prose">{post.body_html}</div>\n')  # sanitised when the post was saved
+            # One bar under the text: reactions on the left, the post's actions on the right.
+            a('  <div class="post-bar">\n')
             a(self._reactions(item))
             a(self._actions(item))
+            a("  </div>\n")
         if (post.deleted_at or post.hidden) and self.may_moderate and post.position != 1:
             a(
                 f'  <form method="post" action="{self._url("discussions:post-moderate", pk)}" class="inline-form small">'
@@ -159,7 +164,19 @@ class PostRenderer:
         a(f'  <div id="reply-slot-{pk}"></div>\n</article>\n')
         return "".join(out)
 
+    @staticmethod
+    def _icon(name: str, label: str) -> str:
+        """An action's icon (drawn by discussions.css) and its name for screen readers."""
+        return f'<span class="icon icon-{name}" aria-hidden="true"></span><span class="visually-hidden">{label}</span>'
+
+    def _button_form(self, action: str, icon: str, label: str, *, fields: str = "", confirm: str = "") -> str:
+        return (
+            f'    <form method="post" action="{action}" class="inline-form"{confirm}>{self._csrf()}{fields}'
+            f'<button type="submit" class="post-action" title="{label}">{self._icon(icon, label)}</button></form>\n'
+        )
+
     def _actions(self, item: PostItem) -> str:
+        """The post's actions as a row of icon buttons, each named for screen readers (and in a tooltip)."""
         post = item.post
         topic = post.topic
         pk = post.pk
@@ -168,37 +185,40 @@ class PostRenderer:
         if self.may_reply:
             reply = f"{self._url('discussions:topic-reply', topic.pk)}?to={pk}"
             a(
-                f'    <a href="{reply}" hx-get="{reply}" hx-target="#reply-slot-{pk}" hx-swap="innerHTML">Reply</a>\n'
+                f'    <a class="post-action" href="{reply}" title="Reply" hx-get="{reply}" '
+                f'hx-target="#reply-slot-{pk}" hx-swap="innerHTML">{self._icon("reply", "Reply")}</a>\n'
             )
-            a(f'    <a href="{reply}&amp;quote={pk}">Quote</a>\n')
+            a(
+                f'    <a class="post-action" href="{reply}&amp;quote={pk}" title="Quote">{self._icon("quote", "Quote")}</a>\n'
+            )
         if self._can("edit_post", post):
-            a(f'    <a href="{self._url("discussions:post-edit", pk)}">Edit</a>\n')
+            a(
+                f'    <a class="post-action" href="{self._url("discussions:post-edit", pk)}" title="Edit">'
+                f"{self._icon('edit', 'Edit')}</a>\n"
+            )
         if self.may_accept:
             accept = self._url("discussions:topic-accept", topic.pk)
             if post.position != 1 and topic.accepted_post_id != pk:
-                a(
-                    f'    <form method="post" action="{accept}" class="inline-form">{self._csrf()}'
-                    f'<input type="hidden" name="post" value="{pk}">'
-                    '<button type="submit" class="link-button">Accept as answer</button></form>\n'
-                )
+                field = f'<input type="hidden" name="post" value="{pk}">'
+                a(self._button_form(accept, "accept", "Accept as answer", fields=field))
             elif topic.accepted_post_id == pk:
-                a(
-                    f'    <form method="post" action="{accept}" class="inline-form">{self._csrf()}'
-                    '<input type="hidden" name="op" value="unaccept">'
-                    '<button type="submit" class="link-button">Unaccept</button></form>\n'
-                )
+                field = '<input type="hidden" name="op" value="unaccept">'
+                a(self._button_form(accept, "unaccept", "Unaccept", fields=field))
         if self._can("delete_post", post):
+            what = "topic" if post.position == 1 else "post"
+            confirm = (
+                f' data-confirm="Delete this {what}?" data-confirm-button="Delete {what}"'
+                ' data-confirm-detail="You can undo it for a few seconds afterwards."'
+            )
             a(
-                f'    <form method="post" action="{self._url("discussions:post-delete", pk)}" class="inline-form">'
-                f'{self._csrf()}<button type="submit" class="link-button">Delete</button></form>\n'
+                self._button_form(
+                    self._url("discussions:post-delete", pk), "delete", "Delete", confirm=confirm
+                )
             )
         if self.may_moderate and post.position != 1:
             op, label = ("restore", "Restore") if post.hidden else ("hide", "Hide")
-            a(
-                f'    <form method="post" action="{self._url("discussions:post-moderate", pk)}" class="inline-form">'
-                f'{self._csrf()}<input type="hidden" name="op" value="{op}">'
-                f'<button type="submit" class="link-button">{label}</button></form>\n'
-            )
+            field = f'<input type="hidden" name="op" value="{op}">'
+            a(self._button_form(self._url("discussions:post-moderate", pk), op, label, fields=field))
         a("  </footer>\n")
         return "".join(out)
 
@@ -242,7 +262,8 @@ class PostRenderer:
             a("</ul>\n  </details>\n")
         if may_react:
             a(
-                '  <details class="react-picker small"><summary>React</summary>\n'
+                '  <details class="react-picker small"><summary title="React">'
+                f"{self._icon('react', 'React')}</summary>\n"
                 f'    <form method="post" action="{react}" class="row" hx-post="{react}" '
                 f'hx-target="#reactions-{pk}" hx-swap="outerHTML">{self._csrf()}\n'
             )

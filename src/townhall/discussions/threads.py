@@ -23,7 +23,14 @@ from django.db.models import F
 
 from townhall.core.bulkinsert import insert_rows
 from townhall.discussions.events import PostCreatedData, ReactionAddedData, TopicCreatedData
-from townhall.discussions.models import PATH_SEGMENT, WATCHING, Topic, TopicFollow, TopicRead
+from townhall.discussions.models import (
+    PARTICIPANTS_SHOWN,
+    PATH_SEGMENT,
+    WATCHING,
+    Topic,
+    TopicFollow,
+    TopicRead,
+)
 
 OPENING_POSITION = 1
 
@@ -131,6 +138,15 @@ class Tally:
             assert self.last_posted_at is not None
             topic.last_posted_at = self.last_posted_at
             topic.last_post_id = self.last_post_id
+
+
+def participants_after_reply(opener_id: int | None, current: list[int], replier_id: int | None) -> list[int]:
+    """A topic's participants (its list's faces) once `replier_id` has replied: the opener first, then
+    the newest repliers, at most PARTICIPANTS_SHOWN. The actions and the bulk layer both keep it so."""
+    opener = [opener_id] if opener_id else []
+    newest = [replier_id] if replier_id and replier_id not in opener else []
+    rest = [i for i in current if i not in opener and i != replier_id]
+    return (opener + newest + rest)[:PARTICIPANTS_SHOWN]
 
 
 def save_author_rows(marks: Iterable[tuple[int, int, int]]) -> None:

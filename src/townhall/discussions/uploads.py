@@ -89,9 +89,8 @@ def sniff(data: bytes) -> Sniffed:
             return Sniffed(
                 kind=Upload.FILE, content_type="text/plain; charset=utf-8", extension="txt", data=data
             )
-    raise Invalid(
-        "This type of file is not allowed. Upload images (JPEG, PNG, GIF, WebP), PDFs or text files."
-    )
+    msg = "This type of file is not allowed. Upload images (JPEG, PNG, GIF, WebP), PDFs or text files."
+    raise Invalid(msg, field_errors={"file": [msg]})
 
 
 def upload_file(guardian: Guardian, space: Space, *, file: IO[bytes], name: str) -> Upload:

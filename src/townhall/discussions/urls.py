@@ -31,6 +31,7 @@ urlpatterns = [
     path("p/<id:post_id>/", views.post_permalink, name="post"),
     path("p/<id:post_id>/edit/", views.post_edit, name="post-edit"),
     path("p/<id:post_id>/delete/", views.post_delete, name="post-delete"),
+    path("p/<id:post_id>/undelete/", views.post_undelete, name="post-undelete"),
     path("p/<id:post_id>/moderate/", views.post_moderate, name="post-moderate"),
     path("p/<id:post_id>/react/", views.post_react, name="post-react"),
     path("p/<id:post_id>/revisions/", views.post_revisions, name="post-revisions"),

@@ -12,18 +12,28 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.text import Truncator
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from townhall.core import pagecache
+from townhall.core.confirm import ask_first, confirmed
 from townhall.core.errors import Invalid
 from townhall.core.forms import add_invalid_to_form
-from townhall.core.htmx import done, is_htmx
+from townhall.core.htmx import FORM_ERRORS_STATUS, done, form_errors, is_htmx, render_page
 from townhall.core.ids import parse_id, parse_page
 from townhall.core.pagination import BadCursor
+from townhall.core.undo import offer_undo
 from townhall.discussions import actions, mentions, queries, uploads
 from townhall.discussions.forms import EditForm, MoveForm, ReplyForm, TopicForm
 from townhall.discussions.models import Post, Topic, Upload, reaction_choices
@@ -68,7 +78,7 @@ def post_url(post: Post) -> str:
 # --- lists ---------------------------------------------------------------------------------------
 def _list_page(request: HttpRequest, kind: str, *, space: Space | None = None) -> HttpResponse:
     guardian = guardian_of(request)
-    tag = queries.get_tag(request.GET.get("tag"))
+    tag = queries.get_tag(guardian, request.GET.get("tag"))
     period = request.GET.get("period", "week")
     topic_list = queries.list_topics(
         guardian, kind=kind, space=space, tag=tag, cursor=request.GET.get("cursor") or None, period=period
@@ -126,7 +136,15 @@ def new_in_spaces(request: HttpRequest) -> HttpResponse:
 @require_POST
 def space_follow(request: HttpRequest, slug: str) -> HttpResponse:
     space = get_space_or_404(guardian_of(request), slug)
-    follow = actions.set_space_follow_level(guardian_of(request), space, level=request.POST.get("level", ""))
+    try:
+        follow = actions.set_space_follow_level(
+            guardian_of(request), space, level=request.POST.get("level", "")
+        )
+    except Invalid as exc:
+        if not is_htmx(request):
+            raise
+        context = {"space": space, "follow_level": request.POST.get("level", ""), "follow_error": exc.message}
+        return form_errors(request, "discussions/topic_list.html", context, partial="follow", retarget=None)
     return done(
         request,
         redirect_to=reverse("discussions:space-topics", args=[space.slug]),
@@ -136,37 +154,60 @@ def space_follow(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 # --- creating topics -----------------------------------------------------------------------------
+def _place_invalid(form: Any, exc: Invalid) -> list[str]:
+    """Show an action's Invalid on its form and return the errors that belong beside the file field.
+
+    Input the action already acted on (a stored file's link added to the body) is kept in the form."""
+    attachment_errors = list(exc.field_errors.get("file", []))
+    if not attachment_errors:
+        add_invalid_to_form(form, exc)
+    if exc.kept:  # keep a stored upload: no need to send it again
+        kept = form.data.copy()
+        for name, value in exc.kept.items():
+            kept[name] = value
+        form.data = kept
+    return attachment_errors
+
+
+def _attachment_name(attachment: Any) -> str:
+    return (attachment.name if attachment is not None else None) or "file"
+
+
 def topic_create(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET: the new-topic form (with the member's draft); POST: start the topic, with an optional file."""
     guardian = guardian_of(request)
     space = get_space_or_404(guardian, slug)
     if not request.user.is_authenticated:
         return redirect(f"{reverse('account_login')}?next={request.path}")
     guardian.discussions.create_topic.ensure(space)
     allow_announcement = guardian.discussions.create_announcement.can(space)
+    draft_url = reverse("discussions:space-draft", args=[space.slug])
     if request.method == "POST":
-        form = TopicForm(request.POST, allow_announcement=allow_announcement)
+        form = TopicForm(request.POST, allow_announcement=allow_announcement, draft_url=draft_url)
+        attachment = request.FILES.get("attachment")
+        attachment_errors: list[str] = []
         if form.is_valid():
             try:
-                topic = actions.create_topic(
+                topic = actions.create_topic_with_attachment(
                     guardian,
                     space,
                     title=form.cleaned_data["title"],
                     body=form.cleaned_data["body"],
                     kind=form.cleaned_data["kind"],
                     tags=form.cleaned_data["tags"],
+                    file=attachment,
+                    file_name=_attachment_name(attachment),
                 )
             except Invalid as exc:
-                add_invalid_to_form(form, exc)
+                attachment_errors = _place_invalid(form, exc)
             else:
-                messages.success(request, "Your topic is up.")
-                return redirect(topic_url(topic))
-        status = 400
-    else:
-        draft = queries.space_draft(guardian, space)
-        initial = {"title": draft.title, "body": draft.body} if draft else {}
-        form = TopicForm(initial=initial, allow_announcement=allow_announcement)
-        status = 200
-    return render(request, "discussions/topic_form.html", {"form": form, "space": space}, status=status)
+                return done(request, redirect_to=topic_url(topic), message="Your topic is up.")
+        context = {"form": form, "space": space, "attachment_errors": attachment_errors}
+        return form_errors(request, "discussions/topic_form.html", context, partial="form")
+    draft = queries.space_draft(guardian, space)
+    initial = {"title": draft.title, "body": draft.body} if draft else {}
+    form = TopicForm(initial=initial, allow_announcement=allow_announcement, draft_url=draft_url)
+    return render(request, "discussions/topic_form.html", {"form": form, "space": space})
 
 
 @require_POST
@@ -178,8 +219,13 @@ def space_draft(request: HttpRequest, slug: str) -> HttpResponse:
             guardian, space=space, title=request.POST.get("title", ""), body=request.POST.get("body", "")
         )
     except Invalid as exc:
-        return HttpResponse(exc.message, status=400)
+        return _draft_refused(exc)
     return _draft_answer(request, draft is not None, reverse("discussions:topic-create", args=[space.slug]))
+
+
+def _draft_refused(exc: Invalid) -> HttpResponse:
+    """The reason a draft was not kept, for the form's status line (htmx swaps 422 answers in)."""
+    return HttpResponse(f"Draft not saved: {exc.message}", status=FORM_ERRORS_STATUS)
 
 
 def _draft_answer(request: HttpRequest, saved: bool, back: str) -> HttpResponse:
@@ -282,22 +328,34 @@ def topic_first_unread(request: HttpRequest, topic_id: int) -> HttpResponse:
 
 
 def topic_reply(request: HttpRequest, topic_id: int) -> HttpResponse:
-    """GET: a page with the reply form (replying to ?to=<post>); POST: create the reply."""
+    """GET: a page with the reply form (replying to ?to=<post>); POST: create the reply.
+
+    Refused input comes back on the form that was sent, with the text kept: the inline form
+    (`reply.html#form`) or the topic page's reply box (`topic.html#reply-form`), 422 for htmx."""
     guardian = guardian_of(request)
     topic = queries.get_topic_or_404(guardian, topic_id)
     guardian.discussions.reply.ensure(topic)
-    source = request.POST if request.method == "POST" else request.GET
+    posting = request.method == "POST"
+    source = request.POST if posting else request.GET
     reply_to = None
+    target_refused: Invalid | None = None
     to_id = parse_id(source.get("reply_to") or source.get("to"))
     if to_id:
-        reply_to = Post.objects.select_related("author").filter(pk=to_id, topic_id=topic.pk).first()
-        if reply_to is None:
-            raise Http404("No such post")
-        reply_to.topic = topic
-    if request.method == "POST":
+        try:
+            reply_to = queries.get_reply_target(guardian, topic, to_id)
+        except Invalid as exc:
+            if not posting:
+                raise
+            target_refused = exc
+    inline = not posting or bool(request.POST.get("inline"))
+    attachment_errors: list[str] = []
+    if posting:
         form = ReplyForm(request.POST)
         attachment = request.FILES.get("attachment")
-        if form.is_valid():
+        if target_refused is not None:
+            form.is_valid()
+            form.add_error(None, target_refused.message)
+        elif form.is_valid():
             try:
                 post = actions.reply_with_attachment(
                     guardian,
@@ -305,48 +363,50 @@ def topic_reply(request: HttpRequest, topic_id: int) -> HttpResponse:
                     body=form.cleaned_data["body"],
                     reply_to=reply_to,
                     file=attachment,
-                    file_name=(attachment.name if attachment is not None else None) or "file",
+                    file_name=_attachment_name(attachment),
                 )
             except Invalid as exc:
-                add_invalid_to_form(form, exc)
-                if exc.kept:  # keep a stored upload: no need to send it again
-                    kept = request.POST.copy()
-                    for name, value in exc.kept.items():
-                        kept[name] = value
-                    form.data = kept
+                attachment_errors = _place_invalid(form, exc)
             else:
-                if is_htmx(request):
-                    item = queries.PostItem(post=post, reactions=[], visible=True)
-                    if request.POST.get("inline"):
-                        return render(
-                            request,
-                            "discussions/includes/post.html",
-                            {"item": item, "topic": topic, "page": None},
-                        )
-                    return render(
-                        request,
-                        "discussions/topic.html#reply-done",
-                        {"item": item, "topic": topic, "reply_form": ReplyForm(), "page": None},
-                    )
-                messages.success(request, "Your reply is posted.")
-                return redirect(post_url(post))
-        status = 400
+                return _reply_posted(request, topic, post, inline=inline)
     else:
         initial: dict[str, Any] = {"reply_to": reply_to.pk if reply_to else None}
         quoted = _quoted(guardian, topic, parse_id(request.GET.get("quote")))
         if quoted:
             initial["body"] = quoted
         form = ReplyForm(initial=initial)
-        status = 200
     context = {
         "form": form,
         "topic": topic,
         "reply_to": reply_to,
         "reply_key": str(reply_to.pk) if reply_to else "topic",
+        "attachment_errors": attachment_errors,
     }
+    if posting and not inline and is_htmx(request):
+        # The topic page's own reply box: its errors go back into it, in place.
+        box = {"reply_form": form, "topic": topic, "attachment_errors": attachment_errors, "page": None}
+        return form_errors(request, "discussions/topic.html", box, partial="reply-form")
+    if posting:
+        return form_errors(request, "discussions/reply.html", context, partial="form")
     if is_htmx(request):
-        return render(request, "discussions/reply.html#form", context, status=status)
-    return render(request, "discussions/reply.html", context, status=status)
+        return render(request, "discussions/reply.html#form", context)
+    return render(request, "discussions/reply.html", context)
+
+
+def _reply_posted(request: HttpRequest, topic: Topic, post: Post, *, inline: bool) -> HttpResponse:
+    if not is_htmx(request):
+        messages.success(request, "Your reply is posted.")
+        return redirect(post_url(post))
+    if post.reply_to is not None and post.reply_to.author is not None:
+        post.reply_to_author_name = post.reply_to.author.name  # type: ignore[attr-defined]
+    item = queries.PostItem(post=post, reactions=[], visible=True)
+    if inline:
+        return render(request, "discussions/includes/post.html", {"item": item, "topic": topic, "page": None})
+    return render(
+        request,
+        "discussions/topic.html#reply-done",
+        {"item": item, "topic": topic, "reply_form": ReplyForm(), "page": None},
+    )
 
 
 def _quoted(guardian: Any, topic: Topic, post_id: int) -> str:
@@ -378,7 +438,7 @@ def topic_draft(request: HttpRequest, topic_id: int) -> HttpResponse:
     try:
         draft = actions.save_draft(guardian, topic=topic, body=request.POST.get("body", ""))
     except Invalid as exc:
-        return HttpResponse(exc.message, status=400)
+        return _draft_refused(exc)
     return _draft_answer(request, draft is not None, topic_url(topic))
 
 
@@ -386,7 +446,13 @@ def topic_draft(request: HttpRequest, topic_id: int) -> HttpResponse:
 def topic_follow(request: HttpRequest, topic_id: int) -> HttpResponse:
     guardian = guardian_of(request)
     topic = queries.get_topic_or_404(guardian, topic_id)
-    follow = actions.set_topic_follow_level(guardian, topic, level=request.POST.get("level", ""))
+    try:
+        follow = actions.set_topic_follow_level(guardian, topic, level=request.POST.get("level", ""))
+    except Invalid as exc:
+        if not is_htmx(request):
+            raise
+        context = {"topic": topic, "page": {"follow_level": "normal"}, "follow_error": exc.message}
+        return form_errors(request, "discussions/topic.html", context, partial="follow", retarget=None)
     return done(
         request,
         redirect_to=topic_url(topic),
@@ -417,14 +483,38 @@ MODERATION_DONE = {
 }
 
 
-@require_POST
+HIDE_TOPIC_QUESTION = (
+    "Members will no longer see it or find it; its author and the moderators still can. "
+    "You can undo it for a few seconds afterwards, or restore it later."
+)
+
+
+@require_http_methods(["GET", "POST"])
 def topic_moderate(request: HttpRequest, topic_id: int) -> HttpResponse:
+    """Pin, lock, close, hide... a topic. Hiding asks first (GET shows that question) and offers an undo."""
     guardian = guardian_of(request)
     topic = queries.get_topic_or_404(guardian, topic_id)
-    op = request.POST.get("op", "")
+    op = (request.POST if request.method == "POST" else request.GET).get("op", "")
+    if request.method == "GET" and op != "hide":
+        return HttpResponseNotAllowed(["POST"])
     if op not in MODERATION:
         raise Invalid("Unknown moderation action.")
+    if op == "hide":
+        guardian.discussions.moderate_topic.ensure(topic)
+        if not confirmed(request):
+            return ask_first(
+                request,
+                title=f"Hide “{topic.title}”?",
+                question=HIDE_TOPIC_QUESTION,
+                button="Hide topic",
+                cancel_url=topic_url(topic),
+                fields={"op": "hide"},
+            )
     MODERATION[op](guardian, topic, request.POST)
+    if op == "hide":
+        undo = reverse("discussions:topic-moderate", args=[topic.pk])
+        offer_undo(request, "Topic hidden.", action=undo, fields={"op": "restore"})
+        return done(request, redirect_to=topic_url(topic))
     return done(request, redirect_to=topic_url(topic), message=MODERATION_DONE[op])
 
 
@@ -436,17 +526,18 @@ def topic_move(request: HttpRequest, topic_id: int) -> HttpResponse:
         s for s in list_visible_spaces(guardian) if s.pk != topic.space_id and guardian.spaces.moderate.can(s)
     ]
     form = MoveForm(request.POST or None, choices=[(s.slug, s.name) for s in spaces])
-    if request.method == "POST" and form.is_valid():
+    context = {"form": form, "topic": topic}
+    if request.method != "POST":
+        return render(request, "discussions/move.html", context)
+    if form.is_valid():
         target = get_space_or_404(guardian, form.cleaned_data["space"])
         try:
             actions.move_topic(guardian, topic, to_space=target)
         except Invalid as exc:
             add_invalid_to_form(form, exc)
         else:
-            messages.success(request, f"Moved to {target.name}.")
-            return redirect(topic_url(topic))
-    status = 400 if request.method == "POST" else 200
-    return render(request, "discussions/move.html", {"form": form, "topic": topic}, status=status)
+            return done(request, redirect_to=topic_url(topic), message=f"Moved to {target.name}.")
+    return form_errors(request, "discussions/move.html", context, partial="form")
 
 
 @require_POST
@@ -473,7 +564,10 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     if post.position == 1:
         initial |= {"title": topic.title, "tags": ", ".join(t.name for t in topic.tags.all())}
     form = EditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    context = {"form": form, "post": post, "topic": topic}
+    if request.method != "POST":
+        return render(request, "discussions/post_edit.html", context)
+    if form.is_valid():
         try:
             actions.edit_post(
                 guardian,
@@ -485,26 +579,49 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
         except Invalid as exc:
             add_invalid_to_form(form, exc)
         else:
-            messages.success(request, "Saved.")
-            return redirect(post_url(post))
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "discussions/post_edit.html", {"form": form, "post": post, "topic": topic}, status=status
+            return done(request, redirect_to=post_url(post), message="Saved.")
+    return form_errors(request, "discussions/post_edit.html", context, partial="form")
+
+
+@require_http_methods(["GET", "POST"])
+def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
+    """Delete a post (or, the opening post, its topic) once the person has said yes; offer an undo."""
+    guardian = guardian_of(request)
+    post = queries.get_post_or_404(guardian, post_id)
+    guardian.discussions.delete_post.ensure(post)
+    opening = post.position == 1
+    what = "topic" if opening else "post"
+    if not confirmed(request):
+        excerpt = Truncator(" ".join(post.body.split())).chars(140)
+        gone = f"“{post.topic.title}” and every reply in it" if opening else f"Your post “{excerpt}”"
+        if post.author_id != guardian.user_id and not opening:
+            gone = f"The post “{excerpt}”"
+        return ask_first(
+            request,
+            title=f"Delete this {what}?",
+            question=f"{gone} will be gone for readers. You can undo it for a few seconds afterwards.",
+            button=f"Delete {what}",
+            cancel_url=post_url(post) if not opening else topic_url(post.topic),
+        )
+    actions.delete_post(guardian, post)
+    offer_undo(
+        request,
+        f"{what.capitalize()} deleted.",
+        action=reverse("discussions:post-undelete", args=[post.pk]),
     )
+    if opening:
+        return done(request, redirect_to=reverse("discussions:space-topics", args=[post.topic.space.slug]))
+    return done(request, redirect_to=topic_url(post.topic))
 
 
 @require_POST
-def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
+def post_undelete(request: HttpRequest, post_id: int) -> HttpResponse:
+    """Undo a deletion (the author for a few seconds, moderators any time)."""
     guardian = guardian_of(request)
-    post = queries.get_post_or_404(guardian, post_id)
-    actions.delete_post(guardian, post)
-    if post.position == 1:
-        return done(
-            request,
-            redirect_to=reverse("discussions:space-topics", args=[post.topic.space.slug]),
-            message="Topic deleted.",
-        )
-    return done(request, redirect_to=topic_url(post.topic), message="Post deleted.")
+    post = queries.get_deleted_post_or_404(guardian, post_id)
+    actions.undelete_post(guardian, post)
+    message = "Your topic is back." if post.position == 1 else "The post is back."
+    return done(request, redirect_to=post_url(post), message=message)
 
 
 @require_POST
@@ -514,13 +631,14 @@ def post_moderate(request: HttpRequest, post_id: int) -> HttpResponse:
     op = request.POST.get("op")
     if op == "hide":
         actions.hide_post(guardian, post, reason=request.POST.get("reason", ""))
-    elif op == "restore":
+        undo = reverse("discussions:post-moderate", args=[post.pk])
+        offer_undo(request, "Post hidden.", action=undo, fields={"op": "restore"})
+        return done(request, redirect_to=topic_url(post.topic))
+    if op == "restore":
         actions.restore_post(guardian, post)
     else:
         raise Invalid("Unknown moderation action.")
-    return done(
-        request, redirect_to=topic_url(post.topic), message="Hidden." if op == "hide" else "Restored."
-    )
+    return done(request, redirect_to=topic_url(post.topic), message="Restored.")
 
 
 @require_POST
@@ -580,20 +698,19 @@ def upload_create(request: HttpRequest, slug: str) -> HttpResponse:
     guardian.spaces.post.ensure(space)
     upload = None
     error = None
-    status = 200
     if request.method == "POST":
         sent = request.FILES.get("file")
         if sent is None:
-            error, status = "Choose a file to upload.", 400
+            error = "Choose a file to upload."
         else:
             try:
                 upload = uploads.upload_file(guardian, space, file=sent, name=sent.name or "file")
             except Invalid as exc:
-                error, status = exc.message, 400
+                error = exc.message
     context = {"space": space, "upload": upload, "error": error}
-    if is_htmx(request):
-        return render(request, "discussions/upload.html#result", context, status=status)
-    return render(request, "discussions/upload.html", context, status=status)
+    if error:
+        return form_errors(request, "discussions/upload.html", context, partial="result", retarget=None)
+    return render_page(request, "discussions/upload.html", context, partial="result")
 
 
 @require_GET

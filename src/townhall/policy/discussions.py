@@ -9,11 +9,18 @@ rules plus the topic's state (locked, closed, hidden, deleted).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from townhall.discussions.models import Post, Topic, Upload
 from townhall.policy.rules import UNSEEN, Refusal, RuleGroup, refuse, rule
 from townhall.spaces.models import Space
+
+# How long an author may take back their own deletion ("Post deleted. Undo"). The page shows the button
+# for a few seconds (core.undo); this is the rule, with room for a slow connection.
+UNDO_WINDOW = timedelta(seconds=30)
 
 
 class DiscussionRules(RuleGroup):
@@ -123,6 +130,34 @@ class DiscussionRules(RuleGroup):
             return refuse("You can only delete your own posts.")
         if not g.is_member or post.topic.locked:
             return refuse("You cannot delete this post now.")
+        return None
+
+    @rule
+    def undelete_post(self, post: Post) -> Refusal | None:
+        """Take back a deletion: moderators at any time; authors their own deletion (not a moderator's)
+        within UNDO_WINDOW, while they may still write. The topic of a deleted opening post stays unseen
+        to everyone else, exactly as if it were missing."""
+        topic = post.topic
+        if not self.g.spaces.read.can(topic.space):
+            return UNSEEN
+        g = self.g
+        own = g.user is not None and self._is_author(post.author_id) and post.deleted_by_id == g.user_id
+        moderator = g.user is not None and self._moderates(topic)
+        opening_taken_back = post.position == 1 and own  # the author deleted the topic a moment ago
+        if topic.deleted_at is not None and not (moderator or opening_taken_back):
+            return UNSEEN
+        if topic.hidden and not (moderator or self._is_author(topic.author_id)):
+            return UNSEEN
+        if post.deleted_at is None:
+            return refuse("This post is not deleted.")
+        if moderator:
+            return None
+        if not own:
+            return refuse("Only a moderator can bring this post back.")
+        if not g.is_member or topic.locked:
+            return refuse("You cannot bring this post back now.")
+        if timezone.now() - post.deleted_at > UNDO_WINDOW:
+            return refuse("It is too late to undo that; ask a moderator to bring the post back.")
         return None
 
     @rule

@@ -20,7 +20,17 @@ def type_filter_fields() -> dict[str, forms.Field]:
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(max_length=MAX_QUERY_CHARS, required=False, label="Search for")
+    q = forms.CharField(
+        max_length=MAX_QUERY_CHARS,
+        required=False,
+        label="Search for",
+        error_messages={
+            "max_length": (
+                f"Searches are at most {MAX_QUERY_CHARS} characters long (this one has %(show_value)s). "
+                "Try a few distinctive words instead."
+            )
+        },
+    )
     type = forms.ChoiceField(required=False, label="Show")
     space = forms.CharField(max_length=90, required=False, label="Space (slug)")
     author = forms.CharField(max_length=150, required=False, label="Author (username)")

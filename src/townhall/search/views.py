@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 
 from townhall.core.registries import search_types
 from townhall.policy.request import guardian_of
 from townhall.search import queries
 from townhall.search.forms import SearchForm
+from townhall.search.queries import MAX_QUERY_CHARS
 
 
 @require_GET
@@ -34,6 +36,11 @@ def search_page(request: HttpRequest) -> HttpResponse:
             results = queries.Results(query=data["q"])
         else:
             results = queries.search(guardian, data["q"], filters=filters, page=data["page"] or 1)
+    if form.errors.get("q"):
+        # The words themselves were refused (too long): say so where the results would be.
+        asked = Truncator(request.GET.get("q", "")).chars(60)
+        message = f"Nothing was searched: a search can be at most {MAX_QUERY_CHARS} characters long."
+        results = queries.Results(query=asked, message=message)
     next_url = None
     if results is not None and results.has_next:
         params = request.GET.copy()

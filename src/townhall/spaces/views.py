@@ -15,16 +15,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from townhall.core import ratelimit
 from townhall.core.api import invalid_from_form
+from townhall.core.confirm import ask_first, confirmed
 from townhall.core.errors import Invalid
 from townhall.core.forms import add_invalid_to_form
-from townhall.core.htmx import done, is_htmx, render_page
+from townhall.core.htmx import done, form_errors, is_htmx, render_page
 from townhall.core.registries import space_kinds
 from townhall.policy.request import guardian_of
 from townhall.spaces import actions, queries
@@ -83,10 +84,8 @@ def space_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
-def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def _detail_context(request: HttpRequest, space: Space) -> dict[str, Any]:
     guardian = guardian_of(request)
-    space = queries.get_space_or_404(guardian, slug)
     kind = space_kinds.get(space.kind)
     context: dict[str, Any] = {
         "space": space,
@@ -103,7 +102,13 @@ def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
         # The page below the header comes from the app that registered the space's kind.
         template, extra = kind.content(request, space)
         context.update(extra, kind_template=template)
-    return render_page(request, DETAIL, context)
+    return context
+
+
+@require_GET
+def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    space = queries.get_space_or_404(guardian_of(request), slug)
+    return render_page(request, DETAIL, _detail_context(request, space))
 
 
 def _membership_answer(request: HttpRequest, space: Space, message: str) -> HttpResponse:
@@ -121,9 +126,21 @@ def space_join(request: HttpRequest, slug: str) -> HttpResponse:
     guardian = guardian_of(request)
     space = queries.get_space_or_404(guardian, slug)
     form = JoinRequestForm(request.POST)
-    if not form.is_valid():
-        raise invalid_from_form(form.errors)
-    row = actions.join_space(guardian, space, message=form.cleaned_data["message"])
+    row = None
+    if form.is_valid():
+        try:
+            row = actions.join_space(guardian, space, message=form.cleaned_data["message"])
+        except Invalid as exc:
+            if not exc.field_errors:
+                raise  # refusals about the space itself, not the message: the 400 page says why
+            add_invalid_to_form(form, exc)
+    if row is None:
+        compact = request.POST.get("compact") == "1"
+        next_url = _next_url(request, reverse("spaces:detail", args=[space.slug]))
+        membership = {"space": space, "detailed": not compact, "next_url": next_url, "join_form": form}
+        if is_htmx(request):
+            return form_errors(request, DETAIL, membership, partial="membership", retarget=None)
+        return render(request, DETAIL, {**_detail_context(request, space), **membership}, status=400)
     if row.state == SpaceMembership.REQUESTED:
         text = f"Your request to join {space.name} has been sent to its moderators."
     else:
@@ -239,7 +256,8 @@ def space_invite(request: HttpRequest, slug: str) -> HttpResponse:
                 context["invite_notice"] = text
                 return render_page(request, MEMBERS, context, partial="invite")
             return done(request, redirect_to=reverse("spaces:members", args=[space.slug]), message=text)
-    return render_page(request, MEMBERS, _members_context(request, space, form), partial="invite", status=200)
+    context = _members_context(request, space, form)
+    return form_errors(request, MEMBERS, context, partial="invite", retarget=None)
 
 
 @login_required
@@ -331,11 +349,24 @@ def space_settings(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @write_limited
 def space_archive(request: HttpRequest, slug: str) -> HttpResponse:
+    """Archive a space once the admin has said yes (GET, or a POST without `confirm`, asks)."""
     guardian = guardian_of(request)
     space = queries.get_space_or_404(guardian, slug)
+    guardian.spaces.manage.ensure(space)
+    if not confirmed(request) and space.archived_at is None:
+        return ask_first(
+            request,
+            title=f"Archive {space.name}?",
+            question=(
+                "It disappears from lists and the sidebar and takes no new posts or members. "
+                "What is in it stays readable, and you can bring it back from its settings."
+            ),
+            button=f"Archive {space.name}",
+            cancel_url=reverse("spaces:settings", args=[space.slug]),
+        )
     actions.archive_space(guardian, space)
     return done(
         request,
@@ -408,11 +439,21 @@ def section_rename(request: HttpRequest, section_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @write_limited
 def section_delete(request: HttpRequest, section_id: int) -> HttpResponse:
+    """Delete a sidebar section once the admin has said yes (GET, or a POST without `confirm`, asks)."""
     guardian = guardian_of(request)
     section = queries.get_section_or_404(guardian, section_id)
+    guardian.spaces.manage_sidebar.ensure()
+    if not confirmed(request):
+        return ask_first(
+            request,
+            title=f"Delete the section “{section.name}”?",
+            question="Its spaces stay as they are, listed without a section in everyone's sidebar.",
+            button="Delete section",
+            cancel_url=reverse(MANAGE),
+        )
     actions.delete_section(guardian, section)
     return done(
         request,

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from townhall.accounts.models import User
@@ -31,9 +32,10 @@ from townhall.community.views._helpers import (
     guardian_of,
 )
 from townhall.core import ratelimit
+from townhall.core.confirm import ask_first, confirmed
 from townhall.core.errors import Invalid, NotFound
 from townhall.core.forms import add_invalid_to_form
-from townhall.core.htmx import done, render_page
+from townhall.core.htmx import done, form_errors, is_htmx, render_page
 from townhall.core.ids import parse_id
 from townhall.spaces.queries import list_visible_spaces
 
@@ -108,10 +110,21 @@ def invitations(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    """Revoke an invitation once the person has said yes (GET, or a POST without `confirm`, asks)."""
     guardian = guardian_of(request)
     invite = queries.get_invitation_or_404(guardian, invitation_id)
+    guardian.community.revoke_invitation.ensure(invite)
+    if not confirmed(request) and invite.revoked_at is None:
+        who = f"sent to {invite.email}" if invite.email else "link"
+        return ask_first(
+            request,
+            title="Revoke this invitation?",
+            question=f"The invitation {who} stops working at once; nobody can join with it any more.",
+            button="Revoke invitation",
+            cancel_url=reverse("community:invitations"),
+        )
     invite = actions.revoke_invitation(guardian, invite)
     return done(
         request,
@@ -138,24 +151,38 @@ def application_review(request: HttpRequest, membership_id: int) -> HttpResponse
     guardian.community.review_applications.ensure()
     membership = queries.get_membership_by_id_or_404(guardian, membership_id)
     form = ReviewForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose approve or reject.")
-        return redirect("community:applications")
-    approve = form.cleaned_data["decision"] == "approve"
-    try:
-        membership = actions.review_application(
-            guardian, membership, approve=approve, note=form.cleaned_data["note"]
-        )
-    except Invalid as exc:
-        flash_invalid(request, exc)
-        return redirect("community:applications")
-    verdict = "approved" if approve else "rejected"
-    return done(
-        request,
-        redirect_to="/settings/community/applications/",
-        message=f"Application from @{membership.user.username} {verdict}.",
-        partial=("community/applications.html#reviewed", {"application": membership, "verdict": verdict}),
-    )
+    if form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            membership = actions.review_application(
+                guardian, membership, approve=approve, note=form.cleaned_data["note"]
+            )
+        except Invalid as exc:
+            if not is_htmx(request):
+                flash_invalid(request, exc)
+                return redirect("community:applications")
+            add_invalid_to_form(form, exc)
+        else:
+            verdict = "approved" if approve else "rejected"
+            return done(
+                request,
+                redirect_to="/settings/community/applications/",
+                message=f"Application from @{membership.user.username} {verdict}.",
+                partial=(
+                    "community/applications.html#reviewed",
+                    {"application": membership, "verdict": verdict},
+                ),
+            )
+    # The card comes back with the errors beside the fields and the note kept.
+    pending = list(queries.pending_applications(guardian)[:100])
+    context = {
+        "applications": pending,
+        "form": ReviewForm(),
+        "application": membership,
+        "refused": form,
+        "refused_pk": membership.pk,
+    }
+    return form_errors(request, "community/applications.html", context, partial="application", retarget=None)
 
 
 MEMBERS_PATH = "/settings/community/members/"

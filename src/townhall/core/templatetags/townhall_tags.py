@@ -9,6 +9,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from townhall.core.markdown import render_markdown
+from townhall.core.undo import read_offer
 
 register = template.Library()
 
@@ -68,3 +69,9 @@ def excerpt(html_text: str | None, length: int = 200) -> str:
     text = html.unescape(strip_tags(_BLOCK_END.sub(" ", html_text or "")))
     text = " ".join(text.split())
     return text if len(text) <= length else text[: max(length - 1, 0)].rstrip() + "…"
+
+
+@register.filter
+def undo_offer(message: Any) -> dict[str, Any] | None:
+    """The undo form a flashed message carries (core.undo.offer_undo), or None."""
+    return read_offer(message)

@@ -40,9 +40,11 @@ from townhall.discussions.actions.moderation import (
 from townhall.discussions.actions.posts import (
     create_post,
     create_topic,
+    create_topic_with_attachment,
     delete_post,
     edit_post,
     reply_with_attachment,
+    undelete_post,
 )
 from townhall.discussions.actions.reactions import allowed_emoji, react, toggle_reaction, unreact
 from townhall.discussions.actions.reading import (
@@ -65,6 +67,7 @@ __all__ = [
     "close_topic",
     "create_post",
     "create_topic",
+    "create_topic_with_attachment",
     "delete_post",
     "delete_tag",
     "discard_draft",
@@ -90,6 +93,7 @@ __all__ = [
     "set_topic_follow_level",
     "toggle_reaction",
     "unaccept_answer",
+    "undelete_post",
     "unlock_topic",
     "unpin_topic",
     "unreact",

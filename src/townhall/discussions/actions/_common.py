@@ -14,6 +14,7 @@ from townhall.core.errors import Invalid
 from townhall.discussions.models import (
     BODY_MAX,
     MAX_TAGS,
+    PARTICIPANTS_SHOWN,
     TAG_MAX,
     TITLE_MAX,
     Post,
@@ -21,6 +22,8 @@ from townhall.discussions.models import (
     Topic,
     TopicTag,
 )
+from townhall.discussions.queries import REPLY_TARGET_MISSING
+from townhall.discussions.threads import participants_after_reply
 from townhall.spaces.models import Space
 
 if TYPE_CHECKING:
@@ -104,10 +107,8 @@ def clean_kind(kind: str) -> str:
 def clean_reply_to(topic_id: int, reply_to: Post | None) -> Post | None:
     """The post a reply answers must be in the same topic and not deleted or hidden."""
     if reply_to is not None:
-        if reply_to.topic_id != topic_id:
-            raise Invalid(
-                "You can only reply to a post in the same topic.", field_errors={"reply_to": ["Wrong topic."]}
-            )
+        if reply_to.topic_id != topic_id:  # exactly as for a post that does not exist
+            raise Invalid(REPLY_TARGET_MISSING, field_errors={"reply_to": [REPLY_TARGET_MISSING]})
         if reply_to.deleted_at is not None or reply_to.hidden:
             raise Invalid("That post has been removed; reply to the topic instead.")
     return reply_to
@@ -166,12 +167,37 @@ def _sync_topic(target: Topic, source: Topic, *fields: str) -> None:
         setattr(target, name, getattr(source, name))
 
 
-def _count_visible_delta(post: Post, *, delta: int) -> None:
+def _count_visible_delta(post: Post, *, delta: int, **changes: Any) -> None:
     _touch(
         post.topic_id,
         post_count=F("post_count") + delta,
         score=F("score") + delta if post.position != 1 else F("score"),
+        **changes,
     )
+
+
+def _participants_after_reply(topic: Topic, author_id: int | None) -> list[int]:
+    """The locked topic's participants once `author_id` has replied (see threads.participants_after_reply)."""
+    return participants_after_reply(topic.author_id, list(topic.participant_ids or []), author_id)
+
+
+def _participants(topic: Topic) -> list[int]:
+    """The topic's participants read again from its visible replies (after a deletion, hiding or restore).
+
+    Walks the newest replies by the (topic, position) index, never the whole topic."""
+    ids = [topic.author_id] if topic.author_id else []
+    recent = (
+        Post.objects.filter(topic_id=topic.pk, position__gt=1, hidden=False, deleted_at__isnull=True)
+        .exclude(author_id=None)
+        .order_by("-position")
+        .values_list("author_id", flat=True)[:200]
+    )
+    for author_id in recent:
+        if len(ids) >= PARTICIPANTS_SHOWN:
+            break
+        if author_id not in ids:
+            ids.append(author_id)
+    return ids
 
 
 def opening_post(topic: Topic) -> Post:

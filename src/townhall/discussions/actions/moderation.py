@@ -15,6 +15,7 @@ from townhall.discussions import broadcasts
 from townhall.discussions.actions._common import (
     _count_visible_delta,
     _lock_topic,
+    _participants,
     _touch,
     _write_limit,
     opening_post,
@@ -66,7 +67,7 @@ def hide_post(guardian: Guardian, post: Post, *, reason: str = "") -> Post:
             _touch(topic.pk, hidden=True)
             post.topic.hidden = True
         elif current.deleted_at is None:
-            _count_visible_delta(post, delta=-1)
+            _count_visible_delta(post, delta=-1, participant_ids=_participants(topic))
             if topic.accepted_post_id == post.pk:
                 _touch(topic.pk, accepted_post=None)
                 post.topic.accepted_post_id = None
@@ -99,15 +100,16 @@ def restore_post(guardian: Guardian, post: Post) -> Post:
         current = Post.objects.select_for_update().get(pk=post.pk)
         if not current.hidden and current.deleted_at is None:
             raise Invalid("This post is neither hidden nor deleted.")
-        Post.objects.filter(pk=post.pk).update(hidden=False, deleted_at=None)
+        Post.objects.filter(pk=post.pk).update(hidden=False, deleted_at=None, deleted_by=None)
         post.hidden = False
         post.deleted_at = None
+        post.deleted_by_id = None
         if post.position == 1:
             _touch(topic.pk, hidden=False, deleted_at=None)
             post.topic.hidden = False
             post.topic.deleted_at = None
         else:
-            _count_visible_delta(post, delta=1)
+            _count_visible_delta(post, delta=1, participant_ids=_participants(topic))
         record_activity(guardian.user, "post.restored", post, space_id=topic.space_id, data=InTopic(topic.pk))
         emit(
             PostRestored(

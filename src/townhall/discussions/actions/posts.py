@@ -20,6 +20,8 @@ from townhall.discussions.actions._common import (
     _count_visible_delta,
     _lock_topic,
     _me,
+    _participants,
+    _participants_after_reply,
     _rate,
     _set_tags,
     _topic_slug,
@@ -37,6 +39,7 @@ from townhall.discussions.events import (
     PostEdited,
     PostEditedData,
     PostRemoved,
+    PostRestored,
     TopicCreated,
 )
 from townhall.discussions.mentions import render_post
@@ -90,6 +93,7 @@ def create_topic(
             slug=_topic_slug(title),
             kind=kind,
             last_posted_at=now,
+            participant_ids=[guardian.user_id],
         )
         post = Post.objects.create(
             topic=topic,
@@ -155,7 +159,8 @@ def create_post(guardian: Guardian, topic: Topic, *, body: str, reply_to: Post |
         )
         tally = Tally()
         tally.replied(position, now, post.pk)
-        _touch(locked.pk, **tally.increments())
+        participants = _participants_after_reply(locked, guardian.user_id)
+        _touch(locked.pk, **tally.increments(), participant_ids=participants)
         if parent is not None:
             Post.objects.filter(pk=parent.pk).update(reply_count=F("reply_count") + 1)
         save_author_rows([(_me(guardian), locked.pk, position)])
@@ -185,6 +190,7 @@ def create_post(guardian: Guardian, topic: Topic, *, body: str, reply_to: Post |
     topic.post_count = locked.post_count + 1
     topic.last_posted_at = now
     topic.last_post_id = post.pk
+    topic.participant_ids = participants
     return post
 
 
@@ -256,7 +262,8 @@ def edit_post(
 
 def delete_post(guardian: Guardian, post: Post) -> Post:
     """Soft-delete a post (its place in the thread stays, its text goes). Deleting the opening post
-    deletes the topic. A deleted accepted answer stops being accepted. Locks the topic row.
+    deletes the topic. A deleted accepted answer stops being accepted. Who deleted it is kept: an author
+    may take back their own deletion for a short while (undelete_post). Locks the topic row.
     Errors: NotFound, PermissionDenied. Broadcasts `topic/post_deleted` (or `topic/deleted`).
     """
     guardian.discussions.delete_post.ensure(post)
@@ -267,20 +274,23 @@ def delete_post(guardian: Guardian, post: Post) -> Post:
         current = Post.objects.select_for_update().get(pk=post.pk)
         current.topic = topic
         guardian.discussions.delete_post.ensure(current)  # re-checked on the locked rows
-        Post.objects.filter(pk=post.pk).update(deleted_at=now)
+        Post.objects.filter(pk=post.pk).update(deleted_at=now, deleted_by=guardian.user)
         post.deleted_at = now
+        post.deleted_by_id = guardian.user_id
         if post.position == 1:
             _touch(topic.pk, deleted_at=now)
             post.topic.deleted_at = now
             op = "deleted"
         else:
+            participants = _participants(topic)
             if not current.hidden:
-                _count_visible_delta(post, delta=-1)
+                _count_visible_delta(post, delta=-1, participant_ids=participants)
             else:
-                _touch(topic.pk)
+                _touch(topic.pk, participant_ids=participants)
             if topic.accepted_post_id == post.pk:
                 _touch(topic.pk, accepted_post=None)
                 post.topic.accepted_post_id = None
+            post.topic.participant_ids = participants
             op = "post_deleted"
         record_activity(guardian.user, "post.deleted", post, space_id=topic.space_id, data=InTopic(topic.pk))
         emit(
@@ -290,6 +300,46 @@ def delete_post(guardian: Guardian, post: Post) -> Post:
             )
         )  # fmt: skip
         broadcasts.topic_changed(space_id=topic.space_id, topic_id=topic.pk, op=op, post_id=post.pk)
+    return post
+
+
+def undelete_post(guardian: Guardian, post: Post) -> Post:
+    """Take back a deletion (the "Undo" after deleting): moderators at any time, authors their own
+    deletion within the undo window (policy `undelete_post`). Undeleting the opening post brings the
+    topic back. An answer that was accepted stays unaccepted. Locks the topic and the post and decides
+    on the locked rows. Errors: NotFound, PermissionDenied (not deleted; someone else's deletion; too
+    late). Broadcasts `topic/post_restored`.
+    """
+    guardian.discussions.undelete_post.ensure(post)
+    _write_limit(guardian)
+    with transaction.atomic():
+        topic = _lock_topic(post.topic)
+        current = Post.objects.select_for_update().get(pk=post.pk)
+        current.topic = topic
+        guardian.discussions.undelete_post.ensure(current)  # re-checked on the locked rows
+        Post.objects.filter(pk=post.pk).update(deleted_at=None, deleted_by=None)
+        post.deleted_at = None
+        post.deleted_by_id = None
+        if post.position == 1:
+            _touch(topic.pk, deleted_at=None)
+            post.topic.deleted_at = None
+        else:
+            participants = _participants(topic)
+            if not current.hidden:
+                _count_visible_delta(post, delta=1, participant_ids=participants)
+            else:
+                _touch(topic.pk, participant_ids=participants)
+            post.topic.participant_ids = participants
+        record_activity(guardian.user, "post.restored", post, space_id=topic.space_id, data=InTopic(topic.pk))
+        emit(
+            PostRestored(
+                post_id=post.pk, topic_id=topic.pk, space_id=topic.space_id, actor_id=guardian.user_id,
+                whole_topic=post.position == 1,
+            )
+        )  # fmt: skip
+        broadcasts.topic_changed(
+            space_id=topic.space_id, topic_id=topic.pk, op="post_restored", post_id=post.pk
+        )
     return post
 
 
@@ -314,6 +364,36 @@ def reply_with_attachment(
         body = f"{(body or '').rstrip()}\n\n{upload.markdown}"
     try:
         return create_post(guardian, topic, body=body, reply_to=reply_to)
+    except Invalid as exc:
+        exc.kept["body"] = body
+        raise
+
+
+def create_topic_with_attachment(
+    guardian: Guardian,
+    space: Space,
+    *,
+    title: str,
+    body: str,
+    kind: str = Topic.DISCUSSION,
+    tags: Iterable[str] | str = (),
+    file: IO[bytes] | None = None,
+    file_name: str = "file",
+) -> Topic:
+    """Start a topic with an optional file, stored first and linked below the text (as replies do).
+
+    The title and tags are checked before the file is stored. If the topic is refused after that, the
+    Invalid carries the body with the file's link, so a form can show it again. Errors: those of
+    upload_file and create_topic.
+    """
+    guardian.discussions.create_topic.ensure(space)
+    clean_title(title)
+    clean_tags(tags)
+    if file is not None:
+        upload = upload_file(guardian, space, file=file, name=file_name or "file")
+        body = f"{(body or '').rstrip()}\n\n{upload.markdown}"
+    try:
+        return create_topic(guardian, space, title=title, body=body, kind=kind, tags=tags)
     except Invalid as exc:
         exc.kept["body"] = body
         raise

@@ -60,6 +60,104 @@
     connect();
   }
 
+  // Form errors over htmx (core/htmx.py): a refused form answers 422 with the form again, its errors
+  // beside its fields and the typed text kept, and it is swapped in where the server says (HX-Retarget).
+  // Every other error status is never swapped into the page: it shows as a message (below).
+  if (window.htmx) {
+    window.htmx.config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "[23]..", swap: true },
+      { code: "422", swap: true, error: false },
+      { code: "[45]..", swap: false, error: true }
+    ];
+  }
+  document.addEventListener("htmx:afterSettle", function (event) {
+    const xhr = event.detail && event.detail.xhr;
+    const swapped = event.target;
+    if (!xhr || xhr.status !== 422 || !(swapped instanceof Element) || !swapped.isConnected) return;
+    const field = swapped.querySelector("[aria-invalid='true']");
+    if (field && document.activeElement !== field) field.focus();
+  });
+
+  // Ask before destructive actions (core/confirm.py): a form with data-confirm sends confirm=yes only
+  // once the person says yes in a native dialog. This listens in the capture phase, so htmx (listening
+  // on the form itself) never sees the unconfirmed submit. Without JavaScript the server asks instead.
+  let dialog = null;
+  let parts = null;
+  const buildDialog = function () {
+    dialog = document.createElement("dialog");
+    dialog.className = "confirm-dialog";
+    dialog.setAttribute("aria-labelledby", "confirm-dialog-title");
+    dialog.setAttribute("aria-describedby", "confirm-dialog-detail");
+    const form = document.createElement("form");
+    form.method = "dialog";
+    form.className = "stack";
+    const title = document.createElement("h2");
+    title.id = "confirm-dialog-title";
+    const detail = document.createElement("p");
+    detail.id = "confirm-dialog-detail";
+    const row = document.createElement("div");
+    row.className = "row";
+    const no = document.createElement("button");
+    no.type = "submit";
+    no.value = "no";
+    no.className = "secondary";
+    no.textContent = "Cancel";
+    no.autofocus = true;
+    const yes = document.createElement("button");
+    yes.type = "submit";
+    yes.value = "yes";
+    yes.className = "danger";
+    row.append(no, yes);
+    form.append(title, detail, row);
+    dialog.append(form);
+    document.body.append(dialog);
+    parts = { title: title, detail: detail, yes: yes };
+  };
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.dataset.confirm) return;
+    if (form.querySelector("input[name='confirm'][value='yes']")) return;  // said yes already
+    if (typeof HTMLDialogElement !== "function") return;  // the server's confirmation page asks
+    event.preventDefault();
+    event.stopPropagation();
+    if (!dialog) buildDialog();
+    parts.title.textContent = form.dataset.confirm;
+    parts.detail.textContent = form.dataset.confirmDetail || "";
+    parts.detail.hidden = !form.dataset.confirmDetail;
+    parts.yes.textContent = form.dataset.confirmButton || "Yes";
+    const submitter = event.submitter && event.submitter.form === form ? event.submitter : null;
+    dialog.returnValue = "";
+    dialog.addEventListener("close", function () {
+      if (dialog.returnValue !== "yes" || !form.isConnected) {
+        if (submitter && submitter.isConnected) submitter.focus();
+        return;
+      }
+      const said = document.createElement("input");
+      said.type = "hidden";
+      said.name = "confirm";
+      said.value = "yes";
+      form.append(said);
+      if (form.requestSubmit) form.requestSubmit(submitter || undefined); else form.submit();
+      // A form that stays on the page (an htmx swap elsewhere) asks again next time.
+      setTimeout(function () { said.remove(); }, 1000);
+    }, { once: true });
+    dialog.showModal();
+  }, true);
+
+  // "Post deleted. Undo" (core/undo.py): the undo button goes after a few seconds, but not while the
+  // reader is on it (the server's own window is longer and decides).
+  document.querySelectorAll("form[data-undo-seconds]").forEach(function (form) {
+    let left = parseInt(form.dataset.undoSeconds, 10) || 8;
+    const tick = setInterval(function () {
+      if (form.matches(":hover, :focus-within")) return;
+      left -= 1;
+      if (left > 0) return;
+      clearInterval(tick);
+      form.remove();
+    }, 1000);
+  });
+
   // htmx does not swap 4xx/5xx answers; show their reason (the error page's first paragraph) as a
   // message instead of leaving the click without any visible effect.
   document.addEventListener("htmx:responseError", function (event) {
