@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
+from typing import Any
 from pathlib import Path
 
 from townhall.search import snippets
@@ -59,13 +60,26 @@ def test_a_body_without_matches_in_its_excerpt_shows_its_start() -> None:
     assert text.startswith("An opening line.") and text.endswith(ELLIPSIS) and marked(text) == []
 
 
+def _best_of(repeats: int, fn: Any) -> float:
+    """The fastest of several runs: what the code costs, without what a busy machine adds."""
+    times = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - began)
+    return min(times)
+
+
 def test_huge_bodies_cost_no_more_than_their_excerpt() -> None:
+    """A body of a million words costs what its bounded excerpt costs (measured against an excerpt-sized
+    body in the same run, so a loaded machine slows both alike), and a page of them stays well under 1 s."""
     terms = query_terms("a")
-    began = time.perf_counter()
-    for _ in range(20):  # a full page of the worst posts there are
-        snippet(" ".join(["a"] * 16_000), terms)
-        snippet(" ".join(["a"] * 1_000_000), terms)
-    assert time.perf_counter() - began < 1.0
+    excerpt_sized = " ".join(["a"] * 4_000)
+    huge = " ".join(["a"] * 1_000_000)
+    small = _best_of(5, lambda: snippet(excerpt_sized, terms))
+    large = _best_of(5, lambda: snippet(huge, terms))
+    assert large < 5 * small + 0.005
+    assert 20 * large < 1.0
 
 
 def test_titles_are_highlighted_everywhere() -> None:
