@@ -284,6 +284,18 @@ SEARCH_TIME_LIMIT_MS = config.env_int("TOWNHALL_SEARCH_TIME_LIMIT_MS", 2000, min
 # `townhall serve` runs a task worker thread in the web process unless Redis is configured.
 EMBEDDED_WORKER = config.env_bool("TOWNHALL_EMBEDDED_WORKER", not REDIS_URL)
 
+# The member's stream (realtime/, docs/stream-protocol.md). Broadcasts are logged for STREAM_RETENTION_HOURS
+# so a reconnecting page resumes from its last sequence; a page further behind, or more than
+# STREAM_REPLAY_LIMIT broadcasts behind, is told to reload its data instead.
+STREAM_RETENTION_HOURS = config.env_int("TOWNHALL_STREAM_RETENTION_HOURS", 48, minimum=1)
+STREAM_REPLAY_LIMIT = config.env_int("TOWNHALL_STREAM_REPLAY_LIMIT", 5000, minimum=100)
+STREAM_PRUNE_EVERY = 3600  # seconds between prunes of the log (the next stream to connect enqueues it)
+STREAM_MAX_FRAME_BYTES = 4096  # a bigger frame from a page gets an error frame
+STREAM_FRAME_RATE = (30, 5.0)  # frames from one socket: a burst of 30, then 5 a second
+STREAM_TYPING_RATE = (6, 1.0)  # typing frames from one socket: a burst of 6, then 1 a second
+STREAM_PRESENCE_TTL = 70  # seconds a heartbeat keeps someone present (pages send one every 25 s)
+STREAM_SEND_TIMEOUT = 2.0  # seconds a publish waits for the channel layer before giving up (it is logged)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
