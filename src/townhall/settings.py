@@ -118,10 +118,33 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Channels, cache, tasks -----------------------------------------------------------------------
 if REDIS_URL:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    # Connections time out instead of hanging when Redis goes away; the cache then answers like an empty
+    # one (core/cache.py) and the stream tells pages that live updates are paused (realtime/).
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # retry_on_error: a pooled connection that Redis dropped (it restarted) reconnects and retries
+            # once, instead of failing the first command after Redis is back.
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_connect_timeout": 2,
+                        "retry_on_error": [RedisConnectionError],
+                    }
+                ]
+            },
+        }
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "townhall.core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

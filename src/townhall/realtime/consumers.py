@@ -91,7 +91,8 @@ class UserStreamConsumer(AsyncJsonWebsocketConsumer):
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            logger.warning("stream of user %s lost the channel layer: %s", getattr(self, "user_id", "?"), exc)
+            who = f"user {self.user_id}" if hasattr(self, "user_id") else "an opening stream"
+            logger.warning("stream of %s lost the channel layer: %s", who, exc)
             await asyncio.sleep(1)  # do not spin while the socket closes
             return {"type": LAYER_LOST}
 
