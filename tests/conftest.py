@@ -127,9 +127,9 @@ def broadcasts(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[str], dict[st
     sent: list[tuple[list[str], dict[str, Any]]] = []
     send = realtime_publish.deliver
 
-    def record(groups: list[str], payload: dict[str, Any]) -> None:
+    def record(groups: list[str], payload: dict[str, Any], **how: Any) -> None:
         sent.append((list(groups), payload))
-        send(groups, payload)
+        send(groups, payload, **how)  # `seq`: the broadcast's place in the log, when it was logged
 
     monkeypatch.setattr(realtime_publish, "deliver", record)
     return sent

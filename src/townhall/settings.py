@@ -118,10 +118,33 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Channels, cache, tasks -----------------------------------------------------------------------
 if REDIS_URL:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    # Connections time out instead of hanging when Redis goes away; the cache then answers like an empty
+    # one (core/cache.py) and the stream tells pages that live updates are paused (realtime/).
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # retry_on_error: a pooled connection that Redis dropped (it restarted) reconnects and retries
+            # once, instead of failing the first command after Redis is back.
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_connect_timeout": 2,
+                        "retry_on_error": [RedisConnectionError],
+                    }
+                ]
+            },
+        }
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "townhall.core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -283,6 +306,18 @@ API_WRITE_RATE = os.environ.get("TOWNHALL_API_WRITE_RATE", "120/m")
 SEARCH_TIME_LIMIT_MS = config.env_int("TOWNHALL_SEARCH_TIME_LIMIT_MS", 2000, minimum=50)
 # `townhall serve` runs a task worker thread in the web process unless Redis is configured.
 EMBEDDED_WORKER = config.env_bool("TOWNHALL_EMBEDDED_WORKER", not REDIS_URL)
+
+# The member's stream (realtime/, docs/stream-protocol.md). Broadcasts are logged for STREAM_RETENTION_HOURS
+# so a reconnecting page resumes from its last sequence; a page further behind, or more than
+# STREAM_REPLAY_LIMIT broadcasts behind, is told to reload its data instead.
+STREAM_RETENTION_HOURS = config.env_int("TOWNHALL_STREAM_RETENTION_HOURS", 48, minimum=1)
+STREAM_REPLAY_LIMIT = config.env_int("TOWNHALL_STREAM_REPLAY_LIMIT", 5000, minimum=100)
+STREAM_PRUNE_EVERY = 3600  # seconds between prunes of the log (the next stream to connect enqueues it)
+STREAM_MAX_FRAME_BYTES = 4096  # a bigger frame from a page gets an error frame
+STREAM_FRAME_RATE = (30, 5.0)  # frames from one socket: a burst of 30, then 5 a second
+STREAM_TYPING_RATE = (6, 1.0)  # typing frames from one socket: a burst of 6, then 1 a second
+STREAM_PRESENCE_TTL = 70  # seconds a heartbeat keeps someone present (pages send one every 25 s)
+STREAM_SEND_TIMEOUT = 2.0  # seconds a publish waits for the channel layer before giving up (it is logged)
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,7 @@ from stream_client import signed_in as _signed_in
 import factories as testing
 from townhall.discussions import actions
 from townhall.policy import Guardian
+from townhall.realtime.models import LoggedBroadcast
 from townhall.spaces.models import Space
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,4 +55,12 @@ def test_a_member_hears_about_topics_in_spaces_they_read_and_nothing_else() -> N
         return frame, post.pk
 
     frame, post_id = asyncio.run(scenario())
-    assert frame == {"type": "topic", "op": "post_created", "topic_id": topic.pk, "post_id": post_id}
+    logged = LoggedBroadcast.objects.get(payload__post_id=post_id, payload__op="post_created")
+    assert logged.groups == [f"space.{shared.pk}"]
+    assert frame == {
+        "type": "topic",
+        "op": "post_created",
+        "topic_id": topic.pk,
+        "post_id": post_id,
+        "seq": logged.pk,
+    }

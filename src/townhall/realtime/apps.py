@@ -7,9 +7,9 @@ class RealtimeConfig(AppConfig):
 
     def ready(self) -> None:
         from townhall.core import effects
-        from townhall.realtime import schemas, subscriptions
+        from townhall.realtime import protocol, schemas, subscriptions
 
-        schemas.register(subscriptions.SCHEMAS, app=self.label)
+        schemas.register([*subscriptions.SCHEMAS, *protocol.SCHEMAS], app=self.label)
         # Every event that changes what someone may read (and its subclasses): their streams follow.
         # mypy refuses an abstract class for type[E] (python/mypy#4717); listen() never instantiates it.
         effects.listen(

@@ -9,6 +9,10 @@ site: an undeclared type or op, a missing or extra field or a value of the wrong
 
 Fields carry ids (house rule 6): a field is an `int` or a `bool`, or either of them or None. Text never
 travels in a broadcast; clients re-fetch what they show under their own permissions.
+
+Most broadcasts are logged and carry a sequence number (`seq`) so that a reconnecting stream misses
+nothing. Ephemeral ones (typing, presence: `declare_ephemeral`) are not logged and carry no `seq`; they
+are sent with `publish_ephemeral`, and `publish` refuses them (and the other way round).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import re
 import types
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Union, get_args, get_origin
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -64,6 +68,7 @@ class Schema:
     op: str
     fields: tuple[tuple[str, FieldType], ...]
     app: str = ""  # the app that declared it (filled by register())
+    ephemeral: bool = False  # not logged, no `seq`: a missed one does not matter (typing, presence)
 
     def __post_init__(self) -> None:
         for name in (self.type, self.op, *(field for field, _ in self.fields)):
@@ -80,13 +85,22 @@ class Schema:
         return dict(self.fields)
 
     def same_shape(self, other: Schema) -> bool:
-        return self.key == other.key and self.field_map() == other.field_map()
+        return (
+            self.key == other.key
+            and self.field_map() == other.field_map()
+            and self.ephemeral == other.ephemeral
+        )
 
 
 def declare(type_: str, ops: Iterable[str], **fields: Any) -> list[Schema]:
     """One Schema per op, all with the same fields: `declare("space", ("joined", "left"), space_id=int)`."""
     shape = tuple(sorted((name, FieldType.of(annotation)) for name, annotation in fields.items()))
     return [Schema(type_, op, shape) for op in ops]
+
+
+def declare_ephemeral(type_: str, ops: Iterable[str], **fields: Any) -> list[Schema]:
+    """Like `declare`, for broadcasts that are neither logged nor resumed (typing, presence)."""
+    return [replace(schema, ephemeral=True) for schema in declare(type_, ops, **fields)]
 
 
 _schemas: dict[tuple[str, str], Schema] = {}
@@ -99,7 +113,7 @@ def register(schemas: Iterable[Schema], *, app: str) -> None:
         known = _schemas.get(schema.key)
         if known is not None and not (known.same_shape(schema) and known.app == app):
             raise ValueError(f"broadcast {schema.type}/{schema.op} is declared twice, differently")
-        _schemas[schema.key] = Schema(schema.type, schema.op, schema.fields, app=app)
+        _schemas[schema.key] = replace(schema, app=app)
 
 
 def get(type_: str, op: str) -> Schema:

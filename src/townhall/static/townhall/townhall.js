@@ -39,26 +39,8 @@
     }
   });
 
-  // Real-time stream: pages that care listen for "townhall:broadcast" events on document.
-  if (document.body && document.body.dataset.stream === "on" && "WebSocket" in window) {
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    let delay = 1000;
-    const connect = function () {
-      const socket = new WebSocket(scheme + "://" + location.host + "/ws/stream/");
-      socket.onmessage = function (msg) {
-        try {
-          document.dispatchEvent(new CustomEvent("townhall:broadcast", { detail: JSON.parse(msg.data) }));
-        } catch (e) { /* ignore malformed frames */ }
-      };
-      socket.onopen = function () { delay = 1000; };
-      socket.onclose = function (ev) {
-        if (ev.code === 4401) return;
-        setTimeout(connect, delay);
-        delay = Math.min(delay * 2, 30000);
-      };
-    };
-    connect();
-  }
+  // The real-time stream lives in stream.js (loaded for signed-in people): pages listen for
+  // "townhall:broadcast" events on document.
 
   // Form errors over htmx (core/htmx.py): a refused form answers 422 with the form again, its errors
   // beside its fields and the typed text kept, and it is swapped in where the server says (HX-Retarget).
