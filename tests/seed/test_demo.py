@@ -175,7 +175,7 @@ def test_conversations_have_reactions_quotes_mentions_code_and_links(seeded: dic
     assert any("<blockquote>" in html for _body, html in bodies)  # quotes
     assert sum('class="mention"' in html for _body, html in bodies) >= 5  # @mentions resolved
     assert sum("```" in body for body, _html in bodies) >= 3  # code
-    assert sum("https://" in body for body, _html in bodies) >= 3  # links
+    assert sum('<a href="https://' in html for _body, html in bodies) >= 3  # links
     assert Post.objects.filter(depth__gte=1).count() >= 20  # replies to replies
 
 

@@ -176,3 +176,13 @@ def test_the_settings_page_offers_the_palette_to_admins(client_for: Any, admin: 
     for key in COVER_KEYS:
         assert f'value="{key}"' in html and f"cover-swatch cover-{key}" in html
     assert re.search(r'<input type="radio" name="color" value="rust"[^>]* checked>', html)
+
+
+def test_the_api_tells_the_cover(client_for: Any, admin: Any, member: Any) -> None:
+    space = testing.make_space("Planets", members=[member], cover_color="teal")
+    actions.set_space_cover(Guardian(admin), space, color="teal", image=jpeg_with_exif((900, 300)))
+    other = testing.make_space("Galaxies", icon="🌌")
+    items = {s["slug"]: s for s in client_for(member).get("/api/v1/spaces").json()["items"]}
+    assert items["planets"]["cover"] == "teal"
+    assert items["planets"]["cover_image"] == f"/media/{space.cover_image.name}"
+    assert items["galaxies"]["cover"] == other.cover and items["galaxies"]["cover_image"] is None

@@ -286,7 +286,7 @@ CONVERSATIONS: list[Talk] = [
          "to set up? I keep getting caught by surprise clouds.",
          14, tags="weather", kind=Topic.QUESTION, span_days=3,
          replies=(
-             R("grace", "Clear Outside (https://clearoutside.com) for the hourly cloud layers, then a look "
+             R("grace", "[Clear Outside](https://clearoutside.com) for the hourly cloud layers, then a look "
                "at the satellite loop before I carry anything outside.", react=("ben 👍",)),
              R("priya", "I wrote a little script that pings me when low, mid and high cloud are all under "
                "20% for three hours in a row. Happy to share if anyone uses Python."),
@@ -371,7 +371,7 @@ CONVERSATIONS: list[Talk] = [
     Talk(E, "sofia", "Weather statistics for our candidate sites",
          "I've compiled ten years of August cloud data for our three candidate sites. Burgos wins on "
          "average cloud cover; the coast has better roads but more morning haze. Summary table in the "
-         "thread, sources at https://eclipsophile.com.",
+         "thread, sources at [eclipsophile.com](https://eclipsophile.com).",
          39, tags="weather, planning", span_days=6, react=("mira 👍", "emma 👀", "ahmed 👍"),
          replies=(
              R("sofia", "| Site | Mean cloud | Clear-sky chance |\n|---|---|---|\n| Burgos | 31% | 62% |\n"
@@ -424,7 +424,7 @@ CONVERSATIONS: list[Talk] = [
     Talk(B, "noah", "SQM readings around Brandenburg",
          "Started a shared table of sky quality readings. Add yours with the date, time and moon phase. "
          "Best so far: **21.4 mag/arcsec²** near Gülpe in the Westhavelland dark sky reserve. "
-         "Compare with the map at https://www.lightpollutionmap.info.",
+         "Compare with [the light pollution map](https://www.lightpollutionmap.info).",
          23, tags="light pollution, dark sites", span_days=6, react=("anika 🎉", "mira ❤️"),
          replies=(
              R("mira", "Kreuzberg balcony: 18.1. I won't be adding that to the table 😄",
