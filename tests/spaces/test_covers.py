@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -84,6 +86,20 @@ def test_the_action_refuses_an_unknown_colour_too(admin: Any) -> None:
     assert caught.value.field_errors == {"color": ["Choose one of the palette's colours (or Automatic)."]}
 
 
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_every_palette_colour_has_a_class_with_aa_contrast_for_white_text() -> None:
+    css = (Path(settings.BASE_DIR) / "spaces/static/spaces/spaces.css").read_text()
+    found = dict(re.findall(r"\.cover-([a-z]+) \{ --cover: (#[0-9a-f]{6}); \}", css))
+    assert set(found) == set(COVER_KEYS)
+    for key, colour in found.items():
+        assert 1.05 / (_luminance(colour) + 0.05) >= 4.5, key
+
+
 # --- the picture ---------------------------------------------------------------------------------------
 def test_a_picture_is_accepted_resized_and_stripped_of_its_metadata(client_for: Any, admin: Any) -> None:
     space = testing.make_space("Deep sky")
@@ -105,7 +121,7 @@ def test_a_non_image_is_refused_with_a_clear_message_and_no_500(client_for: Any,
     response = client_for(admin).post(cover_url(space), {"color": "blue", "image": fake})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "That cover picture was not accepted" in html and "JPEG, PNG, GIF or WebP" in html
+    assert "That file is not a picture we can read; upload a JPEG, PNG, GIF or WebP image." in html
     space.refresh_from_db()
     assert not space.cover_image and space.cover_color == ""
 

@@ -315,8 +315,7 @@ def process_cover_image(upload: Any) -> ContentFile[bytes]:
             field="image",
         )
     except ImageRejected as exc:
-        message = f"That cover picture was not accepted: {exc.message}"
-        raise Invalid(message, field_errors={"image": [message]}) from None
+        raise Invalid(exc.message, field_errors={"image": [exc.message]}) from None
     return ContentFile(image.data, name=f"cover.{image.extension}")
 
 
