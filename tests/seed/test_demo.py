@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -109,9 +110,10 @@ def test_the_demo_has_conversations_worth_reading(seeded: dict[str, int], client
     from townhall.discussions.models import Post, Reaction, Topic
     from townhall.policy import Guardian
     from townhall.search import queries as search
+    from townhall.seed.demo_conversations import CONVERSATIONS
     from townhall.seed.demo_discussions import TOPICS
 
-    assert seeded["topics"] == Topic.objects.count() == len(TOPICS)
+    assert seeded["topics"] == Topic.objects.count() == len(TOPICS) + len(CONVERSATIONS)
     assert seeded["posts"] == Post.objects.count()
     question = Topic.objects.get(title__startswith="How do I remove the gradient")
     assert question.solved and question.accepted_post is not None
@@ -120,7 +122,8 @@ def test_the_demo_has_conversations_worth_reading(seeded: dict[str, int], client
     assert Reaction.objects.filter(post=question.accepted_post).count() == 3
     assert Topic.objects.filter(pinned=Topic.PIN_SPACE, kind=Topic.ANNOUNCEMENT).count() == 1
     latest = list(Topic.objects.order_by("-last_posted_at").values_list("title", flat=True))
-    assert latest[0] == "Best night this month for Saturn?" and latest[-1] == "Hello from Hamburg!"
+    assert latest[-1] == "Mentor pairing for Cohort 3"  # six weeks ago
+    assert latest.index("Best night this month for Saturn?") < 5
 
     page = client.get(question.get_absolute_url())  # a visitor reads the public question
     assert page.status_code == 200 and "Accepted answer" in page.content.decode()
@@ -129,3 +132,87 @@ def test_the_demo_has_conversations_worth_reading(seeded: dict[str, int], client
     assert found.hits == []
     assert search.search(Guardian(User.objects.get(username="sofia")), "carpool Burgos").hits
     assert search.search(Guardian(outsider), "gradient").hits
+
+
+# --- a community that feels lived in (issue 12) -----------------------------------------------------------
+def test_every_space_has_several_conversations_over_weeks(seeded: dict[str, int]) -> None:
+    from townhall.discussions.models import Post, Topic
+
+    for space in Space.objects.all():
+        topics = Topic.objects.filter(space=space)
+        assert topics.count() >= 4, space.name
+        posts = Post.objects.filter(topic__space=space)
+        span = max(p.created_at for p in posts) - min(p.created_at for p in posts)
+        assert span.days >= 21, space.name  # several weeks of conversation
+        replies = posts.exclude(position=1)
+        assert replies.values("author").distinct().count() >= 3, space.name  # several voices
+    replies = Post.objects.exclude(position=1)
+    assert (max(r.created_at for r in replies) - min(r.created_at for r in replies)).days >= 21
+
+
+def test_conversations_have_believable_times(seeded: dict[str, int]) -> None:
+    from django.utils import timezone
+
+    from townhall.discussions.models import Post, Reaction, Topic
+
+    now = timezone.now()
+    assert not Post.objects.filter(created_at__gt=now).exists()
+    assert not Reaction.objects.filter(created_at__gt=now).exists()
+    assert Post.objects.filter(created_at__lt=now - timedelta(days=35)).exists()
+    assert Post.objects.filter(created_at__gt=now - timedelta(days=3)).exists()
+    for topic in Topic.objects.prefetch_related("posts"):
+        times = [p.created_at for p in sorted(topic.posts.all(), key=lambda p: p.position)]
+        assert times == sorted(times), topic.title  # replies come after what they answer
+        assert topic.last_posted_at == times[-1], topic.title
+
+
+def test_conversations_have_reactions_quotes_mentions_code_and_links(seeded: dict[str, int]) -> None:
+    from townhall.discussions.models import Post, Reaction
+
+    assert Reaction.objects.count() >= 100
+    assert Reaction.objects.values("post__topic__space").distinct().count() == Space.objects.count()
+    bodies = list(Post.objects.values_list("body", "body_html"))
+    assert any("<blockquote>" in html for _body, html in bodies)  # quotes
+    assert sum('class="mention"' in html for _body, html in bodies) >= 5  # @mentions resolved
+    assert sum("```" in body for body, _html in bodies) >= 3  # code
+    assert sum('<a href="https://' in html for _body, html in bodies) >= 3  # links
+    assert Post.objects.filter(depth__gte=1).count() >= 20  # replies to replies
+
+
+def test_authors_and_reactors_belong_to_the_space(seeded: dict[str, int]) -> None:
+    from townhall.discussions.models import Post, Reaction
+
+    members = set(
+        SpaceMembership.objects.filter(state=SpaceMembership.ACTIVE).values_list("space_id", "user_id")
+    )
+    for space_id, author_id in Post.objects.values_list("topic__space_id", "author_id"):
+        assert (space_id, author_id) in members
+    for space_id, user_id in Reaction.objects.values_list("post__topic__space_id", "user_id"):
+        assert (space_id, user_id) in members
+
+
+def test_every_space_has_a_cover_colour(seeded: dict[str, int]) -> None:
+    from townhall.spaces.models import COVER_KEYS
+
+    covers = list(Space.objects.values_list("cover_color", flat=True))
+    assert all(c in COVER_KEYS for c in covers)
+    assert len(set(covers)) == len(covers)  # each space is told apart at a glance
+
+
+def test_introductions_exist_and_the_home_page_shows_them(seeded: dict[str, int], client: Any) -> None:
+    from townhall.discussions.models import Topic
+
+    intros = Topic.objects.filter(space__name="Introductions")
+    assert intros.values("author").distinct().count() >= 5
+    introduced = Membership.objects.filter(state=Membership.ACTIVE).exclude(introduction="")
+    assert introduced.count() >= 15
+    newest = Membership.objects.filter(state=Membership.ACTIVE).order_by("-joined_at")[:6]
+    assert all(m.introduction for m in newest)  # the home page's "new members" all said hello
+
+    client.force_login(User.objects.get(email="member@example.org"))
+    response = client.get("/home/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Say hello to new members" in html
+    assert "Just bought my first telescope" in html  # Maya, the newest member
+    assert "Has not written an introduction yet" not in html

@@ -23,6 +23,7 @@ from townhall.activity.models import Activity
 from townhall.activity.payloads import Via
 from townhall.community.events import JoinedData
 from townhall.community.models import Community, Group, GroupMember, Invitation, Membership
+from townhall.seed.demo_conversations import seed_conversations
 from townhall.seed.demo_discussions import seed_discussions
 from townhall.spaces.models import SidebarSection, Space, SpaceMembership
 
@@ -260,6 +261,42 @@ PEOPLE: list[Person] = [
       ("Lunar", "Wide-field"), "", "Everything! Where do I start?"),
 ]
 
+# What members wrote when they joined: shown on their profiles and in home's "Say hello to new members"
+# (the most recent joins come last in PEOPLE, and all of them wrote one).
+INTRODUCTIONS = {
+    "mira": "I started the Collective because I spent my first year of astrophotography alone and "
+    "confused. Ask me anything about getting started — and come to the processing clinic!",
+    "jonas": "Guiding and mounts are my thing. If your stars are eggs, post your PHD2 graph and tag me.",
+    "lena": "Hamburg, a 61 mm refractor and a lot of light pollution. Here to learn processing and to "
+    "finish my first proper nebula this season.",
+    "lucas": "I reprocess other people's data for fun. Send me your stacks; I'll show every step.",
+    "ben": "Leeds. Clouds. Galaxies on the rare clear nights, reprocessing on all the others.",
+    "zoe": "Rooftop planetary imager in Athens with a 9.25\" SCT. Saturn is my favourite; ask me about ADCs.",
+    "liam": "Brand new to processing, imaging from Mayo's dark sky park. Looking for a mentor and a "
+    "little patience!",
+    "anika": "I run the Berlin chapter's meet-ups. Come to a star night at the Archenhold observatory!",
+    "isabel": "Seestar in the park with my two kids. I'd like to learn to reprocess our smart-scope data.",
+    "oskar": "Electronics tinkerer from Gothenburg: dew heaters, focus motors, anything with an Arduino. "
+    "Happy to help with DIY gear.",
+    "grace": "Mono camera and narrowband under Vancouver's rain clouds. Looking for a remote imaging "
+    "share.",
+    "ahmed": "Solar and lunar observer in Cairo, already planning for the 2027 eclipse over Luxor. "
+    "Ask me about solar filters and safety.",
+    "nora": "Aurora guide in Tromsø in winter; galaxies in the short dark weeks of spring and autumn.",
+    "matteo": "I measure asteroid positions for the Minor Planet Center. Astrometry and plate solving "
+    "questions welcome!",
+    "ruth": "Learning deep-sky imaging from the Entoto hills above Addis Ababa with a borrowed mount. "
+    "My goal: a finished image of the Orion Nebula.",
+    "jack": "Milky Way panoramas from the Aoraki Mackenzie dark sky reserve. Keen to learn deep-sky "
+    "processing.",
+    "elif": "Lunar and planetary with a 127 mm Maksutov in Izmir, exploring the terminator one crater at "
+    "a time.",
+    "pablo": "I share a remote observatory in the Sierra Nevada and I'm happy to share narrowband data "
+    "with anyone who wants to practise processing.",
+    "maya": "Just bought my first telescope and I have no idea what I'm doing — and I love it! Starting "
+    "with the Moon.",
+}
+
 # Two applications waiting for review (from the weeks the community joined by approval).
 APPLICANTS = [
     P("felix", "Felix Wagner", "Munich, Germany", "Europe/Berlin",
@@ -301,6 +338,7 @@ class SpaceSpec:
     group: str | None = None
     members: str = "all"  # "all", or a group name, or "some"
     moderators: tuple[str, ...] = ()
+    cover: str = ""  # a palette key (spaces.models.COVER_COLORS)
 
 
 SPACES = [
@@ -312,6 +350,7 @@ SPACES = [
         "Start here",
         posting=Space.MODERATORS,
         moderators=("mira", "jonas"),
+        cover="indigo",
     ),
     SpaceSpec(
         "Introductions",
@@ -320,6 +359,7 @@ SPACES = [
         Space.MEMBERS,
         "Start here",
         moderators=("jonas",),
+        cover="teal",
     ),
     SpaceSpec(
         "Processing clinic",
@@ -328,6 +368,7 @@ SPACES = [
         Space.PUBLIC,
         "Imaging",
         moderators=("lucas",),
+        cover="plum",
     ),
     SpaceSpec(
         "Deep-sky imaging",
@@ -336,6 +377,7 @@ SPACES = [
         Space.MEMBERS,
         "Imaging",
         moderators=("jonas",),
+        cover="violet",
     ),
     SpaceSpec(
         "Planetary & lunar",
@@ -344,6 +386,7 @@ SPACES = [
         Space.MEMBERS,
         "Imaging",
         moderators=("amara",),
+        cover="rust",
     ),
     SpaceSpec(
         "Eclipse 2026 expedition",
@@ -353,6 +396,7 @@ SPACES = [
         "Community",
         members="some",
         moderators=("sofia",),
+        cover="slate",
     ),
     SpaceSpec(
         "Berlin chapter",
@@ -363,6 +407,7 @@ SPACES = [
         group="Berlin chapter",
         members="Berlin chapter",
         moderators=("anika",),
+        cover="green",
     ),
     SpaceSpec(
         "Mentors' lounge",
@@ -373,6 +418,7 @@ SPACES = [
         group="Mentors",
         members="Mentors",
         moderators=("mira",),
+        cover="blue",
     ),
 ]
 
@@ -451,6 +497,7 @@ def seed_demo() -> dict[str, int]:
             profile_completed_at=joined,
             spaces_chosen_at=joined,
             introduced_at=joined + timedelta(hours=2),
+            introduction=INTRODUCTIONS.get(person.username, ""),
         )
         _backdate(
             record_activity(user, "community.joined", membership, data=JoinedData("seed", membership.role)),
@@ -501,6 +548,7 @@ def seed_demo() -> dict[str, int]:
             section=sections[spec.section],
             position=position,
             created_by=users["mira"],
+            cover_color=spec.cover,
         )
         if spec.members == "all":
             # Almost everyone follows the public and members spaces; a few have not joined yet.
@@ -568,7 +616,8 @@ def seed_demo() -> dict[str, int]:
         ),
     ]
     Invitation.objects.bulk_create(invitations)
-    conversations = seed_discussions(users, spaces)
+    showcase = seed_discussions(users, spaces)
+    everyday = seed_conversations(users, spaces, now)
 
     return {
         "members": len(PEOPLE),
@@ -578,7 +627,7 @@ def seed_demo() -> dict[str, int]:
         "spaces": len(spaces),
         "space memberships": n_space_members,
         "invitations": len(invitations),
-        "topics": conversations["topics"],
-        "posts": conversations["posts"],
+        "topics": showcase["topics"] + everyday["topics"],
+        "posts": showcase["posts"] + everyday["posts"],
         "community": 1 if community.pk else 0,
     }

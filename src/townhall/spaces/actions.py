@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -21,10 +22,11 @@ from townhall.activity.payloads import Direction, Fields, Name, Person, Via
 from townhall.community.models import Group, Membership
 from townhall.core.effects import emit
 from townhall.core.errors import Invalid, PermissionDenied
+from townhall.core.images import ImageRejected, sanitize_image
 from townhall.core.registries import space_kind_choices, space_kinds
 from townhall.spaces import broadcasts
 from townhall.spaces.events import LeftData, SectionData, SpaceChanged, SpaceCreated, SpaceMembershipChanged
-from townhall.spaces.models import SidebarSection, Space, SpaceMembership
+from townhall.spaces.models import COVER_COLORS, SidebarSection, Space, SpaceMembership
 
 if TYPE_CHECKING:
     from townhall.accounts.models import User
@@ -38,6 +40,9 @@ REQUEST_MESSAGE_MAX = 500
 SLUG_MAX = 80
 UP = "up"
 DOWN = "down"
+COVER_MAX_BYTES = 5 * 1024 * 1024
+COVER_MAX_PIXELS = 40_000_000  # refused before decoding; the kept picture is at most COVER_MAX_SIDE wide
+COVER_MAX_SIDE = 1600
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -288,6 +293,74 @@ def update_space(
                     space_id=locked.pk, actor_id=guardian.user_id, op="updated", fields=tuple(sorted(changed))
                 )
             )
+    _copy_into(space, locked)
+    return space
+
+
+def process_cover_image(upload: Any) -> ContentFile[bytes]:
+    """A cover picture checked and redrawn by core.images.sanitize_image: at most COVER_MAX_SIDE pixels on
+    its longer side, a still WebP without metadata. Raises Invalid (field "image") with a clear message."""
+    size = getattr(upload, "size", None) or 0
+    if size > COVER_MAX_BYTES:
+        message = "The cover picture must be at most 5 MB."
+        raise Invalid(message, field_errors={"image": [message]})
+    upload.seek(0)
+    try:
+        image = sanitize_image(
+            upload.read(COVER_MAX_BYTES + 1),
+            max_pixels=COVER_MAX_PIXELS,
+            max_side=COVER_MAX_SIDE,
+            output_format="WEBP",
+            animation=False,
+            field="image",
+        )
+    except ImageRejected as exc:
+        raise Invalid(exc.message, field_errors={"image": [exc.message]}) from None
+    return ContentFile(image.data, name=f"cover.{image.extension}")
+
+
+def set_space_cover(
+    guardian: Guardian, space: Space, *, color: str, image: Any = None, remove_image: bool = False
+) -> Space:
+    """Choose a space's cover: a palette colour ("" derives one from the name and icon) and, optionally,
+    a picture (checked and redrawn without metadata), or remove the picture. Whoever may change the
+    space's settings may do this (guardian.spaces.manage).
+
+    Locks the space row. The replaced picture's file is deleted after commit. Raises PermissionDenied,
+    or Invalid for a colour outside the palette or a picture that is refused. Broadcasts "updated".
+    """
+    guardian.spaces.manage.ensure(space)
+    color = (color or "").strip()
+    if color and color not in {key for key, _label in COVER_COLORS}:
+        message = "Choose one of the palette's colours (or Automatic)."
+        raise Invalid(message, field_errors={"color": [message]})
+    picture = process_cover_image(image) if image is not None else None
+    with transaction.atomic():
+        locked = _lock_space(space)
+        old_file = locked.cover_image.name if locked.cover_image else ""
+        changed = []
+        if locked.cover_color != color:
+            locked.cover_color = color
+            changed.append("cover_color")
+        if picture is not None:
+            locked.cover_image.save(f"{locked.slug}-cover.webp", picture, save=False)
+            changed.append("cover_image")
+        elif remove_image and old_file:
+            locked.cover_image = None
+            changed.append("cover_image")
+        if changed:
+            locked.save(update_fields=[*changed, "updated_at"])
+            record_activity(guardian.user, "space.updated", locked, space_id=locked.pk, data=Fields(changed))
+            broadcasts.space_changed(locked, actor_id=guardian.user_id, op="updated")
+            emit(
+                SpaceChanged(
+                    space_id=locked.pk, actor_id=guardian.user_id, op="updated", fields=tuple(changed)
+                )
+            )
+        new_file = locked.cover_image.name if locked.cover_image else ""
+        if old_file and old_file != new_file:
+            storage = locked.cover_image.storage
+            transaction.on_commit(lambda: storage.delete(old_file))
     _copy_into(space, locked)
     return space
 

@@ -26,6 +26,8 @@ class SpaceOut(Schema):
     name: str
     description: str
     icon: str
+    cover: str = Field(description="The cover colour: a palette key (the CSS class cover-<key>)")
+    cover_image: str | None = Field(description="The cover picture's URL, or null")
     kind: str
     visibility: str
     posting: str
@@ -65,6 +67,8 @@ def _space_out(g: Any, space: Space) -> dict[str, Any]:
         "name": space.name,
         "description": space.description,
         "icon": space.icon,
+        "cover": space.cover,
+        "cover_image": space.cover_image.url if space.cover_image else None,
         "kind": space.kind,
         "visibility": space.visibility,
         "posting": space.posting,

@@ -10,7 +10,7 @@ from townhall.accounts.models import User
 from townhall.community.models import Group
 from townhall.core.registries import space_kind_choices, space_kinds
 from townhall.spaces import actions
-from townhall.spaces.models import SidebarSection, Space
+from townhall.spaces.models import COVER_COLORS, SidebarSection, Space
 from townhall.spaces.queries import find_person
 
 
@@ -103,6 +103,26 @@ class SpaceForm(forms.Form):
         if not name:
             raise forms.ValidationError("Give the space a name.")
         return str(name)
+
+
+class SpaceCoverForm(forms.Form):
+    color = forms.ChoiceField(
+        choices=[("", "Automatic (from the name and icon)"), *COVER_COLORS],
+        required=False,
+        label="Cover colour",
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose one of the palette's colours (or Automatic)."},
+    )
+    image = forms.FileField(
+        required=False,
+        label="Cover picture (optional)",
+        help_text="A JPEG, PNG, GIF or WebP image up to 5 MB, shown as a wide banner above the colour.",
+    )
+    remove_image = forms.BooleanField(required=False, label="Remove the cover picture")
+
+    @classmethod
+    def for_space(cls, space: Space, data: Any = None, files: Any = None) -> SpaceCoverForm:
+        return cls(data=data, files=files, initial={"color": space.cover_color})
 
 
 class SectionForm(forms.Form):

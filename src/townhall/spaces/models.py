@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 from django.conf import settings
 from django.db import models
 
@@ -18,6 +20,27 @@ class SidebarSection(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Cover colours: each keeps WCAG AA contrast (at least 4.5:1) for white text, in light and dark themes.
+# The key is also the CSS class (`.cover-<key>` in spaces/spaces.css): pages carry no inline styles.
+COVER_COLORS = [
+    ("teal", "Teal"),
+    ("blue", "Blue"),
+    ("indigo", "Indigo"),
+    ("violet", "Violet"),
+    ("plum", "Plum"),
+    ("rose", "Rose"),
+    ("rust", "Rust"),
+    ("green", "Green"),
+    ("slate", "Slate"),
+]
+COVER_KEYS = [key for key, _label in COVER_COLORS]
+
+
+def derived_cover(name: str, icon: str) -> str:
+    """A palette colour chosen from the name and icon, the same on every process and every run."""
+    return COVER_KEYS[zlib.crc32(f"{name}\n{icon}".encode()) % len(COVER_KEYS)]
 
 
 class Space(TimeStamped):
@@ -60,6 +83,8 @@ class Space(TimeStamped):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    cover_color = models.CharField(max_length=12, choices=COVER_COLORS, blank=True)  # "": derived
+    cover_image = models.ImageField(upload_to="spaces/covers/", blank=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -67,6 +92,11 @@ class Space(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def cover(self) -> str:
+        """The cover colour's key: the chosen one, or one derived from the name and icon."""
+        return self.cover_color or derived_cover(self.name, self.icon)
 
 
 class SpaceMembership(TimeStamped):

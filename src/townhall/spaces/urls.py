@@ -21,6 +21,7 @@ urlpatterns = [
     path("s/<slug:slug>/members/<str:username>/deny/", views.space_deny, name="deny"),
     path("s/<slug:slug>/members/<str:username>/moderator/", views.space_set_moderator, name="set-moderator"),
     path("s/<slug:slug>/settings/", views.space_settings, name="settings"),
+    path("s/<slug:slug>/settings/cover/", views.space_cover, name="cover"),
     path("s/<slug:slug>/settings/archive/", views.space_archive, name="archive"),
     path("s/<slug:slug>/settings/unarchive/", views.space_unarchive, name="unarchive"),
     path("s/<slug:slug>/settings/move/", views.space_move, name="space-move"),

@@ -35,6 +35,7 @@ from townhall.spaces.forms import (
     InviteForm,
     JoinRequestForm,
     SectionForm,
+    SpaceCoverForm,
     SpaceForm,
 )
 from townhall.spaces.models import Space, SpaceMembership
@@ -43,6 +44,7 @@ DETAIL = "spaces/detail.html"
 # Page writes share one budget per person (the API has its own, API_WRITE_RATE).
 DEFAULT_WRITE_RATE = "60/m"
 MEMBERS = "spaces/members.html"
+SETTINGS = "spaces/settings.html"
 
 
 def write_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -345,7 +347,35 @@ def space_settings(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, "Space settings saved.")
             return redirect("spaces:settings", slug=space.slug)
-    return render_page(request, "spaces/settings.html", {"space": space, "form": form})
+    return render_page(
+        request,
+        SETTINGS,
+        {"space": space, "form": form, "cover_form": SpaceCoverForm.for_space(space)},
+    )
+
+
+@login_required
+@require_POST
+@write_limited
+def space_cover(request: HttpRequest, slug: str) -> HttpResponse:
+    """The cover form on the settings page: a palette colour and an optional picture."""
+    guardian = guardian_of(request)
+    space = queries.get_space_or_404(guardian, slug)
+    guardian.spaces.manage.ensure(space)
+    cover_form = SpaceCoverForm.for_space(space, request.POST, request.FILES)
+    if cover_form.is_valid():
+        data = cover_form.cleaned_data
+        try:
+            actions.set_space_cover(
+                guardian, space, color=data["color"], image=data["image"], remove_image=data["remove_image"]
+            )
+        except Invalid as exc:
+            add_invalid_to_form(cover_form, exc)
+        else:
+            messages.success(request, "Cover saved.")
+            return redirect("spaces:settings", slug=space.slug)
+    context = {"space": space, "form": SpaceForm.for_space(space), "cover_form": cover_form}
+    return render_page(request, SETTINGS, context, status=400)
 
 
 @login_required
