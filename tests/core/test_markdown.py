@@ -114,3 +114,20 @@ def test_xss_corpus_never_yields_active_content() -> None:
             assert active_content(render_markdown(line)) == [], line
             checked += 1
     assert checked > 1000
+
+
+def test_bare_web_addresses_become_safe_links() -> None:
+    html = render_markdown("Forecast: https://clearoutside.com/forecast/52.5/13.4?view=midnight. Use it!")
+    assert (
+        '<a href="https://clearoutside.com/forecast/52.5/13.4?view=midnight" rel="nofollow ugc noopener">'
+        in html
+    )
+    assert "midnight</a>. Use it!" in html  # the sentence's full stop stays outside the link
+    assert '<a href="mailto:host@example.org"' in render_markdown("Write to mailto:host@example.org")
+
+
+def test_words_that_only_look_like_addresses_stay_text() -> None:
+    for text in ("node.js", "M31.fits", "www.astrobin.com", "host@example.org", "javascript:alert(1)"):
+        assert "<a " not in render_markdown(f"Try {text} today"), text
+    in_code = render_markdown("`https://example.org` and\n\n    https://example.org/indented")
+    assert "<a " not in in_code

@@ -49,9 +49,12 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
 
 @lru_cache(maxsize=2)
 def _parser(hard_breaks: bool = False) -> MarkdownIt:
-    options = {"html": False, "linkify": False, "highlight": _highlight, "breaks": hard_breaks}
+    options = {"html": False, "linkify": True, "highlight": _highlight, "breaks": hard_breaks}
     md = MarkdownIt("commonmark", options)
-    md.enable(["table", "strikethrough"])
+    md.enable(["table", "strikethrough", "linkify"])
+    # Bare addresses with a scheme (https://…, mailto:…) become links, as in Discourse and Slack; a word
+    # that merely looks like a domain ("node.js", "M31.fits", "www.…") stays text.
+    md.linkify.set({"fuzzy_link": False, "fuzzy_email": False})
     md.use(tasklists_plugin)
     return md
 
