@@ -219,3 +219,17 @@ def test_the_main_pages_pass_axe_in_both_themes(
             inner["x"] >= row_box["x"] - 1
             and inner["x"] + inner["width"] <= row_box["x"] + row_box["width"] + 1
         )
+
+
+@SCHEMES
+def test_account_pages_label_their_fields_without_colons(
+    new_ui: Any, world: dict[str, Any], scheme: str
+) -> None:
+    ui = new_ui(color_scheme=scheme)
+    log_in(ui, "max")
+    for path in ("/accounts/email/", "/accounts/password/change/", "/accounts/2fa/"):
+        ui.goto(path)
+        main = ui.page.get_by_role("main")
+        for text in main.locator("label, h1, h2").all_inner_texts():
+            assert ":" not in text and SENTENCE_CASE.match(text.strip()), (path, text)
+    expect(ui.page.get_by_role("main").get_by_role("heading", name="Authenticator app")).to_be_visible()
