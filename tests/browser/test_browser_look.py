@@ -233,3 +233,19 @@ def test_account_pages_label_their_fields_without_colons(
         for text in main.locator("label, h1, h2").all_inner_texts():
             assert ":" not in text and SENTENCE_CASE.match(text.strip()), (path, text)
     expect(ui.page.get_by_role("main").get_by_role("heading", name="Authenticator app")).to_be_visible()
+
+
+@SCHEMES
+def test_a_cancel_link_beside_a_forms_main_button_looks_secondary(
+    new_ui: Any, world: dict[str, Any], scheme: str
+) -> None:
+    ui = new_ui(phone=True, color_scheme=scheme)
+    log_in(ui, "max")
+    ui.goto(f"/t/{world['topic'].pk}/reply/")
+    main = ui.page.get_by_role("main")
+    post = main.get_by_role("button", name="Post reply")
+    cancel = main.get_by_role("link", name="Cancel", exact=True)
+    assert _background(post) != _background(cancel)
+    assert _background(cancel) in ("rgba(0, 0, 0, 0)", "transparent")
+    post_box, cancel_box = _box(post), _box(cancel)
+    assert abs(post_box["height"] - cancel_box["height"]) <= 2  # drawn as a button, not a text link
