@@ -4,7 +4,7 @@
   const root = document.documentElement;
   const order = { system: "dark", dark: "light", light: "system" };
 
-  // The sticky top bar's real height (it wraps on narrow screens): sticky notices sit below it
+  // The sticky top bar's real height (one row, but its height follows the font size): sticky notices sit below it
   // (--topbar-height in townhall.css).
   const topbar = document.querySelector(".topbar");
   if (topbar) {
@@ -12,6 +12,23 @@
     measure();
     if ("ResizeObserver" in window) new ResizeObserver(measure).observe(topbar);
   }
+
+  // Disclosure menus (details[data-menu], the top bar's account menu) open and close without this file;
+  // with it, a click elsewhere or Escape closes them, and Escape returns focus to the menu's button.
+  const closeMenus = function (except) {
+    document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
+      if (menu !== except) menu.removeAttribute("open");
+    });
+  };
+  document.addEventListener("click", function (event) {
+    closeMenus(event.target.closest("details[data-menu]"));
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    const menu = document.activeElement && document.activeElement.closest("details[data-menu][open]");
+    closeMenus(null);
+    if (menu) menu.querySelector("summary").focus();
+  });
 
   document.addEventListener("click", function (event) {
     const toggle = event.target.closest("[data-theme-toggle]");
