@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import authenticate
+from django.utils import timezone
 
 from townhall.accounts.models import Interest, User
 from townhall.activity.models import Activity
@@ -71,6 +72,15 @@ def test_profiles_are_filled_in(seeded: dict[str, int]) -> None:
     for user in User.objects.filter(membership__state=Membership.ACTIVE).prefetch_related("interests"):
         assert user.display_name and user.bio and user.location and user.time_zone
         assert user.interests.all()
+
+
+def test_members_were_last_seen_recently_or_weeks_ago(seeded: dict[str, int]) -> None:
+    seen = list(User.objects.filter(membership__state=Membership.ACTIVE).values_list("last_login", flat=True))
+    assert all(seen), "every active demo member has signed in at some point"
+    now = timezone.now()
+    assert all(when <= now for when in seen)
+    assert sum(now - when < timedelta(days=2) for when in seen) >= len(seen) // 3
+    assert any(now - when > timedelta(days=7) for when in seen)
 
 
 def test_space_member_counts_and_moderators_agree(seeded: dict[str, int]) -> None:
@@ -151,8 +161,6 @@ def test_every_space_has_several_conversations_over_weeks(seeded: dict[str, int]
 
 
 def test_conversations_have_believable_times(seeded: dict[str, int]) -> None:
-    from django.utils import timezone
-
     from townhall.discussions.models import Post, Reaction, Topic
 
     now = timezone.now()

@@ -483,6 +483,9 @@ def seed_demo() -> dict[str, int]:
             looking_for=person.looking_for,
             is_staff=person.role == Membership.OWNER,
             is_superuser=person.role == Membership.OWNER,
+            # Most were here in the last days, a few have not been back for weeks (the members admin
+            # sorts and shows it).
+            last_login=now - timedelta(hours=1 + (index * 37) % (24 * (5 if index % 6 else 30))),
         )
         EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
         user.interests.set([interests[i] for i in person.interests])
