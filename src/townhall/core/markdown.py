@@ -54,7 +54,10 @@ def _parser(hard_breaks: bool = False) -> MarkdownIt:
     md.enable(["table", "strikethrough", "linkify"])
     # Bare addresses with a scheme (https://…, mailto:…) become links, as in Discourse and Slack; a word
     # that merely looks like a domain ("node.js", "M31.fits", "www.…") stays text.
-    md.linkify.set({"fuzzy_link": False, "fuzzy_email": False})
+    linkify = md.linkify
+    if linkify is None:  # markdown-it sets it when linkify-it-py is installed, a dependency of ours
+        raise RuntimeError("linkify-it-py is missing")
+    linkify.set({"fuzzy_link": False, "fuzzy_email": False})
     md.use(tasklists_plugin)
     return md
 
