@@ -230,3 +230,31 @@ def test_unread_counts_follow_the_read_position(
     with committed():
         actions.mark_read(Guardian(member), lounge, up_to=second.pk)
     assert len(broadcasts) == sent  # nothing moved, nothing said
+
+
+def test_the_bulk_layer_writes_what_send_message_writes(member: Any, newcomer: Any, lounge: Space) -> None:
+    from datetime import UTC, datetime
+
+    from townhall.chat.bulk import NewMessage, bulk_create_messages
+    from townhall.core.effects import RowsWritten
+
+    sent = actions.send_message(Guardian(member), lounge, body="Orion *rises*\nlate")
+    at = datetime(2026, 11, 1, 21, 0, tzinfo=UTC)
+    seen: list[Any] = []
+    from townhall.core import effects
+
+    with effects.observing(seen.append):
+        (bulk,) = bulk_create_messages(
+            lounge, [NewMessage(author_id=newcomer.pk, body="Orion *rises*\nlate\n\n", at=at)]
+        )
+    assert (bulk.body, bulk.html, bulk.created_at) == (sent.body, sent.html, at)
+    row = Activity.objects.get(verb="message.sent", target_id=bulk.pk)
+    assert (row.actor_id, row.space_id, row.created_at, row.data) == (
+        newcomer.pk,
+        lounge.pk,
+        at,
+        {"chars": 18},
+    )
+    assert seen == [RowsWritten("chat.message", (bulk.pk,))]
+    with pytest.raises(Invalid, match="Write something"):
+        bulk_create_messages(lounge, [NewMessage(author_id=newcomer.pk, body=" ", at=at)])
