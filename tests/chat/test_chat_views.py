@@ -132,6 +132,10 @@ def test_a_plain_post_redirects_to_the_new_message(client_for: Any, member: Any,
 def test_an_htmx_post_returns_the_message_and_a_fresh_form(
     client_for: Any, member: Any, lounge: Space
 ) -> None:
+    empty = client_for(member).get("/s/lounge/").content.decode()
+    assert (
+        '<li class="chat-empty">No messages yet. Say hello!</li>' in empty
+    )  # hidden once a message joins it
     response = client_for(member).post("/s/lounge/chat/send/", {"body": "Hi *there*"}, **HTMX)
     html = response.content.decode()
     assert response.status_code == 200
