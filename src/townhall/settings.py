@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "townhall.community",
     "townhall.spaces",
     "townhall.discussions",
+    "townhall.chat",
     "townhall.realtime",
     "townhall.search",
 ]

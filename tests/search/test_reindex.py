@@ -53,7 +53,7 @@ def test_reindex_rebuilds_a_lost_or_damaged_index(member: Any, moderator: Any, s
     Document.objects.create(
         type="post", object_id=10**12, space_id=space.pk, body="ghost", created_at=hidden.created_at
     )
-    assert reindex() == "post: 2 documents\n"
+    assert "post: 2 documents\n" in reindex()  # other apps' types follow with their own counts
     rebuilt = snapshot()
     assert {k: v[1:] for k, v in rebuilt.items()} == {k: v[1:] for k, v in expected.items()}
     opening = topic.posts.get(position=1).pk
@@ -77,7 +77,7 @@ def test_reindex_walks_all_posts_in_batches(member: Any, space: Space, monkeypat
         reply(member, topic, f"Mars note {i}")
     Post.objects.filter(topic=topic, position=5).update(deleted_at=topic.created_at)
     Document.objects.all().delete()
-    assert reindex() == "post: 7 documents\n"
+    assert "post: 7 documents\n" in reindex()
     assert len(found(member, "mars")) == 7
 
 

@@ -95,7 +95,7 @@ def test_group_restriction_is_kept(admin: Any) -> None:
         ({"name": "ok", "description": "d" * 1001}, "description", "at most 1000"),
         ({"name": "ok", "visibility": "everyone"}, "visibility", "Visibility must be one of"),
         ({"name": "ok", "posting": "admins"}, "posting", "Who may start posts must be one of"),
-        ({"name": "ok", "kind": "chat"}, "kind", "Kind must be one of"),
+        ({"name": "ok", "kind": "poetry"}, "kind", "Kind must be one of"),
     ],
 )
 def test_create_space_rejects_bad_input(admin: Any, fields: dict[str, Any], field: str, message: str) -> None:

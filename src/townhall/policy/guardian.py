@@ -14,6 +14,7 @@ from django.utils import timezone
 from townhall.community.models import GroupMember, Membership
 from townhall.policy.accounts import AccountRules
 from townhall.policy.activity import ActivityRules
+from townhall.policy.chat import ChatRules
 from townhall.policy.community import CommunityRules
 from townhall.policy.discussions import DiscussionRules
 from townhall.policy.spaces import SpaceRules
@@ -150,3 +151,4 @@ class Guardian(Standing):
         self.accounts = AccountRules(self)
         self.discussions = DiscussionRules(self)
         self.activity = ActivityRules(self)
+        self.chat = ChatRules(self)

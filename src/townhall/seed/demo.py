@@ -23,6 +23,7 @@ from townhall.activity.models import Activity
 from townhall.activity.payloads import Via
 from townhall.community.events import JoinedData
 from townhall.community.models import Community, Group, GroupMember, Invitation, Membership
+from townhall.seed.demo_chat import seed_chat
 from townhall.seed.demo_conversations import seed_conversations
 from townhall.seed.demo_discussions import seed_discussions
 from townhall.spaces.models import SidebarSection, Space, SpaceMembership
@@ -621,16 +622,18 @@ def seed_demo() -> dict[str, int]:
     Invitation.objects.bulk_create(invitations)
     showcase = seed_discussions(users, spaces)
     everyday = seed_conversations(users, spaces, now)
+    chat = seed_chat(users, now)
 
     return {
         "members": len(PEOPLE),
         "applications": len(APPLICANTS),
         "interests": len(interests),
         "groups": len(groups),
-        "spaces": len(spaces),
-        "space memberships": n_space_members,
+        "spaces": len(spaces) + chat["spaces"],
+        "space memberships": n_space_members + chat["space memberships"],
         "invitations": len(invitations),
         "topics": showcase["topics"] + everyday["topics"],
         "posts": showcase["posts"] + everyday["posts"],
+        "chat messages": chat["messages"],
         "community": 1 if community.pk else 0,
     }

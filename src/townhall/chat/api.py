@@ -1,0 +1,103 @@
+"""API routes for chat: the same actions and queries as the pages, JSON in and out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Router, Status
+
+from townhall.chat import actions, queries
+from townhall.chat.models import Message
+from townhall.chat.schemas import MessageIn, MessageOut, MessagePage, MessagePatch
+from townhall.core.api import API_ERRORS, ensure_write
+from townhall.core.ids import Id
+from townhall.policy import Guardian
+from townhall.policy.request import guardian_of
+from townhall.spaces.models import Space
+from townhall.spaces.queries import get_space_or_404
+
+router = Router(tags=["chat"])
+
+
+def message_out(guardian: Guardian, message: Message, space: Space) -> dict[str, Any]:
+    message.space = space
+    shown = guardian.chat.view_message_body.can(message)
+    author = message.author
+    return {
+        "id": message.pk,
+        "space": space.slug,
+        "author": {"username": author.username, "name": author.name} if author is not None else None,
+        "body": message.body if shown else None,
+        "html": message.html if shown else None,
+        "created_at": message.created_at,
+        "edited_at": message.edited_at,
+        "deleted": message.deleted_at is not None,
+        "url": reverse("chat:message", args=[message.pk]),
+    }
+
+
+def _chat_space(request: HttpRequest, slug: str) -> Space:
+    g = guardian_of(request)
+    space = get_space_or_404(g, slug)
+    g.chat.read.ensure(space)
+    return space
+
+
+@router.get(
+    "/spaces/{slug}/messages", response={200: MessagePage, **API_ERRORS}, summary="A page of chat messages"
+)
+def list_messages(request: HttpRequest, slug: str, before: Id | None = None) -> Any:
+    """The newest 50 messages (before message `before`, when given), oldest first."""
+    g = guardian_of(request)
+    space = _chat_space(request, slug)
+    page = queries.channel_page(g, space, before=before)
+    return {
+        "items": [message_out(g, line.message, space) for line in page.lines],
+        "earlier": page.earlier_cursor,
+    }
+
+
+@router.post("/spaces/{slug}/messages", response={201: MessageOut, **API_ERRORS}, summary="Send a message")
+def send_message(request: HttpRequest, slug: str, payload: MessageIn) -> Any:
+    """Send a message. With `client_key`, sending again returns the first message (201) unchanged."""
+    ensure_write(request)
+    g = guardian_of(request)
+    space = _chat_space(request, slug)
+    message = actions.send_message(g, space, body=payload.body, client_key=payload.client_key)
+    return Status(201, message_out(g, message, space))
+
+
+@router.get("/messages/{message_id}", response={200: MessageOut, **API_ERRORS}, summary="One chat message")
+def get_message(request: HttpRequest, message_id: Id) -> Any:
+    g = guardian_of(request)
+    message = queries.get_message_or_404(g, message_id)
+    return message_out(g, message, message.space)
+
+
+@router.patch("/messages/{message_id}", response={200: MessageOut, **API_ERRORS}, summary="Edit a message")
+def edit_message(request: HttpRequest, message_id: Id, payload: MessagePatch) -> Any:
+    ensure_write(request)
+    g = guardian_of(request)
+    message = actions.edit_message(g, queries.get_message_or_404(g, message_id), body=payload.body)
+    return message_out(g, message, message.space)
+
+
+@router.delete("/messages/{message_id}", response={200: MessageOut, **API_ERRORS}, summary="Delete a message")
+def delete_message(request: HttpRequest, message_id: Id) -> Any:
+    """Soft delete (the author, or a moderator); moderators may restore it."""
+    ensure_write(request)
+    g = guardian_of(request)
+    message = actions.delete_message(g, queries.get_message_or_404(g, message_id))
+    return message_out(g, message, message.space)
+
+
+@router.post(
+    "/messages/{message_id}/restore", response={200: MessageOut, **API_ERRORS}, summary="Restore a message"
+)
+def restore_message(request: HttpRequest, message_id: Id) -> Any:
+    ensure_write(request)
+    g = guardian_of(request)
+    message = actions.restore_message(g, queries.get_message_or_404(g, message_id))
+    return message_out(g, message, message.space)

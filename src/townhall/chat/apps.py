@@ -1,0 +1,58 @@
+from django import forms
+from django.apps import AppConfig
+
+# Site-wide things a cached page of a chat space would show (see core.pagecache). Messages are not among
+# them: the space page is never served from the page cache, and bumping the site generation on every
+# message would empty the cache of every topic page many times a minute.
+PAGE_CACHE_MODELS = ("community.Community", "spaces.Space", "spaces.SidebarSection", "accounts.User")
+
+
+def settings_fields() -> dict[str, forms.Field]:
+    """A chat space's own settings (kept in Space.kind_settings)."""
+    return {
+        "announcement_only": forms.BooleanField(
+            required=False,
+            label="Announcement channel",
+            help_text="Only moderators post; everyone else reads.",
+        ),
+        "slow_mode_seconds": forms.IntegerField(
+            required=False,
+            min_value=0,
+            max_value=3600,
+            initial=0,
+            label="Slow mode (seconds)",
+            help_text="How long each member waits between two messages (moderators never wait); 0 is off.",
+        ),
+    }
+
+
+class ChatConfig(AppConfig):
+    name = "townhall.chat"
+    label = "chat"
+    verbose_name = "Chat"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from townhall.activity import verbs
+        from townhall.chat import broadcasts, events, queries, search_docs, views
+        from townhall.core import registries
+        from townhall.core.registries import SpaceKind
+        from townhall.realtime import schemas
+
+        verbs.register(events.VERBS)
+        schemas.register(broadcasts.SCHEMAS, app=self.label)
+        registries.register_space_kind(
+            SpaceKind(
+                key="chat",
+                label="Chat",
+                icon="🗨️",
+                description="A live conversation: short messages, as in a group chat.",
+                content=views.space_content,
+                unread=queries.unread_by_space,
+                settings=settings_fields,
+                stylesheets=("chat/chat.css",),
+                search_types=("chat-message",),
+                page_cache_models=PAGE_CACHE_MODELS,
+            )
+        )
+        registries.register_search_type(search_docs.MESSAGES)

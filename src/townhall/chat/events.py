@@ -1,0 +1,61 @@
+"""What chat tells the rest of the house: its domain events and its Activity verbs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from townhall.activity.verbs import MODERATORS, Verb
+from townhall.core.effects import DomainEvent
+
+
+# --- domain events ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MessageSent(DomainEvent):
+    message_id: int
+    space_id: int
+    actor_id: int | None
+
+
+@dataclass(frozen=True)
+class MessageEdited(DomainEvent):
+    message_id: int
+    space_id: int
+    actor_id: int | None
+
+
+@dataclass(frozen=True)
+class MessageDeleted(DomainEvent):
+    message_id: int
+    space_id: int
+    actor_id: int | None
+
+
+@dataclass(frozen=True)
+class MessageRestored(DomainEvent):
+    message_id: int
+    space_id: int
+    actor_id: int | None
+
+
+# --- activity verbs and their payloads ----------------------------------------------------------------
+@dataclass(frozen=True)
+class MessageSentData:
+    chars: int
+
+
+@dataclass(frozen=True)
+class MessageEditedData:
+    revision_id: int
+
+
+@dataclass(frozen=True)
+class MessageDeletedData:
+    by_author: bool
+
+
+VERBS = [
+    Verb("message.sent", MessageSentData),
+    Verb("message.edited", MessageEditedData),
+    Verb("message.deleted", MessageDeletedData),
+    Verb("message.restored", audience=MODERATORS),
+]

@@ -1,0 +1,75 @@
+"""Chat: messages in a chat space, their earlier wordings, and each member's read position."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+MAX_BODY = 10_000
+CLIENT_KEY_MAX = 64
+
+
+class Message(models.Model):
+    """One message in a chat space. `html` is rendered once, when the message is written or edited."""
+
+    space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="chat_messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    html = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A key the sender's client makes up per message: a retry with the same key finds the first message.
+    client_key = models.CharField(max_length=CLIENT_KEY_MAX, blank=True, default="")
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["space", "id"], name="chat_message_space_id")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "client_key"],
+                condition=~Q(client_key=""),
+                name="chat_message_unique_client_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"message {self.pk} in space {self.space_id}"
+
+
+class MessageRevision(models.Model):
+    """A message's wording before an edit."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"revision {self.pk} of message {self.message_id}"
+
+
+class ChannelRead(models.Model):
+    """The newest message a member has seen in a chat space: messages after it are unread."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="+")
+    last_read_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "space"], name="chat_read_unique_user_space")]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} read space {self.space_id} up to {self.last_read_id}"

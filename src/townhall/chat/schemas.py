@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Field, Schema
+
+from townhall.chat.models import CLIENT_KEY_MAX, MAX_BODY
+from townhall.core.schemas import InputSchema
+
+
+class AuthorOut(Schema):
+    username: str
+    name: str
+
+
+class MessageOut(Schema):
+    id: int
+    space: str
+    author: AuthorOut | None
+    body: str | None = Field(description="The text; null for a deleted message (except to moderators)")
+    html: str | None
+    created_at: datetime
+    edited_at: datetime | None
+    deleted: bool
+    url: str
+
+
+class MessagePage(Schema):
+    items: list[MessageOut]
+    earlier: int | None = Field(description="Pass as `before` to get the page before this one; null: none")
+
+
+# A little room above the limit, so the action (not the schema) answers with its own clear message.
+class MessageIn(InputSchema):
+    body: str = Field(max_length=MAX_BODY * 2)
+    client_key: str | None = Field(
+        None, max_length=CLIENT_KEY_MAX, description="Your own key for this message: a retry never doubles it"
+    )
+
+
+class MessagePatch(InputSchema):
+    body: str = Field(max_length=MAX_BODY * 2)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from townhall.chat import views
+
+app_name = "chat"
+
+urlpatterns = [
+    path("s/<slug:slug>/chat/send/", views.message_send, name="send"),
+    path("s/<slug:slug>/chat/earlier/", views.channel_earlier, name="earlier"),
+    path("chat/m/<id:message_id>/", views.message_fragment, name="message"),
+    path("chat/m/<id:message_id>/edit/", views.message_edit, name="edit"),
+    path("chat/m/<id:message_id>/delete/", views.message_delete, name="delete"),
+    path("chat/m/<id:message_id>/restore/", views.message_restore, name="restore"),
+]

@@ -1,0 +1,164 @@
+"""Chat pages: the channel (the chat kind's part of the space page), sending, editing, deleting,
+restoring, loading earlier messages, and one message's fragment for live updates."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from townhall.chat import actions, queries
+from townhall.chat.forms import MessageForm
+from townhall.chat.models import Message
+from townhall.core.errors import Invalid, PermissionDenied
+from townhall.core.forms import add_invalid_to_form
+from townhall.core.htmx import done, form_errors, is_htmx
+from townhall.core.ids import parse_id
+from townhall.policy.request import guardian_of
+from townhall.spaces.models import Space
+from townhall.spaces.queries import get_space_or_404
+
+CHANNEL = "chat/channel.html"
+COMPOSE = "chat/compose.html"
+MESSAGE = "chat/message.html"
+
+
+def _chat_space_or_404(request: HttpRequest, slug: str) -> Space:
+    guardian = guardian_of(request)
+    space = get_space_or_404(guardian, slug)
+    guardian.chat.read.ensure(space)
+    return space
+
+
+def _fresh_form() -> MessageForm:
+    return MessageForm(initial={"client_key": uuid.uuid4().hex})
+
+
+def _form_context(request: HttpRequest, space: Space, form: MessageForm) -> dict[str, Any]:
+    guardian = guardian_of(request)
+    return {
+        "space": space,
+        "form": form,
+        "post_refusal": guardian.chat.post.reason(space),
+        "slow_mode": queries.slow_mode_seconds(space),
+    }
+
+
+def space_content(request: HttpRequest, space: Space) -> tuple[str, dict[str, Any]]:
+    """The chat part of a space's page (the SpaceKind's content): the newest messages and the composer.
+    Showing the newest messages marks the channel read up to them."""
+    guardian = guardian_of(request)
+    before = parse_id(request.GET.get("before")) or None
+    page = queries.channel_page(guardian, space, before=before)
+    if before is None and page.newest_id:
+        actions.mark_read(guardian, space, up_to=page.newest_id)
+    return CHANNEL, {"page": page, "before": before, **_form_context(request, space, _fresh_form())}
+
+
+@require_GET
+def channel_earlier(request: HttpRequest, slug: str) -> HttpResponse:
+    """The messages before ?before=<id>: the `earlier` partial for htmx, the space page otherwise."""
+    space = _chat_space_or_404(request, slug)
+    before = parse_id(request.GET.get("before")) or None
+    if not is_htmx(request):
+        url = reverse("spaces:detail", args=[space.slug])
+        return redirect(f"{url}?before={before}" if before else url)
+    page = queries.channel_page(guardian_of(request), space, before=before)
+    return render(request, f"{CHANNEL}#earlier", {"space": space, "page": page})
+
+
+@login_required
+@require_POST
+def message_send(request: HttpRequest, slug: str) -> HttpResponse:
+    """Send a message. htmx: the new message (appended to the list) and a fresh composer; a plain POST
+    redirects to the channel. Refused input comes back on the form with the text kept (422 for htmx)."""
+    guardian = guardian_of(request)
+    space = _chat_space_or_404(request, slug)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            message = actions.send_message(
+                guardian, space, body=form.cleaned_data["body"], client_key=form.cleaned_data["client_key"]
+            )
+        except (Invalid, PermissionDenied) as exc:
+            if isinstance(exc, Invalid):
+                add_invalid_to_form(form, exc)
+            else:
+                form.add_error(None, exc.reason)
+        else:
+            line = queries.single_line(guardian, space, message)
+            context = {"space": space, "line": line, **_form_context(request, space, _fresh_form())}
+            url = reverse("spaces:detail", args=[space.slug]) + f"#m-{message.pk}"
+            return done(request, redirect_to=url, partial=(f"{CHANNEL}#sent", context))
+    context = _form_context(request, space, form)
+    return form_errors(request, COMPOSE, context, partial="form")
+
+
+@require_GET
+def message_fragment(request: HttpRequest, message_id: int) -> HttpResponse:
+    """One message as its reader may see it (the page fetches it when the stream says it changed);
+    without htmx, the channel around it."""
+    guardian = guardian_of(request)
+    message = queries.get_message_or_404(guardian, message_id)
+    if not is_htmx(request):
+        url = reverse("spaces:detail", args=[message.space.slug])
+        return redirect(f"{url}?before={message.pk + 1}#m-{message.pk}")
+    line = queries.single_line(guardian, message.space, message)
+    return render(request, MESSAGE, {"space": message.space, "line": line})
+
+
+def _back(message: Message) -> str:
+    return reverse("spaces:detail", args=[message.space.slug]) + f"?before={message.pk + 1}#m-{message.pk}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def message_edit(request: HttpRequest, message_id: int) -> HttpResponse:
+    guardian = guardian_of(request)
+    message = queries.get_message_or_404(guardian, message_id)
+    guardian.chat.edit.ensure(message)
+    if request.method == "POST":
+        form = MessageForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.edit_message(guardian, message, body=form.cleaned_data["body"])
+            except Invalid as exc:
+                add_invalid_to_form(form, exc)
+            else:
+                return done(request, redirect_to=_back(message), message="Message edited.")
+        context = {"space": message.space, "message": message, "form": form}
+        return form_errors(request, "chat/edit.html", context, partial="form")
+    form = MessageForm(initial={"body": message.body})
+    return render(request, "chat/edit.html", {"space": message.space, "message": message, "form": form})
+
+
+@login_required
+@require_POST
+def message_delete(request: HttpRequest, message_id: int) -> HttpResponse:
+    guardian = guardian_of(request)
+    message = actions.delete_message(guardian, queries.get_message_or_404(guardian, message_id))
+    return _changed(request, message, "Message deleted.")
+
+
+@login_required
+@require_POST
+def message_restore(request: HttpRequest, message_id: int) -> HttpResponse:
+    guardian = guardian_of(request)
+    message = actions.restore_message(guardian, queries.get_message_or_404(guardian, message_id))
+    return _changed(request, message, "Message restored.")
+
+
+def _changed(request: HttpRequest, message: Message, text: str) -> HttpResponse:
+    guardian = guardian_of(request)
+    line = queries.single_line(guardian, message.space, message)
+    return done(
+        request,
+        redirect_to=_back(message),
+        message=text,
+        partial=(MESSAGE, {"space": message.space, "line": line}),
+    )

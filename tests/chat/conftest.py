@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import factories as testing
+from townhall.spaces.models import Space
+
+
+@pytest.fixture
+def space_moderator(community: Any) -> Any:
+    return testing.make_member("sol", display_name="Sol Spacemod")
+
+
+@pytest.fixture
+def lounge(member: Any, newcomer: Any, space_moderator: Any) -> Space:
+    """A members-only chat space that the member and newcomer joined; Sol moderates it."""
+    return testing.make_space(
+        "Lounge",
+        kind="chat",
+        visibility=Space.MEMBERS,
+        members=[member, newcomer],
+        moderators=[space_moderator],
+    )
+
+
+def chat_space(name: str, **fields: Any) -> Space:
+    return testing.make_space(name, kind="chat", **fields)
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks: Any) -> Any:
+    """`with committed():` runs what was scheduled after the commit (broadcasts) when the block ends."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
