@@ -266,6 +266,10 @@ COVERED = {
     "community:application-review": "test_an_application_note_that_is_too_long_comes_back",
     "community:invitation-revoke": "a button only (it asks first: tests/discussions/test_confirm_and_undo.py)",
     "accounts:profile-edit": "test_the_profile_form_answers_422_with_itself",
+    "chat:send": "tests/chat/test_chat_views.py::test_refused_text_comes_back_beside_the_field",
+    "chat:edit": "tests/chat/test_chat_views.py::test_edit_delete_and_restore_from_the_page",
+    "chat:delete": "a button only (tests/chat/test_chat_views.py::test_edit_delete_and_restore_from_the_page)",
+    "chat:restore": "a button only (tests/chat/test_chat_views.py::test_edit_delete_and_restore_from_the_page)",
 }
 
 
