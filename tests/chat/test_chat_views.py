@@ -238,3 +238,73 @@ def test_the_sidebar_counts_unread_messages(
     actions.send_message(Guardian(newcomer), lounge, body="three")
     html = c.get("/spaces/").content.decode()
     assert '<span class="unread-count">2' in html
+
+
+def test_the_pinned_area_shows_pinned_messages_and_drops_deleted_ones(
+    client_for: Any, member: Any, newcomer: Any, space_moderator: Any, lounge: Space
+) -> None:
+    c = client_for(member)
+    assert 'id="chat-pinned"></div>' in c.get("/s/lounge/").content.decode()  # empty: nothing shown
+    star = actions.send_message(Guardian(newcomer), lounge, body="Star party <Saturday> at 20:00")
+    other = actions.send_message(Guardian(member), lounge, body="Bring a red torch")
+    mod = Guardian(space_moderator)
+    actions.pin_message(mod, star)
+    actions.pin_message(mod, other)
+    html = c.get("/s/lounge/").content.decode()
+    area = html[html.index('id="chat-pinned"') : html.index('role="log"')]
+    assert "Pinned</h3>" in area and "Star party &lt;Saturday&gt; at 20:00" in area
+    assert area.index("Bring a red torch") < area.index("Star party")  # the latest pinned first
+    assert f'href="#m-{star.pk}"' in area and "Unpin" not in area  # members only read it
+    assert "📌 </span>Pinned</p>" in html  # the message in the log says so too
+    actions.delete_message(Guardian(newcomer), star)
+    html = c.get("/s/lounge/").content.decode()
+    area = html[html.index('id="chat-pinned"') : html.index('role="log"')]
+    assert "Star party" not in area and "Bring a red torch" in area
+    mod_html = client_for(space_moderator).get("/s/lounge/").content.decode()
+    mod_area = mod_html[mod_html.index('id="chat-pinned"') : mod_html.index('role="log"')]
+    assert "Star party" not in mod_area and f'action="/chat/m/{other.pk}/unpin/"' in mod_area
+
+
+def test_pin_and_unpin_from_the_page(
+    client_for: Any, member: Any, space_moderator: Any, lounge: Space
+) -> None:
+    message = actions.send_message(Guardian(member), lounge, body="Meteor shower peaks tonight")
+    c = client_for(space_moderator)
+    assert f'action="/chat/m/{message.pk}/pin/"' in c.get("/s/lounge/").content.decode()
+    assert f"/chat/m/{message.pk}/pin/" not in client_for(member).get("/s/lounge/").content.decode()
+    assert client_for(member).post(f"/chat/m/{message.pk}/pin/").status_code == 403
+    part = c.post(f"/chat/m/{message.pk}/pin/", **HTMX).content.decode()
+    assert f'id="m-{message.pk}"' in part and f'action="/chat/m/{message.pk}/unpin/"' in part
+    assert '<div id="chat-pinned" hx-swap-oob="true">' in part and "Meteor shower peaks tonight</a>" in part
+    # The Unpin button of the Pinned area gets the area back.
+    area = c.post(f"/chat/m/{message.pk}/unpin/", {"area": "pinned"}, **HTMX).content.decode()
+    assert area.strip() == '<div id="chat-pinned"></div>'
+    plain = c.post(f"/chat/m/{message.pk}/pin/")
+    assert (
+        plain.status_code == 302 and plain["Location"] == f"/s/lounge/?before={message.pk + 1}#m-{message.pk}"
+    )
+    back = c.post(f"/chat/m/{message.pk}/unpin/", {"area": "pinned"})
+    assert back.status_code == 302 and back["Location"] == "/s/lounge/"
+    assert Message.objects.get().pinned_at is None
+
+
+def test_the_page_query_count_holds_with_pinned_messages(
+    client_for: Any,
+    member: Any,
+    newcomer: Any,
+    space_moderator: Any,
+    lounge: Space,
+    django_assert_num_queries: Any,
+) -> None:
+    c = client_for(member)
+    messages = _bulk(lounge, newcomer, 4)
+    actions.pin_message(Guardian(space_moderator), messages[0])
+    c.get("/s/lounge/")
+    _bulk(lounge, newcomer, 1, start=datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    with CaptureQueriesContext(connection) as few:
+        assert c.get("/s/lounge/").status_code == 200
+    more = _bulk(lounge, newcomer, 120, start=datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
+    for message in more[:10]:
+        actions.pin_message(Guardian(space_moderator), message)
+    with django_assert_num_queries(len(few)):
+        assert c.get("/s/lounge/").status_code == 200

@@ -9,7 +9,14 @@ from __future__ import annotations
 from townhall.realtime.publish import publish_on_commit, space_group, user_group
 from townhall.realtime.schemas import declare
 
-MESSAGE_OPS = ("message_created", "message_edited", "message_deleted", "message_restored")
+MESSAGE_OPS = (
+    "message_created",
+    "message_edited",
+    "message_deleted",
+    "message_restored",
+    "message_pinned",
+    "message_unpinned",
+)
 
 # Registered in ChatConfig.ready(); publish checks every payload against them.
 SCHEMAS = [

@@ -22,12 +22,19 @@ class MessageOut(Schema):
     created_at: datetime
     edited_at: datetime | None
     deleted: bool
+    pinned: bool = Field(description="Pinned by a moderator (a deleted message leaves the Pinned area)")
     url: str
 
 
 class MessagePage(Schema):
     items: list[MessageOut]
     earlier: int | None = Field(description="Pass as `before` to get the page before this one; null: none")
+
+
+class PinnedList(Schema):
+    items: list[MessageOut] = Field(
+        description="The pinned messages that are not deleted, latest pinned first"
+    )
 
 
 # A little room above the limit, so the action (not the schema) answers with its own clear message.

@@ -11,4 +11,6 @@ urlpatterns = [
     path("chat/m/<id:message_id>/edit/", views.message_edit, name="edit"),
     path("chat/m/<id:message_id>/delete/", views.message_delete, name="delete"),
     path("chat/m/<id:message_id>/restore/", views.message_restore, name="restore"),
+    path("chat/m/<id:message_id>/pin/", views.message_pin, name="pin"),
+    path("chat/m/<id:message_id>/unpin/", views.message_unpin, name="unpin"),
 ]

@@ -1,5 +1,5 @@
 """Chat pages: the channel (the chat kind's part of the space page), sending, editing, deleting,
-restoring, loading earlier messages, and one message's fragment for live updates."""
+restoring, pinning and unpinning, loading earlier messages, and one message's fragment for live updates."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ from townhall.spaces.queries import get_space_or_404
 CHANNEL = "chat/channel.html"
 COMPOSE = "chat/compose.html"
 MESSAGE = "chat/message.html"
+CHANGED = "chat/changed.html"
+PINNED = "chat/pinned.html"
 
 
 def _chat_space_or_404(request: HttpRequest, slug: str) -> Space:
@@ -57,7 +59,22 @@ def space_content(request: HttpRequest, space: Space) -> tuple[str, dict[str, An
     page = queries.channel_page(guardian, space, before=before)
     if before is None and page.newest_id:
         actions.mark_read(guardian, space, up_to=page.newest_id)
-    return CHANNEL, {"page": page, "before": before, **_form_context(request, space, _fresh_form())}
+    context = {
+        "page": page,
+        "before": before,
+        "shown_ids": {line.message.pk for line in page.lines},
+        **_pinned_context(request, space),
+        **_form_context(request, space, _fresh_form()),
+    }
+    return CHANNEL, context
+
+
+def _pinned_context(request: HttpRequest, space: Space) -> dict[str, Any]:
+    guardian = guardian_of(request)
+    return {
+        "pinned": queries.pinned_messages(guardian, space),
+        "can_moderate": guardian.user is not None and guardian.spaces.moderate.can(space),
+    }
 
 
 @require_GET
@@ -153,12 +170,29 @@ def message_restore(request: HttpRequest, message_id: int) -> HttpResponse:
     return _changed(request, message, "Message restored.")
 
 
-def _changed(request: HttpRequest, message: Message, text: str) -> HttpResponse:
+@login_required
+@require_POST
+def message_pin(request: HttpRequest, message_id: int) -> HttpResponse:
     guardian = guardian_of(request)
-    line = queries.single_line(guardian, message.space, message)
-    return done(
-        request,
-        redirect_to=_back(message),
-        message=text,
-        partial=(MESSAGE, {"space": message.space, "line": line}),
-    )
+    message = actions.pin_message(guardian, queries.get_message_or_404(guardian, message_id))
+    return _changed(request, message, "Message pinned.")
+
+
+@login_required
+@require_POST
+def message_unpin(request: HttpRequest, message_id: int) -> HttpResponse:
+    guardian = guardian_of(request)
+    message = actions.unpin_message(guardian, queries.get_message_or_404(guardian, message_id))
+    return _changed(request, message, "Message unpinned.")
+
+
+def _changed(request: HttpRequest, message: Message, text: str) -> HttpResponse:
+    """After a change to one message: htmx gets the message and the Pinned area (out of band), or only
+    the Pinned area when the button sat there (`area=pinned`); a plain POST goes back to the channel."""
+    guardian = guardian_of(request)
+    space = message.space
+    line = queries.single_line(guardian, space, message)
+    from_pinned = request.POST.get("area") == "pinned"
+    context = {"space": space, "line": line, "from_pinned": from_pinned, **_pinned_context(request, space)}
+    back = reverse("spaces:detail", args=[space.slug]) if from_pinned else _back(message)
+    return done(request, redirect_to=back, message=text, partial=(CHANGED, context))

@@ -4,6 +4,8 @@ posting rules (`spaces.post`) plus the chat space's own settings:
 - announcement_only: only moderators (of the space or the community) post;
 - slow_mode_seconds: a member waits that long between two messages; moderators are exempt.
 
+Moderators of the space pin messages to the channel's Pinned area (deleted ones drop out of it).
+
 Deleted messages keep their place in the channel: everyone sees that a message was deleted, its
 moderators still see its text (and may restore it).
 """
@@ -144,4 +146,30 @@ class ChatRules(RuleGroup):
             return refuse("Only this space's moderators can restore messages.")
         if message.deleted_at is None:
             return refuse("This message is not deleted.")
+        return None
+
+    @rule
+    def pin(self, message: Message) -> Refusal | None:
+        """Moderators pin a message to the channel's Pinned area."""
+        unseen = self.view_message(message)
+        if unseen is not None:
+            return unseen
+        if not self._moderates(message.space):
+            return refuse("Only this space's moderators can pin messages.")
+        if message.deleted_at is not None:
+            return refuse("A deleted message cannot be pinned.")
+        if message.pinned_at is not None:
+            return refuse("This message is already pinned.")
+        return None
+
+    @rule
+    def unpin(self, message: Message) -> Refusal | None:
+        """Moderators take a message out of the Pinned area (a deleted one too)."""
+        unseen = self.view_message(message)
+        if unseen is not None:
+            return unseen
+        if not self._moderates(message.space):
+            return refuse("Only this space's moderators can unpin messages.")
+        if message.pinned_at is None:
+            return refuse("This message is not pinned.")
         return None
