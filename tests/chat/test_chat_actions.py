@@ -338,3 +338,67 @@ def test_pinning_an_unseen_message_is_not_found(member: Any, outsider: Any, admi
     with pytest.raises(NotFound):
         actions.pin_message(Guardian(member), message)
     assert actions.pin_message(Guardian(admin), message).pinned_at is not None
+
+
+def test_moderators_set_the_topic_line(
+    member: Any,
+    space_moderator: Any,
+    lounge: Space,
+    emitted: list[Any],
+    broadcasts: list[Any],
+    committed: Any,
+) -> None:
+    lounge.kind_settings = {"announcement_only": False, "slow_mode_seconds": 5}
+    lounge.save()
+    with pytest.raises(PermissionDenied, match=r"Only this space's moderators can set the topic\."):
+        actions.set_topic(Guardian(member), lounge, topic="Mine")
+    with committed():
+        actions.set_topic(Guardian(space_moderator), lounge, topic="  Clear skies   only  ")
+    lounge.refresh_from_db()
+    assert lounge.kind_settings == {
+        "announcement_only": False,
+        "slow_mode_seconds": 5,
+        "topic": "Clear skies only",
+    }
+    with committed():
+        actions.set_topic(Guardian(space_moderator), lounge, topic="Clear skies only")  # unchanged
+    row = Activity.objects.get(verb="channel.topic_changed")
+    assert (row.actor_id, row.space_id, row.target_id, row.data) == (
+        space_moderator.pk,
+        lounge.pk,
+        lounge.pk,
+        {"chars": 16},
+    )
+    assert emitted == [events.ChannelTopicChanged(space_id=lounge.pk, actor_id=space_moderator.pk)]
+    assert broadcasts == [
+        ([f"space.{lounge.pk}"], {"type": "chat", "op": "topic_changed", "space_id": lounge.pk})
+    ]
+
+
+@pytest.mark.parametrize(
+    ("topic", "reason"),
+    [
+        ("x" * 201, "A topic can be at most 200 characters long (this one has 201)."),
+        ("a\x00b", "A topic cannot contain the NUL character."),
+    ],
+)
+def test_a_bad_topic_is_refused(space_moderator: Any, lounge: Space, topic: str, reason: str) -> None:
+    with pytest.raises(Invalid) as refused:
+        actions.set_topic(Guardian(space_moderator), lounge, topic=topic)
+    assert refused.value.message == reason and "topic" in refused.value.field_errors
+    assert (
+        actions.set_topic(Guardian(space_moderator), lounge, topic="y" * 200).kind_settings["topic"]
+        == "y" * 200
+    )
+    assert actions.set_topic(Guardian(space_moderator), lounge, topic=" \t").kind_settings["topic"] == ""
+
+
+def test_line_breaks_in_a_topic_become_spaces(space_moderator: Any, lounge: Space) -> None:
+    space = actions.set_topic(Guardian(space_moderator), lounge, topic="one\r\ntwo\n\nthree")
+    assert space.kind_settings["topic"] == "one two three"
+
+
+def test_the_topic_of_an_unseen_space_is_not_found(member: Any, outsider: Any) -> None:
+    secret = chat_space("Vault", visibility=Space.SECRET, members=[outsider])
+    with pytest.raises(NotFound):
+        actions.set_topic(Guardian(member), secret, topic="x")

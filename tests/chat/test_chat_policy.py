@@ -180,3 +180,21 @@ def test_a_deleted_message_is_not_pinned_but_may_be_unpinned(people: dict[str, A
     assert g.chat.pin.reason(message) == "A deleted message cannot be pinned."
     message.pinned_at = timezone.now()
     assert g.chat.unpin.can(message)
+
+
+@pytest.mark.parametrize("visibility", VISIBILITIES)
+def test_set_topic_by_persona(people: dict[str, Any], visibility: str) -> None:
+    """Moderators (of the space, or of the community where they see it) and admins set the topic."""
+    space = _space(visibility, people)
+    moderates = {"admin", "space_moderator"} | ({"moderator"} if visibility != Space.SECRET else set())
+    for persona in PERSONAS:
+        g = Guardian(people[persona])
+        assert g.chat.set_topic.can(space) == (persona in moderates), (persona, visibility, "set_topic")
+        if persona in moderates:
+            continue
+        refusal = g.chat.set_topic(space)
+        assert refusal is not None
+        if g.chat.read.can(space):
+            assert refusal.reason == "Only this space's moderators can set the topic."
+        else:
+            assert refusal.hidden

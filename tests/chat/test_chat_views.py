@@ -308,3 +308,46 @@ def test_the_page_query_count_holds_with_pinned_messages(
         actions.pin_message(Guardian(space_moderator), message)
     with django_assert_num_queries(len(few)):
         assert c.get("/s/lounge/").status_code == 200
+
+
+def test_the_topic_line_shows_escaped_under_the_heading(
+    client_for: Any, member: Any, space_moderator: Any, lounge: Space
+) -> None:
+    actions.set_topic(Guardian(space_moderator), lounge, topic="<b>Clear</b> skies & dark nights")
+    html = client_for(member).get("/s/lounge/").content.decode()
+    assert (
+        '<p class="chat-topic" id="chat-topic">&lt;b&gt;Clear&lt;/b&gt; skies &amp; dark nights</p>' in html
+    )
+    assert html.index('id="chat-title"') < html.index('id="chat-topic"') < html.index('role="log"')
+    assert "/s/lounge/chat/topic/" not in html  # members do not change it
+    assert "Change the topic" in client_for(space_moderator).get("/s/lounge/").content.decode()
+
+
+def test_moderators_set_the_topic_with_errors_beside_the_field(
+    client_for: Any, member: Any, space_moderator: Any, lounge: Space
+) -> None:
+    assert client_for(member).get("/s/lounge/chat/topic/").status_code == 403
+    assert client_for(member).post("/s/lounge/chat/topic/", {"topic": "mine"}).status_code == 403
+    c = client_for(space_moderator)
+    assert "Topic line" in c.get("/s/lounge/chat/topic/").content.decode()
+    long = "t" * 201
+    refused = c.post("/s/lounge/chat/topic/", {"topic": long}, **HTMX)
+    html = refused.content.decode()
+    assert refused.status_code == 422 and refused["HX-Retarget"] == "this"
+    assert "at most 200 characters" in html and f'value="{long}"' in html and 'aria-invalid="true"' in html
+    assert c.post("/s/lounge/chat/topic/", {"topic": "a\x00b"}, **HTMX).status_code == 422
+    plain = c.post("/s/lounge/chat/topic/", {"topic": long})
+    assert plain.status_code == 400 and "at most 200 characters" in plain.content.decode()
+    saved = c.post("/s/lounge/chat/topic/", {"topic": "Meteors tonight"}, **HTMX)
+    assert saved.status_code == 204 and saved["HX-Redirect"] == "/s/lounge/"
+    assert c.post("/s/lounge/chat/topic/", {"topic": "Meteors tonight!"})["Location"] == "/s/lounge/"
+    lounge.refresh_from_db()
+    assert lounge.kind_settings["topic"] == "Meteors tonight!"
+    assert 'value="Meteors tonight!"' in c.get("/s/lounge/chat/topic/").content.decode()
+
+
+def test_the_topic_page_of_an_unseen_space_is_404(client_for: Any, member: Any, outsider: Any) -> None:
+    chat_space("Vault", visibility=Space.SECRET, members=[outsider])
+    c = client_for(member)
+    assert c.get("/s/vault/chat/topic/").status_code == c.get("/s/nowhere/chat/topic/").status_code == 404
+    assert c.post("/s/vault/chat/topic/", {"topic": "x"}).status_code == 404

@@ -1,5 +1,5 @@
-"""Chat's writes: sending, editing, deleting, restoring, pinning and unpinning messages, and marking a
-channel read.
+"""Chat's writes: sending, editing, deleting, restoring, pinning and unpinning messages, setting a
+channel's topic line, and marking a channel read.
 
 Every action asks the Guardian first, writes in one transaction with its Activity row, emits its domain
 event and broadcasts `{type: "chat", op, space_id, message_id}` after the commit (the page then fetches
@@ -17,6 +17,8 @@ from django.utils import timezone
 from townhall.activity.log import record_activity
 from townhall.chat import broadcasts
 from townhall.chat.events import (
+    ChannelTopicChanged,
+    ChannelTopicData,
     MessageDeleted,
     MessageDeletedData,
     MessageEdited,
@@ -32,6 +34,7 @@ from townhall.chat.models import (
     CLIENT_KEY_MAX,
     MAX_BODY,
     MAX_PINS,
+    TOPIC_MAX,
     ChannelRead,
     Message,
     MessageRevision,
@@ -245,6 +248,44 @@ def unpin_message(guardian: Guardian, message: Message) -> Message:
         emit(MessageUnpinned(message_id=locked.pk, space_id=locked.space_id, actor_id=guardian.user_id))
         broadcasts.message_changed(space_id=locked.space_id, message_id=locked.pk, op="message_unpinned")
     return locked
+
+
+def clean_topic(topic: str) -> str:
+    """The topic line on one line, its spaces collapsed; Invalid when too long or holding NUL."""
+    if "\x00" in topic:
+        raise Invalid("A topic cannot contain the NUL character.", field_errors={"topic": ["Remove the NUL character."]})  # fmt: skip
+    text = " ".join(topic.split())
+    if len(text) > TOPIC_MAX:
+        message = f"A topic can be at most {TOPIC_MAX} characters long (this one has {len(text):,})."
+        raise Invalid(message, field_errors={"topic": [message]})
+    return text
+
+
+def set_topic(guardian: Guardian, space: Space, *, topic: str) -> Space:
+    """Set the channel's topic line (moderators; empty clears it), kept in Space.kind_settings["topic"]
+    beside the chat kind's other settings. Locks the space row; an unchanged topic writes nothing.
+
+    Errors: NotFound (space unseen or not a chat), PermissionDenied (not a moderator), Invalid (over 200
+    characters, NUL). Broadcasts `chat/topic_changed` to the space.
+    """
+    guardian.chat.set_topic.ensure(space)
+    text = clean_topic(topic)
+    with transaction.atomic():
+        locked = Space.objects.select_for_update().get(pk=space.pk)
+        guardian.chat.set_topic.ensure(locked)
+        current = dict(locked.kind_settings or {})
+        if current.get("topic", "") != text:
+            current["topic"] = text
+            locked.kind_settings = current
+            locked.save(update_fields=["kind_settings"])
+            record_activity(
+                guardian.user, "channel.topic_changed", locked, space_id=locked.pk,
+                data=ChannelTopicData(chars=len(text)),
+            )  # fmt: skip
+            emit(ChannelTopicChanged(space_id=locked.pk, actor_id=guardian.user_id))
+            broadcasts.topic_changed(space_id=locked.pk)
+    space.kind_settings = locked.kind_settings
+    return space
 
 
 def _advance_read(guardian: Guardian, space: Space, message_id: int) -> bool:

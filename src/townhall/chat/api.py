@@ -10,10 +10,19 @@ from ninja import Router, Status
 
 from townhall.chat import actions, queries
 from townhall.chat.models import Message
-from townhall.chat.schemas import MessageIn, MessageOut, MessagePage, MessagePatch, PinnedList
+from townhall.chat.schemas import (
+    MessageIn,
+    MessageOut,
+    MessagePage,
+    MessagePatch,
+    PinnedList,
+    TopicIn,
+    TopicOut,
+)
 from townhall.core.api import API_ERRORS, ensure_write
 from townhall.core.ids import Id
 from townhall.policy import Guardian
+from townhall.policy.chat import topic as topic_of
 from townhall.policy.request import guardian_of
 from townhall.spaces.models import Space
 from townhall.spaces.queries import get_space_or_404
@@ -129,3 +138,17 @@ def unpin_message(request: HttpRequest, message_id: Id) -> Any:
     g = guardian_of(request)
     message = actions.unpin_message(g, queries.get_message_or_404(g, message_id))
     return message_out(g, message, message.space)
+
+
+@router.get("/spaces/{slug}/topic", response={200: TopicOut, **API_ERRORS}, summary="A channel's topic line")
+def get_topic(request: HttpRequest, slug: str) -> Any:
+    return {"topic": topic_of(_chat_space(request, slug))}
+
+
+@router.put("/spaces/{slug}/topic", response={200: TopicOut, **API_ERRORS}, summary="Set a channel's topic")
+def set_topic(request: HttpRequest, slug: str, payload: TopicIn) -> Any:
+    """Moderators of the space set its topic line (plain text, one line); an empty topic clears it."""
+    ensure_write(request)
+    g = guardian_of(request)
+    space = actions.set_topic(g, _chat_space(request, slug), topic=payload.topic)
+    return {"topic": topic_of(space)}

@@ -22,6 +22,7 @@ MESSAGE_OPS = (
 SCHEMAS = [
     *declare("chat", MESSAGE_OPS, space_id=int, message_id=int),
     *declare("chat", ("read",), space_id=int, message_id=int),
+    *declare("chat", ("topic_changed",), space_id=int),
 ]
 
 
@@ -37,3 +38,8 @@ def channel_read(*, user_id: int, space_id: int, message_id: int) -> None:
     publish_on_commit(
         [user_group(user_id)], {"type": "chat", "op": "read", "space_id": space_id, "message_id": message_id}
     )
+
+
+def topic_changed(*, space_id: int) -> None:
+    """Schedule `{type: "chat", op: "topic_changed", space_id}` to the space's readers after the commit."""
+    publish_on_commit([space_group(space_id)], {"type": "chat", "op": "topic_changed", "space_id": space_id})

@@ -51,6 +51,12 @@ class MessageUnpinned(DomainEvent):
     actor_id: int | None
 
 
+@dataclass(frozen=True)
+class ChannelTopicChanged(DomainEvent):
+    space_id: int
+    actor_id: int | None
+
+
 # --- activity verbs and their payloads ----------------------------------------------------------------
 @dataclass(frozen=True)
 class MessageSentData:
@@ -72,6 +78,11 @@ class MessagePinData:
     pinned_count: int  # the channel's pinned messages after the change
 
 
+@dataclass(frozen=True)
+class ChannelTopicData:
+    chars: int  # the new topic's length; 0: cleared
+
+
 VERBS = [
     Verb("message.sent", MessageSentData),
     Verb("message.edited", MessageEditedData),
@@ -79,4 +90,5 @@ VERBS = [
     Verb("message.restored", audience=MODERATORS),
     Verb("message.pinned", MessagePinData),
     Verb("message.unpinned", MessagePinData),
+    Verb("channel.topic_changed", ChannelTopicData),
 ]

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 MAX_BODY = 10_000
 CLIENT_KEY_MAX = 64
+TOPIC_MAX = 200  # the channel's topic line (kept in Space.kind_settings["topic"])
 MAX_PINS = 20  # pinned messages per channel: the Pinned area stays short
 
 

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
-from townhall.chat.models import CLIENT_KEY_MAX, MAX_BODY
+from townhall.chat.models import CLIENT_KEY_MAX, MAX_BODY, TOPIC_MAX
 from townhall.core.schemas import InputSchema
 
 
@@ -47,3 +47,13 @@ class MessageIn(InputSchema):
 
 class MessagePatch(InputSchema):
     body: str = Field(max_length=MAX_BODY * 2)
+
+
+class TopicOut(Schema):
+    topic: str = Field(description="The channel's topic line, plain text; empty: none")
+
+
+class TopicIn(InputSchema):
+    topic: str = Field(
+        max_length=TOPIC_MAX * 2, description=f"At most {TOPIC_MAX} characters; empty clears it"
+    )

@@ -13,12 +13,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from townhall.chat import actions, queries
-from townhall.chat.forms import MessageForm
+from townhall.chat.forms import MessageForm, TopicForm
 from townhall.chat.models import Message
 from townhall.core.errors import Invalid, PermissionDenied
 from townhall.core.forms import add_invalid_to_form
 from townhall.core.htmx import done, form_errors, is_htmx
 from townhall.core.ids import parse_id
+from townhall.policy.chat import topic as topic_of
 from townhall.policy.request import guardian_of
 from townhall.spaces.models import Space
 from townhall.spaces.queries import get_space_or_404
@@ -63,6 +64,7 @@ def space_content(request: HttpRequest, space: Space) -> tuple[str, dict[str, An
         "page": page,
         "before": before,
         "shown_ids": {line.message.pk for line in page.lines},
+        "topic": topic_of(space),
         **_pinned_context(request, space),
         **_form_context(request, space, _fresh_form()),
     }
@@ -152,6 +154,28 @@ def message_edit(request: HttpRequest, message_id: int) -> HttpResponse:
         return form_errors(request, "chat/edit.html", context, partial="form")
     form = MessageForm(initial={"body": message.body})
     return render(request, "chat/edit.html", {"space": message.space, "message": message, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def topic_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    """The channel's topic line (moderators). Refused input comes back beside the field, text kept."""
+    guardian = guardian_of(request)
+    space = _chat_space_or_404(request, slug)
+    guardian.chat.set_topic.ensure(space)
+    back = reverse("spaces:detail", args=[space.slug])
+    if request.method == "POST":
+        form = TopicForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.set_topic(guardian, space, topic=form.cleaned_data["topic"])
+            except Invalid as exc:
+                add_invalid_to_form(form, exc)
+            else:
+                return done(request, redirect_to=back, message="Topic saved.")
+        return form_errors(request, "chat/topic.html", {"space": space, "form": form}, partial="form")
+    form = TopicForm(initial={"topic": topic_of(space)})
+    return render(request, "chat/topic.html", {"space": space, "form": form})
 
 
 @login_required

@@ -2,7 +2,8 @@
 posting rules (`spaces.post`) plus the chat space's own settings:
 
 - announcement_only: only moderators (of the space or the community) post;
-- slow_mode_seconds: a member waits that long between two messages; moderators are exempt.
+- slow_mode_seconds: a member waits that long between two messages; moderators are exempt;
+- topic: a short line under the channel's heading, which the space's moderators set.
 
 Moderators of the space pin messages to the channel's Pinned area (deleted ones drop out of it).
 
@@ -31,6 +32,11 @@ def slow_mode_seconds(space: Space) -> int:
         return max(0, int((space.kind_settings or {}).get("slow_mode_seconds") or 0))
     except (TypeError, ValueError):
         return 0
+
+
+def topic(space: Space) -> str:
+    value = (space.kind_settings or {}).get("topic")
+    return value if isinstance(value, str) else ""
 
 
 class ChatRules(RuleGroup):
@@ -172,4 +178,14 @@ class ChatRules(RuleGroup):
             return refuse("Only this space's moderators can unpin messages.")
         if message.pinned_at is None:
             return refuse("This message is not pinned.")
+        return None
+
+    @rule
+    def set_topic(self, space: Space) -> Refusal | None:
+        """Moderators set the channel's topic line."""
+        unseen = self.read(space)
+        if unseen is not None:
+            return unseen
+        if not self._moderates(space):
+            return refuse("Only this space's moderators can set the topic.")
         return None
