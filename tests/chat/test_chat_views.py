@@ -18,7 +18,9 @@ from townhall.spaces.models import Space
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-PAGE_QUERIES = 16  # the whole space page, sidebar included, for a member whose read position moves
+# The whole space page, sidebar included, for a member whose read position moves (the Pinned area and
+# the read position before the visit are one query each).
+PAGE_QUERIES = 16
 
 
 def _bulk(space: Space, author: Any, count: int, *, start: datetime | None = None) -> list[Message]:
@@ -351,3 +353,44 @@ def test_the_topic_page_of_an_unseen_space_is_404(client_for: Any, member: Any, 
     c = client_for(member)
     assert c.get("/s/vault/chat/topic/").status_code == c.get("/s/nowhere/chat/topic/").status_code == 404
     assert c.post("/s/vault/chat/topic/", {"topic": "x"}).status_code == 404
+
+
+def test_a_new_messages_divider_before_the_first_unread_and_a_jump_link(
+    client_for: Any, member: Any, newcomer: Any, lounge: Space
+) -> None:
+    c = client_for(member)
+    actions.send_message(Guardian(newcomer), lounge, body="read before")
+    first = c.get("/s/lounge/").content.decode()  # the first visit: nothing counts as new yet
+    assert 'id="chat-unread"' not in first and "Jump to unread" not in first
+    actions.send_message(Guardian(member), lounge, body="my own")  # sending keeps it read
+    gone = actions.send_message(Guardian(newcomer), lounge, body="deleted one")
+    actions.delete_message(Guardian(newcomer), gone)
+    new = actions.send_message(Guardian(newcomer), lounge, body="fresh news")
+    actions.send_message(Guardian(newcomer), lounge, body="more news")
+    html = c.get("/s/lounge/").content.decode()
+    divider = '<li class="chat-unread" id="chat-unread"><span>New messages</span></li>'
+    assert html.count(divider) == 1
+    assert html.index("my own") < html.index(f'id="m-{gone.pk}"') < html.index(divider)
+    assert html.index(divider) < html.index(f'id="m-{new.pk}"') < html.index("more news")
+    assert '<a href="#chat-unread">Jump to unread</a>' in html
+    assert html.index("Jump to unread") < html.index('role="log"')
+    # The page marked the channel read: the next visit has no divider and no link.
+    again = c.get("/s/lounge/").content.decode()
+    assert 'id="chat-unread"' not in again and "Jump to unread" not in again
+    # Their own messages are never new to the author.
+    assert 'id="chat-unread"' not in client_for(newcomer).get("/s/lounge/").content.decode()
+
+
+def test_the_page_query_count_holds_with_a_divider(
+    client_for: Any, member: Any, newcomer: Any, lounge: Space, django_assert_num_queries: Any
+) -> None:
+    c = client_for(member)
+    _bulk(lounge, newcomer, 4)
+    c.get("/s/lounge/")
+    _bulk(lounge, newcomer, 2, start=datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    with CaptureQueriesContext(connection) as few:
+        assert "Jump to unread" in c.get("/s/lounge/").content.decode()
+    _bulk(lounge, newcomer, 120, start=datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
+    with django_assert_num_queries(len(few)):
+        assert "Jump to unread" in c.get("/s/lounge/").content.decode()
+    assert len(few) <= PAGE_QUERIES

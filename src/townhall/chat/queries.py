@@ -147,6 +147,30 @@ def pinned_messages(guardian: Guardian, space: Space) -> list[Message]:
     return pinned
 
 
+def read_position(guardian: Guardian, space: Space) -> int | None:
+    """The id of the newest message the member has seen here; None before their first visit (and for
+    visitors), when nothing counts as new. One query."""
+    if guardian.user_id is None:
+        return None
+    return (
+        ChannelRead.objects.filter(user_id=guardian.user_id, space_id=space.pk)
+        .values_list("last_read_id", flat=True)
+        .first()
+    )
+
+
+def first_unread(guardian: Guardian, page: ChannelPage, read_up_to: int | None) -> int | None:
+    """The id of the first message on the page after the read position, by someone else and not
+    deleted (what the unread counts count); None when there is none or no read position yet."""
+    if read_up_to is None:
+        return None
+    for line in page.lines:
+        message = line.message
+        if message.pk > read_up_to and message.deleted_at is None and message.author_id != guardian.user_id:
+            return message.pk
+    return None
+
+
 def unread_by_space(guardian: Guardian, space_ids: list[int]) -> dict[int, int]:
     """space_id -> messages by others after the member's read position, in channels they have opened.
 

@@ -53,15 +53,19 @@ def _form_context(request: HttpRequest, space: Space, form: MessageForm) -> dict
 
 
 def space_content(request: HttpRequest, space: Space) -> tuple[str, dict[str, Any]]:
-    """The chat part of a space's page (the SpaceKind's content): the newest messages and the composer.
+    """The chat part of a space's page (the SpaceKind's content): the topic line, the Pinned area, the
+    newest messages with a "New messages" divider before the first unread one, and the composer.
     Showing the newest messages marks the channel read up to them."""
     guardian = guardian_of(request)
     before = parse_id(request.GET.get("before")) or None
     page = queries.channel_page(guardian, space, before=before)
+    # Where the member had read up to before this visit: the "New messages" divider goes there.
+    unread = queries.first_unread(guardian, page, queries.read_position(guardian, space))
     if before is None and page.newest_id:
         actions.mark_read(guardian, space, up_to=page.newest_id)
     context = {
         "page": page,
+        "first_unread": unread,
         "before": before,
         "shown_ids": {line.message.pk for line in page.lines},
         "topic": topic_of(space),

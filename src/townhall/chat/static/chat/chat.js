@@ -43,7 +43,15 @@
 
   // Keep the newest message in view when the channel opens and when one is added at the end.
   const log = box.querySelector(".chat-log");
-  if (log && live && !location.hash) log.scrollTop = log.scrollHeight;
+  // With unread messages the log opens at the "New messages" divider instead (the link "Jump to unread"
+  // is the same without JavaScript).
+  const divider = document.getElementById("chat-unread");
+  if (log && live && !location.hash) {
+    log.scrollTop = log.scrollHeight;
+    if (divider) {
+      log.scrollTop = Math.max(0, log.scrollTop + divider.getBoundingClientRect().top - log.getBoundingClientRect().top - 8);
+    }
+  }
   if (log) {
     new MutationObserver(function (records) {
       const last = list.lastElementChild;
