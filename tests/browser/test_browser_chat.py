@@ -103,3 +103,11 @@ def test_topic_pinned_messages_and_the_unread_divider(new_ui: Any, db: None, sch
     ui.goto("/s/night-owls/")  # read now: no divider, no link
     expect(page.locator("#chat-unread")).to_have_count(0)
     expect(page.get_by_role("link", name="Jump to unread")).to_have_count(0)
+
+    # The moderator unpins the star party from the Pinned area itself, in place.
+    area = mod.page.get_by_role("region", name="Pinned")
+    mod.act(area.get_by_role("button", name=re.compile(r"^Unpin .*Star party")))
+    expect(area).not_to_contain_text("Star party")
+    expect(area).to_contain_text("Bring a red torch")
+    ui.goto("/s/night-owls/")
+    expect(page.get_by_role("region", name="Pinned")).not_to_contain_text("Star party")

@@ -7,10 +7,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from chat_testing import chat_space
 from django.utils import timezone
 
 import factories as testing
-from conftest import chat_space
 from townhall.activity.models import Activity
 from townhall.chat import actions, events
 from townhall.chat.models import ChannelRead, Message, MessageRevision

@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 import pytest
+from chat_testing import chat_space
 from django.test import Client
 
-from conftest import chat_space
 from townhall.accounts.actions import create_access_token
 from townhall.chat import actions
 from townhall.chat.models import Message

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from chat_testing import chat_space
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from conftest import chat_space
 from townhall.chat import actions
 from townhall.chat.models import Message
 from townhall.policy import Guardian
@@ -394,3 +394,28 @@ def test_the_page_query_count_holds_with_a_divider(
     with django_assert_num_queries(len(few)):
         assert "Jump to unread" in c.get("/s/lounge/").content.decode()
     assert len(few) <= PAGE_QUERIES
+
+
+def test_the_pinned_area_fragment_for_live_updates(
+    client_for: Any, member: Any, outsider: Any, space_moderator: Any, lounge: Space
+) -> None:
+    message = actions.send_message(Guardian(member), lounge, body="Pinned live")
+    actions.pin_message(Guardian(space_moderator), message)
+    c = client_for(member)
+    html = c.get("/s/lounge/").content.decode()
+    assert 'data-pinned-url="/s/lounge/chat/pinned/"' in html
+    part = c.get("/s/lounge/chat/pinned/", **HTMX).content.decode()
+    assert (
+        part.startswith('<div id="chat-pinned">') and f'href="/chat/m/{message.pk}/">Pinned live</a>' in part
+    )
+    assert (
+        "Unpin" not in part
+        and "Unpin" in client_for(space_moderator).get("/s/lounge/chat/pinned/", **HTMX).content.decode()
+    )
+    assert c.get("/s/lounge/chat/pinned/")["Location"] == "/s/lounge/"
+    chat_space("Vault", visibility=Space.SECRET, members=[outsider])
+    assert (
+        c.get("/s/vault/chat/pinned/", **HTMX).status_code
+        == c.get("/s/nowhere/chat/pinned/", **HTMX).status_code
+        == 404
+    )

@@ -95,6 +95,16 @@ def channel_earlier(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, f"{CHANNEL}#earlier", {"space": space, "page": page})
 
 
+@require_GET
+def channel_pinned(request: HttpRequest, slug: str) -> HttpResponse:
+    """The Pinned area (the page fetches it when the stream says a message was pinned, unpinned, deleted
+    or restored); without htmx, the space page."""
+    space = _chat_space_or_404(request, slug)
+    if not is_htmx(request):
+        return redirect("spaces:detail", space.slug)
+    return render(request, PINNED, {"space": space, **_pinned_context(request, space)})
+
+
 @login_required
 @require_POST
 def message_send(request: HttpRequest, slug: str) -> HttpResponse:
