@@ -25,10 +25,6 @@ def lounge(member: Any, newcomer: Any, space_moderator: Any) -> Space:
     )
 
 
-def chat_space(name: str, **fields: Any) -> Space:
-    return testing.make_space(name, kind="chat", **fields)
-
-
 @pytest.fixture
 def committed(django_capture_on_commit_callbacks: Any) -> Any:
     """`with committed():` runs what was scheduled after the commit (broadcasts) when the block ends."""

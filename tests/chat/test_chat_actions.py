@@ -7,10 +7,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from chat_testing import chat_space
 from django.utils import timezone
 
 import factories as testing
-from conftest import chat_space
 from townhall.activity.models import Activity
 from townhall.chat import actions, events
 from townhall.chat.models import ChannelRead, Message, MessageRevision
@@ -258,3 +258,147 @@ def test_the_bulk_layer_writes_what_send_message_writes(member: Any, newcomer: A
     assert seen == [RowsWritten("chat.message", (bulk.pk,))]
     with pytest.raises(Invalid, match="Write something"):
         bulk_create_messages(lounge, [NewMessage(author_id=newcomer.pk, body=" ", at=at)])
+
+
+def test_moderators_pin_and_unpin(
+    member: Any,
+    space_moderator: Any,
+    lounge: Space,
+    emitted: list[Any],
+    broadcasts: list[Any],
+    committed: Any,
+) -> None:
+    message = actions.send_message(Guardian(member), lounge, body="Star party on Saturday")
+    emitted.clear()
+    broadcasts.clear()
+    with pytest.raises(PermissionDenied, match=r"Only this space's moderators can pin messages\."):
+        actions.pin_message(Guardian(member), message)
+    with committed():
+        pinned = actions.pin_message(Guardian(space_moderator), message)
+    assert pinned.pinned_at is not None and pinned.pinned_by_id == space_moderator.pk
+    with pytest.raises(PermissionDenied, match=r"This message is already pinned\."):
+        actions.pin_message(Guardian(space_moderator), pinned)
+    with pytest.raises(PermissionDenied, match=r"Only this space's moderators can unpin messages\."):
+        actions.unpin_message(Guardian(member), pinned)
+    with committed():
+        unpinned = actions.unpin_message(Guardian(space_moderator), pinned)
+    assert unpinned.pinned_at is None and unpinned.pinned_by_id is None
+    with pytest.raises(PermissionDenied, match=r"This message is not pinned\."):
+        actions.unpin_message(Guardian(space_moderator), unpinned)
+    rows = Activity.objects.filter(verb__in=["message.pinned", "message.unpinned"]).order_by("id")
+    assert [(a.verb, a.actor_id, a.target_id, a.space_id, a.data) for a in rows] == [
+        ("message.pinned", space_moderator.pk, message.pk, lounge.pk, {"pinned_count": 1}),
+        ("message.unpinned", space_moderator.pk, message.pk, lounge.pk, {"pinned_count": 0}),
+    ]
+    ids = {"message_id": message.pk, "space_id": lounge.pk, "actor_id": space_moderator.pk}
+    assert emitted == [events.MessagePinned(**ids), events.MessageUnpinned(**ids)]
+    assert broadcasts == [
+        (
+            [f"space.{lounge.pk}"],
+            {"type": "chat", "op": op, "space_id": lounge.pk, "message_id": message.pk},
+        )
+        for op in ("message_pinned", "message_unpinned")
+    ]
+
+
+def test_deleted_messages_are_not_pinned_and_leave_the_pinned_list(
+    member: Any, space_moderator: Any, lounge: Space
+) -> None:
+    from townhall.chat.queries import pinned_messages
+
+    mod = Guardian(space_moderator)
+    first = actions.pin_message(mod, actions.send_message(Guardian(member), lounge, body="one"))
+    second = actions.pin_message(mod, actions.send_message(Guardian(member), lounge, body="two"))
+    assert [m.pk for m in pinned_messages(Guardian(member), lounge)] == [second.pk, first.pk]
+    actions.delete_message(Guardian(member), first)
+    assert [m.pk for m in pinned_messages(Guardian(member), lounge)] == [second.pk]
+    gone = Message.objects.get(pk=first.pk)
+    actions.unpin_message(mod, gone)  # a moderator still tidies it away
+    with pytest.raises(PermissionDenied, match=r"A deleted message cannot be pinned\."):
+        actions.pin_message(mod, Message.objects.get(pk=first.pk))
+
+
+def test_a_channel_keeps_at_most_twenty_pins(member: Any, space_moderator: Any, lounge: Space) -> None:
+    from townhall.chat.models import MAX_PINS
+
+    messages = Message.objects.bulk_create(
+        Message(space=lounge, author=member, body=f"m{i}", html="", pinned_at=timezone.now())
+        for i in range(MAX_PINS)
+    )
+    extra = actions.send_message(Guardian(member), lounge, body="one more")
+    with pytest.raises(Invalid, match=r"at most 20 pinned messages: unpin one first\."):
+        actions.pin_message(Guardian(space_moderator), extra)
+    actions.unpin_message(Guardian(space_moderator), messages[0])
+    assert actions.pin_message(Guardian(space_moderator), extra).pinned_at is not None
+
+
+def test_pinning_an_unseen_message_is_not_found(member: Any, outsider: Any, admin: Any) -> None:
+    secret = chat_space("Vault", visibility=Space.SECRET, members=[outsider])
+    message = Message.objects.create(space=secret, author=outsider, body="hidden", html="hidden")
+    with pytest.raises(NotFound):
+        actions.pin_message(Guardian(member), message)
+    assert actions.pin_message(Guardian(admin), message).pinned_at is not None
+
+
+def test_moderators_set_the_topic_line(
+    member: Any,
+    space_moderator: Any,
+    lounge: Space,
+    emitted: list[Any],
+    broadcasts: list[Any],
+    committed: Any,
+) -> None:
+    lounge.kind_settings = {"announcement_only": False, "slow_mode_seconds": 5}
+    lounge.save()
+    with pytest.raises(PermissionDenied, match=r"Only this space's moderators can set the topic\."):
+        actions.set_topic(Guardian(member), lounge, topic="Mine")
+    with committed():
+        actions.set_topic(Guardian(space_moderator), lounge, topic="  Clear skies   only  ")
+    lounge.refresh_from_db()
+    assert lounge.kind_settings == {
+        "announcement_only": False,
+        "slow_mode_seconds": 5,
+        "topic": "Clear skies only",
+    }
+    with committed():
+        actions.set_topic(Guardian(space_moderator), lounge, topic="Clear skies only")  # unchanged
+    row = Activity.objects.get(verb="channel.topic_changed")
+    assert (row.actor_id, row.space_id, row.target_id, row.data) == (
+        space_moderator.pk,
+        lounge.pk,
+        lounge.pk,
+        {"chars": 16},
+    )
+    assert emitted == [events.ChannelTopicChanged(space_id=lounge.pk, actor_id=space_moderator.pk)]
+    assert broadcasts == [
+        ([f"space.{lounge.pk}"], {"type": "chat", "op": "topic_changed", "space_id": lounge.pk})
+    ]
+
+
+@pytest.mark.parametrize(
+    ("topic", "reason"),
+    [
+        ("x" * 201, "A topic can be at most 200 characters long (this one has 201)."),
+        ("a\x00b", "A topic cannot contain the NUL character."),
+    ],
+)
+def test_a_bad_topic_is_refused(space_moderator: Any, lounge: Space, topic: str, reason: str) -> None:
+    with pytest.raises(Invalid) as refused:
+        actions.set_topic(Guardian(space_moderator), lounge, topic=topic)
+    assert refused.value.message == reason and "topic" in refused.value.field_errors
+    assert (
+        actions.set_topic(Guardian(space_moderator), lounge, topic="y" * 200).kind_settings["topic"]
+        == "y" * 200
+    )
+    assert actions.set_topic(Guardian(space_moderator), lounge, topic=" \t").kind_settings["topic"] == ""
+
+
+def test_line_breaks_in_a_topic_become_spaces(space_moderator: Any, lounge: Space) -> None:
+    space = actions.set_topic(Guardian(space_moderator), lounge, topic="one\r\ntwo\n\nthree")
+    assert space.kind_settings["topic"] == "one two three"
+
+
+def test_the_topic_of_an_unseen_space_is_not_found(member: Any, outsider: Any) -> None:
+    secret = chat_space("Vault", visibility=Space.SECRET, members=[outsider])
+    with pytest.raises(NotFound):
+        actions.set_topic(Guardian(member), secret, topic="x")

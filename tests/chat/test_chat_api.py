@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 import pytest
+from chat_testing import chat_space
 from django.test import Client
 
-from conftest import chat_space
 from townhall.accounts.actions import create_access_token
 from townhall.chat import actions
 from townhall.chat.models import Message
@@ -118,3 +118,82 @@ def test_a_read_token_cannot_send_and_visitors_must_sign_in(member: Any, lounge:
     assert _send(reader, "post", "/api/v1/spaces/lounge/messages", {"body": "x"}).status_code == 403
     assert reader.get("/api/v1/spaces/lounge/messages").status_code == 200
     assert _send(Client(), "post", "/api/v1/spaces/lounge/messages", {"body": "x"}).status_code == 401
+
+
+def test_pin_list_and_unpin(client_for: Any, member: Any, space_moderator: Any, lounge: Space) -> None:
+    message = actions.send_message(Guardian(member), lounge, body="Saturday star party")
+    mod = client_for(space_moderator)
+    assert client_for(member).post(f"/api/v1/messages/{message.pk}/pin").status_code == 403
+    pinned = mod.post(f"/api/v1/messages/{message.pk}/pin")
+    assert pinned.status_code == 201 and pinned.json()["pinned"] is True
+    again = mod.post(f"/api/v1/messages/{message.pk}/pin")
+    assert again.status_code == 403 and again.json()["message"] == "This message is already pinned."
+    listed = client_for(member).get("/api/v1/spaces/lounge/pins")
+    assert listed.status_code == 200 and [m["id"] for m in listed.json()["items"]] == [message.pk]
+    assert client_for(member).delete(f"/api/v1/messages/{message.pk}/pin").status_code == 403
+    unpinned = mod.delete(f"/api/v1/messages/{message.pk}/pin")
+    assert unpinned.status_code == 200 and unpinned.json()["pinned"] is False
+    assert mod.delete(f"/api/v1/messages/{message.pk}/pin").status_code == 403
+    assert client_for(member).get("/api/v1/spaces/lounge/pins").json() == {"items": []}
+
+
+def test_pins_of_unseen_spaces_answer_like_missing(client_for: Any, member: Any, outsider: Any) -> None:
+    secret = chat_space("Vault", visibility=Space.SECRET, members=[outsider])
+    message = Message.objects.create(space=secret, author=outsider, body="x", html="x")
+    c = client_for(member)
+    missing, unseen = c.get("/api/v1/spaces/nowhere/pins"), c.get("/api/v1/spaces/vault/pins")
+    assert missing.status_code == unseen.status_code == 404 and missing.json() == unseen.json()
+    assert (
+        c.post(f"/api/v1/messages/{message.pk}/pin").json() == c.post("/api/v1/messages/99999999/pin").json()
+    )
+    assert c.post(f"/api/v1/messages/{message.pk}/pin").status_code == 404
+    assert c.delete(f"/api/v1/messages/{message.pk}/pin").status_code == 404
+    assert c.post(f"/api/v1/messages/{2**70}/pin").status_code == 422
+    assert c.post("/api/v1/messages/x/pin").status_code in (404, 422)
+    assert Client().post(f"/api/v1/messages/{message.pk}/pin").status_code == 401
+
+
+def test_get_and_set_the_topic(client_for: Any, member: Any, space_moderator: Any, lounge: Space) -> None:
+    assert client_for(member).get("/api/v1/spaces/lounge/topic").json() == {"topic": ""}
+    refused = _send(client_for(member), "put", "/api/v1/spaces/lounge/topic", {"topic": "mine"})
+    assert (
+        refused.status_code == 403
+        and refused.json()["message"] == "Only this space's moderators can set the topic."
+    )
+    saved = _send(
+        client_for(space_moderator), "put", "/api/v1/spaces/lounge/topic", {"topic": " Meteors <tonight> "}
+    )
+    assert saved.status_code == 200 and saved.json() == {"topic": "Meteors <tonight>"}
+    assert client_for(member).get("/api/v1/spaces/lounge/topic").json() == {"topic": "Meteors <tonight>"}
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        ({"topic": "x" * 201}, "at most 200 characters"),
+        ({"topic": "x" * 5000}, "topic"),
+        ({"topic": "a\x00b"}, "NUL"),
+        ({"topic": 5}, "topic"),
+        ({}, "topic"),
+    ],
+)
+def test_a_bad_topic_is_422(
+    client_for: Any, space_moderator: Any, lounge: Space, body: Any, text: str
+) -> None:
+    response = _send(client_for(space_moderator), "put", "/api/v1/spaces/lounge/topic", body)
+    assert response.status_code == 422 and text in json.dumps(response.json())
+
+
+def test_the_topic_of_an_unseen_space_answers_like_missing(
+    client_for: Any, member: Any, outsider: Any
+) -> None:
+    chat_space("Vault", visibility=Space.SECRET, members=[outsider])
+    c = client_for(member)
+    missing, unseen = c.get("/api/v1/spaces/nowhere/topic"), c.get("/api/v1/spaces/vault/topic")
+    assert missing.status_code == unseen.status_code == 404 and missing.json() == unseen.json()
+    put_missing = _send(c, "put", "/api/v1/spaces/nowhere/topic", {"topic": "x"})
+    put_unseen = _send(c, "put", "/api/v1/spaces/vault/topic", {"topic": "x"})
+    assert (
+        put_missing.status_code == put_unseen.status_code == 404 and put_missing.json() == put_unseen.json()
+    )
+    assert _send(Client(), "put", "/api/v1/spaces/lounge/topic", {"topic": "x"}).status_code == 401

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from chat_testing import chat_space
 
-from conftest import chat_space
 from townhall.chat.models import Message
 from townhall.policy import Guardian
 from townhall.spaces.models import Space
@@ -143,3 +143,58 @@ def test_a_space_of_another_kind_has_no_channel(people: dict[str, Any]) -> None:
     space = testing.make_space("Talk", members=[people["joined"]])
     assert not Guardian(people["joined"]).chat.read.can(space)
     assert not Guardian(people["admin"]).chat.post.can(space)
+
+
+@pytest.mark.parametrize("visibility", (Space.PUBLIC, Space.MEMBERS, Space.PRIVATE, Space.SECRET))
+def test_pin_and_unpin_by_persona(people: dict[str, Any], visibility: str) -> None:
+    """Moderators (of the space or the community, where they see it) and admins pin; nobody else."""
+    space = _space(visibility, people)
+    message = Message.objects.create(space=space, author=people["joined"], body="x", html="x")
+    pinned = Message.objects.create(space=space, author=people["joined"], body="y", html="y")
+    from django.utils import timezone
+
+    pinned.pinned_at = timezone.now()
+    pinned.save()
+    moderates = {"admin", "space_moderator"} | ({"moderator"} if visibility != Space.SECRET else set())
+    for persona in PERSONAS:
+        g = Guardian(people[persona])
+        assert g.chat.pin.can(message) == (persona in moderates), (persona, visibility, "pin")
+        assert g.chat.unpin.can(pinned) == (persona in moderates), (persona, visibility, "unpin")
+        assert not g.chat.pin.can(pinned) and not g.chat.unpin.can(message), persona
+        if persona not in moderates and g.chat.read.can(space):
+            assert g.chat.pin.reason(message) == "Only this space's moderators can pin messages."
+            assert g.chat.unpin.reason(pinned) == "Only this space's moderators can unpin messages."
+        if not g.chat.read.can(space):
+            refusal = g.chat.pin(message)
+            assert refusal is not None and refusal.hidden
+
+
+def test_a_deleted_message_is_not_pinned_but_may_be_unpinned(people: dict[str, Any]) -> None:
+    from django.utils import timezone
+
+    space = _space(Space.MEMBERS, people)
+    message = Message.objects.create(
+        space=space, author=people["joined"], body="x", html="x", deleted_at=timezone.now()
+    )
+    g = Guardian(people["space_moderator"])
+    assert g.chat.pin.reason(message) == "A deleted message cannot be pinned."
+    message.pinned_at = timezone.now()
+    assert g.chat.unpin.can(message)
+
+
+@pytest.mark.parametrize("visibility", VISIBILITIES)
+def test_set_topic_by_persona(people: dict[str, Any], visibility: str) -> None:
+    """Moderators (of the space, or of the community where they see it) and admins set the topic."""
+    space = _space(visibility, people)
+    moderates = {"admin", "space_moderator"} | ({"moderator"} if visibility != Space.SECRET else set())
+    for persona in PERSONAS:
+        g = Guardian(people[persona])
+        assert g.chat.set_topic.can(space) == (persona in moderates), (persona, visibility, "set_topic")
+        if persona in moderates:
+            continue
+        refusal = g.chat.set_topic(space)
+        assert refusal is not None
+        if g.chat.read.can(space):
+            assert refusal.reason == "Only this space's moderators can set the topic."
+        else:
+            assert refusal.hidden

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from chat_testing import chat_space
 
-from conftest import chat_space
 from townhall.chat import actions
 from townhall.policy import Guardian
 from townhall.spaces.models import Space

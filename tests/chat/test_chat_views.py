@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from chat_testing import chat_space
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from conftest import chat_space
 from townhall.chat import actions
 from townhall.chat.models import Message
 from townhall.policy import Guardian
@@ -18,7 +18,9 @@ from townhall.spaces.models import Space
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-PAGE_QUERIES = 16  # the whole space page, sidebar included, for a member whose read position moves
+# The whole space page, sidebar included, for a member whose read position moves (the Pinned area and
+# the read position before the visit are one query each).
+PAGE_QUERIES = 16
 
 
 def _bulk(space: Space, author: Any, count: int, *, start: datetime | None = None) -> list[Message]:
@@ -238,3 +240,182 @@ def test_the_sidebar_counts_unread_messages(
     actions.send_message(Guardian(newcomer), lounge, body="three")
     html = c.get("/spaces/").content.decode()
     assert '<span class="unread-count">2' in html
+
+
+def test_the_pinned_area_shows_pinned_messages_and_drops_deleted_ones(
+    client_for: Any, member: Any, newcomer: Any, space_moderator: Any, lounge: Space
+) -> None:
+    c = client_for(member)
+    assert 'id="chat-pinned"></div>' in c.get("/s/lounge/").content.decode()  # empty: nothing shown
+    star = actions.send_message(Guardian(newcomer), lounge, body="Star party <Saturday> at 20:00")
+    other = actions.send_message(Guardian(member), lounge, body="Bring a red torch")
+    mod = Guardian(space_moderator)
+    actions.pin_message(mod, star)
+    actions.pin_message(mod, other)
+    html = c.get("/s/lounge/").content.decode()
+    area = html[html.index('id="chat-pinned"') : html.index('role="log"')]
+    assert "Pinned</h3>" in area and "Star party &lt;Saturday&gt; at 20:00" in area
+    assert area.index("Bring a red torch") < area.index("Star party")  # the latest pinned first
+    assert f'href="#m-{star.pk}"' in area and "Unpin" not in area  # members only read it
+    assert "📌 </span>Pinned</p>" in html  # the message in the log says so too
+    actions.delete_message(Guardian(newcomer), star)
+    html = c.get("/s/lounge/").content.decode()
+    area = html[html.index('id="chat-pinned"') : html.index('role="log"')]
+    assert "Star party" not in area and "Bring a red torch" in area
+    mod_html = client_for(space_moderator).get("/s/lounge/").content.decode()
+    mod_area = mod_html[mod_html.index('id="chat-pinned"') : mod_html.index('role="log"')]
+    assert "Star party" not in mod_area and f'action="/chat/m/{other.pk}/unpin/"' in mod_area
+
+
+def test_pin_and_unpin_from_the_page(
+    client_for: Any, member: Any, space_moderator: Any, lounge: Space
+) -> None:
+    message = actions.send_message(Guardian(member), lounge, body="Meteor shower peaks tonight")
+    c = client_for(space_moderator)
+    assert f'action="/chat/m/{message.pk}/pin/"' in c.get("/s/lounge/").content.decode()
+    assert f"/chat/m/{message.pk}/pin/" not in client_for(member).get("/s/lounge/").content.decode()
+    assert client_for(member).post(f"/chat/m/{message.pk}/pin/").status_code == 403
+    part = c.post(f"/chat/m/{message.pk}/pin/", **HTMX).content.decode()
+    assert f'id="m-{message.pk}"' in part and f'action="/chat/m/{message.pk}/unpin/"' in part
+    assert '<div id="chat-pinned" hx-swap-oob="true">' in part and "Meteor shower peaks tonight</a>" in part
+    # The Unpin button of the Pinned area gets the area back.
+    area = c.post(f"/chat/m/{message.pk}/unpin/", {"area": "pinned"}, **HTMX).content.decode()
+    assert area.strip() == '<div id="chat-pinned"></div>'
+    plain = c.post(f"/chat/m/{message.pk}/pin/")
+    assert (
+        plain.status_code == 302 and plain["Location"] == f"/s/lounge/?before={message.pk + 1}#m-{message.pk}"
+    )
+    back = c.post(f"/chat/m/{message.pk}/unpin/", {"area": "pinned"})
+    assert back.status_code == 302 and back["Location"] == "/s/lounge/"
+    assert Message.objects.get().pinned_at is None
+
+
+def test_the_page_query_count_holds_with_pinned_messages(
+    client_for: Any,
+    member: Any,
+    newcomer: Any,
+    space_moderator: Any,
+    lounge: Space,
+    django_assert_num_queries: Any,
+) -> None:
+    c = client_for(member)
+    messages = _bulk(lounge, newcomer, 4)
+    actions.pin_message(Guardian(space_moderator), messages[0])
+    c.get("/s/lounge/")
+    _bulk(lounge, newcomer, 1, start=datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    with CaptureQueriesContext(connection) as few:
+        assert c.get("/s/lounge/").status_code == 200
+    more = _bulk(lounge, newcomer, 120, start=datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
+    for message in more[:10]:
+        actions.pin_message(Guardian(space_moderator), message)
+    with django_assert_num_queries(len(few)):
+        assert c.get("/s/lounge/").status_code == 200
+
+
+def test_the_topic_line_shows_escaped_under_the_heading(
+    client_for: Any, member: Any, space_moderator: Any, lounge: Space
+) -> None:
+    actions.set_topic(Guardian(space_moderator), lounge, topic="<b>Clear</b> skies & dark nights")
+    html = client_for(member).get("/s/lounge/").content.decode()
+    assert (
+        '<p class="chat-topic" id="chat-topic">&lt;b&gt;Clear&lt;/b&gt; skies &amp; dark nights</p>' in html
+    )
+    assert html.index('id="chat-title"') < html.index('id="chat-topic"') < html.index('role="log"')
+    assert "/s/lounge/chat/topic/" not in html  # members do not change it
+    assert "Change the topic" in client_for(space_moderator).get("/s/lounge/").content.decode()
+
+
+def test_moderators_set_the_topic_with_errors_beside_the_field(
+    client_for: Any, member: Any, space_moderator: Any, lounge: Space
+) -> None:
+    assert client_for(member).get("/s/lounge/chat/topic/").status_code == 403
+    assert client_for(member).post("/s/lounge/chat/topic/", {"topic": "mine"}).status_code == 403
+    c = client_for(space_moderator)
+    assert "Topic line" in c.get("/s/lounge/chat/topic/").content.decode()
+    long = "t" * 201
+    refused = c.post("/s/lounge/chat/topic/", {"topic": long}, **HTMX)
+    html = refused.content.decode()
+    assert refused.status_code == 422 and refused["HX-Retarget"] == "this"
+    assert "at most 200 characters" in html and f'value="{long}"' in html and 'aria-invalid="true"' in html
+    assert c.post("/s/lounge/chat/topic/", {"topic": "a\x00b"}, **HTMX).status_code == 422
+    plain = c.post("/s/lounge/chat/topic/", {"topic": long})
+    assert plain.status_code == 400 and "at most 200 characters" in plain.content.decode()
+    saved = c.post("/s/lounge/chat/topic/", {"topic": "Meteors tonight"}, **HTMX)
+    assert saved.status_code == 204 and saved["HX-Redirect"] == "/s/lounge/"
+    assert c.post("/s/lounge/chat/topic/", {"topic": "Meteors tonight!"})["Location"] == "/s/lounge/"
+    lounge.refresh_from_db()
+    assert lounge.kind_settings["topic"] == "Meteors tonight!"
+    assert 'value="Meteors tonight!"' in c.get("/s/lounge/chat/topic/").content.decode()
+
+
+def test_the_topic_page_of_an_unseen_space_is_404(client_for: Any, member: Any, outsider: Any) -> None:
+    chat_space("Vault", visibility=Space.SECRET, members=[outsider])
+    c = client_for(member)
+    assert c.get("/s/vault/chat/topic/").status_code == c.get("/s/nowhere/chat/topic/").status_code == 404
+    assert c.post("/s/vault/chat/topic/", {"topic": "x"}).status_code == 404
+
+
+def test_a_new_messages_divider_before_the_first_unread_and_a_jump_link(
+    client_for: Any, member: Any, newcomer: Any, lounge: Space
+) -> None:
+    c = client_for(member)
+    actions.send_message(Guardian(newcomer), lounge, body="read before")
+    first = c.get("/s/lounge/").content.decode()  # the first visit: nothing counts as new yet
+    assert 'id="chat-unread"' not in first and "Jump to unread" not in first
+    actions.send_message(Guardian(member), lounge, body="my own")  # sending keeps it read
+    gone = actions.send_message(Guardian(newcomer), lounge, body="deleted one")
+    actions.delete_message(Guardian(newcomer), gone)
+    new = actions.send_message(Guardian(newcomer), lounge, body="fresh news")
+    actions.send_message(Guardian(newcomer), lounge, body="more news")
+    html = c.get("/s/lounge/").content.decode()
+    divider = '<li class="chat-unread" id="chat-unread"><span>New messages</span></li>'
+    assert html.count(divider) == 1
+    assert html.index("my own") < html.index(f'id="m-{gone.pk}"') < html.index(divider)
+    assert html.index(divider) < html.index(f'id="m-{new.pk}"') < html.index("more news")
+    assert '<a href="#chat-unread">Jump to unread</a>' in html
+    assert html.index("Jump to unread") < html.index('role="log"')
+    # The page marked the channel read: the next visit has no divider and no link.
+    again = c.get("/s/lounge/").content.decode()
+    assert 'id="chat-unread"' not in again and "Jump to unread" not in again
+    # Their own messages are never new to the author.
+    assert 'id="chat-unread"' not in client_for(newcomer).get("/s/lounge/").content.decode()
+
+
+def test_the_page_query_count_holds_with_a_divider(
+    client_for: Any, member: Any, newcomer: Any, lounge: Space, django_assert_num_queries: Any
+) -> None:
+    c = client_for(member)
+    _bulk(lounge, newcomer, 4)
+    c.get("/s/lounge/")
+    _bulk(lounge, newcomer, 2, start=datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    with CaptureQueriesContext(connection) as few:
+        assert "Jump to unread" in c.get("/s/lounge/").content.decode()
+    _bulk(lounge, newcomer, 120, start=datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
+    with django_assert_num_queries(len(few)):
+        assert "Jump to unread" in c.get("/s/lounge/").content.decode()
+    assert len(few) <= PAGE_QUERIES
+
+
+def test_the_pinned_area_fragment_for_live_updates(
+    client_for: Any, member: Any, outsider: Any, space_moderator: Any, lounge: Space
+) -> None:
+    message = actions.send_message(Guardian(member), lounge, body="Pinned live")
+    actions.pin_message(Guardian(space_moderator), message)
+    c = client_for(member)
+    html = c.get("/s/lounge/").content.decode()
+    assert 'data-pinned-url="/s/lounge/chat/pinned/"' in html
+    part = c.get("/s/lounge/chat/pinned/", **HTMX).content.decode()
+    assert (
+        part.startswith('<div id="chat-pinned">') and f'href="/chat/m/{message.pk}/">Pinned live</a>' in part
+    )
+    assert (
+        "Unpin" not in part
+        and "Unpin" in client_for(space_moderator).get("/s/lounge/chat/pinned/", **HTMX).content.decode()
+    )
+    assert c.get("/s/lounge/chat/pinned/")["Location"] == "/s/lounge/"
+    chat_space("Vault", visibility=Space.SECRET, members=[outsider])
+    assert (
+        c.get("/s/vault/chat/pinned/", **HTMX).status_code
+        == c.get("/s/nowhere/chat/pinned/", **HTMX).status_code
+        == 404
+    )

@@ -1,4 +1,5 @@
-"""Chat's writes: sending, editing, deleting and restoring messages, and marking a channel read.
+"""Chat's writes: sending, editing, deleting, restoring, pinning and unpinning messages, setting a
+channel's topic line, and marking a channel read.
 
 Every action asks the Guardian first, writes in one transaction with its Activity row, emits its domain
 event and broadcasts `{type: "chat", op, space_id, message_id}` after the commit (the page then fetches
@@ -16,15 +17,28 @@ from django.utils import timezone
 from townhall.activity.log import record_activity
 from townhall.chat import broadcasts
 from townhall.chat.events import (
+    ChannelTopicChanged,
+    ChannelTopicData,
     MessageDeleted,
     MessageDeletedData,
     MessageEdited,
     MessageEditedData,
+    MessagePinData,
+    MessagePinned,
     MessageRestored,
     MessageSent,
     MessageSentData,
+    MessageUnpinned,
 )
-from townhall.chat.models import CLIENT_KEY_MAX, MAX_BODY, ChannelRead, Message, MessageRevision
+from townhall.chat.models import (
+    CLIENT_KEY_MAX,
+    MAX_BODY,
+    MAX_PINS,
+    TOPIC_MAX,
+    ChannelRead,
+    Message,
+    MessageRevision,
+)
 from townhall.core import ratelimit
 from townhall.core.effects import emit
 from townhall.core.errors import Invalid
@@ -183,6 +197,95 @@ def restore_message(guardian: Guardian, message: Message) -> Message:
         emit(MessageRestored(message_id=locked.pk, space_id=locked.space_id, actor_id=guardian.user_id))
         broadcasts.message_changed(space_id=locked.space_id, message_id=locked.pk, op="message_restored")
     return locked
+
+
+def _pinned_count(space_id: int) -> int:
+    return Message.objects.filter(space_id=space_id, pinned_at__isnull=False, deleted_at__isnull=True).count()
+
+
+def pin_message(guardian: Guardian, message: Message) -> Message:
+    """Pin a message to the channel's Pinned area (moderators). Locks the message row.
+
+    Errors: NotFound (unseen), PermissionDenied (not a moderator, deleted, already pinned), Invalid (the
+    channel already shows MAX_PINS pinned messages). Broadcasts `chat/message_pinned`.
+    """
+    guardian.chat.pin.ensure(message)
+    with transaction.atomic():
+        locked = _lock(message)
+        guardian.chat.pin.ensure(locked)
+        count = _pinned_count(locked.space_id)
+        if count >= MAX_PINS:
+            raise Invalid(f"A channel keeps at most {MAX_PINS} pinned messages: unpin one first.")
+        locked.pinned_at = timezone.now()
+        locked.pinned_by = guardian.user
+        locked.save(update_fields=["pinned_at", "pinned_by"])
+        record_activity(
+            guardian.user, "message.pinned", locked, space_id=locked.space_id,
+            data=MessagePinData(pinned_count=count + 1),
+        )  # fmt: skip
+        emit(MessagePinned(message_id=locked.pk, space_id=locked.space_id, actor_id=guardian.user_id))
+        broadcasts.message_changed(space_id=locked.space_id, message_id=locked.pk, op="message_pinned")
+    return locked
+
+
+def unpin_message(guardian: Guardian, message: Message) -> Message:
+    """Take a message out of the Pinned area (moderators; a deleted one too). Locks the message row.
+
+    Errors: NotFound (unseen), PermissionDenied (not a moderator, not pinned).
+    Broadcasts `chat/message_unpinned`.
+    """
+    guardian.chat.unpin.ensure(message)
+    with transaction.atomic():
+        locked = _lock(message)
+        guardian.chat.unpin.ensure(locked)
+        locked.pinned_at = None
+        locked.pinned_by = None
+        locked.save(update_fields=["pinned_at", "pinned_by"])
+        record_activity(
+            guardian.user, "message.unpinned", locked, space_id=locked.space_id,
+            data=MessagePinData(pinned_count=_pinned_count(locked.space_id)),
+        )  # fmt: skip
+        emit(MessageUnpinned(message_id=locked.pk, space_id=locked.space_id, actor_id=guardian.user_id))
+        broadcasts.message_changed(space_id=locked.space_id, message_id=locked.pk, op="message_unpinned")
+    return locked
+
+
+def clean_topic(topic: str) -> str:
+    """The topic line on one line, its spaces collapsed; Invalid when too long or holding NUL."""
+    if "\x00" in topic:
+        raise Invalid("A topic cannot contain the NUL character.", field_errors={"topic": ["Remove the NUL character."]})  # fmt: skip
+    text = " ".join(topic.split())
+    if len(text) > TOPIC_MAX:
+        message = f"A topic can be at most {TOPIC_MAX} characters long (this one has {len(text):,})."
+        raise Invalid(message, field_errors={"topic": [message]})
+    return text
+
+
+def set_topic(guardian: Guardian, space: Space, *, topic: str) -> Space:
+    """Set the channel's topic line (moderators; empty clears it), kept in Space.kind_settings["topic"]
+    beside the chat kind's other settings. Locks the space row; an unchanged topic writes nothing.
+
+    Errors: NotFound (space unseen or not a chat), PermissionDenied (not a moderator), Invalid (over 200
+    characters, NUL). Broadcasts `chat/topic_changed` to the space.
+    """
+    guardian.chat.set_topic.ensure(space)
+    text = clean_topic(topic)
+    with transaction.atomic():
+        locked = Space.objects.select_for_update().get(pk=space.pk)
+        guardian.chat.set_topic.ensure(locked)
+        current = dict(locked.kind_settings or {})
+        if current.get("topic", "") != text:
+            current["topic"] = text
+            locked.kind_settings = current
+            locked.save(update_fields=["kind_settings"])
+            record_activity(
+                guardian.user, "channel.topic_changed", locked, space_id=locked.pk,
+                data=ChannelTopicData(chars=len(text)),
+            )  # fmt: skip
+            emit(ChannelTopicChanged(space_id=locked.pk, actor_id=guardian.user_id))
+            broadcasts.topic_changed(space_id=locked.pk)
+    space.kind_settings = locked.kind_settings
+    return space
 
 
 def _advance_read(guardian: Guardian, space: Space, message_id: int) -> bool:

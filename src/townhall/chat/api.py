@@ -10,10 +10,19 @@ from ninja import Router, Status
 
 from townhall.chat import actions, queries
 from townhall.chat.models import Message
-from townhall.chat.schemas import MessageIn, MessageOut, MessagePage, MessagePatch
+from townhall.chat.schemas import (
+    MessageIn,
+    MessageOut,
+    MessagePage,
+    MessagePatch,
+    PinnedList,
+    TopicIn,
+    TopicOut,
+)
 from townhall.core.api import API_ERRORS, ensure_write
 from townhall.core.ids import Id
 from townhall.policy import Guardian
+from townhall.policy.chat import topic as topic_of
 from townhall.policy.request import guardian_of
 from townhall.spaces.models import Space
 from townhall.spaces.queries import get_space_or_404
@@ -34,6 +43,7 @@ def message_out(guardian: Guardian, message: Message, space: Space) -> dict[str,
         "created_at": message.created_at,
         "edited_at": message.edited_at,
         "deleted": message.deleted_at is not None,
+        "pinned": message.pinned_at is not None,
         "url": reverse("chat:message", args=[message.pk]),
     }
 
@@ -101,3 +111,44 @@ def restore_message(request: HttpRequest, message_id: Id) -> Any:
     g = guardian_of(request)
     message = actions.restore_message(g, queries.get_message_or_404(g, message_id))
     return message_out(g, message, message.space)
+
+
+@router.get("/spaces/{slug}/pins", response={200: PinnedList, **API_ERRORS}, summary="Pinned messages")
+def list_pinned(request: HttpRequest, slug: str) -> Any:
+    """The channel's Pinned area: pinned messages that are not deleted, the latest pinned first."""
+    g = guardian_of(request)
+    space = _chat_space(request, slug)
+    return {"items": [message_out(g, m, space) for m in queries.pinned_messages(g, space)]}
+
+
+@router.post("/messages/{message_id}/pin", response={201: MessageOut, **API_ERRORS}, summary="Pin a message")
+def pin_message(request: HttpRequest, message_id: Id) -> Any:
+    """Moderators of the space pin a message; pinning one that is pinned already is 403."""
+    ensure_write(request)
+    g = guardian_of(request)
+    message = actions.pin_message(g, queries.get_message_or_404(g, message_id))
+    return Status(201, message_out(g, message, message.space))
+
+
+@router.delete(
+    "/messages/{message_id}/pin", response={200: MessageOut, **API_ERRORS}, summary="Unpin a message"
+)
+def unpin_message(request: HttpRequest, message_id: Id) -> Any:
+    ensure_write(request)
+    g = guardian_of(request)
+    message = actions.unpin_message(g, queries.get_message_or_404(g, message_id))
+    return message_out(g, message, message.space)
+
+
+@router.get("/spaces/{slug}/topic", response={200: TopicOut, **API_ERRORS}, summary="A channel's topic line")
+def get_topic(request: HttpRequest, slug: str) -> Any:
+    return {"topic": topic_of(_chat_space(request, slug))}
+
+
+@router.put("/spaces/{slug}/topic", response={200: TopicOut, **API_ERRORS}, summary="Set a channel's topic")
+def set_topic(request: HttpRequest, slug: str, payload: TopicIn) -> Any:
+    """Moderators of the space set its topic line (plain text, one line); an empty topic clears it."""
+    ensure_write(request)
+    g = guardian_of(request)
+    space = actions.set_topic(g, _chat_space(request, slug), topic=payload.topic)
+    return {"topic": topic_of(space)}

@@ -9,6 +9,8 @@ PAGE_CACHE_MODELS = ("community.Community", "spaces.Space", "spaces.SidebarSecti
 
 def settings_fields() -> dict[str, forms.Field]:
     """A chat space's own settings (kept in Space.kind_settings)."""
+    from townhall.chat.models import TOPIC_MAX
+
     return {
         "announcement_only": forms.BooleanField(
             required=False,
@@ -22,6 +24,12 @@ def settings_fields() -> dict[str, forms.Field]:
             initial=0,
             label="Slow mode (seconds)",
             help_text="How long each member waits between two messages (moderators never wait); 0 is off.",
+        ),
+        "topic": forms.CharField(
+            required=False,
+            max_length=TOPIC_MAX,
+            label="Topic line",
+            help_text="A short line under the channel's heading; the space's moderators change it there too.",
         ),
     }
 

@@ -37,6 +37,26 @@ class MessageRestored(DomainEvent):
     actor_id: int | None
 
 
+@dataclass(frozen=True)
+class MessagePinned(DomainEvent):
+    message_id: int
+    space_id: int
+    actor_id: int | None
+
+
+@dataclass(frozen=True)
+class MessageUnpinned(DomainEvent):
+    message_id: int
+    space_id: int
+    actor_id: int | None
+
+
+@dataclass(frozen=True)
+class ChannelTopicChanged(DomainEvent):
+    space_id: int
+    actor_id: int | None
+
+
 # --- activity verbs and their payloads ----------------------------------------------------------------
 @dataclass(frozen=True)
 class MessageSentData:
@@ -53,9 +73,22 @@ class MessageDeletedData:
     by_author: bool
 
 
+@dataclass(frozen=True)
+class MessagePinData:
+    pinned_count: int  # the channel's pinned messages after the change
+
+
+@dataclass(frozen=True)
+class ChannelTopicData:
+    chars: int  # the new topic's length; 0: cleared
+
+
 VERBS = [
     Verb("message.sent", MessageSentData),
     Verb("message.edited", MessageEditedData),
     Verb("message.deleted", MessageDeletedData),
     Verb("message.restored", audience=MODERATORS),
+    Verb("message.pinned", MessagePinData),
+    Verb("message.unpinned", MessagePinData),
+    Verb("channel.topic_changed", ChannelTopicData),
 ]

@@ -9,6 +9,8 @@ from django.utils import timezone
 
 MAX_BODY = 10_000
 CLIENT_KEY_MAX = 64
+TOPIC_MAX = 200  # the channel's topic line (kept in Space.kind_settings["topic"])
+MAX_PINS = 20  # pinned messages per channel: the Pinned area stays short
 
 
 class Message(models.Model):
@@ -28,10 +30,22 @@ class Message(models.Model):
     )
     # A key the sender's client makes up per message: a retry with the same key finds the first message.
     client_key = models.CharField(max_length=CLIENT_KEY_MAX, blank=True, default="")
+    # Pinned by a moderator: shown in the channel's Pinned area (while not deleted).
+    pinned_at = models.DateTimeField(null=True, blank=True)
+    pinned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["space", "id"], name="chat_message_space_id")]
+        indexes = [
+            models.Index(fields=["space", "id"], name="chat_message_space_id"),
+            models.Index(
+                fields=["space", "pinned_at"],
+                condition=Q(pinned_at__isnull=False),
+                name="chat_message_pinned",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["author", "client_key"],

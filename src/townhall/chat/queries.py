@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from django.db import connection
 from django.utils import timezone
 
-from townhall.chat.models import ChannelRead, Message
+from townhall.chat.models import MAX_PINS, ChannelRead, Message
 from townhall.core.errors import NotFound
 from townhall.core.ids import MAX_ID
 from townhall.spaces.models import Space
@@ -55,6 +55,8 @@ class Line:
     can_edit: bool = False
     can_delete: bool = False
     can_restore: bool = False
+    can_pin: bool = False
+    can_unpin: bool = False
 
 
 @dataclass
@@ -96,6 +98,8 @@ def lines_for(guardian: Guardian, space: Space, messages: list[Message]) -> list
                 can_edit=mine and guardian.chat.edit.can(message),
                 can_delete=(mine or moderates) and guardian.chat.delete.can(message),
                 can_restore=moderates and message.deleted_at is not None,
+                can_pin=moderates and guardian.chat.pin.can(message),
+                can_unpin=moderates and guardian.chat.unpin.can(message),
             )
         )
         previous, previous_day = message, day
@@ -127,6 +131,44 @@ def channel_page(guardian: Guardian, space: Space, *, before: int | None = None)
         page.earlier_cursor = messages[0].pk
     page.newest_id = messages[-1].pk if messages else 0
     return page
+
+
+def pinned_messages(guardian: Guardian, space: Space) -> list[Message]:
+    """The channel's pinned messages that are not deleted, the latest pinned first. One query."""
+    guardian.chat.read.ensure(space)
+    qs = (
+        Message.objects.filter(space_id=space.pk, pinned_at__isnull=False, deleted_at__isnull=True)
+        .select_related("author")
+        .order_by("-pinned_at", "-id")
+    )
+    pinned = list(qs[:MAX_PINS])
+    for message in pinned:
+        message.space = space
+    return pinned
+
+
+def read_position(guardian: Guardian, space: Space) -> int | None:
+    """The id of the newest message the member has seen here; None before their first visit (and for
+    visitors), when nothing counts as new. One query."""
+    if guardian.user_id is None:
+        return None
+    return (
+        ChannelRead.objects.filter(user_id=guardian.user_id, space_id=space.pk)
+        .values_list("last_read_id", flat=True)
+        .first()
+    )
+
+
+def first_unread(guardian: Guardian, page: ChannelPage, read_up_to: int | None) -> int | None:
+    """The id of the first message on the page after the read position, by someone else and not
+    deleted (what the unread counts count); None when there is none or no read position yet."""
+    if read_up_to is None:
+        return None
+    for line in page.lines:
+        message = line.message
+        if message.pk > read_up_to and message.deleted_at is None and message.author_id != guardian.user_id:
+            return message.pk
+    return None
 
 
 def unread_by_space(guardian: Guardian, space_ids: list[int]) -> dict[int, int]:

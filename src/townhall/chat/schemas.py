@@ -4,7 +4,7 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
-from townhall.chat.models import CLIENT_KEY_MAX, MAX_BODY
+from townhall.chat.models import CLIENT_KEY_MAX, MAX_BODY, TOPIC_MAX
 from townhall.core.schemas import InputSchema
 
 
@@ -22,12 +22,19 @@ class MessageOut(Schema):
     created_at: datetime
     edited_at: datetime | None
     deleted: bool
+    pinned: bool = Field(description="Pinned by a moderator (a deleted message leaves the Pinned area)")
     url: str
 
 
 class MessagePage(Schema):
     items: list[MessageOut]
     earlier: int | None = Field(description="Pass as `before` to get the page before this one; null: none")
+
+
+class PinnedList(Schema):
+    items: list[MessageOut] = Field(
+        description="The pinned messages that are not deleted, latest pinned first"
+    )
 
 
 # A little room above the limit, so the action (not the schema) answers with its own clear message.
@@ -40,3 +47,13 @@ class MessageIn(InputSchema):
 
 class MessagePatch(InputSchema):
     body: str = Field(max_length=MAX_BODY * 2)
+
+
+class TopicOut(Schema):
+    topic: str = Field(description="The channel's topic line, plain text; empty: none")
+
+
+class TopicIn(InputSchema):
+    topic: str = Field(
+        max_length=TOPIC_MAX * 2, description=f"At most {TOPIC_MAX} characters; empty clears it"
+    )

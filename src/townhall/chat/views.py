@@ -1,5 +1,5 @@
 """Chat pages: the channel (the chat kind's part of the space page), sending, editing, deleting,
-restoring, loading earlier messages, and one message's fragment for live updates."""
+restoring, pinning and unpinning, loading earlier messages, and one message's fragment for live updates."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from townhall.chat import actions, queries
-from townhall.chat.forms import MessageForm
+from townhall.chat.forms import MessageForm, TopicForm
 from townhall.chat.models import Message
 from townhall.core.errors import Invalid, PermissionDenied
 from townhall.core.forms import add_invalid_to_form
 from townhall.core.htmx import done, form_errors, is_htmx
 from townhall.core.ids import parse_id
+from townhall.policy.chat import topic as topic_of
 from townhall.policy.request import guardian_of
 from townhall.spaces.models import Space
 from townhall.spaces.queries import get_space_or_404
@@ -26,6 +27,8 @@ from townhall.spaces.queries import get_space_or_404
 CHANNEL = "chat/channel.html"
 COMPOSE = "chat/compose.html"
 MESSAGE = "chat/message.html"
+CHANGED = "chat/changed.html"
+PINNED = "chat/pinned.html"
 
 
 def _chat_space_or_404(request: HttpRequest, slug: str) -> Space:
@@ -50,14 +53,34 @@ def _form_context(request: HttpRequest, space: Space, form: MessageForm) -> dict
 
 
 def space_content(request: HttpRequest, space: Space) -> tuple[str, dict[str, Any]]:
-    """The chat part of a space's page (the SpaceKind's content): the newest messages and the composer.
+    """The chat part of a space's page (the SpaceKind's content): the topic line, the Pinned area, the
+    newest messages with a "New messages" divider before the first unread one, and the composer.
     Showing the newest messages marks the channel read up to them."""
     guardian = guardian_of(request)
     before = parse_id(request.GET.get("before")) or None
     page = queries.channel_page(guardian, space, before=before)
+    # Where the member had read up to before this visit: the "New messages" divider goes there.
+    unread = queries.first_unread(guardian, page, queries.read_position(guardian, space))
     if before is None and page.newest_id:
         actions.mark_read(guardian, space, up_to=page.newest_id)
-    return CHANNEL, {"page": page, "before": before, **_form_context(request, space, _fresh_form())}
+    context = {
+        "page": page,
+        "first_unread": unread,
+        "before": before,
+        "shown_ids": {line.message.pk for line in page.lines},
+        "topic": topic_of(space),
+        **_pinned_context(request, space),
+        **_form_context(request, space, _fresh_form()),
+    }
+    return CHANNEL, context
+
+
+def _pinned_context(request: HttpRequest, space: Space) -> dict[str, Any]:
+    guardian = guardian_of(request)
+    return {
+        "pinned": queries.pinned_messages(guardian, space),
+        "can_moderate": guardian.user is not None and guardian.spaces.moderate.can(space),
+    }
 
 
 @require_GET
@@ -70,6 +93,16 @@ def channel_earlier(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(f"{url}?before={before}" if before else url)
     page = queries.channel_page(guardian_of(request), space, before=before)
     return render(request, f"{CHANNEL}#earlier", {"space": space, "page": page})
+
+
+@require_GET
+def channel_pinned(request: HttpRequest, slug: str) -> HttpResponse:
+    """The Pinned area (the page fetches it when the stream says a message was pinned, unpinned, deleted
+    or restored); without htmx, the space page."""
+    space = _chat_space_or_404(request, slug)
+    if not is_htmx(request):
+        return redirect("spaces:detail", space.slug)
+    return render(request, PINNED, {"space": space, **_pinned_context(request, space)})
 
 
 @login_required
@@ -138,6 +171,28 @@ def message_edit(request: HttpRequest, message_id: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def topic_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    """The channel's topic line (moderators). Refused input comes back beside the field, text kept."""
+    guardian = guardian_of(request)
+    space = _chat_space_or_404(request, slug)
+    guardian.chat.set_topic.ensure(space)
+    back = reverse("spaces:detail", args=[space.slug])
+    if request.method == "POST":
+        form = TopicForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.set_topic(guardian, space, topic=form.cleaned_data["topic"])
+            except Invalid as exc:
+                add_invalid_to_form(form, exc)
+            else:
+                return done(request, redirect_to=back, message="Topic saved.")
+        return form_errors(request, "chat/topic.html", {"space": space, "form": form}, partial="form")
+    form = TopicForm(initial={"topic": topic_of(space)})
+    return render(request, "chat/topic.html", {"space": space, "form": form})
+
+
+@login_required
 @require_POST
 def message_delete(request: HttpRequest, message_id: int) -> HttpResponse:
     guardian = guardian_of(request)
@@ -153,12 +208,29 @@ def message_restore(request: HttpRequest, message_id: int) -> HttpResponse:
     return _changed(request, message, "Message restored.")
 
 
-def _changed(request: HttpRequest, message: Message, text: str) -> HttpResponse:
+@login_required
+@require_POST
+def message_pin(request: HttpRequest, message_id: int) -> HttpResponse:
     guardian = guardian_of(request)
-    line = queries.single_line(guardian, message.space, message)
-    return done(
-        request,
-        redirect_to=_back(message),
-        message=text,
-        partial=(MESSAGE, {"space": message.space, "line": line}),
-    )
+    message = actions.pin_message(guardian, queries.get_message_or_404(guardian, message_id))
+    return _changed(request, message, "Message pinned.")
+
+
+@login_required
+@require_POST
+def message_unpin(request: HttpRequest, message_id: int) -> HttpResponse:
+    guardian = guardian_of(request)
+    message = actions.unpin_message(guardian, queries.get_message_or_404(guardian, message_id))
+    return _changed(request, message, "Message unpinned.")
+
+
+def _changed(request: HttpRequest, message: Message, text: str) -> HttpResponse:
+    """After a change to one message: htmx gets the message and the Pinned area (out of band), or only
+    the Pinned area when the button sat there (`area=pinned`); a plain POST goes back to the channel."""
+    guardian = guardian_of(request)
+    space = message.space
+    line = queries.single_line(guardian, space, message)
+    from_pinned = request.POST.get("area") == "pinned"
+    context = {"space": space, "line": line, "from_pinned": from_pinned, **_pinned_context(request, space)}
+    back = reverse("spaces:detail", args=[space.slug]) if from_pinned else _back(message)
+    return done(request, redirect_to=back, message=text, partial=(CHANGED, context))

@@ -2,7 +2,10 @@
 posting rules (`spaces.post`) plus the chat space's own settings:
 
 - announcement_only: only moderators (of the space or the community) post;
-- slow_mode_seconds: a member waits that long between two messages; moderators are exempt.
+- slow_mode_seconds: a member waits that long between two messages; moderators are exempt;
+- topic: a short line under the channel's heading, which the space's moderators set.
+
+Moderators of the space pin messages to the channel's Pinned area (deleted ones drop out of it).
 
 Deleted messages keep their place in the channel: everyone sees that a message was deleted, its
 moderators still see its text (and may restore it).
@@ -29,6 +32,11 @@ def slow_mode_seconds(space: Space) -> int:
         return max(0, int((space.kind_settings or {}).get("slow_mode_seconds") or 0))
     except (TypeError, ValueError):
         return 0
+
+
+def topic(space: Space) -> str:
+    value = (space.kind_settings or {}).get("topic")
+    return value if isinstance(value, str) else ""
 
 
 class ChatRules(RuleGroup):
@@ -144,4 +152,40 @@ class ChatRules(RuleGroup):
             return refuse("Only this space's moderators can restore messages.")
         if message.deleted_at is None:
             return refuse("This message is not deleted.")
+        return None
+
+    @rule
+    def pin(self, message: Message) -> Refusal | None:
+        """Moderators pin a message to the channel's Pinned area."""
+        unseen = self.view_message(message)
+        if unseen is not None:
+            return unseen
+        if not self._moderates(message.space):
+            return refuse("Only this space's moderators can pin messages.")
+        if message.deleted_at is not None:
+            return refuse("A deleted message cannot be pinned.")
+        if message.pinned_at is not None:
+            return refuse("This message is already pinned.")
+        return None
+
+    @rule
+    def unpin(self, message: Message) -> Refusal | None:
+        """Moderators take a message out of the Pinned area (a deleted one too)."""
+        unseen = self.view_message(message)
+        if unseen is not None:
+            return unseen
+        if not self._moderates(message.space):
+            return refuse("Only this space's moderators can unpin messages.")
+        if message.pinned_at is None:
+            return refuse("This message is not pinned.")
+        return None
+
+    @rule
+    def set_topic(self, space: Space) -> Refusal | None:
+        """Moderators set the channel's topic line."""
+        unseen = self.read(space)
+        if unseen is not None:
+            return unseen
+        if not self._moderates(space):
+            return refuse("Only this space's moderators can set the topic.")
         return None

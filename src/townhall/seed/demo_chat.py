@@ -2,7 +2,8 @@
 
 A few evenings and mornings of messages over the last four days, written through the chat bulk layer
 (`chat.bulk.bulk_create_messages`: the rows `send_message` writes, with the authors and times given).
-Authors are always members of the space.
+Authors are always members of the space. A moderator sets the channel's topic line and pins the star night
+reminder and the clinic announcement, through the chat actions.
 """
 
 from __future__ import annotations
@@ -14,12 +15,16 @@ from django.utils.text import slugify
 from townhall.accounts.models import User
 from townhall.activity.log import record_activity
 from townhall.activity.payloads import Via
+from townhall.chat import actions
 from townhall.chat.bulk import NewMessage, bulk_create_messages
 from townhall.chat.models import ChannelRead
+from townhall.policy import Guardian
 from townhall.spaces.models import SidebarSection, Space, SpaceMembership
 
 NAME = "Night watch"
 MODERATORS = ("mira", "jonas")
+TOPIC = "Clear-sky alerts, quick questions and first light. Longer threads belong in the forum spaces."
+PINNED = ("Reminder: the Berlin star night", "Clinic tonight at 19:00 UTC")  # how the pinned messages begin
 
 # (days ago, hour UTC, minute, author, text)
 # fmt: off
@@ -109,6 +114,10 @@ def seed_chat(users: dict[str, User], now: datetime) -> dict[str, int]:
     shift = max(timedelta(0), max(at for at, _a, _t in nominal) - (now - timedelta(minutes=20)))
     new = [NewMessage(author_id=users[author].pk, body=text, at=at - shift) for at, author, text in nominal]
     messages = bulk_create_messages(space, new)
+    moderator = Guardian(users[MODERATORS[0]])
+    actions.set_topic(moderator, space, topic=TOPIC)
+    for start in PINNED:
+        actions.pin_message(moderator, next(m for m in messages if m.body.startswith(start)))
     # Most members last looked in a day or two ago, so the sidebar shows what is new since.
     cutoff = [m.pk for m in messages if m.created_at <= now - timedelta(days=1, hours=12)]
     if cutoff:

@@ -28,6 +28,25 @@
       .catch(function () { /* the next broadcast or a reload shows it */ });
   };
 
+  // The Pinned area changes when a message is pinned or unpinned, and when a pinned one is deleted or
+  // restored: fetch it again as this reader may see it.
+  const PINNING = ["message_pinned", "message_unpinned", "message_deleted", "message_restored"];
+  const fetchPinned = function () {
+    fetch(box.dataset.pinnedUrl, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        const current = document.getElementById("chat-pinned");
+        if (!html || !current) return;
+        const holder = document.createElement("template");
+        holder.innerHTML = html.trim();
+        const node = holder.content.firstElementChild;
+        if (!node) return;
+        current.replaceWith(node);
+        if (window.htmx) window.htmx.process(node);
+      })
+      .catch(function () { /* a reload shows it */ });
+  };
+
   document.addEventListener("townhall:broadcast", function (event) {
     const msg = event.detail || {};
     if (msg.type !== "chat" || String(msg.space_id) !== box.dataset.chatSpace || !msg.message_id) return;
@@ -39,11 +58,20 @@
     } else if (document.getElementById("m-" + msg.message_id)) {
       fetchMessage(msg.message_id);
     }
+    if (PINNING.indexOf(msg.op) !== -1) fetchPinned();
   });
 
   // Keep the newest message in view when the channel opens and when one is added at the end.
   const log = box.querySelector(".chat-log");
-  if (log && live && !location.hash) log.scrollTop = log.scrollHeight;
+  // With unread messages the log opens at the "New messages" divider instead (the link "Jump to unread"
+  // is the same without JavaScript).
+  const divider = document.getElementById("chat-unread");
+  if (log && live && !location.hash) {
+    log.scrollTop = log.scrollHeight;
+    if (divider) {
+      log.scrollTop = Math.max(0, log.scrollTop + divider.getBoundingClientRect().top - log.getBoundingClientRect().top - 8);
+    }
+  }
   if (log) {
     new MutationObserver(function (records) {
       const last = list.lastElementChild;
