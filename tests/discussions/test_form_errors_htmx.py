@@ -270,6 +270,9 @@ COVERED = {
     "chat:edit": "tests/chat/test_chat_views.py::test_edit_delete_and_restore_from_the_page",
     "chat:delete": "a button only (tests/chat/test_chat_views.py::test_edit_delete_and_restore_from_the_page)",
     "chat:restore": "a button only (tests/chat/test_chat_views.py::test_edit_delete_and_restore_from_the_page)",
+    "chat:pin": "a button only (tests/chat/test_chat_views.py::test_pin_and_unpin_from_the_page)",
+    "chat:unpin": "a button only (tests/chat/test_chat_views.py::test_pin_and_unpin_from_the_page)",
+    "chat:topic": "tests/chat/test_chat_views.py::test_moderators_set_the_topic_with_errors_beside_the_field",
 }
 
 
