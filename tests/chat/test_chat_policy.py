@@ -198,3 +198,23 @@ def test_set_topic_by_persona(people: dict[str, Any], visibility: str) -> None:
             assert refusal.reason == "Only this space's moderators can set the topic."
         else:
             assert refusal.hidden
+
+
+def test_an_archived_channel_keeps_its_pins_and_topic(people: dict[str, Any]) -> None:
+    from django.utils import timezone
+
+    space = _space(Space.MEMBERS, people)
+    message = Message.objects.create(space=space, author=people["joined"], body="x", html="x")
+    pinned = Message.objects.create(space=space, author=people["joined"], body="y", html="y")
+    pinned.pinned_at = timezone.now()
+    pinned.save()
+    g = Guardian(people["space_moderator"])
+    assert g.chat.pin.can(message) and g.chat.unpin.can(pinned) and g.chat.set_topic.can(space)
+    space.archived_at = timezone.now()
+    space.save()
+    message.space = pinned.space = space
+    archived = "This space is archived: its channel is kept as it was."
+    assert g.chat.pin.reason(message) == archived
+    assert g.chat.unpin.reason(pinned) == archived
+    assert g.chat.set_topic.reason(space) == archived
+    assert g.chat.edit.reason(message) is not None

@@ -39,6 +39,9 @@ def topic(space: Space) -> str:
     return value if isinstance(value, str) else ""
 
 
+ARCHIVED = "This space is archived: its channel is kept as it was."
+
+
 class ChatRules(RuleGroup):
     def _moderates(self, space: Space) -> bool:
         return self.g.user is not None and self.g.spaces.moderate.can(space)
@@ -121,7 +124,7 @@ class ChatRules(RuleGroup):
         if not self.g.is_member:
             return refuse("Your membership does not allow editing right now.")
         if message.space.archived_at is not None:
-            return refuse("This space is archived.")
+            return refuse(ARCHIVED)
         return None
 
     @rule
@@ -162,6 +165,8 @@ class ChatRules(RuleGroup):
             return unseen
         if not self._moderates(message.space):
             return refuse("Only this space's moderators can pin messages.")
+        if message.space.archived_at is not None:
+            return refuse(ARCHIVED)
         if message.deleted_at is not None:
             return refuse("A deleted message cannot be pinned.")
         if message.pinned_at is not None:
@@ -176,6 +181,8 @@ class ChatRules(RuleGroup):
             return unseen
         if not self._moderates(message.space):
             return refuse("Only this space's moderators can unpin messages.")
+        if message.space.archived_at is not None:
+            return refuse(ARCHIVED)
         if message.pinned_at is None:
             return refuse("This message is not pinned.")
         return None
@@ -188,4 +195,6 @@ class ChatRules(RuleGroup):
             return unseen
         if not self._moderates(space):
             return refuse("Only this space's moderators can set the topic.")
+        if space.archived_at is not None:
+            return refuse(ARCHIVED)
         return None
