@@ -191,11 +191,3 @@ def unread_by_space(guardian: Guardian, space_ids: list[int]) -> dict[int, int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [guardian.user_id, *ids, guardian.user_id])
         return {int(space_id): int(count) for space_id, count in cursor.fetchall()}
-
-
-def slow_mode_seconds(space: Space) -> int:
-    """The channel's slow mode (seconds between one member's messages; 0: off)."""
-    try:
-        return max(0, int((space.kind_settings or {}).get("slow_mode_seconds") or 0))
-    except (TypeError, ValueError):
-        return 0

@@ -19,6 +19,7 @@ from townhall.core.errors import Invalid, PermissionDenied
 from townhall.core.forms import add_invalid_to_form
 from townhall.core.htmx import done, form_errors, is_htmx
 from townhall.core.ids import parse_id
+from townhall.policy.chat import slow_mode_seconds
 from townhall.policy.chat import topic as topic_of
 from townhall.policy.request import guardian_of
 from townhall.spaces.models import Space
@@ -48,7 +49,7 @@ def _form_context(request: HttpRequest, space: Space, form: MessageForm) -> dict
         "space": space,
         "form": form,
         "post_refusal": guardian.chat.post.reason(space),
-        "slow_mode": queries.slow_mode_seconds(space),
+        "slow_mode": slow_mode_seconds(space),
     }
 
 
