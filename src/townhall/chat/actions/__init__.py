@@ -1,0 +1,26 @@
+"""Chat's writes: sending, editing, deleting, restoring, pinning and unpinning messages, setting a
+channel's topic line, and marking a channel read.
+
+Every action asks the Guardian first, writes in one transaction with its Activity row, emits its domain
+event and broadcasts `{type: "chat", op, space_id, message_id}` after the commit (the page then fetches
+the message under its reader's own permissions).
+"""
+
+from townhall.chat.actions._common import clean_body, clean_client_key
+from townhall.chat.actions.channel import clean_topic, mark_read, set_topic
+from townhall.chat.actions.messages import delete_message, edit_message, restore_message, send_message
+from townhall.chat.actions.pins import pin_message, unpin_message
+
+__all__ = [
+    "clean_body",
+    "clean_client_key",
+    "clean_topic",
+    "delete_message",
+    "edit_message",
+    "mark_read",
+    "pin_message",
+    "restore_message",
+    "send_message",
+    "set_topic",
+    "unpin_message",
+]
