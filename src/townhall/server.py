@@ -123,9 +123,16 @@ def run_embedded(
         pass
     finally:
         signal.signal(signal.SIGTERM, previous_term)
-        if worker is not None:
-            worker.stop()
-        sock.close()
+        # The server has stopped; all that is left is letting the worker finish its task. A second Ctrl-C
+        # now (an impatient press, or `uv run` forwarding one more) must not abort that half-way with a
+        # KeyboardInterrupt (click would print "Aborted!" and exit 1).
+        previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            if worker is not None:
+                worker.stop()
+            sock.close()
+        finally:
+            signal.signal(signal.SIGINT, previous_int)
     return 0 if server.started or server.should_exit else 1
 
 
