@@ -1,0 +1,96 @@
+"""The embedded channel layer sweeps expired messages at most once a second, and a broadcast reaches a
+stream without a detour through a database thread (both found by bench/chat_fanout.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.db import connections
+from stream_client import Stream, signed_in
+
+import factories as testing
+from townhall.discussions import actions
+from townhall.policy import Guardian
+from townhall.realtime import layers
+from townhall.realtime.layers import InMemoryLayer
+
+
+def test_the_expiry_sweep_runs_at_most_once_a_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    layer = InMemoryLayer(expiry=60)
+    sweeps: list[int] = []
+    real = layers.InMemoryChannelLayer._clean_expired
+    monkeypatch.setattr(
+        layers.InMemoryChannelLayer, "_clean_expired", lambda self: sweeps.append(1) or real(self)
+    )
+    now = [1000.0]
+    monkeypatch.setattr(layers.time, "monotonic", lambda: now[0])
+
+    async def scenario() -> list[Any]:
+        received = []
+        for i in range(50):
+            await layer.send("specific.x!a", {"type": "m", "n": i})
+            received.append(await layer.receive("specific.x!a"))
+        now[0] += 1.5
+        await layer.send("specific.x!a", {"type": "m", "n": 50})
+        received.append(await layer.receive("specific.x!a"))
+        return received
+
+    received = asyncio.run(scenario())
+    assert [m["n"] for m in received] == list(range(51))  # nothing lost
+    assert len(sweeps) == 2  # once at first, once more after the second passed
+
+
+def test_expired_messages_are_still_swept(monkeypatch: pytest.MonkeyPatch) -> None:
+    layer = InMemoryLayer(expiry=1)
+    now = [1000.0]
+    monkeypatch.setattr(layers.time, "monotonic", lambda: now[0])
+
+    async def scenario() -> dict[str, Any]:
+        await layer.send("specific.x!old", {"type": "m"})
+        await layer.group_add("g", "specific.x!old")
+        layer.channels["specific.x!old"]._queue[0] = (0.0, {"type": "m"})  # long expired
+        now[0] += 5
+        await layer.send("specific.x!new", {"type": "fresh"})
+        return await layer.receive("specific.x!new")
+
+    assert asyncio.run(scenario()) == {"type": "fresh"}
+    assert "specific.x!old" not in layer.channels
+    assert "specific.x!old" not in layer.groups.get("g", {})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broadcast_reaches_the_stream_without_closing_old_connections_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    testing.make_community()
+    reader = testing.make_member("rui")
+    writer = testing.make_member("lea")
+    space = testing.make_space("Gear talk", members=[reader, writer])
+    topic = actions.create_topic(Guardian(writer), space, title="Dew shields", body="Any tips?")
+    session_key = signed_in(reader)
+    hops: list[str] = []
+
+    async def counted() -> None:
+        hops.append("close_old_connections")
+
+    monkeypatch.setattr("channels.consumer.aclose_old_connections", counted)
+
+    async def scenario() -> tuple[dict[str, Any], list[str]]:
+        stream = Stream(session_key)
+        connected, _ = await stream.connect()
+        assert connected
+        hops.clear()
+        await sync_to_async(actions.create_post)(Guardian(writer), topic, body="A heater strip.")
+        frame: dict[str, Any] = await stream.receive_json_from(timeout=5)
+        while_open = list(hops)
+        await stream.disconnect()  # other messages (this one) still close old connections first
+        await sync_to_async(connections.close_all)()
+        return frame, while_open
+
+    frame, while_open = asyncio.run(scenario())
+    assert frame["op"] == "post_created"
+    assert while_open == []
+    assert hops == ["close_old_connections"]
