@@ -4,6 +4,8 @@ stream without a detour through a database thread (both found by bench/chat_fano
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -94,3 +96,32 @@ def test_a_broadcast_reaches_the_stream_without_closing_old_connections_first(
     assert frame["op"] == "post_created"
     assert while_open == []
     assert hops == ["close_old_connections"]
+
+
+def test_a_send_from_another_thread_wakes_the_waiting_stream_at_once() -> None:
+    """The streams' loop is idle (nothing else would wake it); a broadcast from another thread, as the
+    embedded task worker sends them, must still arrive at once."""
+    layer = InMemoryLayer()
+    got: list[tuple[dict[str, Any], float]] = []
+    waiting = threading.Event()
+
+    def streams_loop() -> None:
+        async def wait() -> None:
+            await layer.group_add("space.1", "specific.x!tab")
+            waiting.set()
+            message = await layer.receive("specific.x!tab")
+            got.append((message, time.monotonic()))
+
+        asyncio.run(wait())
+
+    home = threading.Thread(target=streams_loop)
+    home.start()
+    assert waiting.wait(5)
+    time.sleep(0.05)  # the stream is parked in receive()
+    sent_at = time.monotonic()
+    asyncio.run(layer.group_send("space.1", {"type": "broadcast", "n": 1}))  # another thread, another loop
+    home.join(5)
+    assert not home.is_alive(), "the waiting stream never woke up"
+    message, at = got[0]
+    assert message == {"type": "broadcast", "n": 1}
+    assert at - sent_at < 0.5

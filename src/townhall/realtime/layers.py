@@ -1,15 +1,23 @@
-"""The embedded (one process) channel layer: Channels' in-memory layer, with its expiry sweep bounded.
+"""The embedded (one process) channel layer: Channels' in-memory layer, made safe to send to from other
+threads, with its expiry sweep bounded.
 
-Channels' InMemoryChannelLayer sweeps every channel's queue and every group for expired entries on each
-`receive`. Every open stream waits in `receive`, and a broadcast to a space wakes each of its streams, so
-one message to 1,000 open tabs swept 1,000 channels 1,000 times: two thirds of the server's time in the
-chat fan-out bench (bench/chat_fanout.py). Expiry is a safety net for consumers that vanished (messages
-live 60 s, group memberships a day), so sweeping at most once a second keeps what it is for.
+- **Other threads.** Streams wait for messages on the web server's event loop. A broadcast can come from
+  another thread with its own loop: the embedded task worker, or a test's thread. asyncio queues are not
+  thread-safe: a message put from there wakes the waiting stream only when the server's loop next wakes
+  for some other reason. Sends from another loop are therefore handed to the loop the streams wait on.
+- **The sweep.** Channels' InMemoryChannelLayer sweeps every channel's queue and every group for expired
+  entries on each `receive`. Every open stream waits in `receive`, and a broadcast to a space wakes each
+  of its streams, so one message to 1,000 open tabs swept 1,000 channels 1,000 times: two thirds of the
+  server's time in the chat fan-out bench (bench/chat_fanout.py). Expiry is a safety net for consumers
+  that vanished (messages live 60 s, group memberships a day), so once a second keeps what it is for.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Coroutine
+from typing import Any
 
 from channels.layers import InMemoryChannelLayer
 
@@ -18,6 +26,7 @@ SWEEP_INTERVAL = 1.0  # seconds between two expiry sweeps
 
 class InMemoryLayer(InMemoryChannelLayer):
     _last_sweep = 0.0
+    _loop: asyncio.AbstractEventLoop | None = None  # where streams last waited for a message
 
     def _clean_expired(self) -> None:
         now = time.monotonic()
@@ -25,3 +34,31 @@ class InMemoryLayer(InMemoryChannelLayer):
             return
         self._last_sweep = now
         super()._clean_expired()
+
+    async def receive(self, channel: str) -> Any:
+        self._loop = asyncio.get_running_loop()
+        return await super().receive(channel)
+
+    def _home(self) -> asyncio.AbstractEventLoop | None:
+        """The streams' loop when it is running and is not this one."""
+        loop = self._loop
+        if loop is None or not loop.is_running() or loop is asyncio.get_running_loop():
+            return None
+        return loop
+
+    async def _run_at_home(self, loop: asyncio.AbstractEventLoop, call: Coroutine[Any, Any, Any]) -> Any:
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(call, loop))
+
+    async def send(self, channel: str, message: dict[str, Any]) -> None:
+        loop = self._home()
+        if loop is not None:
+            await self._run_at_home(loop, super().send(channel, message))
+        else:
+            await super().send(channel, message)
+
+    async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        loop = self._home()  # one hop for the whole group, not one per stream
+        if loop is not None:
+            await self._run_at_home(loop, super().group_send(group, message))
+        else:
+            await super().group_send(group, message)
