@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
+from asgi_server import AsgiServer
 
 CHROMIUM = Path(os.environ.get("TOWNHALL_CHROMIUM", "/usr/bin/chromium"))
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -243,18 +244,17 @@ class UI:
         return self.page.get_by_role("heading", level=1).inner_text().strip()
 
 
-@pytest.fixture
-def new_ui(chromium: Any, live_server: Any, axe_source: str) -> Iterator[Callable[..., UI]]:
-    """new_ui(color_scheme="light"|"dark", phone=False) -> a UI in a fresh browser context.
-
-    Several may be opened in one test (two people at once). Every one is checked at teardown.
-    """
+def _ui_maker(
+    chromium: Any, axe_source: str, base_url: str, *, with_sockets: bool
+) -> tuple[Callable[..., UI], Callable[[], None]]:
+    """A `make(...)` that opens UIs in fresh contexts on `base_url`, and a `finish()` that checks and
+    closes them. Without real sockets the stream's WebSocket is answered in the browser, quietly."""
     opened: list[tuple[Any, UI]] = []
 
     def make(*, color_scheme: str = "light", phone: bool = False, label: str = "") -> UI:
         viewport = PHONE if phone else DESKTOP
         context = chromium.new_context(
-            base_url=live_server.url,
+            base_url=base_url,
             color_scheme=color_scheme,
             viewport=viewport,
             locale="en-GB",
@@ -262,27 +262,56 @@ def new_ui(chromium: Any, live_server: Any, axe_source: str) -> Iterator[Callabl
             is_mobile=phone,
             has_touch=phone,
         )
-        # The threaded WSGI test server does not speak WebSocket; answer the stream socket in-browser
-        # so the page's real-time client stays connected and quiet.
-        context.route_web_socket(re.compile(r".*/ws/.*"), lambda ws: None)
+        if not with_sockets:
+            # The threaded WSGI test server does not speak WebSocket; answer the stream socket
+            # in-browser so the page's real-time client stays connected and quiet.
+            context.route_web_socket(re.compile(r".*/ws/.*"), lambda ws: None)
         page = context.new_page()
         size = "phone" if phone else "desktop"
-        ui = UI(
-            page=page,
-            base_url=live_server.url,
-            axe_source=axe_source,
-            label=label or f"{size} {color_scheme}",
-        )
+        ui = UI(page=page, base_url=base_url, axe_source=axe_source, label=label or f"{size} {color_scheme}")
         opened.append((context, ui))
         return ui
 
+    def finish() -> None:
+        try:
+            for _, ui in opened:
+                ui.assert_clean()
+        finally:
+            for context, _ in opened:
+                context.close()
+
+    return make, finish
+
+
+@pytest.fixture
+def new_ui(chromium: Any, live_server: Any, axe_source: str) -> Iterator[Callable[..., UI]]:
+    """new_ui(color_scheme="light"|"dark", phone=False) -> a UI in a fresh browser context.
+
+    Several may be opened in one test (two people at once). Every one is checked at teardown.
+    """
+    make, finish = _ui_maker(chromium, axe_source, live_server.url, with_sockets=False)
     yield make
+    finish()
+
+
+@pytest.fixture
+def asgi_server(live_server: Any) -> Iterator[AsgiServer]:
+    """Townhall's ASGI app with WebSockets, on the test database (see asgi_server.py)."""
+    server = AsgiServer()
+    server.start()
     try:
-        for _, ui in opened:
-            ui.assert_clean()
+        yield server
     finally:
-        for context, _ in opened:
-            context.close()
+        server.stop()
+
+
+@pytest.fixture
+def new_live_ui(chromium: Any, asgi_server: AsgiServer, axe_source: str) -> Iterator[Callable[..., UI]]:
+    """Like new_ui, on the ASGI server: each page's stream is a real WebSocket, so what one person does
+    reaches the others live."""
+    make, finish = _ui_maker(chromium, axe_source, asgi_server.url, with_sockets=True)
+    yield make
+    finish()
 
 
 @pytest.fixture
