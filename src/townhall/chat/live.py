@@ -1,0 +1,52 @@
+"""What a chat channel shows live besides its messages: who is online (presence dots on the authors) and
+who is typing (the names behind the ids of `typing` frames).
+
+Presence changes are announced to the chat spaces the person belongs to (`space.<id>` groups, whose
+streams are the people who may read those spaces); someone who hides their presence is never announced
+and reads as offline (accounts.presence, a `hide_with` rule).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from townhall.accounts.models import User
+from townhall.policy import Guardian
+from townhall.realtime import presence
+from townhall.realtime.publish import publish_ephemeral, space_group
+from townhall.spaces.models import Space, SpaceMembership
+
+NAMES_MAX = 20  # ids asked for at once: a typing line names at most a few people
+
+
+def announce_presence(user_id: int, state: str) -> None:
+    """A `presence.on_change` listener: tell the readers of the person's chat spaces (one query for the
+    person's choice and spaces). Nothing for someone who hides their presence."""
+    rows = list(
+        SpaceMembership.objects.filter(
+            user_id=user_id, state=SpaceMembership.ACTIVE, space__kind="chat", user__hide_presence=False
+        ).values_list("space_id", flat=True)
+    )
+    if rows:
+        publish_ephemeral([space_group(sid) for sid in sorted(rows)], presence.presence_frame(user_id, state))
+
+
+def presence_context(guardian: Guardian, user_ids: set[int | None]) -> dict[str, Any]:
+    """`{"presence": {user_id: state}}` for a channel page: one cache read and one query (who hides)."""
+    ids = {uid for uid in user_ids if uid is not None}
+    return {"presence": presence.of(ids, viewer_id=guardian.user_id)}
+
+
+def member_names(space: Space, ids: list[int]) -> dict[int, str]:
+    """The names of those among `ids` (at most NAMES_MAX) who are active members of the space, whose
+    messages the viewer can read anyway (the caller checked `chat.read` first). Others are left out."""
+    wanted = sorted(set(ids))[:NAMES_MAX]
+    if not wanted:
+        return {}
+    members = User.objects.filter(
+        pk__in=wanted,
+        is_active=True,
+        space_memberships__space_id=space.pk,
+        space_memberships__state=SpaceMembership.ACTIVE,
+    ).only("pk", "username", "display_name")
+    return {user.pk: user.name for user in members}
