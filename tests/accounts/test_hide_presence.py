@@ -24,7 +24,9 @@ def _empty_presence() -> None:
     cache.clear()
 
 
-def test_the_settings_page_offers_the_choice_and_keeps_it(client_for: Any, member: User, moderator: User) -> None:
+def test_the_settings_page_offers_the_choice_and_keeps_it(
+    client_for: Any, member: User, moderator: User
+) -> None:
     client = client_for(member)
     page = client.get(reverse("accounts:settings")).content.decode()
     assert "Hide my online status" in page and f'action="{reverse("accounts:presence")}"' in page
@@ -62,7 +64,9 @@ def test_nobody_changes_someone_elses_choice(member: User, moderator: User) -> N
 def test_the_choice_is_rate_limited(client_for: Any, member: User, settings: Any) -> None:
     settings.PRESENCE_RATE = "3/m"
     client = client_for(member)
-    statuses = [client.post(reverse("accounts:presence"), {"hide_presence": "on"}).status_code for _ in range(4)]
+    statuses = [
+        client.post(reverse("accounts:presence"), {"hide_presence": "on"}).status_code for _ in range(4)
+    ]
     assert statuses == [302, 302, 302, 429]
 
 
@@ -72,7 +76,9 @@ def test_the_api_reads_and_changes_it(client_for: Any, member: User) -> None:
     answer = client.patch("/api/v1/me", json.dumps({"hide_presence": True}), content_type="application/json")
     assert answer.status_code == 200 and answer.json()["hide_presence"] is True
     assert answer.json()["display_name"] == member.display_name  # nothing else changed
-    bad = client.patch("/api/v1/me", json.dumps({"hide_presence": "perhaps"}), content_type="application/json")
+    bad = client.patch(
+        "/api/v1/me", json.dumps({"hide_presence": "perhaps"}), content_type="application/json"
+    )
     assert bad.status_code in (400, 422) and bad.json()["message"]
     member.refresh_from_db()
     assert member.hide_presence

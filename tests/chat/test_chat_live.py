@@ -59,7 +59,9 @@ def test_someone_who_hides_their_presence_reads_as_offline_to_others(
     assert presence.of([newcomer.pk], viewer_id=member.pk) == {newcomer.pk: "offline"}
 
 
-def test_a_live_fragment_carries_its_authors_dot(client_for: Any, member: Any, newcomer: Any, lounge: Space) -> None:
+def test_a_live_fragment_carries_its_authors_dot(
+    client_for: Any, member: Any, newcomer: Any, lounge: Space
+) -> None:
     message = actions.send_message(Guardian(newcomer), lounge, body="Anyone up for Jupiter?")
     presence.touch(newcomer.pk, "tab-1")
     html = client_for(member).get(f"/chat/m/{message.pk}/", HTTP_HX_REQUEST="true").content.decode()

@@ -17,6 +17,7 @@ from townhall.realtime.publish import publish_ephemeral, space_group
 from townhall.spaces.models import Space, SpaceMembership
 
 NAMES_MAX = 20  # ids asked for at once: a typing line names at most a few people
+PRESENCE_MAX = 500  # members listed by the presence API, the most recently joined first
 
 
 def announce_presence(user_id: int, state: str) -> None:
@@ -50,3 +51,21 @@ def member_names(space: Space, ids: list[int]) -> dict[int, str]:
         space_memberships__state=SpaceMembership.ACTIVE,
     ).only("pk", "username", "display_name")
     return {user.pk: user.name for user in members}
+
+
+def channel_presence(guardian: Guardian, space: Space) -> list[dict[str, str]]:
+    """The space's active members (at most PRESENCE_MAX) with their presence as the viewer may see it,
+    online first, then away, then by name: one query and one cache read."""
+    members = list(
+        User.objects.filter(
+            is_active=True,
+            space_memberships__space_id=space.pk,
+            space_memberships__state=SpaceMembership.ACTIVE,
+        )
+        .order_by("-space_memberships__created_at")
+        .only("pk", "username", "display_name")[:PRESENCE_MAX]
+    )
+    states = presence.of([m.pk for m in members], viewer_id=guardian.user_id)
+    rank = {"online": 0, "away": 1, "offline": 2}
+    rows = [{"username": m.username, "name": m.name, "state": states[m.pk]} for m in members]
+    return sorted(rows, key=lambda r: (rank[r["state"]], r["name"].lower()))

@@ -16,4 +16,5 @@ urlpatterns = [
     path("chat/m/<id:message_id>/pin/", views.message_pin, name="pin"),
     path("chat/m/<id:message_id>/unpin/", views.message_unpin, name="unpin"),
     path("s/<slug:slug>/chat/people/", live_views.people, name="people"),
+    path("s/<slug:slug>/chat/read/", live_views.mark_read, name="read"),
 ]

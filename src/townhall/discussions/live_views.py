@@ -27,7 +27,9 @@ def post_fragment(request: HttpRequest, post_id: int) -> HttpResponse:
     named = (
         Post.objects.filter(pk=post.pk)
         .annotate(
-            name=Coalesce(NullIf(F("reply_to__author__display_name"), Value("")), F("reply_to__author__username"))
+            name=Coalesce(
+                NullIf(F("reply_to__author__display_name"), Value("")), F("reply_to__author__username")
+            )
         )
         .values_list("name", flat=True)
         .first()
@@ -41,5 +43,7 @@ def post_fragment(request: HttpRequest, post_id: int) -> HttpResponse:
         visible=guardian.discussions.view_post_body.can(post),
     )
     return render(
-        request, "discussions/includes/post.html", {"item": item, "topic": topic, "page": None, "choices": choices}
+        request,
+        "discussions/includes/post.html",
+        {"item": item, "topic": topic, "page": None, "choices": choices},
     )

@@ -119,6 +119,31 @@
     }
   });
 
+  // --- read position: messages that arrive while the channel is open and seen count as read ----------
+  let readUpTo = 0;
+  let unsent = 0;
+  let readTimer = null;
+  const csrf = function () {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; } catch (e) { return ""; }
+  };
+  const sendRead = function () {
+    if (!unsent || document.hidden || !box.dataset.readUrl) return;
+    const upTo = unsent;
+    unsent = 0;
+    const body = new URLSearchParams({ up_to: String(upTo) });
+    fetch(box.dataset.readUrl, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "HX-Request": "true", "X-CSRFToken": csrf() }
+    }).catch(function () { /* the next visit marks it read */ });
+  };
+  const seen = function (id) {
+    if (id <= readUpTo) return;
+    readUpTo = unsent = id;
+    clearTimeout(readTimer);
+    readTimer = setTimeout(sendRead, 400);
+  };
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) sendRead(); });
+
   // A message that arrives ends its author's typing line; its author's dot takes the state heard live.
   if (list) {
     new MutationObserver(function (records) {
@@ -127,6 +152,7 @@
         record.addedNodes.forEach(function (node) {
           if (!(node instanceof Element)) return;
           learnNames(node);
+          if (/^m-\d+$/.test(node.id) && node === list.lastElementChild) seen(Number(node.id.slice(2)));
           const author = Number(node.dataset ? node.dataset.author : 0);
           if (author && typing.delete(author)) changed = true;
           node.querySelectorAll("[data-presence-user]").forEach(function (dot) {
