@@ -1,8 +1,8 @@
-"""`{% presence_dot user_id %}`: a dot on a message author's name, online, away or offline.
+"""`{% presence_dot user_id %}`: a dot after a person's name, online, away or offline (said in words too).
 
-The channel page reads everyone's presence at once (`chat.live.presence_context`, one cache read); a
-fragment fetched alone (one message, live) asks for its one author. The page's script keeps the dots
-current from `presence` frames.
+A page that lists people puts `presence` (`presence.of(ids, viewer_id=...)`: one cache read for all of
+them) in its context; a fragment rendered alone (one chat message, live) asks for its one person. The
+chat page's script keeps the dots current from `presence` frames. Styles: townhall.css (.presence-dot).
 """
 
 from __future__ import annotations
