@@ -246,3 +246,19 @@ def test_the_paused_line_shows_while_the_stream_is_cut_and_counts_catch_up(new_u
     hub.pump()  # the message sent meanwhile, replayed: the sidebar's count catches up
     expect(space_link.locator(".unread-count")).to_be_visible(timeout=8000)
     ui.audit()
+
+
+def test_a_member_hides_their_online_status_from_the_settings_page(new_ui: Any, db: None) -> None:
+    ana, ben, space = night_watch()
+    ui = new_ui()
+    log_in(ui, "ana")
+    ui.goto("/settings/")
+    box = ui.page.get_by_role("checkbox", name="Hide my online status")
+    expect(box).not_to_be_checked()
+    ui.audit()
+    box.check()
+    ui.click(ui.page.get_by_role("region", name="Online status").get_by_role("button", name="Save"))
+    expect(ui.page.get_by_text("Others now see you as offline.")).to_be_visible()
+    expect(ui.page.get_by_role("checkbox", name="Hide my online status")).to_be_checked()
+    ana.refresh_from_db()
+    assert ana.hide_presence
