@@ -249,7 +249,7 @@ def test_the_paused_line_shows_while_the_stream_is_cut_and_counts_catch_up(new_u
 
 
 def test_a_member_hides_their_online_status_from_the_settings_page(new_ui: Any, db: None) -> None:
-    ana, ben, space = night_watch()
+    ana, _ben, _space = night_watch()
     ui = new_ui()
     log_in(ui, "ana")
     ui.goto("/settings/")
