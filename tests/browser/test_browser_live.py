@@ -173,12 +173,15 @@ def test_a_typing_line_expires_when_the_typist_goes_quiet(new_ui: Any, db: None)
 
 def test_a_presence_dot_turns_online_and_back(new_ui: Any, db: None) -> None:
     ana, ben, space = night_watch()
+    chat_actions.send_message(Guardian(ben), space, body="Anyone out tonight?")
     chat_actions.send_message(Guardian(ana), space, body="Polar alignment done in one go.")
     hub = Hub()
     ui = new_ui()
     tab = hub.open(ui, ben)
     log_in(ui, "ben")
     hub.visit(tab, f"/s/{space.slug}/")
+    own = ui.page.locator(f'#chat-messages [data-presence-user="{ben.pk}"]').first
+    expect(own).to_have_attribute("data-state", "online")  # one's own stream is open: here
     dot = ui.page.locator(f'#chat-messages [data-presence-user="{ana.pk}"]').first
     expect(dot).to_have_attribute("data-state", "offline")
     expect(dot).to_contain_text("(offline)")

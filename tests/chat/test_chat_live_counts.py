@@ -80,7 +80,7 @@ def test_the_sidebar_comes_alone_with_the_readers_counts(
     html = fragment.content.decode()
     assert fragment.status_code == 200 and fragment["Cache-Control"] == "no-store"
     assert html.lstrip().startswith('<nav aria-label="Your spaces">') and "<html" not in html
-    assert '<span class="unread-count">1<' in html
+    assert '<span class="unread-count">1<span class="visually-hidden"> unread message</span>' in html
     assert client.get("/sidebar/").status_code == 302  # without htmx: the space list
     assert client_for(None).get("/sidebar/", **HX).status_code == 302  # log in first
 

@@ -103,6 +103,11 @@
 
   document.addEventListener("townhall:broadcast", function (event) {
     const frame = event.detail || {};
+    if (frame.type === "stream" && frame.op === "live" && box.dataset.me) {
+      // This page's own stream is open: its person is here (the page may have rendered before).
+      setPresence(Number(box.dataset.me), document.hidden ? "away" : "online");
+      return;
+    }
     if (frame.type === "typing" && Number(frame.space_id) === spaceId && frame.user_id) {
       const id = Number(frame.user_id);
       if (frame.op === "start") {
