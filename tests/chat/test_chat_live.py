@@ -130,3 +130,15 @@ def test_typing_names_cost_the_same_for_many_ids(
     ids = ",".join(str(n) for n in range(1, 60))
     with django_assert_num_queries(len(one)):
         assert client.get(f"/s/lounge/chat/people/?ids={ids}").status_code == 200
+
+
+def test_presence_changes_are_not_pushed_to_very_large_channels(
+    newcomer: Any, lounge: Space, broadcasts: list[Any], settings: Any
+) -> None:
+    settings.CHAT_PRESENCE_FANOUT_MAX = 10
+    crowded = chat_space("Star party", members=[newcomer])
+    Space.objects.filter(pk=crowded.pk).update(member_count=11)
+    presence.touch(newcomer.pk, "tab-1")
+    assert [groups for groups, payload in broadcasts if payload["type"] == "presence"] == [
+        [space_group(lounge.pk)]
+    ]

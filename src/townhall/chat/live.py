@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+
 from townhall.accounts.models import User
 from townhall.policy import Guardian
 from townhall.realtime import presence
@@ -17,15 +19,25 @@ from townhall.realtime.publish import publish_ephemeral, space_group
 from townhall.spaces.models import Space, SpaceMembership
 
 NAMES_MAX = 20  # ids asked for at once: a typing line names at most a few people
+PRESENCE_FANOUT_MAX = 250  # members of a chat space beyond which presence changes are not pushed
 PRESENCE_MAX = 500  # members listed by the presence API, the most recently joined first
 
 
 def announce_presence(user_id: int, state: str) -> None:
     """A `presence.on_change` listener: tell the readers of the person's chat spaces (one query for the
-    person's choice and spaces). Nothing for someone who hides their presence."""
+    person's choice and spaces). Nothing for someone who hides their presence.
+
+    Spaces with more than CHAT_PRESENCE_FANOUT_MAX members are left out: there every change would go to
+    every reader (a thousand people opening the channel would send a million frames), so their pages
+    show presence as of their loading (and of their reconnecting) only."""
+    limit = getattr(settings, "CHAT_PRESENCE_FANOUT_MAX", PRESENCE_FANOUT_MAX)
     rows = list(
         SpaceMembership.objects.filter(
-            user_id=user_id, state=SpaceMembership.ACTIVE, space__kind="chat", user__hide_presence=False
+            user_id=user_id,
+            state=SpaceMembership.ACTIVE,
+            space__kind="chat",
+            space__member_count__lte=limit,
+            user__hide_presence=False,
         ).values_list("space_id", flat=True)
     )
     if rows:
