@@ -165,10 +165,16 @@ def test_a_typing_line_expires_when_the_typist_goes_quiet(new_ui: Any, db: None)
     tab.socket.send(
         json.dumps({"type": "typing", "op": "start", "space_id": space.pk + 99, "user_id": ben.pk})
     )
-    expect(line).to_have_text(
-        "", timeout=9000
-    )  # about 6 s after her last "start"; another space's typing is not shown
+    # About 6 s after her last "start" the line goes; another space's typing is not shown here.
+    expect(line).to_have_text("", timeout=9000)
     ui.audit()
+    # Her message arriving ends her line at once, even without a "stop" (one lost on the way).
+    tab.socket.send(json.dumps({"type": "typing", "op": "start", "space_id": space.pk, "user_id": ana.pk}))
+    expect(line).to_have_text("Ana Astro is typing…")
+    chat_actions.send_message(Guardian(ana), space, body="Found it: the dew shield was off.")
+    hub.pump()
+    expect(ui.page.locator("#chat-messages")).to_contain_text("the dew shield was off")
+    expect(line).to_have_text("", timeout=2000)
 
 
 def test_a_presence_dot_turns_online_and_back(new_ui: Any, db: None) -> None:
