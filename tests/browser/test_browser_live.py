@@ -199,6 +199,22 @@ def test_a_presence_dot_turns_online_and_back(new_ui: Any, db: None) -> None:
     expect(dot).to_have_attribute("data-state", "away")
     expect(dot).to_have_attribute("title", "Away")
 
+    # Ben's own tab goes to the background: his page says "away" in a heartbeat (the stream then marks
+    # him away for others, tests/realtime/test_presence.py), and "online" when he is back.
+    hide = """hidden => {
+        Object.defineProperty(document, "hidden", {value: hidden, configurable: true});
+        document.dispatchEvent(new Event("visibilitychange"));
+    }"""
+    ui.page.evaluate(hide, True)
+    deadline = time.monotonic() + 5
+    while {"type": "heartbeat", "state": "away"} not in tab.sent:
+        assert time.monotonic() < deadline, tab.sent
+        ui.page.wait_for_timeout(50)
+    ui.page.evaluate(hide, False)
+    while {"type": "heartbeat", "state": "online"} not in tab.sent:
+        assert time.monotonic() < deadline, tab.sent
+        ui.page.wait_for_timeout(50)
+
 
 def test_a_reply_on_one_page_appears_on_the_other_once(new_ui: Any, db: None) -> None:
     testing.make_community()
