@@ -156,19 +156,23 @@ def test_a_reader_is_told_of_new_replies_and_changes(new_ui: Any, db: None) -> N
     page.wait_for_timeout(1500)
     expect(live).to_be_empty()
 
+    # On the last page, a new reply is fetched as this reader may see it and added in place, once.
     first = actions.create_post(Guardian(writer), topic, body="Mine rolls up into a tube.")
     _announce(page, topic, "post_created", first.pk)
-    expect(live.get_by_role("link", name="1 new reply: show it")).to_be_visible()
+    _announce(page, topic, "post_created", first.pk)  # twice (a retry): added once
+    expect(page.locator(f"#post-{first.pk}")).to_contain_text("Mine rolls up into a tube.")
     second = actions.create_post(Guardian(writer), topic, body="A camping mat works too.")
     _announce(page, topic, "post_created", second.pk)
-    _announce(page, topic, "post_edited", first.pk)  # new replies say more than "updated"
-    link = live.get_by_role("link", name="2 new replies: show them")
-    expect(link).to_be_visible()
-    ui.audit()
-    ui.click(link)
-    expect(page.locator(f"#post-{first.pk}")).to_contain_text("Mine rolls up into a tube.")
     expect(page.locator(f"#post-{second.pk}")).to_contain_text("A camping mat works too.")
-    expect(page.locator("#topic-live")).to_be_empty()
+    ids = page.locator("#posts > article").evaluate_all("els => els.map(e => e.id)")
+    assert ids[-2:] == [f"post-{first.pk}", f"post-{second.pk}"] and len(ids) == len(set(ids))
+    expect(live).to_be_empty()
+    # An edit replaces the post where it is.
+    actions.edit_post(Guardian(writer), first, body="Mine rolls up into a tube, with velcro.")
+    _announce(page, topic, "post_edited", first.pk)
+    expect(page.locator(f"#post-{first.pk}")).to_contain_text("with velcro")
+    expect(page.locator(f"#post-{first.pk}")).to_have_count(1)
+    ui.audit()
 
     _announce(page, topic, "answer_accepted", first.pk)
     updated = page.locator("#topic-live").get_by_role("link", name=re.compile("This topic was updated"))

@@ -164,7 +164,7 @@ def test_the_new_replies_notice_shows_below_the_top_bar_after_scrolling(
                {type: "topic", op: "post_created", topic_id: id, post_id: 999999}}))""",
         topic.pk,
     )
-    notice = page.get_by_role("link", name="1 new reply: show it")
+    notice = page.get_by_role("link", name="1 new reply — go to newest")  # page 1 of 2: not added here
     expect(notice).to_be_visible()
     header = page.locator(".topbar").bounding_box()
     box = page.locator("#topic-live").bounding_box()

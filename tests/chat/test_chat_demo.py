@@ -31,3 +31,19 @@ def test_the_demo_channel_has_a_topic_and_pinned_messages(community: Any) -> Non
     from townhall.chat.queries import pinned_messages
 
     assert len(pinned_messages(Guardian(users["lena"]), space)) == 2
+
+
+def test_one_demo_member_hides_their_online_status(community: Any) -> None:
+    from townhall.realtime import presence
+
+    names = {author for *_rest, author, _text in demo_chat.MESSAGES} | set(demo_chat.MODERATORS)
+    users = {name: testing.make_member(name) for name in sorted(names)}
+    demo_chat.seed_chat(users, timezone.now())
+    quiet = users[demo_chat.HIDES_PRESENCE]
+    quiet.refresh_from_db()
+    assert quiet.hide_presence
+    presence.touch(quiet.pk, "demo-tab")
+    try:
+        assert presence.of([quiet.pk], viewer_id=users["lena"].pk) == {quiet.pk: "offline"}
+    finally:
+        presence.leave(quiet.pk, "demo-tab")

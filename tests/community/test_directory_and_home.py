@@ -126,8 +126,9 @@ def test_directory_query_count_is_fixed(
 
 
 # User, membership, group ids, space roles, page rows, interests, groups, like-you, interest options,
-# group options, community row, sidebar spaces (the session comes from the cache).
-DIRECTORY_QUERIES = 12
+# group options, community row, sidebar spaces, who hides their presence (the session and presence come
+# from the cache).
+DIRECTORY_QUERIES = 13
 # Home without topics (tests/discussions/test_home_and_profile.py pins it with content): user,
 # membership, space roles, continue reading, feed topics, new members, pending count, community,
 # sidebar spaces, sidebar unread counts.
@@ -173,3 +174,20 @@ def test_introduction_shows_on_the_profile_page(client_for: Any, member: Any, pe
     response = client_for(member).get("/u/lisa/")
     assert response.status_code == 200
     assert b"<em>love</em> comets" in response.content
+
+
+def test_the_directory_shows_who_is_online_unless_they_hide_it(
+    client_for: Any, member: Any, moderator: Any, newcomer: Any
+) -> None:
+    from django.core.cache import cache
+
+    from townhall.realtime import presence
+
+    cache.clear()
+    presence.touch(moderator.pk, "tab-1")
+    presence.touch(newcomer.pk, "tab-2")
+    type(newcomer).objects.filter(pk=newcomer.pk).update(hide_presence=True)
+    html = client_for(member).get("/members/").content.decode()
+    assert f'data-presence-user="{moderator.pk}" data-state="online"' in html
+    assert f'data-presence-user="{newcomer.pk}" data-state="offline"' in html
+    assert f'data-presence-user="{member.pk}" data-state="offline"' in html

@@ -45,11 +45,12 @@ testing.make_community()
 reader, writer = testing.make_member("rui"), testing.make_member("lea")
 space = testing.make_space("Gear talk", members=[reader, writer])
 topic = actions.create_topic(Guardian(writer), space, title="Dew shields", body="Any tips?")
+chat = testing.make_space("Night chat", kind="chat", members=[reader, writer])
 _, token = create_access_token(Guardian(writer), writer, name="test", scope="write")
 browser = Client()
 browser.force_login(reader)
 print(json.dumps({"session": browser.cookies["sessionid"].value, "token": token, "topic": topic.pk,
-                  "slug": topic.slug if hasattr(topic, "slug") else ""}))
+                  "slug": topic.slug if hasattr(topic, "slug") else "", "chat": chat.slug}))
 """
 
 
@@ -165,6 +166,7 @@ class Site:
     token: str
     topic: int
     logs: tuple[Path, Path]
+    chat: str = ""
 
     def base(self, n: int) -> str:
         return f"http://127.0.0.1:{self.ports[n]}"
@@ -173,6 +175,15 @@ class Site:
         """The writer replies through the API of process `n`."""
         return httpx.post(
             f"{self.base(n)}/api/v1/topics/{self.topic}/posts",
+            json={"body": body},
+            headers={"Authorization": f"Bearer {self.token}"},
+            timeout=30,
+        )
+
+    def say(self, n: int, body: str) -> httpx.Response:
+        """The writer sends a chat message through the API of process `n`."""
+        return httpx.post(
+            f"{self.base(n)}/api/v1/spaces/{self.chat}/messages",
             json={"body": body},
             headers={"Authorization": f"Bearer {self.token}"},
             timeout=30,
@@ -203,7 +214,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             ports, logs, strict=True
         ):  # one after the other: the first collects static files
             procs.append(serve(env, port, log))
-        yield Site(redis, ports, facts["session"], facts["token"], facts["topic"], logs)
+        yield Site(redis, ports, facts["session"], facts["token"], facts["topic"], logs, facts["chat"])
     finally:
         for proc in procs:
             stop(proc)
@@ -309,8 +320,10 @@ def test_redis_going_away_pauses_the_streams_and_loses_nothing(site: Site) -> No
         during = await asyncio.to_thread(site.reply, 0, "While Redis is away.")
         assert during.status_code == 201, during.text  # stored, not a 500
         missed = during.json()["id"]
+        said = await asyncio.to_thread(site.say, 1, "Chat while Redis is away.")
+        assert said.status_code == 201, said.text  # a chat message is stored too, not a 500
         for n in (0, 1):  # pages render for the signed-in reader, and for visitors
-            for path in (f"/t/{site.topic}/", "/"):
+            for path in (f"/t/{site.topic}/", "/", f"/s/{site.chat}/"):
                 page = await asyncio.to_thread(
                     httpx.get,
                     site.base(n) + path,
@@ -326,6 +339,8 @@ def test_redis_going_away_pauses_the_streams_and_loses_nothing(site: Site) -> No
         for page in pages:
             opening = await page.reopen()  # resumes after the last seq it saw
             assert [f.get("post_id") for f in opening if f.get("op") == "post_created"] == [missed]
+            chat = [f.get("message_id") for f in opening if f.get("op") == "message_created"]
+            assert chat == [said.json()["id"]]  # the chat message sent meanwhile is replayed too
         after = await asyncio.to_thread(site.reply, 1, "After the outage.")
         assert after.status_code == 201
         for page in pages:

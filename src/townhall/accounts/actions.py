@@ -1,4 +1,4 @@
-"""Writes about a person's own account: profile, avatar, access tokens, theme and deletion."""
+"""Writes about a person's own account: profile, avatar, access tokens, theme, presence and deletion."""
 
 from __future__ import annotations
 
@@ -334,3 +334,21 @@ def delete_account(guardian: Guardian, user: User, *, password: str) -> User:
         if old_avatar:
             _delete_file_on_commit(locked, old_avatar)
     return locked
+
+
+# --- presence ----------------------------------------------------------------------------------------
+PRESENCE_RATE = "30/m"
+
+
+def set_presence_hidden(guardian: Guardian, user: User, *, hidden: bool) -> bool:
+    """Hide (or show again) whether this person is online: while hidden, everyone else reads them as
+    offline (`realtime.presence.of`, through accounts.presence) and no presence change of theirs is
+    announced. Returns the setting now in force.
+
+    Errors: PermissionDenied/NotFound (someone else's account), RateLimited past PRESENCE_RATE a minute.
+    """
+    _ensure_self(guardian, user)
+    ratelimit.hit(f"presence:{user.pk}", str(getattr(settings, "PRESENCE_RATE", PRESENCE_RATE)))
+    User.objects.filter(pk=user.pk).update(hide_presence=hidden)
+    user.hide_presence = hidden
+    return hidden

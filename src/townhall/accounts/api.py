@@ -45,6 +45,7 @@ def me_out(user: User) -> dict[str, Any]:
         "can_help_with": user.can_help_with,
         "looking_for": user.looking_for,
         "theme": user.theme,
+        "hide_presence": user.hide_presence,
         "membership": None
         if membership is None
         else {
@@ -68,11 +69,15 @@ def patch_me(request: HttpRequest, payload: MePatch) -> dict[str, Any]:
     user = _signed_in(request)
     ensure_write(request)
     data: dict[str, Any] = payload.model_dump(exclude_unset=True, exclude_none=True)
+    hide_presence = data.pop("hide_presence", None)
+    if hide_presence is not None:
+        actions.set_presence_hidden(guardian_of(request), user, hidden=hide_presence)
     if "interests" in data:
         # The API names interests; the form's "typed" field accepts any names, featured or new.
         data["new_interests"] = ", ".join(name.replace(",", " ") for name in data.pop("interests"))
         data["interests"] = []
-    actions.update_profile(guardian_of(request), user, data=data, partial=True)
+    if data or hide_presence is None:  # a PATCH of the presence setting alone changes no profile
+        actions.update_profile(guardian_of(request), user, data=data, partial=True)
     user.refresh_from_db()
     return me_out(user)
 

@@ -53,6 +53,8 @@ class User(AbstractUser):
         max_length=10, choices=[("system", "System"), ("light", "Light"), ("dark", "Dark")], default="system"
     )
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Others see this person as offline in chat and the directory (realtime.presence reads it).
+    hide_presence = models.BooleanField(default=False)
 
     objects = TownhallUserManager()  # type: ignore[misc]
 

@@ -38,6 +38,7 @@ class MeOut(Schema):
     can_help_with: str
     looking_for: str
     theme: str
+    hide_presence: bool
     membership: MembershipOut | None
 
 
@@ -53,6 +54,7 @@ class MePatch(InputSchema):
     interests: list[str] | None = Field(None, max_length=50)
     can_help_with: str | None = Field(None, max_length=1000)
     looking_for: str | None = Field(None, max_length=1000)
+    hide_presence: bool | None = None  # others see you as offline
 
 
 class TokenOut(Schema):

@@ -14,4 +14,5 @@ urlpatterns = [
     path("settings/tokens/<id:token_id>/revoke/", views.token_revoke, name="token-revoke"),
     path("settings/delete/", views.delete_account, name="delete"),
     path("settings/theme/", views.set_theme, name="theme"),
+    path("settings/presence/", views.presence_setting, name="presence"),
 ]

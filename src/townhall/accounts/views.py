@@ -195,3 +195,17 @@ def set_theme(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
     return redirect(target)
+
+
+@login_required
+@require_POST
+def presence_setting(request: HttpRequest) -> HttpResponse:
+    """Hide or show one's presence (the checkbox on the settings page), then back to the settings."""
+    hidden = actions.set_presence_hidden(
+        guardian_of(request), _me(request), hidden=request.POST.get("hide_presence") == "on"
+    )
+    messages.success(
+        request,
+        "Others now see you as offline." if hidden else "Others now see when you are online.",
+    )
+    return redirect("accounts:settings")

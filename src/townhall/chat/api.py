@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Router, Status
 
-from townhall.chat import actions, queries
+from townhall.chat import actions, live, queries
 from townhall.chat.models import Message
 from townhall.chat.schemas import (
     MessageIn,
@@ -16,6 +16,8 @@ from townhall.chat.schemas import (
     MessagePage,
     MessagePatch,
     PinnedList,
+    PresenceList,
+    ReadIn,
     TopicIn,
     TopicOut,
 )
@@ -152,3 +154,22 @@ def set_topic(request: HttpRequest, slug: str, payload: TopicIn) -> Any:
     g = guardian_of(request)
     space = actions.set_topic(g, _chat_space(request, slug), topic=payload.topic)
     return {"topic": topic_of(space)}
+
+
+@router.post("/spaces/{slug}/read", response={204: None, **API_ERRORS}, summary="Mark a channel read")
+def mark_channel_read(request: HttpRequest, slug: str, payload: ReadIn) -> Any:
+    ensure_write(request)
+    g = guardian_of(request)
+    actions.mark_read(g, _chat_space(request, slug), up_to=payload.up_to)
+    return Status(204, None)
+
+
+@router.get(
+    "/spaces/{slug}/presence",
+    response={200: PresenceList, **API_ERRORS},
+    summary="Who in a channel is online",
+)
+def channel_presence(request: HttpRequest, slug: str) -> Any:
+    g = guardian_of(request)
+    space = _chat_space(request, slug)
+    return {"people": live.channel_presence(g, space)}

@@ -42,10 +42,10 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         from townhall.activity import verbs
-        from townhall.chat import broadcasts, events, queries, search_docs, views
+        from townhall.chat import broadcasts, events, live, queries, search_docs, views
         from townhall.core import registries
         from townhall.core.registries import SpaceKind
-        from townhall.realtime import schemas
+        from townhall.realtime import presence, schemas
 
         verbs.register(events.VERBS)
         schemas.register(broadcasts.SCHEMAS, app=self.label)
@@ -64,3 +64,4 @@ class ChatConfig(AppConfig):
             )
         )
         registries.register_search_type(search_docs.MESSAGES)
+        presence.on_change(live.announce_presence, name="chat")

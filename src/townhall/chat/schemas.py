@@ -57,3 +57,17 @@ class TopicIn(InputSchema):
     topic: str = Field(
         max_length=TOPIC_MAX * 2, description=f"At most {TOPIC_MAX} characters; empty clears it"
     )
+
+
+class ReadIn(InputSchema):
+    up_to: int = Field(ge=1, le=2**62, description="The id of the newest message seen")
+
+
+class PresenceOut(Schema):
+    username: str
+    name: str
+    state: str = Field(description='"online", "away" or "offline" (also for people who hide it)')
+
+
+class PresenceList(Schema):
+    people: list[PresenceOut]

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from townhall.chat import actions, queries
+from townhall.chat import actions, live, queries
 from townhall.chat.forms import MessageForm, TopicForm
 from townhall.chat.models import Message
 from townhall.core.errors import Invalid, PermissionDenied
@@ -70,6 +70,7 @@ def space_content(request: HttpRequest, space: Space) -> tuple[str, dict[str, An
         "before": before,
         "shown_ids": {line.message.pk for line in page.lines},
         "topic": topic_of(space),
+        **live.presence_context(guardian, {line.message.author_id for line in page.lines}),
         **_pinned_context(request, space),
         **_form_context(request, space, _fresh_form()),
     }
@@ -93,7 +94,8 @@ def channel_earlier(request: HttpRequest, slug: str) -> HttpResponse:
         url = reverse("spaces:detail", args=[space.slug])
         return redirect(f"{url}?before={before}" if before else url)
     page = queries.channel_page(guardian_of(request), space, before=before)
-    return render(request, f"{CHANNEL}#earlier", {"space": space, "page": page})
+    dots = live.presence_context(guardian_of(request), {line.message.author_id for line in page.lines})
+    return render(request, f"{CHANNEL}#earlier", {"space": space, "page": page, **dots})
 
 
 @require_GET

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from townhall.discussions import feeds, settings_pages, views
+from townhall.discussions import feeds, live_views, settings_pages, views
 
 app_name = "discussions"
 
@@ -46,4 +46,5 @@ urlpatterns = [
         "settings/community/tags/<id:tag_id>/<str:op>/", settings_pages.tag_change, name="settings-tag-change"
     ),
     path("sitemap.xml", sitemap, {"sitemaps": feeds.SITEMAPS}, name="sitemap"),
+    path("p/<id:post_id>/live/", live_views.post_fragment, name="post-fragment"),
 ]

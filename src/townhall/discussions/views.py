@@ -269,6 +269,7 @@ def topic_detail(request: HttpRequest, topic_id: int, slug: str) -> HttpResponse
             "reply_form": ReplyForm(initial={"body": page.draft_body} if page.draft_body else None),
             "canonical": request.build_absolute_uri(topic_url(topic, page=page.page)),
             "public": topic.space.visibility == Space.PUBLIC,
+            "per_page": queries.POSTS_PER_PAGE,  # a full last page sends live replies to the next one
             **extra,
         }
         return render(request, "discussions/topic.html", context)

@@ -3,7 +3,9 @@
 A few evenings and mornings of messages over the last four days, written through the chat bulk layer
 (`chat.bulk.bulk_create_messages`: the rows `send_message` writes, with the authors and times given).
 Authors are always members of the space. A moderator sets the channel's topic line and pins the star night
-reminder and the clinic announcement, through the chat actions.
+reminder and the clinic announcement, through the chat actions. One member who chats late at night
+hides their online status (the accounts action behind the settings page), so their dot always reads
+offline to others; everyone else shows online or away while they have the demo open.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import datetime, timedelta
 
 from django.utils.text import slugify
 
+from townhall.accounts import actions as account_actions
 from townhall.accounts.models import User
 from townhall.activity.log import record_activity
 from townhall.activity.payloads import Via
@@ -24,6 +27,7 @@ from townhall.spaces.models import SidebarSection, Space, SpaceMembership
 NAME = "Night watch"
 MODERATORS = ("mira", "jonas")
 TOPIC = "Clear-sky alerts, quick questions and first light. Longer threads belong in the forum spaces."
+HIDES_PRESENCE = "kenji"  # keeps his online status to himself (Settings → Online status)
 PINNED = ("Reminder: the Berlin star night", "Clinic tonight at 19:00 UTC")  # how the pinned messages begin
 
 # (days ago, hour UTC, minute, author, text)
@@ -118,6 +122,9 @@ def seed_chat(users: dict[str, User], now: datetime) -> dict[str, int]:
     actions.set_topic(moderator, space, topic=TOPIC)
     for start in PINNED:
         actions.pin_message(moderator, next(m for m in messages if m.body.startswith(start)))
+    quiet = users.get(HIDES_PRESENCE)
+    if quiet is not None:
+        account_actions.set_presence_hidden(Guardian(quiet), quiet, hidden=True)
     # Most members last looked in a day or two ago, so the sidebar shows what is new since.
     cutoff = [m.pk for m in messages if m.created_at <= now - timedelta(days=1, hours=12)]
     if cutoff:

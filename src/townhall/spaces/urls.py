@@ -1,6 +1,6 @@
 from django.urls import path
 
-from townhall.spaces import views
+from townhall.spaces import sidebar_views, views
 
 app_name = "spaces"
 
@@ -26,4 +26,5 @@ urlpatterns = [
     path("s/<slug:slug>/settings/unarchive/", views.space_unarchive, name="unarchive"),
     path("s/<slug:slug>/settings/move/", views.space_move, name="space-move"),
     path("s/<slug:slug>/settings/section/", views.space_assign_section, name="space-assign"),
+    path("sidebar/", sidebar_views.sidebar_fragment, name="sidebar"),
 ]

@@ -19,6 +19,7 @@ from townhall.core.htmx import render_page
 from townhall.core.pagination import BadCursor
 from townhall.core.registries import home_blocks
 from townhall.policy import Guardian
+from townhall.realtime import presence
 from townhall.spaces.queries import list_visible_spaces
 
 # Never worth crawling, whatever the community shows: sign-in and account pages, settings, the API,
@@ -108,6 +109,8 @@ def directory(request: HttpRequest) -> HttpResponse:
         "next_query": params.urlencode() if page.next_cursor else "",
         "like_you": [] if filters.active or cursor else queries.members_like_you(guardian),
         "options": queries.directory_options(),
+        # Online, away or offline beside each name: one cache read for the page (hidden ones: offline).
+        "presence": presence.of([m.user_id for m in page.items], viewer_id=guardian.user_id),
     }
     return render_page(request, "community/directory.html", context, partial="results")
 
