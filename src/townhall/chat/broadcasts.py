@@ -25,6 +25,7 @@ SCHEMAS = [
     *declare("chat", ("topic_changed",), space_id=int),
     *declare("chat", ("thread_reply",), space_id=int, message_id=int, root_id=int),
     *declare("chat", ("thread_read",), space_id=int, root_id=int, message_id=int),
+    *declare("chat", ("message_promoted",), space_id=int, message_id=int),
 ]
 
 

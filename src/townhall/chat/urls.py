@@ -1,6 +1,6 @@
 from django.urls import path
 
-from townhall.chat import views
+from townhall.chat import promote_views, thread_views, views
 
 app_name = "chat"
 
@@ -15,4 +15,20 @@ urlpatterns = [
     path("chat/m/<id:message_id>/restore/", views.message_restore, name="restore"),
     path("chat/m/<id:message_id>/pin/", views.message_pin, name="pin"),
     path("chat/m/<id:message_id>/unpin/", views.message_unpin, name="unpin"),
+    path("s/<slug:slug>/chat/thread/<id:root_id>/", thread_views.thread_view, name="thread"),
+    path(
+        "s/<slug:slug>/chat/thread/<id:root_id>/earlier/", thread_views.thread_earlier, name="thread-earlier"
+    ),
+    path("s/<slug:slug>/chat/thread/<id:root_id>/reply/", thread_views.thread_reply, name="thread-reply"),
+    path("s/<slug:slug>/chat/thread/<id:root_id>/follow/", thread_views.thread_follow, name="thread-follow"),
+    path(
+        "s/<slug:slug>/chat/thread/<id:root_id>/unfollow/",
+        thread_views.thread_unfollow,
+        name="thread-unfollow",
+    ),
+    path("s/<slug:slug>/chat/threads/", thread_views.threads_list, name="threads"),
+    path("chat/r/<id:message_id>/", thread_views.reply_fragment, name="reply"),
+    path(
+        "s/<slug:slug>/chat/thread/<id:root_id>/promote/", promote_views.thread_promote, name="thread-promote"
+    ),
 ]
