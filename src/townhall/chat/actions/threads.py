@@ -95,9 +95,9 @@ def reply_in_thread(
             locked.reply_count += 1
             locked.last_reply_at = reply.created_at
             locked.save(update_fields=["reply_count", "last_reply_at"])
-            _follow(guardian.user_id, locked, read_up_to=reply.pk)
             if locked.author_id is not None and locked.author_id != guardian.user_id:
-                _follow(locked.author_id, locked)
+                _follow(locked.author_id, locked)  # first: the follower list opens with the root's author
+            _follow(guardian.user_id, locked, read_up_to=reply.pk)
             if also_in_channel:
                 _advance_read(guardian, space, reply.pk)
             record_activity(
