@@ -110,8 +110,9 @@ PROMOTED_TO = "Deep-sky imaging"
 PROMOTED_TITLE = "Collimating an SCT: the star test, step by step"
 
 
-def seed_threads(users: dict[str, User], messages: list[Message]) -> int:
-    """Replies in a few threads, then one thread moved to a discussion topic; returns the replies."""
+def seed_threads(users: dict[str, User], messages: list[Message]) -> tuple[int, int]:
+    """Replies in a few threads, then one thread moved to a discussion topic; returns the replies and
+    the topic's posts."""
     count = 0
     for start, replies in THREADS:
         root = next(m for m in messages if m.body.startswith(start))
@@ -123,8 +124,10 @@ def seed_threads(users: dict[str, User], messages: list[Message]) -> int:
         count += len(bulk_add_replies(root, new))
     root = Message.objects.select_related("space").get(pk=next(m.pk for m in messages if m.body == PROMOTED))
     target = Space.objects.get(name=PROMOTED_TO, kind="discussion")
-    actions.promote_thread(Guardian(users[MODERATORS[1]]), root, to_space=target, title=PROMOTED_TITLE)
-    return count
+    topic = actions.promote_thread(
+        Guardian(users[MODERATORS[1]]), root, to_space=target, title=PROMOTED_TITLE
+    )
+    return count, topic.posts.count()
 
 
 def seed_chat(users: dict[str, User], now: datetime) -> dict[str, int]:
@@ -170,11 +173,17 @@ def seed_chat(users: dict[str, User], now: datetime) -> dict[str, int]:
     actions.set_topic(moderator, space, topic=TOPIC)
     for start in PINNED:
         actions.pin_message(moderator, next(m for m in messages if m.body.startswith(start)))
-    replies = seed_threads(users, messages)
+    replies, posts = seed_threads(users, messages)
     # Most members last looked in a day or two ago, so the sidebar shows what is new since.
     cutoff = [m.pk for m in messages if m.created_at <= now - timedelta(days=1, hours=12)]
     if cutoff:
         ChannelRead.objects.bulk_create(
             ChannelRead(user=user, space=space, last_read_id=cutoff[-1]) for user in users.values()
         )
-    return {"spaces": 1, "space memberships": len(rows), "messages": len(messages) + replies}
+    return {
+        "spaces": 1,
+        "space memberships": len(rows),
+        "messages": len(messages) + replies,
+        "topics": 1,  # the thread moved to a topic
+        "posts": posts,
+    }
