@@ -28,8 +28,12 @@
     if (!id) return false;
     get(href, { "HX-Target": "chat-thread-panel" }).then(function (html) {
       if (!html) { location.href = href; return; }
+      // The channel narrows beside the panel: keep its log where the reader was (the newest, usually).
+      const log = layout.querySelector(".chat-log");
+      const fromEnd = log ? log.scrollHeight - log.scrollTop : 0;
       panel.innerHTML = html;
       layout.classList.add("with-thread");
+      if (log) log.scrollTop = log.scrollHeight - fromEnd;
       if (window.htmx) window.htmx.process(panel);
       if (push !== false) history.pushState({ thread: id }, "", spaceUrl() + "?thread=" + id);
       const box = panel.querySelector("[data-thread-root]");
