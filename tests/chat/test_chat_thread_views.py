@@ -227,3 +227,41 @@ def test_deleting_a_reply_in_the_thread_answers_with_the_reply(
     reply2 = actions.reply_in_thread(Guardian(newcomer), root, body="oops again")
     plain = c.post(f"/chat/m/{reply2.pk}/delete/", {"area": "thread"})
     assert plain["Location"] == f"{thread_url(root)}#r-{reply2.pk}"
+
+
+def test_a_reply_found_by_search_opens_in_its_thread(
+    client_for: Any, member: Any, newcomer: Any, root: Message
+) -> None:
+    kept = actions.reply_in_thread(Guardian(newcomer), root, body="Only in the thread")
+    shown = actions.reply_in_thread(
+        Guardian(newcomer), root, body="Also in the channel", also_in_channel=True
+    )
+    assert client_for(member).get(f"/chat/m/{kept.pk}/")["Location"] == f"{thread_url(root)}#r-{kept.pk}"
+    assert (
+        client_for(member).get(f"/chat/m/{shown.pk}/")["Location"]
+        == f"/s/lounge/?before={shown.pk + 1}#m-{shown.pk}"
+    )
+
+
+def test_the_channel_query_count_does_not_grow_with_threads(
+    client_for: Any, member: Any, newcomer: Any, lounge: Space, django_assert_num_queries: Any
+) -> None:
+    """Thread summaries, "replied to a thread" lines and "moved to topic" links come with the messages."""
+    forum = testing.make_space("Imaging", kind="discussion")
+    c = client_for(member)
+    first = actions.send_message(Guardian(member), lounge, body="Thread 0")
+    actions.reply_in_thread(Guardian(newcomer), first, body="r", also_in_channel=True)
+    c.get("/s/lounge/")
+    with CaptureQueriesContext(connection) as few:
+        assert c.get("/s/lounge/").status_code == 200
+    expected = len(few)  # now: the bulk layer clears the connection's query log
+    for i in range(1, 6):
+        more = actions.send_message(Guardian(member), lounge, body=f"Thread {i}")
+        actions.reply_in_thread(Guardian(newcomer), more, body=f"r{i}", also_in_channel=True)
+        actions.reply_in_thread(Guardian(newcomer), more, body=f"kept {i}")
+        if i % 2:
+            actions.promote_thread(Guardian(member), more, to_space=forum, title=f"Topic {i}")
+    c.get("/s/lounge/")  # the read position moves once
+    with django_assert_num_queries(expected):
+        html = c.get("/s/lounge/").content.decode()
+    assert html.count("Moved to topic") == 3 and html.count("Replied to a thread") == 6

@@ -142,8 +142,7 @@ def message_fragment(request: HttpRequest, message_id: int) -> HttpResponse:
     guardian = guardian_of(request)
     message = queries.get_message_or_404(guardian, message_id)
     if not is_htmx(request):
-        url = reverse("spaces:detail", args=[message.space.slug])
-        return redirect(f"{url}?before={message.pk + 1}#m-{message.pk}")
+        return redirect(_back(message))  # a reply kept in its thread: the thread
     line = queries.single_line(guardian, message.space, message)
     return render(request, MESSAGE, {"space": message.space, "line": line})
 
