@@ -52,6 +52,7 @@ def test_a_thread_in_the_side_panel_and_on_a_phone(new_ui: Any, db: None, scheme
     ui.act(panel.get_by_role("button", name="Reply"))
     expect(panel.locator("#thread-replies")).to_contain_text("An LED panel works better for me")
     expect(panel.get_by_label("Reply in the thread")).to_have_value("")
+    expect(log).to_contain_text("An LED panel works better for me")  # in the channel beside it, at once
     reply = Message.objects.get(body="An LED panel works better for me")
     assert reply.also_in_channel and reply.thread_root_id == root.pk
 

@@ -265,3 +265,18 @@ def test_the_channel_query_count_does_not_grow_with_threads(
     with django_assert_num_queries(expected):
         html = c.get("/s/lounge/").content.decode()
     assert html.count("Moved to topic") == 3 and html.count("Replied to a thread") == 6
+
+
+def test_a_reply_sent_from_the_panel_also_lands_in_the_channel_beside_it(
+    client_for: Any, newcomer: Any, root: Message
+) -> None:
+    c = client_for(newcomer)
+    data = {"body": "To both", "also_in_channel": "on", "in_panel": "1"}
+    html = c.post(f"{thread_url(root)}reply/", data, **HTMX).content.decode()
+    reply = Message.objects.get(body="To both")
+    assert f'id="r-{reply.pk}"' in html and f'id="m-{reply.pk}"' in html
+    assert 'hx-swap-oob="beforeend:#chat-messages"' in html and 'name="in_panel"' in html
+    only_thread = c.post(f"{thread_url(root)}reply/", {"body": "Thread only", "in_panel": "1"}, **HTMX)
+    assert "#chat-messages" not in only_thread.content.decode()
+    refused = c.post(f"{thread_url(root)}reply/", {"body": " ", "in_panel": "1"}, **HTMX)
+    assert refused.status_code == 422 and 'name="in_panel"' in refused.content.decode()

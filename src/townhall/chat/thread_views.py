@@ -86,10 +86,19 @@ def thread_reply(request: HttpRequest, slug: str, root_id: int) -> HttpResponse:
             reply.thread_root = root
             line = queries.single_line(guardian, space, reply)
             context = {"line": line, **reply_form_context(request, space, root, fresh_reply_form())}
+            in_panel = request.POST.get("in_panel") == "1"
+            if in_panel:
+                context["in_panel"] = True
+                if reply.also_in_channel:  # the channel beside the panel shows it at once, too
+                    context["channel_line"] = line
             url = thread_url(space.slug, root.pk) + f"#r-{reply.pk}"
             return done(request, redirect_to=url, partial=(f"{PANEL}#sent", context))
     if is_htmx(request):
-        return form_errors(request, PANEL, reply_form_context(request, space, root, form), partial="form")
+        context = {
+            **reply_form_context(request, space, root, form),
+            "in_panel": request.POST.get("in_panel") == "1",
+        }
+        return form_errors(request, PANEL, context, partial="form")
     return form_errors(request, THREAD, thread_context(request, space, root, form=form), partial="form")
 
 
