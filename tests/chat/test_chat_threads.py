@@ -210,3 +210,42 @@ def test_the_thread_page_runs_a_fixed_number_of_queries(
         thread_queries.thread_page(g, root)
     with django_assert_num_queries(1):
         thread_queries.followed_threads(g, root.space)
+
+
+def test_bulk_replies_write_what_the_action_writes(member: Any, newcomer: Any, lounge: Space) -> None:
+    from django.utils import timezone
+
+    from townhall.chat.bulk import NewReply, bulk_add_replies
+
+    by_action = actions.send_message(Guardian(member), lounge, body="A")
+    by_bulk = actions.send_message(Guardian(member), lounge, body="B")
+    one = actions.reply_in_thread(Guardian(newcomer), by_action, body="Reply **one**")
+    two = actions.reply_in_thread(Guardian(member), by_action, body="Reply two", also_in_channel=True)
+    now = timezone.now()
+    written = bulk_add_replies(
+        by_bulk,
+        [
+            NewReply(author_id=newcomer.pk, body="Reply **one**", at=now),
+            NewReply(author_id=member.pk, body="Reply two", at=now, also_in_channel=True),
+        ],
+    )
+    fields = ("author_id", "body", "html", "also_in_channel")
+    assert [tuple(getattr(m, f) for f in fields) for m in written] == [
+        tuple(getattr(m, f) for f in fields) for m in (one, two)
+    ]
+    by_action.refresh_from_db()
+    by_bulk.refresh_from_db()
+    assert (by_bulk.reply_count, by_bulk.last_reply_at) == (2, now) and by_action.reply_count == 2
+
+    def follows(root: Message) -> set[tuple[int, bool]]:
+        # Who follows, and whether they have read up to the newest reply.
+        newest = root.replies.order_by("-id").first().pk  # type: ignore[union-attr]
+        return {(f.user_id, f.last_read_id == newest) for f in ThreadFollow.objects.filter(root=root)}
+
+    assert follows(by_bulk) == follows(by_action) == {(member.pk, True), (newcomer.pk, False)}
+    rows = Activity.objects.filter(verb="message.thread_replied").order_by("id")
+    assert [(r.actor_id, r.data["also_in_channel"]) for r in rows] == [
+        (newcomer.pk, False), (member.pk, True), (newcomer.pk, False), (member.pk, True),
+    ]  # fmt: skip
+    with pytest.raises(Invalid, match="A reply has no thread of its own"):
+        bulk_add_replies(written[0], [NewReply(author_id=member.pk, body="x", at=now)])
