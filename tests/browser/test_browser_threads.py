@@ -84,3 +84,40 @@ def test_a_thread_in_the_side_panel_and_on_a_phone(new_ui: Any, db: None, scheme
     expect(log.get_by_role("link", name="Flats for narrowband")).to_be_visible()
     ui.assert_clean()
     phone.assert_clean()
+
+
+def test_live_replies_reach_an_open_thread_and_the_reply_count(new_ui: Any, db: None) -> None:
+    """The stream's broadcasts carry ids only (dispatched here as stream.js would): the open panel fetches
+    the new reply, the channel fetches the root again for its count, an edited reply is replaced."""
+    testing.make_community()
+    max_ = testing.make_member("max", display_name="Max Member")
+    lea = testing.make_member("lea", display_name="Lea Learner")
+    space = testing.make_space("Night owls", kind="chat", visibility=Space.MEMBERS, members=[max_, lea])
+    root = actions.send_message(Guardian(lea), space, body="Guiding trouble tonight")
+    actions.reply_in_thread(Guardian(max_), root, body="Check the cable drag")
+
+    ui = new_ui()
+    log_in(ui, "max")
+    ui.goto(f"/s/night-owls/?thread={root.pk}")
+    page = ui.page
+    replies = page.locator("#thread-replies")
+    expect(replies).to_contain_text("Check the cable drag")
+
+    def broadcast(**payload: Any) -> None:
+        page.evaluate(
+            "(detail) => document.dispatchEvent(new CustomEvent('townhall:broadcast', {detail}))",
+            {"type": "chat", "space_id": space.pk, **payload},
+        )
+
+    reply = actions.reply_in_thread(Guardian(lea), root, body="That was it, thank you!")
+    broadcast(op="thread_reply", root_id=root.pk, message_id=reply.pk)
+    expect(replies).to_contain_text("That was it, thank you!")
+    expect(page.get_by_role("log").get_by_role("link", name="2 replies")).to_be_visible()
+
+    reply = Message.objects.select_related("space").get(pk=reply.pk)
+    actions.edit_message(Guardian(lea), reply, body="That was it, thanks a lot!")
+    broadcast(op="message_edited", message_id=reply.pk)
+    expect(replies).to_contain_text("thanks a lot!")
+    expect(replies).to_contain_text("(edited)")
+    ui.audit()
+    ui.assert_clean()
