@@ -113,6 +113,13 @@ def test_live_replies_reach_an_open_thread_and_the_reply_count(new_ui: Any, db: 
     broadcast(op="thread_reply", root_id=root.pk, message_id=reply.pk)
     expect(replies).to_contain_text("That was it, thank you!")
     expect(page.get_by_role("log").get_by_role("link", name="2 replies")).to_be_visible()
+    # A reply in another thread Max follows counts as unread; the one shown live in the open thread not.
+    expect(page.locator("#chat-threads-link")).to_have_text("Threads")
+    other = actions.send_message(Guardian(lea), space, body="Anyone up for Saturday?")
+    actions.reply_in_thread(Guardian(max_), other, body="Me")
+    news = actions.reply_in_thread(Guardian(lea), other, body="Great, 20:00 then")
+    broadcast(op="thread_reply", root_id=other.pk, message_id=news.pk)
+    expect(page.locator("#chat-threads-link")).to_have_text("Threads · 1 unread")
 
     reply = Message.objects.select_related("space").get(pk=reply.pk)
     actions.edit_message(Guardian(lea), reply, body="That was it, thanks a lot!")

@@ -280,3 +280,18 @@ def test_a_reply_sent_from_the_panel_also_lands_in_the_channel_beside_it(
     assert "#chat-messages" not in only_thread.content.decode()
     refused = c.post(f"{thread_url(root)}reply/", {"body": " ", "in_panel": "1"}, **HTMX)
     assert refused.status_code == 422 and 'name="in_panel"' in refused.content.decode()
+
+
+def test_live_read_and_the_threads_link_fragment(
+    client_for: Any, member: Any, newcomer: Any, outsider: Any, root: Message
+) -> None:
+    reply = actions.reply_in_thread(Guardian(newcomer), root, body="New for Max")
+    c = client_for(member)
+    assert "Threads · 1 unread" in c.get("/s/lounge/chat/threads/link/", **HTMX).content.decode()
+    assert c.get("/s/lounge/chat/threads/link/")["Location"] == "/s/lounge/chat/threads/"
+    assert c.post(f"{thread_url(root)}read/", {"up_to": reply.pk}, **HTMX).status_code == 204
+    link = c.get("/s/lounge/chat/threads/link/", **HTMX).content.decode()
+    assert 'id="chat-threads-link"' in link and "unread" not in link
+    assert c.post(f"{thread_url(root)}read/", {"up_to": "nonsense"}).status_code == 302  # nothing moves
+    assert client_for(outsider).post(f"{thread_url(root)}read/", {"up_to": reply.pk}).status_code == 404
+    assert client_for(outsider).get("/s/lounge/chat/threads/link/", **HTMX).status_code == 404

@@ -154,3 +154,28 @@ def threads_list(request: HttpRequest, slug: str) -> HttpResponse:
     space = _chat_space_or_404(request, slug)
     threads = thread_queries.followed_threads(guardian, space)
     return render(request, THREADS, {"space": space, "threads": threads})
+
+
+@login_required
+@require_POST
+def thread_read(request: HttpRequest, slug: str, root_id: int) -> HttpResponse:
+    """The open thread has shown replies up to ?up_to=<id> (a reply that arrived live): 204, or back to
+    the thread for a plain POST."""
+    space = _chat_space_or_404(request, slug)
+    root = root_in_space(request, space, root_id)
+    actions.mark_thread_read(guardian_of(request), root, up_to=parse_id(request.POST.get("up_to")))
+    if is_htmx(request):
+        return HttpResponse(status=204)
+    return redirect(thread_url(space.slug, root.pk))
+
+
+@login_required
+@require_GET
+def threads_link(request: HttpRequest, slug: str) -> HttpResponse:
+    """The channel's "Threads · N unread" link (the page fetches it when the stream says a thread got a
+    reply or was read); without htmx, the Threads list."""
+    space = _chat_space_or_404(request, slug)
+    if not is_htmx(request):
+        return redirect("chat:threads", space.slug)
+    context = {"space": space, "threads_unread": thread_queries.unread_threads(guardian_of(request), space)}
+    return render(request, "chat/threads_link.html", context)

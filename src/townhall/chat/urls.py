@@ -28,6 +28,8 @@ urlpatterns = [
     ),
     path("s/<slug:slug>/chat/threads/", thread_views.threads_list, name="threads"),
     path("chat/r/<id:message_id>/", thread_views.reply_fragment, name="reply"),
+    path("s/<slug:slug>/chat/thread/<id:root_id>/read/", thread_views.thread_read, name="thread-read"),
+    path("s/<slug:slug>/chat/threads/link/", thread_views.threads_link, name="threads-link"),
     path(
         "s/<slug:slug>/chat/thread/<id:root_id>/promote/", promote_views.thread_promote, name="thread-promote"
     ),

@@ -74,10 +74,37 @@
       const current = document.getElementById("r-" + id);
       const list = document.getElementById("thread-replies");
       if (current) current.replaceWith(node);
-      else if (append && list) list.append(node);
+      else if (append && list) { list.append(node); markRead(box, id); }
       else return;
       if (window.htmx) window.htmx.process(node);
     }).catch(function () { /* a reload shows it */ });
+  };
+  // A reply shown live in the open thread is read: move the read position (the Threads count follows).
+  const csrf = function () {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
+    catch (e) { return ""; }
+  };
+  const markRead = function (box, id) {
+    if (!document.body.dataset.stream) return;  // visitors have no read position
+    const body = new URLSearchParams({ up_to: String(id) });
+    fetch(box.dataset.readUrl, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "HX-Request": "true", "X-CSRFToken": csrf() },
+    }).then(function () { refreshThreadsLink(); }).catch(function () { /* the next visit reads it */ });
+  };
+  // "Threads · N unread" in the channel's header, fetched again as this reader sees it.
+  let linkTimer = null;
+  const refreshThreadsLink = function () {
+    const link = document.getElementById("chat-threads-link");
+    if (!link) return;
+    clearTimeout(linkTimer);
+    linkTimer = setTimeout(function () {
+      get(link.dataset.threadsLinkUrl).then(function (html) {
+        const node = html && nodeOf(html);
+        const current = document.getElementById("chat-threads-link");
+        if (node && current) current.replaceWith(node);
+      }).catch(function () { /* a reload shows it */ });
+    }, 800);
   };
   const refreshRoot = function (id) {
     // The channel's copy of the root (its "N replies" line); chat.js knows the channel's fragment URL.
@@ -102,6 +129,9 @@
     if (msg.type !== "chat" || !msg.message_id) return;
     const box = thread();
     const open = box && String(msg.space_id) === box.dataset.threadSpace;
+    const channel = document.querySelector("[data-chat-space]");
+    const here = channel && String(msg.space_id) === channel.dataset.chatSpace;
+    if (here && (msg.op === "thread_reply" || msg.op === "thread_read")) refreshThreadsLink();
     if (msg.op === "thread_reply") {
       refreshRoot(msg.root_id);
       if (open && String(msg.root_id) === box.dataset.threadRoot) {
