@@ -61,6 +61,10 @@ def test_a_thread_in_the_side_panel_and_on_a_phone(new_ui: Any, db: None, scheme
     expect(log).to_contain_text("An LED panel works better for me")  # also sent to the channel
     expect(log).to_contain_text("Replied to a thread")
     expect(log).to_contain_text("2 replies")
+    page.locator("#chat-thread-panel").get_by_label("Reply in the thread").press("Escape")  # closes it
+    expect(page.locator("#chat-thread-panel [data-thread-root]")).to_have_count(0)
+    assert ui.path == "/s/night-owls/"
+    ui.audit()
 
     phone = new_ui(color_scheme=scheme, phone=True, label="phone")
     log_in(phone, "lea")

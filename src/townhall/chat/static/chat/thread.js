@@ -44,10 +44,12 @@
     }).catch(function () { location.href = href; });
     return true;
   };
+  let opener = null;  // the link that opened the panel: focus goes back to it when the panel closes
   const closePanel = function () {
     panel.innerHTML = "";
     layout.classList.remove("with-thread");
     history.pushState({}, "", spaceUrl());
+    if (opener && document.contains(opener)) opener.focus();
   };
   if (layout && panel) {
     document.addEventListener("click", function (event) {
@@ -55,7 +57,10 @@
       if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
       if (link.hasAttribute("data-thread-close")) { event.preventDefault(); closePanel(); return; }
       if (!WIDE.matches) return;  // phones: the full thread page
-      if (openPanel(link.getAttribute("href"))) event.preventDefault();
+      if (openPanel(link.getAttribute("href"))) { opener = link; event.preventDefault(); }
+    });
+    panel.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && thread()) { event.preventDefault(); closePanel(); }
     });
     window.addEventListener("popstate", function () {
       // Back and forward: the address says which thread (if any) the panel shows.
