@@ -160,3 +160,13 @@ def test_times_are_kept_for_old_threads(member: Any, newcomer: Any, lounge: Spac
     actions.reply_in_thread(Guardian(newcomer), root, body="New answer")
     topic = actions.promote_thread(Guardian(member), root, to_space=forum, title="Old question")
     assert topic.posts.order_by("position").first().created_at == root.created_at  # type: ignore[union-attr]
+
+
+def test_a_former_members_message_is_promoted_without_an_author(
+    member: Any, space_moderator: Any, lounge: Space, forum: Space
+) -> None:
+    root = actions.send_message(Guardian(member), lounge, body="From someone who left")
+    Message.objects.filter(pk=root.pk).update(author=None)
+    root = Message.objects.select_related("space", "author").get(pk=root.pk)
+    topic = actions.promote_thread(Guardian(space_moderator), root, to_space=forum, title="Kept")
+    assert topic.posts.get().author_id is None

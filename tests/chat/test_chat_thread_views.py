@@ -295,3 +295,10 @@ def test_live_read_and_the_threads_link_fragment(
     assert c.post(f"{thread_url(root)}read/", {"up_to": "nonsense"}).status_code == 302  # nothing moves
     assert client_for(outsider).post(f"{thread_url(root)}read/", {"up_to": reply.pk}).status_code == 404
     assert client_for(outsider).get("/s/lounge/chat/threads/link/", **HTMX).status_code == 404
+
+
+def test_the_address_opens_no_thread_of_another_space(client_for: Any, member: Any, root: Message) -> None:
+    other = chat_space("Other", members=[member])
+    elsewhere = actions.send_message(Guardian(member), other, body="Elsewhere")
+    page = client_for(member).get(f"/s/lounge/?thread={elsewhere.pk}").content.decode()
+    assert "with-thread" not in page and "Elsewhere" not in page
