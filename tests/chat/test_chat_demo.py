@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_channel_has_a_topic_and_pinned_messages(community: Any) -> None:
     names = {author for *_rest, author, _text in demo_chat.MESSAGES} | set(demo_chat.MODERATORS)
     users = {name: testing.make_member(name) for name in sorted(names)}
+    testing.make_space(demo_chat.PROMOTED_TO, kind="discussion")  # where a thread is moved to
     demo_chat.seed_chat(users, timezone.now())
     space = Space.objects.get(name=demo_chat.NAME)
     assert topic(space) == demo_chat.TOPIC and len(demo_chat.TOPIC) <= 200
@@ -47,3 +48,40 @@ def test_one_demo_member_hides_their_online_status(community: Any) -> None:
         assert presence.of([quiet.pk], viewer_id=users["lena"].pk) == {quiet.pk: "offline"}
     finally:
         presence.leave(quiet.pk, "demo-tab")
+
+
+def test_the_demo_channel_has_threads_and_a_thread_moved_to_a_topic(community: Any) -> None:
+    from townhall.chat.models import ThreadFollow
+    from townhall.chat.thread_queries import followed_threads, unread_threads
+    from townhall.discussions.models import Topic
+
+    names = {author for *_rest, author, _text in demo_chat.MESSAGES} | set(demo_chat.MODERATORS)
+    names |= {author for _start, replies in demo_chat.THREADS for _m, author, _t, _c in replies}
+    users = {name: testing.make_member(name, display_name=name.title()) for name in sorted(names)}
+    testing.make_space(demo_chat.PROMOTED_TO, kind="discussion")
+    now = timezone.now()
+    counts = demo_chat.seed_chat(users, now)
+    space = Space.objects.get(name=demo_chat.NAME)
+    replies = Message.objects.filter(space=space, thread_root__isnull=False)
+    assert replies.count() == sum(len(r) for _s, r in demo_chat.THREADS)
+    assert counts["messages"] == len(demo_chat.MESSAGES) + replies.count()
+    assert all(r.created_at < now and r.created_at > r.thread_root.created_at for r in replies)  # type: ignore[union-attr]
+    for start, listed in demo_chat.THREADS:
+        root = Message.objects.get(space=space, body__startswith=start)
+        assert (
+            root.reply_count == len(listed)
+            and root.last_reply_at == replies.filter(thread_root=root).last().created_at
+        )  # type: ignore[union-attr]
+    # What the demo's member login (Lena) sees: the guide camera thread has two replies she has not read.
+    lena = Guardian(users["lena"])
+    assert unread_threads(lena, space) == 1
+    assert {t.root.body[:20]: t.unread for t in followed_threads(lena, space)} == {
+        "First light with the": 2,
+        "Aurora alert in Kiru": 0,
+    }
+    assert ThreadFollow.objects.filter(root__space=space).count() >= 10
+    topic = Topic.objects.get(title=demo_chat.PROMOTED_TITLE)
+    promoted = Message.objects.get(space=space, body=demo_chat.PROMOTED)
+    assert promoted.promoted_to_id == topic.pk and topic.posts.count() == 3
+    assert Activity.objects.filter(verb="message.promoted").count() == 1
+    assert Activity.objects.filter(verb="message.thread_replied").count() == replies.count()

@@ -273,6 +273,10 @@ COVERED = {
     "chat:pin": "a button only (tests/chat/test_chat_views.py::test_pin_and_unpin_from_the_page)",
     "chat:unpin": "a button only (tests/chat/test_chat_views.py::test_pin_and_unpin_from_the_page)",
     "chat:topic": "tests/chat/test_chat_views.py::test_moderators_set_the_topic_with_errors_beside_the_field",
+    "chat:thread-reply": "tests/chat/test_chat_thread_views.py::test_refused_replies_come_back_beside_the_field",
+    "chat:thread-follow": "a button only (tests/chat/test_chat_thread_views.py::test_follow_and_unfollow_from_the_page)",
+    "chat:thread-unfollow": "a button only (tests/chat/test_chat_thread_views.py::test_follow_and_unfollow_from_the_page)",
+    "chat:thread-promote": "tests/chat/test_chat_promote.py::test_the_promote_page_offers_spaces_and_moves_the_thread",
 }
 
 

@@ -123,7 +123,8 @@ def test_the_demo_has_conversations_worth_reading(seeded: dict[str, int], client
     from townhall.seed.demo_conversations import CONVERSATIONS
     from townhall.seed.demo_discussions import TOPICS
 
-    assert seeded["topics"] == Topic.objects.count() == len(TOPICS) + len(CONVERSATIONS)
+    # ... and one chat thread moved to a topic (demo_chat.PROMOTED)
+    assert seeded["topics"] == Topic.objects.count() == len(TOPICS) + len(CONVERSATIONS) + 1
     assert seeded["posts"] == Post.objects.count()
     question = Topic.objects.get(title__startswith="How do I remove the gradient")
     assert question.solved and question.accepted_post is not None

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Router, Status
 
-from townhall.chat import actions, live, queries
+from townhall.chat import actions, live, queries, thread_api
 from townhall.chat.models import Message
 from townhall.chat.schemas import (
     MessageIn,
@@ -32,6 +32,18 @@ from townhall.spaces.queries import get_space_or_404
 router = Router(tags=["chat"])
 
 
+def thread_info(message: Message) -> dict[str, Any]:
+    """Where a message stands in threads (read from its own row: no query)."""
+    topic = message.promoted_to if message.promoted_to_id else None
+    return {
+        "root": message.thread_root_id,
+        "also_in_channel": message.also_in_channel,
+        "reply_count": message.reply_count,
+        "last_reply_at": message.last_reply_at,
+        "promoted_to": topic.get_absolute_url() if topic is not None else None,
+    }
+
+
 def message_out(guardian: Guardian, message: Message, space: Space) -> dict[str, Any]:
     message.space = space
     shown = guardian.chat.view_message_body.can(message)
@@ -47,6 +59,7 @@ def message_out(guardian: Guardian, message: Message, space: Space) -> dict[str,
         "deleted": message.deleted_at is not None,
         "pinned": message.pinned_at is not None,
         "url": reverse("chat:message", args=[message.pk]),
+        "thread": thread_info(message),
     }
 
 
@@ -173,3 +186,7 @@ def channel_presence(request: HttpRequest, slug: str) -> Any:
     g = guardian_of(request)
     space = _chat_space(request, slug)
     return {"people": live.channel_presence(g, space)}
+
+
+# Threads live in their own module (given message_out, so that it need not import this one).
+router.add_router("/", thread_api.build_router(message_out))

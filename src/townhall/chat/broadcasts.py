@@ -23,6 +23,9 @@ SCHEMAS = [
     *declare("chat", MESSAGE_OPS, space_id=int, message_id=int),
     *declare("chat", ("read",), space_id=int, message_id=int),
     *declare("chat", ("topic_changed",), space_id=int),
+    *declare("chat", ("thread_reply",), space_id=int, message_id=int, root_id=int),
+    *declare("chat", ("thread_read",), space_id=int, root_id=int, message_id=int),
+    *declare("chat", ("message_promoted",), space_id=int, message_id=int),
 ]
 
 
@@ -43,3 +46,18 @@ def channel_read(*, user_id: int, space_id: int, message_id: int) -> None:
 def topic_changed(*, space_id: int) -> None:
     """Schedule `{type: "chat", op: "topic_changed", space_id}` to the space's readers after the commit."""
     publish_on_commit([space_group(space_id)], {"type": "chat", "op": "topic_changed", "space_id": space_id})
+
+
+def thread_reply(*, space_id: int, root_id: int, message_id: int) -> None:
+    """Schedule `{type: "chat", op: "thread_reply", space_id, message_id, root_id}` to the space's readers
+    after the commit: an open thread fetches the reply, the channel fetches the root (its reply count)."""
+    payload = {"type": "chat", "op": "thread_reply", "space_id": space_id, "message_id": message_id,
+               "root_id": root_id}  # fmt: skip
+    publish_on_commit([space_group(space_id)], payload)
+
+
+def thread_read(*, user_id: int, space_id: int, root_id: int, message_id: int) -> None:
+    """Schedule `{type: "chat", op: "thread_read", ...}` to the reader's own streams after the commit."""
+    payload = {"type": "chat", "op": "thread_read", "space_id": space_id, "root_id": root_id,
+               "message_id": message_id}  # fmt: skip
+    publish_on_commit([user_group(user_id)], payload)

@@ -14,9 +14,10 @@ from django.db import transaction
 from townhall.activity.log import build_activity
 from townhall.activity.models import Activity
 from townhall.chat.actions import clean_body
-from townhall.chat.events import MessageSentData
-from townhall.chat.models import Message
+from townhall.chat.events import MessageSentData, ThreadRepliedData
+from townhall.chat.models import Message, ThreadFollow
 from townhall.core.effects import RowsWritten, emit
+from townhall.core.errors import Invalid
 from townhall.core.markdown import render_markdown
 from townhall.spaces.models import Space
 
@@ -58,4 +59,62 @@ def bulk_create_messages(space: Space, messages: Sequence[NewMessage]) -> list[M
             for m in created
         )
         emit(RowsWritten("chat.message", tuple(m.pk for m in created)))
+    return created
+
+
+@dataclass(frozen=True)
+class NewReply:
+    author_id: int
+    body: str
+    at: datetime
+    also_in_channel: bool = False
+
+
+def bulk_add_replies(root: Message, replies: Sequence[NewReply]) -> list[Message]:
+    """Store `replies` in the thread of `root`, oldest first, with what `reply_in_thread` keeps: the root's
+    reply_count and last_reply_at (under a lock on its row), the follows of the root's author and of each
+    replier (read up to their own last reply), one Activity row each. Raises Invalid for a text the
+    action would refuse, or when `root` is itself a reply."""
+    if root.thread_root_id is not None:
+        raise Invalid("A reply has no thread of its own: reply to the message that opened it.")
+    ordered = sorted(replies, key=lambda r: r.at)
+    rows = [
+        Message(
+            space_id=root.space_id, author_id=new.author_id, body=(text := clean_body(new.body)),
+            html=render_markdown(text, hard_breaks=True), created_at=new.at, thread_root_id=root.pk,
+            also_in_channel=new.also_in_channel,
+        )
+        for new in ordered
+    ]  # fmt: skip
+    with transaction.atomic():
+        locked = Message.objects.select_for_update().get(pk=root.pk)
+        created = Message.objects.bulk_create(rows)
+        if created:
+            locked.reply_count += len(created)
+            locked.last_reply_at = max(locked.last_reply_at or created[-1].created_at, created[-1].created_at)
+            locked.save(update_fields=["reply_count", "last_reply_at"])
+        read_up_to: dict[int, int] = {}
+        if locked.author_id is not None:
+            read_up_to[locked.author_id] = 0
+        for m in created:
+            read_up_to[m.author_id] = m.pk  # type: ignore[index]
+        known = dict(ThreadFollow.objects.filter(root=locked).values_list("user_id", "last_read_id"))
+        ThreadFollow.objects.bulk_create(
+            ThreadFollow(user_id=user_id, root=locked, last_read_id=last)
+            for user_id, last in read_up_to.items()
+            if user_id not in known
+        )
+        for user_id, last in read_up_to.items():
+            if user_id in known and last > known[user_id]:
+                ThreadFollow.objects.filter(root=locked, user_id=user_id).update(last_read_id=last)
+        Activity.objects.bulk_create(
+            build_activity(
+                m.author_id, "message.thread_replied", m, space_id=root.space_id,
+                data=ThreadRepliedData(root_id=root.pk, chars=len(m.body), also_in_channel=m.also_in_channel),
+                at=m.created_at,
+            )
+            for m in created
+        )  # fmt: skip
+        emit(RowsWritten("chat.message", tuple(m.pk for m in created)))
+    root.reply_count, root.last_reply_at = locked.reply_count, locked.last_reply_at
     return created

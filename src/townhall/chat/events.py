@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from townhall.activity.verbs import MODERATORS, Verb
+from townhall.activity.verbs import MODERATORS, PRIVATE, Verb
 from townhall.core.effects import DomainEvent
 
 
@@ -57,6 +57,22 @@ class ChannelTopicChanged(DomainEvent):
     actor_id: int | None
 
 
+@dataclass(frozen=True)
+class ThreadReplied(DomainEvent):
+    message_id: int  # the reply
+    root_id: int
+    space_id: int
+    actor_id: int | None
+
+
+@dataclass(frozen=True)
+class ThreadPromoted(DomainEvent):
+    root_id: int
+    space_id: int
+    topic_id: int
+    actor_id: int | None
+
+
 # --- activity verbs and their payloads ----------------------------------------------------------------
 @dataclass(frozen=True)
 class MessageSentData:
@@ -83,6 +99,19 @@ class ChannelTopicData:
     chars: int  # the new topic's length; 0: cleared
 
 
+@dataclass(frozen=True)
+class ThreadRepliedData:
+    root_id: int
+    chars: int
+    also_in_channel: bool
+
+
+@dataclass(frozen=True)
+class ThreadPromotedData:
+    topic_id: int
+    replies: int  # the replies that became posts
+
+
 VERBS = [
     Verb("message.sent", MessageSentData),
     Verb("message.edited", MessageEditedData),
@@ -91,4 +120,8 @@ VERBS = [
     Verb("message.pinned", MessagePinData),
     Verb("message.unpinned", MessagePinData),
     Verb("channel.topic_changed", ChannelTopicData),
+    Verb("message.thread_replied", ThreadRepliedData),
+    Verb("thread.followed", audience=PRIVATE),
+    Verb("thread.unfollowed", audience=PRIVATE),
+    Verb("message.promoted", ThreadPromotedData),
 ]

@@ -20,3 +20,14 @@ class TopicForm(forms.Form):
         help_text=f"Plain text, at most {TOPIC_MAX} characters; leave it empty to clear the topic.",
         widget=forms.TextInput(attrs={"size": 60}),
     )
+
+
+class ThreadReplyForm(MessageForm):
+    also_in_channel = forms.BooleanField(required=False, label="Also send to channel")
+
+
+class PromoteForm(forms.Form):
+    # The choices are the discussions spaces this person may start topics in (set by the view); the
+    # title's length is the action's to judge.
+    space = forms.TypedChoiceField(coerce=int, label="Discussions space", choices=())
+    title = forms.CharField(label="Topic title", widget=forms.TextInput(attrs={"size": 60}))

@@ -35,6 +35,21 @@ class Message(models.Model):
     pinned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Threads: a reply points at the message that opened its thread (never at another reply). The root
+    # keeps its thread's counters, maintained under a lock on the root's row by `reply_in_thread`;
+    # deleted replies keep their place (and their count), as deleted messages do in the channel.
+    thread_root = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    reply_count = models.PositiveIntegerField(default=0)
+    last_reply_at = models.DateTimeField(null=True, blank=True)
+    # A reply also sent to the channel: it shows in the channel's list too, with "replied to a thread".
+    also_in_channel = models.BooleanField(default=False)
+    # Promoted to a discussion topic: the thread is closed and the channel links to the topic instead.
+    promoted_at = models.DateTimeField(null=True, blank=True)
+    promoted_to = models.ForeignKey(
+        "discussions.Topic", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["id"]
@@ -44,6 +59,11 @@ class Message(models.Model):
                 fields=["space", "pinned_at"],
                 condition=Q(pinned_at__isnull=False),
                 name="chat_message_pinned",
+            ),
+            models.Index(
+                fields=["thread_root", "id"],
+                condition=Q(thread_root__isnull=False),
+                name="chat_message_thread",
             ),
         ]
         constraints = [
@@ -87,3 +107,20 @@ class ChannelRead(models.Model):
 
     def __str__(self) -> str:
         return f"user {self.user_id} read space {self.space_id} up to {self.last_read_id}"
+
+
+class ThreadFollow(models.Model):
+    """A member following a thread: its root's author and everyone who replies follow it on their own;
+    anyone who may read it can follow or unfollow. Replies after `last_read_id` are unread."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    root = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="follows")
+    last_read_id = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["user", "root"], name="chat_thread_follow_unique")]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} follows thread {self.root_id}"

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from townhall.chat.models import MAX_PINS, ChannelRead, Message
@@ -24,7 +25,11 @@ GROUP_WITHIN = timedelta(minutes=5)  # consecutive messages by one author this c
 
 def get_message_or_404(guardian: Guardian, message_id: int) -> Message:
     """The message if this person may read its space; NotFound otherwise (same as missing)."""
-    message = Message.objects.select_related("space", "author").filter(pk=message_id).first()
+    message = (
+        Message.objects.select_related("space", "author", "thread_root", "promoted_to")
+        .filter(pk=message_id)
+        .first()
+    )
     if message is None or not guardian.chat.view_message.can(message):
         raise NotFound("No such message")
     return message
@@ -57,6 +62,7 @@ class Line:
     can_restore: bool = False
     can_pin: bool = False
     can_unpin: bool = False
+    can_promote: bool = False
 
 
 @dataclass
@@ -100,6 +106,7 @@ def lines_for(guardian: Guardian, space: Space, messages: list[Message]) -> list
                 can_restore=moderates and message.deleted_at is not None,
                 can_pin=moderates and guardian.chat.pin.can(message),
                 can_unpin=moderates and guardian.chat.unpin.can(message),
+                can_promote=(mine or moderates) and guardian.chat.promote.can(message),
             )
         )
         previous, previous_day = message, day
@@ -120,7 +127,13 @@ def channel_page(guardian: Guardian, space: Space, *, before: int | None = None)
     (the rules read the Guardian's cached standing).
     """
     guardian.chat.read.ensure(space)
-    qs = Message.objects.filter(space_id=space.pk).select_related("author")
+    # The channel's list: messages that open threads, and the replies also sent to the channel (with
+    # their root, for the "replied to a thread" line, and the topic a promoted thread moved to).
+    qs = (
+        Message.objects.filter(space_id=space.pk)
+        .filter(Q(thread_root__isnull=True) | Q(also_in_channel=True))
+        .select_related("author", "thread_root", "promoted_to")
+    )
     if before is not None:
         qs = qs.filter(pk__lt=min(before, MAX_ID))
     newest_first = list(qs.order_by("-id")[: PAGE_SIZE + 1])
@@ -186,6 +199,7 @@ def unread_by_space(guardian: Guardian, space_ids: list[int]) -> dict[int, int]:
         f" JOIN {Message._meta.db_table} m ON m.space_id = r.space_id AND m.id > r.last_read_id"
         f" WHERE r.user_id = %s AND r.space_id IN ({marks}) AND m.deleted_at IS NULL"
         " AND (m.author_id IS NULL OR m.author_id <> %s)"
+        " AND (m.thread_root_id IS NULL OR m.also_in_channel)"  # thread replies count in Threads
         " GROUP BY r.space_id"
     )
     with connection.cursor() as cursor:

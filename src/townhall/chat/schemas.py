@@ -13,6 +13,16 @@ class AuthorOut(Schema):
     name: str
 
 
+class ThreadInfo(Schema):
+    """A message's place in threads: the thread it opened, or the one it replies in."""
+
+    root: int | None = Field(None, description="The message whose thread this reply is in; null: not a reply")
+    also_in_channel: bool = Field(False, description="A reply also sent to the channel")
+    reply_count: int = Field(0, description="Replies in the thread this message opened (deleted ones too)")
+    last_reply_at: datetime | None = None
+    promoted_to: str | None = Field(None, description="The topic's URL, when the thread moved to a topic")
+
+
 class MessageOut(Schema):
     id: int
     space: str
@@ -24,6 +34,7 @@ class MessageOut(Schema):
     deleted: bool
     pinned: bool = Field(description="Pinned by a moderator (a deleted message leaves the Pinned area)")
     url: str
+    thread: ThreadInfo | None = None
 
 
 class MessagePage(Schema):
@@ -71,3 +82,45 @@ class PresenceOut(Schema):
 
 class PresenceList(Schema):
     people: list[PresenceOut]
+
+
+# --- threads ---------------------------------------------------------------------------------------
+class FollowersOut(Schema):
+    names: list[str] = Field(description="The first few followers, in the order they followed")
+    more: int = Field(description="How many others follow")
+    following: bool = Field(description="Whether you follow the thread")
+
+
+class ThreadOut(Schema):
+    root: MessageOut
+    items: list[MessageOut] = Field(description="Replies, oldest first")
+    earlier: int | None = Field(description="Pass as `before` to get the replies before these; null: none")
+    followers: FollowersOut
+
+
+class FollowedThreadOut(Schema):
+    root: MessageOut
+    unread: int = Field(description="Replies by others after your read position")
+
+
+class FollowedThreads(Schema):
+    items: list[FollowedThreadOut] = Field(description="Threads you follow here, the most recent reply first")
+
+
+class ReplyIn(MessageIn):
+    also_in_channel: bool = Field(False, description="Also show the reply in the channel")
+
+
+class ThreadReadIn(InputSchema):
+    up_to: int = Field(ge=1, description="The id of the newest reply you have read")
+
+
+class PromoteIn(InputSchema):
+    space: str = Field(max_length=200, description="The slug of a discussions space you may start topics in")
+    title: str = Field(max_length=1000)
+
+
+class TopicRef(Schema):
+    id: int
+    title: str
+    url: str

@@ -76,6 +76,7 @@ MESSAGES = SearchType(
     api_fields=message_api_fields,
     refresh_on={
         events.MessageSent: lambda e: [e.message_id],
+        events.ThreadReplied: lambda e: [e.message_id],
         events.MessageEdited: lambda e: [e.message_id],
         events.MessageDeleted: lambda e: [e.message_id],
         events.MessageRestored: lambda e: [e.message_id],

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from townhall.chat import live_views, views
+from townhall.chat import live_views, promote_views, thread_views, views
 
 app_name = "chat"
 
@@ -17,4 +17,22 @@ urlpatterns = [
     path("chat/m/<id:message_id>/unpin/", views.message_unpin, name="unpin"),
     path("s/<slug:slug>/chat/people/", live_views.people, name="people"),
     path("s/<slug:slug>/chat/read/", live_views.mark_read, name="read"),
+    path("s/<slug:slug>/chat/thread/<id:root_id>/", thread_views.thread_view, name="thread"),
+    path(
+        "s/<slug:slug>/chat/thread/<id:root_id>/earlier/", thread_views.thread_earlier, name="thread-earlier"
+    ),
+    path("s/<slug:slug>/chat/thread/<id:root_id>/reply/", thread_views.thread_reply, name="thread-reply"),
+    path("s/<slug:slug>/chat/thread/<id:root_id>/follow/", thread_views.thread_follow, name="thread-follow"),
+    path(
+        "s/<slug:slug>/chat/thread/<id:root_id>/unfollow/",
+        thread_views.thread_unfollow,
+        name="thread-unfollow",
+    ),
+    path("s/<slug:slug>/chat/threads/", thread_views.threads_list, name="threads"),
+    path("chat/r/<id:message_id>/", thread_views.reply_fragment, name="reply"),
+    path("s/<slug:slug>/chat/thread/<id:root_id>/read/", thread_views.thread_read, name="thread-read"),
+    path("s/<slug:slug>/chat/threads/link/", thread_views.threads_link, name="threads-link"),
+    path(
+        "s/<slug:slug>/chat/thread/<id:root_id>/promote/", promote_views.thread_promote, name="thread-promote"
+    ),
 ]

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from townhall.chat import actions, live, queries
+from townhall.chat import actions, live, queries, thread_context
 from townhall.chat.forms import MessageForm, TopicForm
 from townhall.chat.models import Message
 from townhall.core.errors import Invalid, PermissionDenied
@@ -73,6 +73,8 @@ def space_content(request: HttpRequest, space: Space) -> tuple[str, dict[str, An
         **live.presence_context(guardian, {line.message.author_id for line in page.lines}),
         **_pinned_context(request, space),
         **_form_context(request, space, _fresh_form()),
+        **thread_context.unread_threads(request, space),
+        **thread_context.panel_from_query(request, space),
     }
     return CHANNEL, context
 
@@ -142,13 +144,16 @@ def message_fragment(request: HttpRequest, message_id: int) -> HttpResponse:
     guardian = guardian_of(request)
     message = queries.get_message_or_404(guardian, message_id)
     if not is_htmx(request):
-        url = reverse("spaces:detail", args=[message.space.slug])
-        return redirect(f"{url}?before={message.pk + 1}#m-{message.pk}")
+        return redirect(_back(message))  # a reply kept in its thread: the thread
     line = queries.single_line(guardian, message.space, message)
     return render(request, MESSAGE, {"space": message.space, "line": line})
 
 
 def _back(message: Message) -> str:
+    if message.thread_root_id is not None and not message.also_in_channel:
+        # A reply kept in its thread goes back to the thread.
+        url = reverse("chat:thread", args=[message.space.slug, message.thread_root_id])
+        return f"{url}#r-{message.pk}"
     return reverse("spaces:detail", args=[message.space.slug]) + f"?before={message.pk + 1}#m-{message.pk}"
 
 
@@ -234,6 +239,11 @@ def _changed(request: HttpRequest, message: Message, text: str) -> HttpResponse:
     space = message.space
     line = queries.single_line(guardian, space, message)
     from_pinned = request.POST.get("area") == "pinned"
+    if request.POST.get("area") == "thread" and message.thread_root_id is not None:
+        # The button sat on a reply in an open thread: answer with the reply as the thread shows it.
+        reply_back = reverse("chat:thread", args=[space.slug, message.thread_root_id]) + f"#r-{message.pk}"
+        partial = ("chat/reply.html", {"space": space, "line": line})
+        return done(request, redirect_to=reply_back, message=text, partial=partial)
     context = {"space": space, "line": line, "from_pinned": from_pinned, **_pinned_context(request, space)}
     back = reverse("spaces:detail", args=[space.slug]) if from_pinned else _back(message)
     return done(request, redirect_to=back, message=text, partial=(CHANGED, context))

@@ -40,6 +40,7 @@ def topic(space: Space) -> str:
 
 
 ARCHIVED = "This space is archived: its channel is kept as it was."
+PROMOTED = "This thread has moved to a discussion topic: reply there."
 
 
 class ChatRules(RuleGroup):
@@ -197,4 +198,60 @@ class ChatRules(RuleGroup):
             return refuse("Only this space's moderators can set the topic.")
         if space.archived_at is not None:
             return refuse(ARCHIVED)
+        return None
+
+    # --- threads ---------------------------------------------------------------------------------
+    # Members may reply in the threads of an announcement channel (a question about an announcement
+    # belongs beside it); only "also send to channel" is the moderators' there, through `post`.
+    @rule
+    def view_thread(self, root: Message) -> Refusal | None:
+        """A thread is read with its channel; a reply has no thread of its own (unseen, like missing)."""
+        unseen = self.view_message(root)
+        if unseen is not None or root.thread_root_id is not None:
+            return UNSEEN
+        return None
+
+    @rule
+    def reply_in_thread(self, root: Message) -> Refusal | None:
+        """Reply in a thread: the space's posting rules (announcement channels included, see above)."""
+        unseen = self.view_thread(root)
+        if unseen is not None:
+            return unseen
+        refusal = self.g.spaces.post(root.space)
+        if refusal is not None:
+            return refusal
+        if root.promoted_at is not None:
+            return refuse(PROMOTED)
+        if root.deleted_at is not None:
+            return refuse("This message has been deleted, so its thread takes no new replies.")
+        return None
+
+    @rule
+    def follow_thread(self, root: Message) -> Refusal | None:
+        """Anyone signed in who may read the thread follows or unfollows it."""
+        unseen = self.view_thread(root)
+        if unseen is not None:
+            return unseen
+        if self.g.user is None:
+            return refuse("Sign in to follow threads.")
+        return None
+
+    @rule
+    def promote(self, root: Message) -> Refusal | None:
+        """The message's author or the space's moderators turn it and its thread into a discussion topic
+        (where they may start one: the action asks `discussions.create_topic` of the target space)."""
+        unseen = self.view_thread(root)
+        if unseen is not None:
+            return unseen
+        if self.g.user is None:
+            return refuse("Sign in to move messages to a topic.")
+        if root.promoted_at is not None:
+            return refuse("This message has already been moved to a topic.")
+        if root.deleted_at is not None:
+            return refuse("A deleted message cannot be moved to a topic.")
+        if not self._moderates(root.space):
+            if root.author_id != self.g.user_id:
+                return refuse("Only the message's author or this space's moderators can move it to a topic.")
+            if not self.g.is_member:
+                return refuse("Your membership does not allow this right now.")
         return None

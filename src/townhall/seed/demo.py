@@ -632,8 +632,8 @@ def seed_demo() -> dict[str, int]:
         "spaces": len(spaces) + chat["spaces"],
         "space memberships": n_space_members + chat["space memberships"],
         "invitations": len(invitations),
-        "topics": showcase["topics"] + everyday["topics"],
-        "posts": showcase["posts"] + everyday["posts"],
+        "topics": showcase["topics"] + everyday["topics"] + chat["topics"],
+        "posts": showcase["posts"] + everyday["posts"] + chat["posts"],
         "chat messages": chat["messages"],
         "community": 1 if community.pk else 0,
     }

@@ -6,6 +6,10 @@ Authors are always members of the space. A moderator sets the channel's topic li
 reminder and the clinic announcement, through the chat actions. One member who chats late at night
 hides their online status (the accounts action behind the settings page), so their dot always reads
 offline to others; everyone else shows online or away while they have the demo open.
+
+A few messages grew threads (`chat.bulk.bulk_add_replies`, with authors and times given), and one of
+them, the SCT collimation question, was moved to a topic in "Deep-sky imaging" by a moderator through
+the promote action, so the channel shows "Moved to topic" in its place.
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ from townhall.accounts.models import User
 from townhall.activity.log import record_activity
 from townhall.activity.payloads import Via
 from townhall.chat import actions
-from townhall.chat.bulk import NewMessage, bulk_create_messages
-from townhall.chat.models import ChannelRead
+from townhall.chat.bulk import NewMessage, NewReply, bulk_add_replies, bulk_create_messages
+from townhall.chat.models import ChannelRead, Message
 from townhall.policy import Guardian
 from townhall.spaces.models import SidebarSection, Space, SpaceMembership
 
@@ -78,6 +82,57 @@ MESSAGES: list[tuple[int, int, int, str, str]] = [
 ]
 # fmt: on
 
+# Threads: (how the root message begins, [(minutes after the root, author, text, also sent to channel)]).
+# Only a reply newer than every channel message goes to the channel too, so the channel stays in order.
+# fmt: off
+THREADS: list[tuple[str, list[tuple[int, str, str, bool]]]] = [
+    ("First light with the new guide camera", [
+        (3, "oskar", "Which camera did you go for?", False),
+        (6, "lena", "The ASI120MM mini on a 30 mm guide scope. Cheap, and it just works", False),
+        (15, "jonas", "Good choice. Try 2 s exposures when the seeing is soft, so PHD2 chases it less", False),
+        (40, "noah", "Same setup here. Calibrate near the celestial equator and you only do it once a night", False),
+    ]),
+    ("Aurora alert in Kiruna", [
+        (4, "nora", "Fingers crossed! Kp 5 should reach Tromsø too", False),
+        (9, "kenji", "What settings do you start with for aurora?", False),
+        (12, "emma", "ISO 1600, f/2.8, 4 to 8 s. Go shorter when it dances, or the curtains blur", False),
+        (20, "lena", "Saving this for the night it reaches Hamburg 🤞", False),
+    ]),
+    ("Comet C/2025 is visible in binoculars", [
+        (10, "hana", "Leaving Prague now. Where exactly in the Bieszczady?", False),
+        (14, "marek", "Near Wetlina, the car park below Połonina Wetlińska. Dark to the north-west", False),
+        (150, "hana", "Made it! The tail shows clearly in 10x50s. Thank you for the tip", False),
+    ]),
+    ("Anyone have a favourite guide for collimating an SCT?", [
+        (22, "anika", "Let the scope cool down for an hour first, or the rings never settle", False),
+        (25, "ben", "And check focus with a Bahtinov mask afterwards, collimation shifts it a little", True),
+    ]),
+]
+# fmt: on
+PROMOTED = "Anyone have a favourite guide for collimating an SCT?"  # moved to a topic by a moderator
+PROMOTED_TO = "Deep-sky imaging"
+PROMOTED_TITLE = "Collimating an SCT: the star test, step by step"
+
+
+def seed_threads(users: dict[str, User], messages: list[Message]) -> tuple[int, int]:
+    """Replies in a few threads, then one thread moved to a discussion topic; returns the replies and
+    the topic's posts."""
+    count = 0
+    for start, replies in THREADS:
+        root = next(m for m in messages if m.body.startswith(start))
+        new = [
+            NewReply(author_id=users[author].pk, body=text, at=root.created_at + timedelta(minutes=after),
+                     also_in_channel=channel)
+            for after, author, text, channel in replies
+        ]  # fmt: skip
+        count += len(bulk_add_replies(root, new))
+    root = Message.objects.select_related("space").get(pk=next(m.pk for m in messages if m.body == PROMOTED))
+    target = Space.objects.get(name=PROMOTED_TO, kind="discussion")
+    topic = actions.promote_thread(
+        Guardian(users[MODERATORS[1]]), root, to_space=target, title=PROMOTED_TITLE
+    )
+    return count, topic.posts.count()
+
 
 def seed_chat(users: dict[str, User], now: datetime) -> dict[str, int]:
     """Create the chat space, its members and its messages; return the counts."""
@@ -125,10 +180,17 @@ def seed_chat(users: dict[str, User], now: datetime) -> dict[str, int]:
     quiet = users.get(HIDES_PRESENCE)
     if quiet is not None:
         account_actions.set_presence_hidden(Guardian(quiet), quiet, hidden=True)
+    replies, posts = seed_threads(users, messages)
     # Most members last looked in a day or two ago, so the sidebar shows what is new since.
     cutoff = [m.pk for m in messages if m.created_at <= now - timedelta(days=1, hours=12)]
     if cutoff:
         ChannelRead.objects.bulk_create(
             ChannelRead(user=user, space=space, last_read_id=cutoff[-1]) for user in users.values()
         )
-    return {"spaces": 1, "space memberships": len(rows), "messages": len(messages)}
+    return {
+        "spaces": 1,
+        "space memberships": len(rows),
+        "messages": len(messages) + replies,
+        "topics": 1,  # the thread moved to a topic
+        "posts": posts,
+    }

@@ -10,6 +10,8 @@ from townhall.chat.actions._common import clean_body, clean_client_key
 from townhall.chat.actions.channel import clean_topic, mark_read, set_topic
 from townhall.chat.actions.messages import delete_message, edit_message, restore_message, send_message
 from townhall.chat.actions.pins import pin_message, unpin_message
+from townhall.chat.actions.promote import promote_thread
+from townhall.chat.actions.threads import follow_thread, mark_thread_read, reply_in_thread, unfollow_thread
 
 __all__ = [
     "clean_body",
@@ -17,10 +19,15 @@ __all__ = [
     "clean_topic",
     "delete_message",
     "edit_message",
+    "follow_thread",
     "mark_read",
+    "mark_thread_read",
     "pin_message",
+    "promote_thread",
+    "reply_in_thread",
     "restore_message",
     "send_message",
     "set_topic",
+    "unfollow_thread",
     "unpin_message",
 ]
