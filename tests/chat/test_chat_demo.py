@@ -38,7 +38,9 @@ def test_one_demo_member_hides_their_online_status(community: Any) -> None:
     from townhall.realtime import presence
 
     names = {author for *_rest, author, _text in demo_chat.MESSAGES} | set(demo_chat.MODERATORS)
+    names |= {author for _start, replies in demo_chat.THREADS for _m, author, _t, _c in replies}
     users = {name: testing.make_member(name) for name in sorted(names)}
+    testing.make_space(demo_chat.PROMOTED_TO, kind="discussion")
     demo_chat.seed_chat(users, timezone.now())
     quiet = users[demo_chat.HIDES_PRESENCE]
     quiet.refresh_from_db()
