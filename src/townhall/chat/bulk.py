@@ -1,7 +1,7 @@
 """Writing chat messages without a person at the keyboard (seeding, importers): authors and times are
-given, and the rows are those `actions.send_message` writes (cleaned text, HTML rendered once, one
-Activity row each), in one batch, without rate limits, slow mode or broadcasts. The search index hears
-of them through one `RowsWritten("chat.message", ids)`."""
+given, and the rows are those `actions.send_message` writes (cleaned text, HTML rendered once with
+@mentions linked, one Activity row each naming who was mentioned), in one batch, without rate limits,
+slow mode or broadcasts. The search index hears of them through one `RowsWritten("chat.message", ids)`."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from townhall.activity.models import Activity
 from townhall.chat.actions import clean_body
 from townhall.chat.events import MessageSentData
 from townhall.chat.models import Message
+from townhall.content.mentions import render_posts
 from townhall.core.effects import RowsWritten, emit
-from townhall.core.markdown import render_markdown
 from townhall.spaces.models import Space
 
 
@@ -32,18 +32,13 @@ def bulk_create_messages(space: Space, messages: Sequence[NewMessage]) -> list[M
     """Store `messages` in `space`, oldest first. Raises Invalid for a text `send_message` would refuse
     (empty, over 10,000 characters). Authors are taken as given: the caller writes only members."""
     ordered = sorted(messages, key=lambda m: m.at)
-    rows = []
-    for new in ordered:
-        text = clean_body(new.body)
-        rows.append(
-            Message(
-                space=space,
-                author_id=new.author_id,
-                body=text,
-                html=render_markdown(text, hard_breaks=True),
-                created_at=new.at,
-            )
-        )
+    texts = [clean_body(new.body) for new in ordered]
+    # One query finds everyone mentioned in the whole batch (as the discussions bulk layer does).
+    rendered = render_posts(texts, hard_breaks=True)
+    rows = [
+        Message(space=space, author_id=new.author_id, body=text, html=html, created_at=new.at)
+        for new, text, (html, _) in zip(ordered, texts, rendered, strict=True)
+    ]
     with transaction.atomic():
         created = Message.objects.bulk_create(rows)
         Activity.objects.bulk_create(
@@ -52,10 +47,10 @@ def bulk_create_messages(space: Space, messages: Sequence[NewMessage]) -> list[M
                 "message.sent",
                 m,
                 space_id=space.pk,
-                data=MessageSentData(chars=len(m.body)),
+                data=MessageSentData(chars=len(m.body), mentioned=mentioned),
                 at=m.created_at,
             )
-            for m in created
+            for m, (_, mentioned) in zip(created, rendered, strict=True)
         )
         emit(RowsWritten("chat.message", tuple(m.pk for m in created)))
     return created

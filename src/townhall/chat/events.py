@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from townhall.activity.verbs import MODERATORS, Verb
 from townhall.core.effects import DomainEvent
@@ -61,11 +61,13 @@ class ChannelTopicChanged(DomainEvent):
 @dataclass(frozen=True)
 class MessageSentData:
     chars: int
+    mentioned: list[int] = field(default_factory=list)  # user ids @mentioned (content.mentions)
 
 
 @dataclass(frozen=True)
 class MessageEditedData:
     revision_id: int
+    mentioned: list[int] = field(default_factory=list)  # user ids @mentioned in the new wording
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from townhall.content import mentions
 from townhall.core import pagecache
 from townhall.core.confirm import ask_first, confirmed
 from townhall.core.errors import Invalid
@@ -34,7 +35,7 @@ from townhall.core.htmx import FORM_ERRORS_STATUS, done, form_errors, is_htmx, r
 from townhall.core.ids import parse_id, parse_page
 from townhall.core.pagination import BadCursor
 from townhall.core.undo import offer_undo
-from townhall.discussions import actions, mentions, queries, uploads
+from townhall.discussions import actions, queries, uploads
 from townhall.discussions.forms import EditForm, MoveForm, ReplyForm, TopicForm
 from townhall.discussions.models import Post, Topic, Upload, reaction_choices
 from townhall.policy.request import guardian_of
@@ -428,7 +429,7 @@ def _quoted(guardian: Any, topic: Topic, post_id: int) -> str:
 def mention_suggestions(request: HttpRequest) -> HttpResponse:
     """People to @mention whose name starts with ?q= (an HTML fragment for the reply box)."""
     people = mentions.suggest(guardian_of(request), request.GET.get("q", "")[:30])
-    return render(request, "discussions/includes/mentions.html", {"people": people})
+    return render(request, "content/mentions.html", {"people": people})
 
 
 @require_POST
