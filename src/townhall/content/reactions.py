@@ -88,9 +88,8 @@ class ReactionTable:
 
     def add(self, *, target_id: int, user_id: int, emoji: str) -> tuple[Any, bool]:
         """The row, and True when it is new (a second add of the same reaction changes nothing)."""
-        return self.model._default_manager.get_or_create(
-            **{f"{self.target}_id": target_id, "user_id": user_id, "emoji": emoji}
-        )
+        lookup: dict[str, Any] = {f"{self.target}_id": target_id, "user_id": user_id, "emoji": emoji}
+        return self.model._default_manager.get_or_create(**lookup)
 
     def remove(self, *, target_id: int, user_id: int, emoji: str) -> bool:
         """True when there was such a reaction to remove."""
