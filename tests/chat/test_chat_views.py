@@ -18,8 +18,8 @@ from townhall.spaces.models import Space
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-# The whole space page, sidebar included, for a member whose read position moves (the Pinned area and
-# the read position before the visit are one query each).
+# The whole space page, sidebar included, for a member whose read position moves (the Pinned area, the
+# read position before the visit and the shown messages' reactions are one query each).
 PAGE_QUERIES = 16
 
 

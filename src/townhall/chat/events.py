@@ -94,3 +94,26 @@ VERBS = [
     Verb("message.unpinned", MessagePinData),
     Verb("channel.topic_changed", ChannelTopicData),
 ]
+
+
+# --- reactions (chat/actions/reactions.py) ------------------------------------------------------------
+@dataclass(frozen=True)
+class MessageReactionChanged(DomainEvent):
+    message_id: int
+    space_id: int
+    actor_id: int | None
+    message_author_id: int | None  # whose message it is (recognition reads it)
+    emoji: str
+    added: bool
+
+
+@dataclass(frozen=True)
+class MessageReactionData:
+    emoji: str
+    author_id: int | None  # the message's author
+
+
+VERBS += [
+    Verb("message.reaction_added", MessageReactionData),
+    Verb("message.reaction_removed", MessageReactionData),
+]

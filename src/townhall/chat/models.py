@@ -87,3 +87,21 @@ class ChannelRead(models.Model):
 
     def __str__(self) -> str:
         return f"user {self.user_id} read space {self.space_id} up to {self.last_read_id}"
+
+
+class MessageReaction(models.Model):
+    """One person's reaction to a message, from the admin-chosen set (content.reactions, shared with
+    discussions' post reactions)."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    emoji = models.CharField(max_length=16)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)  # given by the bulk layer
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "user", "emoji"], name="chat_reaction_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.emoji} by {self.user_id} on message {self.message_id}"

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from django.db import connection
 from django.utils import timezone
 
-from townhall.chat.models import MAX_PINS, ChannelRead, Message
+from townhall.chat.models import MAX_PINS, ChannelRead, Message, MessageReaction
+from townhall.content.reactions import ReactionSummary, ReactionTable, reaction_choices
 from townhall.core.errors import NotFound
 from townhall.core.ids import MAX_ID
 from townhall.spaces.models import Space
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 50
 GROUP_WITHIN = timedelta(minutes=5)  # consecutive messages by one author this close share one header
+# Messages' reactions, through the implementation discussions shares (content.reactions).
+MESSAGE_REACTIONS = ReactionTable(MessageReaction, "message")
 
 
 def get_message_or_404(guardian: Guardian, message_id: int) -> Message:
@@ -57,6 +60,8 @@ class Line:
     can_restore: bool = False
     can_pin: bool = False
     can_unpin: bool = False
+    reactions: list[ReactionSummary] = field(default_factory=list)  # the grouped tally ("🔭 3")
+    can_react: bool = False
 
 
 @dataclass
@@ -67,8 +72,14 @@ class ChannelPage:
 
 
 def lines_for(guardian: Guardian, space: Space, messages: list[Message]) -> list[Line]:
-    """Day separators in the member's time zone and grouping of one author's consecutive messages."""
+    """Day separators in the member's time zone, grouping of one author's consecutive messages, and the
+    reactions of all of them in one query (a deleted message shows none)."""
     zone = zone_of(guardian)
+    tallies = MESSAGE_REACTIONS.tallies(
+        [m.pk for m in messages if m.deleted_at is None],
+        choices=reaction_choices(),
+        viewer_id=guardian.user_id,
+    )
     moderates = guardian.user is not None and guardian.spaces.moderate.can(space)
     lines: list[Line] = []
     previous: Message | None = None
@@ -100,6 +111,8 @@ def lines_for(guardian: Guardian, space: Space, messages: list[Message]) -> list
                 can_restore=moderates and message.deleted_at is not None,
                 can_pin=moderates and guardian.chat.pin.can(message),
                 can_unpin=moderates and guardian.chat.unpin.can(message),
+                reactions=tallies.get(message.pk, []),
+                can_react=guardian.user is not None and guardian.chat.react.can(message),
             )
         )
         previous, previous_day = message, day
@@ -116,8 +129,8 @@ def single_line(guardian: Guardian, space: Space, message: Message) -> Line:
 def channel_page(guardian: Guardian, space: Space, *, before: int | None = None) -> ChannelPage:
     """The newest PAGE_SIZE messages (before message `before`, when given), oldest first.
 
-    Two queries whatever the channel's length: the messages with their authors, and nothing per row
-    (the rules read the Guardian's cached standing).
+    Two queries whatever the channel's length: the messages with their authors, and their reactions
+    with who gave them; nothing per row (the rules read the Guardian's cached standing).
     """
     guardian.chat.read.ensure(space)
     qs = Message.objects.filter(space_id=space.pk).select_related("author")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from townhall.chat import views
+from townhall.chat import reaction_views, views
 
 app_name = "chat"
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("chat/m/<id:message_id>/restore/", views.message_restore, name="restore"),
     path("chat/m/<id:message_id>/pin/", views.message_pin, name="pin"),
     path("chat/m/<id:message_id>/unpin/", views.message_unpin, name="unpin"),
+    path("chat/m/<id:message_id>/react/", reaction_views.message_react, name="react"),
 ]

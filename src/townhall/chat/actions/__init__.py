@@ -10,6 +10,7 @@ from townhall.chat.actions._common import clean_body, clean_client_key
 from townhall.chat.actions.channel import clean_topic, mark_read, set_topic
 from townhall.chat.actions.messages import delete_message, edit_message, restore_message, send_message
 from townhall.chat.actions.pins import pin_message, unpin_message
+from townhall.chat.actions.reactions import react_to_message, toggle_message_reaction, unreact_to_message
 
 __all__ = [
     "clean_body",
@@ -19,8 +20,11 @@ __all__ = [
     "edit_message",
     "mark_read",
     "pin_message",
+    "react_to_message",
     "restore_message",
     "send_message",
     "set_topic",
+    "toggle_message_reaction",
     "unpin_message",
+    "unreact_to_message",
 ]
