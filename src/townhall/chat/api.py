@@ -19,8 +19,11 @@ from townhall.chat.schemas import (
     TopicIn,
     TopicOut,
 )
+from townhall.content.reactions import ReactionSummary
+from townhall.content.schemas import ReactionIn
 from townhall.core.api import API_ERRORS, ensure_write
 from townhall.core.ids import Id
+from townhall.core.schemas import Text
 from townhall.policy import Guardian
 from townhall.policy.chat import topic as topic_of
 from townhall.policy.request import guardian_of
@@ -30,7 +33,9 @@ from townhall.spaces.queries import get_space_or_404
 router = Router(tags=["chat"])
 
 
-def message_out(guardian: Guardian, message: Message, space: Space) -> dict[str, Any]:
+def message_out(
+    guardian: Guardian, message: Message, space: Space, reactions: list[ReactionSummary] | None = None
+) -> dict[str, Any]:
     message.space = space
     shown = guardian.chat.view_message_body.can(message)
     author = message.author
@@ -45,6 +50,7 @@ def message_out(guardian: Guardian, message: Message, space: Space) -> dict[str,
         "deleted": message.deleted_at is not None,
         "pinned": message.pinned_at is not None,
         "url": reverse("chat:message", args=[message.pk]),
+        "reactions": [vars(r) for r in reactions or []],
     }
 
 
@@ -64,7 +70,7 @@ def list_messages(request: HttpRequest, slug: str, before: Id | None = None) -> 
     space = _chat_space(request, slug)
     page = queries.channel_page(g, space, before=before)
     return {
-        "items": [message_out(g, line.message, space) for line in page.lines],
+        "items": [message_out(g, line.message, space, line.reactions) for line in page.lines],
         "earlier": page.earlier_cursor,
     }
 
@@ -83,7 +89,7 @@ def send_message(request: HttpRequest, slug: str, payload: MessageIn) -> Any:
 def get_message(request: HttpRequest, message_id: Id) -> Any:
     g = guardian_of(request)
     message = queries.get_message_or_404(g, message_id)
-    return message_out(g, message, message.space)
+    return _with_reactions(g, message)
 
 
 @router.patch("/messages/{message_id}", response={200: MessageOut, **API_ERRORS}, summary="Edit a message")
@@ -152,3 +158,34 @@ def set_topic(request: HttpRequest, slug: str, payload: TopicIn) -> Any:
     g = guardian_of(request)
     space = actions.set_topic(g, _chat_space(request, slug), topic=payload.topic)
     return {"topic": topic_of(space)}
+
+
+# --- reactions -------------------------------------------------------------------------------------
+def _with_reactions(g: Guardian, message: Message) -> dict[str, Any]:
+    line = queries.single_line(g, message.space, message)
+    return message_out(g, message, message.space, line.reactions)
+
+
+@router.post(
+    "/messages/{message_id}/reactions", response={200: MessageOut, **API_ERRORS}, summary="React to a message"
+)
+def add_message_reaction(request: HttpRequest, message_id: Id, payload: ReactionIn) -> Any:
+    """Add one of the set's reactions (GET /api/v1/reactions); giving it again changes nothing."""
+    ensure_write(request)
+    g = guardian_of(request)
+    message = queries.get_message_or_404(g, message_id)
+    actions.react_to_message(g, message, emoji=payload.emoji)
+    return _with_reactions(g, message)
+
+
+@router.delete(
+    "/messages/{message_id}/reactions/{emoji}",
+    response={200: MessageOut, **API_ERRORS},
+    summary="Take back a reaction to a message",
+)
+def remove_message_reaction(request: HttpRequest, message_id: Id, emoji: Text) -> Any:
+    ensure_write(request)
+    g = guardian_of(request)
+    message = queries.get_message_or_404(g, message_id)
+    actions.unreact_to_message(g, message, emoji=emoji[:16])
+    return _with_reactions(g, message)

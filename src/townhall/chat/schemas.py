@@ -5,6 +5,7 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from townhall.chat.models import CLIENT_KEY_MAX, MAX_BODY, TOPIC_MAX
+from townhall.content.schemas import ReactionOut
 from townhall.core.schemas import InputSchema
 
 
@@ -24,6 +25,9 @@ class MessageOut(Schema):
     deleted: bool
     pinned: bool = Field(description="Pinned by a moderator (a deleted message leaves the Pinned area)")
     url: str
+    reactions: list[ReactionOut] = Field(
+        default_factory=list, description="Grouped per emoji in the set's order; none on a deleted message"
+    )
 
 
 class MessagePage(Schema):
