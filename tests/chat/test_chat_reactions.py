@@ -308,3 +308,41 @@ def test_api_refusals(the_set: None, client_for: Any, member: Any, outsider: Any
     assert never.status_code == 422 and never.json()["message"] == "You have not reacted with that."
     assert _api(Client(), "post", url, {"emoji": "🔭"}).status_code == 401
     assert not MessageReaction.objects.exists()
+
+
+# --- the bulk layer --------------------------------------------------------------------------------
+def test_bulk_reactions_are_the_rows_the_action_writes(
+    the_set: None, member: Any, newcomer: Any, said: Message
+) -> None:
+    from townhall.chat.bulk import NewMessageReaction, bulk_create_reactions
+
+    actions.react_to_message(Guardian(member), said, emoji="🔭")
+    acted = Activity.objects.get(verb="message.reaction_added")
+    at = datetime(2026, 11, 30, 21, 0, tzinfo=UTC)
+    created = bulk_create_reactions(
+        [
+            NewMessageReaction(message_id=said.pk, user_id=newcomer.pk, emoji="🔭", at=at),
+            NewMessageReaction(message_id=said.pk, user_id=newcomer.pk, emoji="🔭", at=at),  # once
+            NewMessageReaction(message_id=said.pk, user_id=member.pk, emoji="🔭", at=at),  # given already
+        ]
+    )
+    assert [(r.user_id, r.emoji, r.created_at) for r in created] == [(newcomer.pk, "🔭", at)]
+    row = Activity.objects.exclude(pk=acted.pk).get(verb="message.reaction_added")
+    assert (row.actor_id, row.target_id, row.space_id, row.data, row.created_at) == (
+        newcomer.pk, said.pk, acted.space_id, acted.data, at,
+    )  # fmt: skip
+    assert single_line(Guardian(member), said.space, said).reactions[0].count == 2
+
+
+def test_bulk_reactions_refuse_what_the_action_refuses(
+    the_set: None, member: Any, space_moderator: Any, said: Message
+) -> None:
+    from townhall.chat.bulk import NewMessageReaction, bulk_create_reactions
+
+    at = datetime(2026, 11, 30, 21, 0, tzinfo=UTC)
+    with pytest.raises(Invalid, match="not available"):
+        bulk_create_reactions([NewMessageReaction(message_id=said.pk, user_id=member.pk, emoji="🦄", at=at)])
+    actions.delete_message(Guardian(space_moderator), said)
+    with pytest.raises(Invalid, match="deleted or missing"):
+        bulk_create_reactions([NewMessageReaction(message_id=said.pk, user_id=member.pk, emoji="🔭", at=at)])
+    assert not MessageReaction.objects.exists()

@@ -1,7 +1,8 @@
 """Writing chat messages without a person at the keyboard (seeding, importers): authors and times are
 given, and the rows are those `actions.send_message` writes (cleaned text, HTML rendered once with
 @mentions linked, one Activity row each naming who was mentioned), in one batch, without rate limits,
-slow mode or broadcasts. The search index hears of them through one `RowsWritten("chat.message", ids)`."""
+slow mode or broadcasts. The search index hears of them through one `RowsWritten("chat.message", ids)`. Reactions to messages are written the same
+way (`bulk_create_reactions`: the rows `react_to_message` writes)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ from django.db import transaction
 from townhall.activity.log import build_activity
 from townhall.activity.models import Activity
 from townhall.chat.actions import clean_body
-from townhall.chat.events import MessageSentData
-from townhall.chat.models import Message
+from townhall.chat.events import MessageReactionData, MessageSentData
+from townhall.chat.models import Message, MessageReaction
 from townhall.content.mentions import render_posts
+from townhall.content.reactions import clean_emoji
 from townhall.core.effects import RowsWritten, emit
+from townhall.core.errors import Invalid
 from townhall.spaces.models import Space
 
 
@@ -53,4 +56,57 @@ def bulk_create_messages(space: Space, messages: Sequence[NewMessage]) -> list[M
             for m, (_, mentioned) in zip(created, rendered, strict=True)
         )
         emit(RowsWritten("chat.message", tuple(m.pk for m in created)))
+    return created
+
+
+@dataclass(frozen=True)
+class NewMessageReaction:
+    """One person's reaction (from the admins' set) to a message; given twice, it is written once."""
+
+    message_id: int
+    user_id: int
+    emoji: str
+    at: datetime
+
+
+def bulk_create_reactions(reactions: Sequence[NewMessageReaction]) -> list[MessageReaction]:
+    """Store `reactions` with their times, as `actions.react_to_message` would one by one: the emoji
+    checked against the set (Invalid otherwise, nothing stored), none on a deleted or missing message,
+    a repeated one written once, an Activity row each; no rate limit, no broadcasts. Reactors are taken
+    as given: the caller writes only people who may read the channel."""
+    for new in reactions:
+        clean_emoji(new.emoji)
+    ids = {new.message_id for new in reactions}
+    messages = Message.objects.filter(pk__in=ids, deleted_at__isnull=True).only("pk", "author_id", "space_id")
+    targets = {m.pk: m for m in messages}
+    missing = ids - targets.keys()
+    if missing:
+        raise Invalid(f"No reactions to deleted or missing messages ({sorted(missing)[:5]}).")
+    existing = set(
+        MessageReaction.objects.filter(message_id__in=ids).values_list("message_id", "user_id", "emoji")
+    )
+    rows: list[MessageReaction] = []
+    for new in sorted(reactions, key=lambda r: r.at):
+        key = (new.message_id, new.user_id, new.emoji)
+        if key in existing:
+            continue  # reacting twice is one reaction, as with the action
+        existing.add(key)
+        rows.append(
+            MessageReaction(
+                message_id=new.message_id, user_id=new.user_id, emoji=new.emoji, created_at=new.at
+            )
+        )
+    with transaction.atomic():
+        created = MessageReaction.objects.bulk_create(rows)
+        Activity.objects.bulk_create(
+            build_activity(
+                r.user_id,
+                "message.reaction_added",
+                targets[r.message_id],
+                space_id=targets[r.message_id].space_id,
+                data=MessageReactionData(emoji=r.emoji, author_id=targets[r.message_id].author_id),
+                at=r.created_at,
+            )
+            for r in created
+        )
     return created

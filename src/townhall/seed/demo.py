@@ -635,5 +635,6 @@ def seed_demo() -> dict[str, int]:
         "topics": showcase["topics"] + everyday["topics"],
         "posts": showcase["posts"] + everyday["posts"],
         "chat messages": chat["messages"],
+        "chat reactions": chat["message reactions"],
         "community": 1 if community.pk else 0,
     }

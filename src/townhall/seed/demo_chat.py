@@ -3,7 +3,9 @@
 A few evenings and mornings of messages over the last four days, written through the chat bulk layer
 (`chat.bulk.bulk_create_messages`: the rows `send_message` writes, with the authors and times given).
 Authors are always members of the space. A moderator sets the channel's topic line and pins the star night
-reminder and the clinic announcement, through the chat actions.
+reminder and the clinic announcement, through the chat actions. Members react to the messages that
+deserve it (the aurora, first light, the star night) from the community's reaction set, through the bulk
+layer, a few minutes after each message.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from townhall.accounts.models import User
 from townhall.activity.log import record_activity
 from townhall.activity.payloads import Via
 from townhall.chat import actions
-from townhall.chat.bulk import NewMessage, bulk_create_messages
+from townhall.chat.bulk import NewMessage, NewMessageReaction, bulk_create_messages, bulk_create_reactions
 from townhall.chat.models import ChannelRead
 from townhall.policy import Guardian
 from townhall.spaces.models import SidebarSection, Space, SpaceMembership
@@ -74,6 +76,32 @@ MESSAGES: list[tuple[int, int, int, str, str]] = [
 ]
 # fmt: on
 
+# How a message begins -> who reacted with what ("who emoji"), in the order they did.
+# fmt: off
+REACTIONS: dict[str, tuple[str, ...]] = {
+    "Clear skies over Hamburg": ("noah 👍", "oskar 👍"),
+    "if the neighbours ever switch off": ("lena 😄", "ben 😄", "zoe 😄"),
+    "First light with the new guide camera": ("jonas 🎉", "noah 🎉", "oskar 👍", "priya 🎉"),
+    "Total RMS around": ("oskar 👀", "matteo 👀"),
+    "Dew heater strap": ("noah ❤️",),
+    "Morning from Lagos": ("priya ❤️", "tomas ❤️", "olivia 👍"),
+    "Reminder: the Berlin star night": ("noah 👍", "anika 👍", "lena 👍", "hana 👍", "jonas ❤️"),
+    "I'll bring the Dobsonian": ("mira ❤️", "noah 🎉"),
+    "Aurora alert in Kiruna": ("nora 👀", "lena 👀"),
+    "It showed up. Green curtains": ("lena ❤️", "nora 🎉", "ben ❤️", "amara 🎉", "lucas ❤️", "kenji 🎉"),
+    "Jealous. Light pollution in Lyon": ("emma 😄", "zoe 😄", "matteo 😄", "ben 😄"),
+    "Southern hemisphere report": ("olivia ❤️", "amara 👍"),
+    "Has anyone tried the new Siril": ("matteo 🤔",),
+    "The flats were it": ("ben 🎉", "jonas 👍"),
+    "The ADC makes a real difference": ("zoe 🎉", "lucas 👀"),
+    "Batteries die fast": ("marek 👍", "aiyana 👍", "emma 👍"),
+    "Clinic tonight at 19:00 UTC": ("priya 👍", "marek 👍", "grace 👀", "amara 👍"),
+    "About magnitude 7": ("hana 👍",),
+    "Tail length doubled": ("hana 🎉", "jonas 🎉", "tomas 👀"),
+    "Quick version: centre the star": ("grace ❤️", "priya 👍"),
+}
+# fmt: on
+
 
 def seed_chat(users: dict[str, User], now: datetime) -> dict[str, int]:
     """Create the chat space, its members and its messages; return the counts."""
@@ -114,6 +142,19 @@ def seed_chat(users: dict[str, User], now: datetime) -> dict[str, int]:
     shift = max(timedelta(0), max(at for at, _a, _t in nominal) - (now - timedelta(minutes=20)))
     new = [NewMessage(author_id=users[author].pk, body=text, at=at - shift) for at, author, text in nominal]
     messages = bulk_create_messages(space, new)
+    reactions = [
+        NewMessageReaction(
+            message_id=message.pk,
+            user_id=users[who].pk,
+            emoji=emoji,
+            at=message.created_at + timedelta(minutes=2 + 3 * n),
+        )
+        for start, marks in REACTIONS.items()
+        for message in [next(m for m in messages if m.body.startswith(start))]
+        for n, (who, emoji) in enumerate(mark.split(" ", 1) for mark in marks)
+        if message.created_at + timedelta(minutes=2 + 3 * n) < now  # nobody reacts in the future
+    ]
+    bulk_create_reactions(reactions)
     moderator = Guardian(users[MODERATORS[0]])
     actions.set_topic(moderator, space, topic=TOPIC)
     for start in PINNED:
@@ -124,4 +165,6 @@ def seed_chat(users: dict[str, User], now: datetime) -> dict[str, int]:
         ChannelRead.objects.bulk_create(
             ChannelRead(user=user, space=space, last_read_id=cutoff[-1]) for user in users.values()
         )
-    return {"spaces": 1, "space memberships": len(rows), "messages": len(messages)}
+    return {
+        "spaces": 1, "space memberships": len(rows), "messages": len(messages), "message reactions": len(reactions)
+    }  # fmt: skip

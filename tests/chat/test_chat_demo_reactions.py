@@ -1,0 +1,38 @@
+"""The demo's chat space has reactions from the community's set, on the messages that deserve them, and
+never from the future."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+import factories as testing
+from townhall.activity.models import Activity
+from townhall.chat.models import MessageReaction
+from townhall.chat.queries import channel_page
+from townhall.content.reactions import allowed_emoji
+from townhall.policy import Guardian
+from townhall.seed import demo_chat
+from townhall.spaces.models import Space
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_channel_has_believable_reactions(community: Any) -> None:
+    names = {author for *_rest, author, _text in demo_chat.MESSAGES} | set(demo_chat.MODERATORS)
+    names |= {mark.split(" ", 1)[0] for marks in demo_chat.REACTIONS.values() for mark in marks}
+    users = {name: testing.make_member(name) for name in sorted(names)}
+    now = timezone.now()
+    counts = demo_chat.seed_chat(users, now)
+    space = Space.objects.get(name=demo_chat.NAME)
+    reactions = MessageReaction.objects.filter(message__space=space)
+    assert counts["message reactions"] == reactions.count() >= 40
+    assert set(reactions.values_list("emoji", flat=True)) <= set(allowed_emoji())
+    assert all(r.created_at < now for r in reactions)
+    assert Activity.objects.filter(verb="message.reaction_added").count() == reactions.count()
+    lines = channel_page(Guardian(users["lena"]), space).lines
+    aurora = next(line for line in lines if line.message.body.startswith("It showed up"))
+    assert [(r.emoji, r.count) for r in aurora.reactions] == [("❤️", 3), ("🎉", 3)]
+    assert any(r.mine for r in aurora.reactions if r.emoji == "❤️")  # lena gave one
