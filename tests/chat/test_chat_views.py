@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 # The whole space page, sidebar included, for a member whose read position moves (the Pinned area, the
-# read position before the visit and the shown messages' reactions are one query each).
-PAGE_QUERIES = 16
+# read position before the visit, and the shown messages' reactions and files are one query each).
+PAGE_QUERIES = 17
 
 
 def _bulk(space: Space, author: Any, count: int, *, start: datetime | None = None) -> list[Message]:

@@ -105,3 +105,22 @@ class MessageReaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.emoji} by {self.user_id} on message {self.message_id}"
+
+
+MAX_ATTACHMENTS = 10  # files per message
+
+
+class MessageAttachment(models.Model):
+    """A file sent with a message: an Upload (content.uploads, shared with discussions' posts), served
+    by chat under its message's rule."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    upload = models.OneToOneField("discussions.Upload", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["message", "position"]
+        indexes = [models.Index(fields=["message", "position"], name="chat_attachment_message")]
+
+    def __str__(self) -> str:
+        return f"attachment {self.position} of message {self.message_id}"

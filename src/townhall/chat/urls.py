@@ -1,6 +1,6 @@
 from django.urls import path
 
-from townhall.chat import reaction_views, views
+from townhall.chat import attachment_views, reaction_views, views
 
 app_name = "chat"
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("chat/m/<id:message_id>/pin/", views.message_pin, name="pin"),
     path("chat/m/<id:message_id>/unpin/", views.message_unpin, name="unpin"),
     path("chat/m/<id:message_id>/react/", reaction_views.message_react, name="react"),
+    path("chat/files/<id:attachment_id>/<str:name>", attachment_views.attachment_serve, name="attachment"),
 ]

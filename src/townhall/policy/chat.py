@@ -215,3 +215,12 @@ class ChatRules(RuleGroup):
         if message.space.archived_at is not None:
             return refuse(ARCHIVED)
         return None
+
+    @rule
+    def fetch_attachment(self, message: Message) -> Refusal | None:
+        """A message's files follow its text: its readers, and for a deleted message its moderators
+        only (unseen for everyone else, as a missing file)."""
+        unseen = self.view_message(message)
+        if unseen is not None:
+            return unseen
+        return UNSEEN if self.view_message_body(message) is not None else None

@@ -7,6 +7,7 @@ the message under its reader's own permissions).
 """
 
 from townhall.chat.actions._common import clean_body, clean_client_key
+from townhall.chat.actions.attachments import send_message_with_files
 from townhall.chat.actions.channel import clean_topic, mark_read, set_topic
 from townhall.chat.actions.messages import delete_message, edit_message, restore_message, send_message
 from townhall.chat.actions.pins import pin_message, unpin_message
@@ -23,6 +24,7 @@ __all__ = [
     "react_to_message",
     "restore_message",
     "send_message",
+    "send_message_with_files",
     "set_topic",
     "toggle_message_reaction",
     "unpin_message",
