@@ -234,3 +234,46 @@ def test_the_page_query_count_does_not_grow_with_files(
     send(12, 20)
     with django_assert_num_queries(len(few)):
         assert c.get("/s/lounge/").status_code == 200
+
+
+# --- the API --------------------------------------------------------------------------------------
+def test_api_sends_files_and_lists_them(client_for: Any, member: Any, newcomer: Any, lounge: Space) -> None:
+    c = client_for(member)
+    sent = c.post(
+        "/api/v1/spaces/lounge/messages/with-files",
+        {
+            "body": "Stacked",
+            "files": [SimpleUploadedFile("m31.png", png()), SimpleUploadedFile("n.txt", b"ok")],
+        },
+    )
+    assert sent.status_code == 201, sent.content
+    body = sent.json()
+    first = MessageAttachment.objects.order_by("position").first()
+    assert first is not None
+    assert body["attachments"][0] == {
+        "id": first.pk, "kind": "image", "name": "m31.png", "content_type": "image/png", "size": first.upload.size,
+        "width": 12, "height": 8, "url": f"/chat/files/{first.pk}/m31.png",
+    }  # fmt: skip
+    assert [a["name"] for a in body["attachments"]] == ["m31.png", "n.txt"]
+    listed = client_for(newcomer).get("/api/v1/spaces/lounge/messages").json()["items"]
+    assert [a["name"] for a in listed[-1]["attachments"]] == ["m31.png", "n.txt"]
+    assert (
+        client_for(newcomer).get(f"/api/v1/messages/{body['id']}").json()["attachments"][1]["kind"] == "file"
+    )
+
+
+def test_api_refusals_store_nothing(
+    client_for: Any, member: Any, outsider: Any, lounge: Space, upload_root: Path
+) -> None:
+    url = "/api/v1/spaces/lounge/messages/with-files"
+    many = [SimpleUploadedFile(f"{i}.png", png()) for i in range(11)]
+    refused = client_for(member).post(url, {"body": "All", "files": many})
+    assert refused.status_code == 422
+    assert refused.json()["message"] == "A message can carry at most 10 files (this one has 11)."
+    bad = client_for(member).post(url, {"body": "x", "files": [SimpleUploadedFile("a.exe", b"MZ\x90\x00")]})
+    assert bad.status_code == 422 and bad.json()["message"].startswith(
+        "a.exe: This type of file is not allowed."
+    )
+    unseen = client_for(outsider).post(url, {"body": "x", "files": [SimpleUploadedFile("a.png", png())]})
+    assert unseen.status_code == 404
+    assert not Message.objects.exists() and not stored(upload_root)

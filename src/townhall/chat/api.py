@@ -6,10 +6,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Router, Status
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
 
 from townhall.chat import actions, queries
-from townhall.chat.models import Message
+from townhall.chat.models import Message, MessageAttachment
 from townhall.chat.schemas import (
     MessageIn,
     MessageOut,
@@ -34,7 +35,11 @@ router = Router(tags=["chat"])
 
 
 def message_out(
-    guardian: Guardian, message: Message, space: Space, reactions: list[ReactionSummary] | None = None
+    guardian: Guardian,
+    message: Message,
+    space: Space,
+    reactions: list[ReactionSummary] | None = None,
+    attachments: list[MessageAttachment] | None = None,
 ) -> dict[str, Any]:
     message.space = space
     shown = guardian.chat.view_message_body.can(message)
@@ -51,7 +56,15 @@ def message_out(
         "pinned": message.pinned_at is not None,
         "url": reverse("chat:message", args=[message.pk]),
         "reactions": [vars(r) for r in reactions or []],
+        "attachments": [_file_out(a) for a in attachments or []] if shown else [],
     }
+
+
+def _file_out(row: MessageAttachment) -> dict[str, Any]:
+    u = row.upload
+    url = reverse("chat:attachment", args=[row.pk, u.name])
+    return {"id": row.pk, "kind": u.kind, "name": u.name, "content_type": u.content_type, "size": u.size,
+            "width": u.width, "height": u.height, "url": url}  # fmt: skip
 
 
 def _chat_space(request: HttpRequest, slug: str) -> Space:
@@ -70,7 +83,9 @@ def list_messages(request: HttpRequest, slug: str, before: Id | None = None) -> 
     space = _chat_space(request, slug)
     page = queries.channel_page(g, space, before=before)
     return {
-        "items": [message_out(g, line.message, space, line.reactions) for line in page.lines],
+        "items": [
+            message_out(g, line.message, space, line.reactions, line.attachments) for line in page.lines
+        ],
         "earlier": page.earlier_cursor,
     }
 
@@ -89,7 +104,7 @@ def send_message(request: HttpRequest, slug: str, payload: MessageIn) -> Any:
 def get_message(request: HttpRequest, message_id: Id) -> Any:
     g = guardian_of(request)
     message = queries.get_message_or_404(g, message_id)
-    return _with_reactions(g, message)
+    return _in_full(g, message)
 
 
 @router.patch("/messages/{message_id}", response={200: MessageOut, **API_ERRORS}, summary="Edit a message")
@@ -161,9 +176,9 @@ def set_topic(request: HttpRequest, slug: str, payload: TopicIn) -> Any:
 
 
 # --- reactions -------------------------------------------------------------------------------------
-def _with_reactions(g: Guardian, message: Message) -> dict[str, Any]:
+def _in_full(g: Guardian, message: Message) -> dict[str, Any]:
     line = queries.single_line(g, message.space, message)
-    return message_out(g, message, message.space, line.reactions)
+    return message_out(g, message, message.space, line.reactions, line.attachments)
 
 
 @router.post(
@@ -175,7 +190,7 @@ def add_message_reaction(request: HttpRequest, message_id: Id, payload: Reaction
     g = guardian_of(request)
     message = queries.get_message_or_404(g, message_id)
     actions.react_to_message(g, message, emoji=payload.emoji)
-    return _with_reactions(g, message)
+    return _in_full(g, message)
 
 
 @router.delete(
@@ -188,4 +203,27 @@ def remove_message_reaction(request: HttpRequest, message_id: Id, emoji: Text) -
     g = guardian_of(request)
     message = queries.get_message_or_404(g, message_id)
     actions.unreact_to_message(g, message, emoji=emoji[:16])
-    return _with_reactions(g, message)
+    return _in_full(g, message)
+
+
+# --- files -----------------------------------------------------------------------------------------
+@router.post(
+    "/spaces/{slug}/messages/with-files",
+    response={201: MessageOut, **API_ERRORS},
+    summary="Send a message with files",
+)
+def send_message_with_files(
+    request: HttpRequest,
+    slug: str,
+    body: Form[str],
+    files: File[list[UploadedFile]],
+    client_key: Form[str] = "",
+) -> Any:
+    """Multipart: `body`, up to 10 `files` (images, PDFs, text; sniffed from the content, images
+    resized) and an optional `client_key`. Every file is checked before any is stored."""
+    ensure_write(request)
+    g = guardian_of(request)
+    space = _chat_space(request, slug)
+    sent = [(f, f.name or "file") for f in files]
+    message = actions.send_message_with_files(g, space, body=body, files=sent, client_key=client_key)
+    return Status(201, _in_full(g, message))

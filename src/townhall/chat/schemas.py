@@ -5,7 +5,7 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from townhall.chat.models import CLIENT_KEY_MAX, MAX_BODY, TOPIC_MAX
-from townhall.content.schemas import ReactionOut
+from townhall.content.schemas import FileOut, ReactionOut
 from townhall.core.schemas import InputSchema
 
 
@@ -27,6 +27,10 @@ class MessageOut(Schema):
     url: str
     reactions: list[ReactionOut] = Field(
         default_factory=list, description="Grouped per emoji in the set's order; none on a deleted message"
+    )
+    attachments: list[FileOut] = Field(
+        default_factory=list,
+        description="Files sent with it, in order (a deleted message's: moderators only)",
     )
 
 

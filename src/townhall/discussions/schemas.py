@@ -9,6 +9,7 @@ from ninja import Field, Schema
 from pydantic import StringConstraints
 
 # Shared with chat; imported from here by discussions' API.
+from townhall.content.schemas import FileOut
 from townhall.content.schemas import ReactionIn as ReactionIn
 from townhall.content.schemas import ReactionOut as ReactionOut
 from townhall.core.ids import MAX_ID, Id
@@ -171,13 +172,5 @@ class DraftIn(InputSchema):
     body: str = Field("", max_length=BODY_MAX)
 
 
-class UploadOut(Schema):
-    id: int
-    kind: str
-    name: str
-    content_type: str
-    size: int
-    width: int | None
-    height: int | None
-    url: str
+class UploadOut(FileOut):
     markdown: str
