@@ -277,3 +277,29 @@ def test_api_refusals_store_nothing(
     unseen = client_for(outsider).post(url, {"body": "x", "files": [SimpleUploadedFile("a.png", png())]})
     assert unseen.status_code == 404
     assert not Message.objects.exists() and not stored(upload_root)
+
+
+# --- the bulk layer --------------------------------------------------------------------------------
+def test_bulk_files_are_stored_like_sent_ones(member: Any, lounge: Space, upload_root: Path) -> None:
+    from townhall.chat.bulk import NewAttachment, bulk_attach_files
+
+    message = actions.send_message_with_files(
+        Guardian(member), lounge, body="One", files=files((png(), "a.png"))
+    )
+    made = bulk_attach_files([NewAttachment(message_id=message.pk, data=b"notes", name="n")])
+    assert [(r.position, r.upload.name, r.upload.uploader_id) for r in made] == [(1, "n.txt", member.pk)]
+    assert len(stored(upload_root)) == 2
+
+
+def test_bulk_files_refuse_an_eleventh_and_bad_files(member: Any, lounge: Space, upload_root: Path) -> None:
+    from townhall.chat.bulk import NewAttachment, bulk_attach_files
+
+    message = actions.send_message_with_files(
+        Guardian(member), lounge, body="Nine", files=files(*[(png(), f"{i}.png") for i in range(9)])
+    )
+    two = [NewAttachment(message_id=message.pk, data=png(), name=f"x{i}.png") for i in range(2)]
+    with pytest.raises(Invalid, match="at most 10 files"):
+        bulk_attach_files(two)
+    with pytest.raises(Invalid, match="not allowed"):
+        bulk_attach_files([NewAttachment(message_id=message.pk, data=b"MZ\x90\x00", name="x.exe")])
+    assert Upload.objects.count() == 9 and len(stored(upload_root)) == 9

@@ -1,5 +1,5 @@
-"""The demo's chat space has reactions from the community's set, on the messages that deserve them, and
-never from the future."""
+"""The demo's chat space has reactions from the community's set, on the messages that deserve them (and
+never from the future), and a few messages carry files."""
 
 from __future__ import annotations
 
@@ -36,3 +36,18 @@ def test_the_demo_channel_has_believable_reactions(community: Any) -> None:
     aurora = next(line for line in lines if line.message.body.startswith("It showed up"))
     assert [(r.emoji, r.count) for r in aurora.reactions] == [("❤️", 3), ("🎉", 3)]
     assert any(r.mine for r in aurora.reactions if r.emoji == "❤️")  # lena gave one
+
+
+def test_the_demo_channel_has_files(community: Any) -> None:
+    names = {author for *_rest, author, _text in demo_chat.MESSAGES} | set(demo_chat.MODERATORS)
+    users = {name: testing.make_member(name) for name in sorted(names)}
+    counts = demo_chat.seed_chat(users, timezone.now())
+    space = Space.objects.get(name=demo_chat.NAME)
+    lines = channel_page(Guardian(users["lena"]), space).lines
+    sent = {
+        line.message.body[:12]: [a.upload for a in line.attachments] for line in lines if line.attachments
+    }
+    assert counts["message files"] == 3 and len(sent) == 3
+    aurora = sent["It showed up"][0]
+    assert (aurora.kind, aurora.name, aurora.uploader_id) == ("image", "kiruna-aurora.png", users["emma"].pk)
+    assert sent["Quick versio"][0].content_type == "text/plain; charset=utf-8"

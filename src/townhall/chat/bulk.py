@@ -2,23 +2,28 @@
 given, and the rows are those `actions.send_message` writes (cleaned text, HTML rendered once with
 @mentions linked, one Activity row each naming who was mentioned), in one batch, without rate limits,
 slow mode or broadcasts. The search index hears of them through one `RowsWritten("chat.message", ids)`. Reactions to messages are written the same
-way (`bulk_create_reactions`: the rows `react_to_message` writes)."""
+way (`bulk_create_reactions`: the rows `react_to_message` writes), and files attached to written
+messages (`bulk_attach_files`: what `send_message_with_files` stores)."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Count
 
 from townhall.activity.log import build_activity
 from townhall.activity.models import Activity
 from townhall.chat.actions import clean_body
+from townhall.chat.actions.attachments import clean_file_count
 from townhall.chat.events import MessageReactionData, MessageSentData
-from townhall.chat.models import Message, MessageReaction
+from townhall.chat.models import Message, MessageAttachment, MessageReaction
 from townhall.content.mentions import render_posts
 from townhall.content.reactions import clean_emoji
+from townhall.content.uploads import forget, prepare, store
 from townhall.core.effects import RowsWritten, emit
 from townhall.core.errors import Invalid
 from townhall.spaces.models import Space
@@ -110,3 +115,57 @@ def bulk_create_reactions(reactions: Sequence[NewMessageReaction]) -> list[Messa
             for r in created
         )
     return created
+
+
+@dataclass(frozen=True)
+class NewAttachment:
+    """A file sent with a message already written (its author is the uploader)."""
+
+    message_id: int
+    data: bytes
+    name: str
+
+
+def bulk_attach_files(attachments: Sequence[NewAttachment]) -> list[MessageAttachment]:
+    """Attach files to written messages as `send_message_with_files` would: at most 10 per message,
+    every file checked (size, sniffed type, sanitised image) before any is stored, an Upload with its
+    Activity row each (at the message's time); files written are removed when the transaction fails."""
+    ids = {a.message_id for a in attachments}
+    messages = {m.pk: m for m in Message.objects.filter(pk__in=ids).select_related("space")}
+    if ids - messages.keys():
+        raise Invalid("No files for missing messages.")
+    counts: dict[int, int] = dict(
+        MessageAttachment.objects.filter(message_id__in=ids).values_list("message_id").annotate(n=Count("id"))
+    )
+    for a in attachments:
+        counts[a.message_id] = counts.get(a.message_id, 0) + 1
+    for count in counts.values():
+        clean_file_count(count)
+    prepared = [(a, prepare(io.BytesIO(a.data), a.name, field="files")) for a in attachments]
+    written: list[str] = []
+    rows: list[MessageAttachment] = []
+    try:
+        with transaction.atomic():
+            for a, found in prepared:
+                message = messages[a.message_id]
+                upload = store(message.author_id, message.space, found, at=message.created_at)
+                written.append(upload.path)
+                rows.append(MessageAttachment(message=message, upload=upload))
+            _number(rows)
+            created = MessageAttachment.objects.bulk_create(rows)
+    except BaseException:
+        forget(written)
+        raise
+    return created
+
+
+def _number(rows: list[MessageAttachment]) -> None:
+    """Positions after the files each message has already, in the order given."""
+    existing: dict[int, int] = dict(
+        MessageAttachment.objects.filter(message_id__in={r.message_id for r in rows})
+        .values_list("message_id")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        row.position = existing.get(row.message_id, 0)
+        existing[row.message_id] = row.position + 1

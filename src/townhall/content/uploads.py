@@ -15,8 +15,9 @@ import io
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -126,14 +127,14 @@ def hit_rate_limit(user_id: int | None, count: int = 1) -> None:
         ratelimit.hit(f"discussions-upload:{user_id}", rate)
 
 
-def store(user: Any, space: Space, found: Sniffed) -> Upload:
-    """Write one prepared file and its Upload row with an Activity row. The file is written first: when
-    the caller's transaction rolls back, `forget` removes it."""
+def store(uploader_id: int | None, space: Space, found: Sniffed, *, at: datetime | None = None) -> Upload:
+    """Write one prepared file and its Upload row with an Activity row (at `at`: the bulk layers). The
+    file is written first: when the caller's transaction rolls back, `forget` removes it."""
     relative = f"{secrets.token_hex(2)}/{secrets.token_urlsafe(16)}.{found.extension}"
     saved = storage().save(relative, io.BytesIO(found.data))
     with transaction.atomic():
         upload = Upload.objects.create(
-            uploader=user,
+            uploader_id=uploader_id,
             space=space,
             kind=found.kind,
             path=saved,
@@ -143,7 +144,9 @@ def store(user: Any, space: Space, found: Sniffed) -> Upload:
             width=found.width,
             height=found.height,
         )
-        record_activity(user, "upload.created", upload, space_id=space.pk, data=UploadData(found.kind))
+        record_activity(
+            uploader_id, "upload.created", upload, space_id=space.pk, data=UploadData(found.kind), at=at
+        )
     return upload
 
 

@@ -30,7 +30,7 @@ def upload_file(guardian: Guardian, space: Space, *, file: IO[bytes], name: str)
     guardian.spaces.post.ensure(space)
     found = prepare(file, name)
     hit_rate_limit(guardian.user_id)
-    return store(guardian.user, space, found)
+    return store(guardian.user_id, space, found)
 
 
 def attach_uploads(post: Post, *, uploader_id: int | None, space_id: int) -> None:

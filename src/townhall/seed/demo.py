@@ -636,5 +636,6 @@ def seed_demo() -> dict[str, int]:
         "posts": showcase["posts"] + everyday["posts"],
         "chat messages": chat["messages"],
         "chat reactions": chat["message reactions"],
+        "chat files": chat["message files"],
         "community": 1 if community.pk else 0,
     }

@@ -60,7 +60,7 @@ def send_message_with_files(
             message = send_message(guardian, space, body=body, client_key=key)
             rows = []
             for position, found in enumerate(prepared):
-                upload = store(guardian.user, space, found)
+                upload = store(guardian.user_id, space, found)
                 written.append(upload.path)
                 rows.append(MessageAttachment(message=message, upload=upload, position=position))
             MessageAttachment.objects.bulk_create(rows)
