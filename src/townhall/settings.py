@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "townhall.accounts",
     "townhall.community",
     "townhall.spaces",
+    "townhall.content",
     "townhall.discussions",
     "townhall.chat",
     "townhall.realtime",

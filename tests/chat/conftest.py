@@ -29,3 +29,9 @@ def lounge(member: Any, newcomer: Any, space_moderator: Any) -> Space:
 def committed(django_capture_on_commit_callbacks: Any) -> Any:
     """`with committed():` runs what was scheduled after the commit (broadcasts) when the block ends."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(settings: Any, tmp_path: Any) -> None:
+    """Files sent with messages (the demo's too) land in the test's own directory."""
+    settings.DISCUSSIONS_UPLOAD_ROOT = str(tmp_path / "uploads")

@@ -34,7 +34,7 @@ def test_send_stores_renders_logs_emits_and_broadcasts(
         member.pk,
         lounge.pk,
         message.pk,
-        {"chars": 31},
+        {"chars": 31, "mentioned": []},
     )
     assert emitted == [events.MessageSent(message_id=message.pk, space_id=lounge.pk, actor_id=member.pk)]
     assert broadcasts == [
@@ -151,7 +151,7 @@ def test_edit_keeps_the_old_text_as_a_revision(
     assert edited.edited_at is not None and "<em>10</em>" in edited.html
     assert list(MessageRevision.objects.values_list("body", flat=True)) == ["Jupiter rises at 9"]
     row = Activity.objects.get(verb="message.edited")
-    assert row.data == {"revision_id": MessageRevision.objects.get().pk}
+    assert row.data == {"revision_id": MessageRevision.objects.get().pk, "mentioned": []}
     assert emitted[-1] == events.MessageEdited(message_id=message.pk, space_id=lounge.pk, actor_id=member.pk)
     assert broadcasts[-1][1]["op"] == "message_edited"
 
@@ -253,7 +253,7 @@ def test_the_bulk_layer_writes_what_send_message_writes(member: Any, newcomer: A
         newcomer.pk,
         lounge.pk,
         at,
-        {"chars": 18},
+        {"chars": 18, "mentioned": []},
     )
     assert seen == [RowsWritten("chat.message", (bulk.pk,))]
     with pytest.raises(Invalid, match="Write something"):

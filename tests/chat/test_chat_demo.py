@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from chat_testing import demo_chat_members
 from django.utils import timezone
 
-import factories as testing
 from townhall.activity.models import Activity
 from townhall.chat.models import Message
 from townhall.policy import Guardian
@@ -19,9 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_channel_has_a_topic_and_pinned_messages(community: Any) -> None:
-    names = {author for *_rest, author, _text in demo_chat.MESSAGES} | set(demo_chat.MODERATORS)
-    users = {name: testing.make_member(name) for name in sorted(names)}
-    testing.make_space(demo_chat.PROMOTED_TO, kind="discussion")  # where a thread is moved to
+    users = demo_chat_members()
     demo_chat.seed_chat(users, timezone.now())
     space = Space.objects.get(name=demo_chat.NAME)
     assert topic(space) == demo_chat.TOPIC and len(demo_chat.TOPIC) <= 200
@@ -37,10 +35,7 @@ def test_the_demo_channel_has_a_topic_and_pinned_messages(community: Any) -> Non
 def test_one_demo_member_hides_their_online_status(community: Any) -> None:
     from townhall.realtime import presence
 
-    names = {author for *_rest, author, _text in demo_chat.MESSAGES} | set(demo_chat.MODERATORS)
-    names |= {author for _start, replies in demo_chat.THREADS for _m, author, _t, _c in replies}
-    users = {name: testing.make_member(name) for name in sorted(names)}
-    testing.make_space(demo_chat.PROMOTED_TO, kind="discussion")
+    users = demo_chat_members()
     demo_chat.seed_chat(users, timezone.now())
     quiet = users[demo_chat.HIDES_PRESENCE]
     quiet.refresh_from_db()
@@ -57,10 +52,7 @@ def test_the_demo_channel_has_threads_and_a_thread_moved_to_a_topic(community: A
     from townhall.chat.thread_queries import followed_threads, unread_threads
     from townhall.discussions.models import Topic
 
-    names = {author for *_rest, author, _text in demo_chat.MESSAGES} | set(demo_chat.MODERATORS)
-    names |= {author for _start, replies in demo_chat.THREADS for _m, author, _t, _c in replies}
-    users = {name: testing.make_member(name, display_name=name.title()) for name in sorted(names)}
-    testing.make_space(demo_chat.PROMOTED_TO, kind="discussion")
+    users = demo_chat_members(display_names=True)
     now = timezone.now()
     counts = demo_chat.seed_chat(users, now)
     space = Space.objects.get(name=demo_chat.NAME)

@@ -18,10 +18,10 @@ from townhall.spaces.models import Space
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-# The whole space page, sidebar included, for a member whose read position moves (the Pinned area and
-# the read position before the visit are one query each; so are who hides their presence and the count
-# of unread threads).
-PAGE_QUERIES = 17
+# The whole space page, sidebar included, for a member whose read position moves (the Pinned area, the
+# read position before the visit, the shown messages' reactions and files, who hides their presence and
+# the count of unread threads are one query each).
+PAGE_QUERIES = 19
 
 
 def _bulk(space: Space, author: Any, count: int, *, start: datetime | None = None) -> list[Message]:

@@ -277,24 +277,30 @@ COVERED = {
     "chat:thread-follow": "a button only (tests/chat/test_chat_thread_views.py::test_follow_and_unfollow_from_the_page)",
     "chat:thread-unfollow": "a button only (tests/chat/test_chat_thread_views.py::test_follow_and_unfollow_from_the_page)",
     "chat:thread-promote": "tests/chat/test_chat_promote.py::test_the_promote_page_offers_spaces_and_moves_the_thread",
+    "chat:react": "buttons only (tests/chat/test_chat_reactions.py::test_page_refusals_answer_like_every_action)",
 }
 
 
 def _htmx_targets() -> set[str]:
-    """The URL names every hx-post in the templates points at, plus the reaction forms render.py builds."""
+    """The URL names every hx-post in the templates points at, plus the shared reaction bar's forms
+    (content/reactions.py), given their URL by render.py and by `{% reaction_bar url_name=... %}`."""
     names: set[str] = set()
     for path in SRC.rglob("*.html"):
-        names |= set(re.findall(r"""hx-post="\{% url '([\w:-]+)'""", path.read_text(encoding="utf-8")))
+        text = path.read_text(encoding="utf-8")
+        names |= set(re.findall(r"""hx-post="\{% url '([\w:-]+)'""", text))
+        names |= set(re.findall(r'\{% reaction_bar [^%]*url_name="([\w:-]+)"', text))
     render = (SRC / "discussions" / "render.py").read_text(encoding="utf-8")
-    if 'hx-post="{react}"' in render:
-        names.add("discussions:post-react")
-    assert render.count("hx-post=") == render.count('hx-post="{react}"'), "render.py posts elsewhere too"
+    names |= set(re.findall(r'url = self\._url\("([\w:-]+)", pk\) if self\._can\("react"', render))
+    assert "hx-post=" not in render, "render.py builds its own htmx forms: scan them here"
+    bar = (SRC / "content" / "reactions.py").read_text(encoding="utf-8")
+    assert bar.count("hx-post=") == 1, "the reaction bar posts elsewhere too"
     return names
 
 
 def test_every_htmx_form_is_covered() -> None:
     found = _htmx_targets()
     assert found, "no hx-post found: the scan is broken"
+    assert {"discussions:post-react", "chat:react"} <= found, "the reaction bars' scan is broken"
     missing = found - set(COVERED)
     assert not missing, f"htmx forms without a test of their errors here: {sorted(missing)}"
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from townhall.activity.models import Activity
-from townhall.discussions.mentions import render_post
+from townhall.content.mentions import render_post
 
 from .conftest import reply, start_topic
 

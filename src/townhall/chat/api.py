@@ -6,10 +6,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Router, Status
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
 
 from townhall.chat import actions, live, queries, thread_api
-from townhall.chat.models import Message
+from townhall.chat.models import Message, MessageAttachment
 from townhall.chat.schemas import (
     MessageIn,
     MessageOut,
@@ -21,8 +22,11 @@ from townhall.chat.schemas import (
     TopicIn,
     TopicOut,
 )
+from townhall.content.reactions import ReactionSummary
+from townhall.content.schemas import ReactionIn
 from townhall.core.api import API_ERRORS, ensure_write
 from townhall.core.ids import Id
+from townhall.core.schemas import Text
 from townhall.policy import Guardian
 from townhall.policy.chat import topic as topic_of
 from townhall.policy.request import guardian_of
@@ -44,7 +48,13 @@ def thread_info(message: Message) -> dict[str, Any]:
     }
 
 
-def message_out(guardian: Guardian, message: Message, space: Space) -> dict[str, Any]:
+def message_out(
+    guardian: Guardian,
+    message: Message,
+    space: Space,
+    reactions: list[ReactionSummary] | None = None,
+    attachments: list[MessageAttachment] | None = None,
+) -> dict[str, Any]:
     message.space = space
     shown = guardian.chat.view_message_body.can(message)
     author = message.author
@@ -60,7 +70,16 @@ def message_out(guardian: Guardian, message: Message, space: Space) -> dict[str,
         "pinned": message.pinned_at is not None,
         "url": reverse("chat:message", args=[message.pk]),
         "thread": thread_info(message),
+        "reactions": [vars(r) for r in reactions or []],
+        "attachments": [_file_out(a) for a in attachments or []] if shown else [],
     }
+
+
+def _file_out(row: MessageAttachment) -> dict[str, Any]:
+    u = row.upload
+    url = reverse("chat:attachment", args=[row.pk, u.name])
+    return {"id": row.pk, "kind": u.kind, "name": u.name, "content_type": u.content_type, "size": u.size,
+            "width": u.width, "height": u.height, "url": url}  # fmt: skip
 
 
 def _chat_space(request: HttpRequest, slug: str) -> Space:
@@ -79,7 +98,9 @@ def list_messages(request: HttpRequest, slug: str, before: Id | None = None) -> 
     space = _chat_space(request, slug)
     page = queries.channel_page(g, space, before=before)
     return {
-        "items": [message_out(g, line.message, space) for line in page.lines],
+        "items": [
+            message_out(g, line.message, space, line.reactions, line.attachments) for line in page.lines
+        ],
         "earlier": page.earlier_cursor,
     }
 
@@ -98,7 +119,7 @@ def send_message(request: HttpRequest, slug: str, payload: MessageIn) -> Any:
 def get_message(request: HttpRequest, message_id: Id) -> Any:
     g = guardian_of(request)
     message = queries.get_message_or_404(g, message_id)
-    return message_out(g, message, message.space)
+    return _in_full(g, message)
 
 
 @router.patch("/messages/{message_id}", response={200: MessageOut, **API_ERRORS}, summary="Edit a message")
@@ -186,6 +207,60 @@ def channel_presence(request: HttpRequest, slug: str) -> Any:
     g = guardian_of(request)
     space = _chat_space(request, slug)
     return {"people": live.channel_presence(g, space)}
+
+
+# --- reactions -------------------------------------------------------------------------------------
+def _in_full(g: Guardian, message: Message) -> dict[str, Any]:
+    line = queries.single_line(g, message.space, message)
+    return message_out(g, message, message.space, line.reactions, line.attachments)
+
+
+@router.post(
+    "/messages/{message_id}/reactions", response={200: MessageOut, **API_ERRORS}, summary="React to a message"
+)
+def add_message_reaction(request: HttpRequest, message_id: Id, payload: ReactionIn) -> Any:
+    """Add one of the set's reactions (GET /api/v1/reactions); giving it again changes nothing."""
+    ensure_write(request)
+    g = guardian_of(request)
+    message = queries.get_message_or_404(g, message_id)
+    actions.react_to_message(g, message, emoji=payload.emoji)
+    return _in_full(g, message)
+
+
+@router.delete(
+    "/messages/{message_id}/reactions/{emoji}",
+    response={200: MessageOut, **API_ERRORS},
+    summary="Take back a reaction to a message",
+)
+def remove_message_reaction(request: HttpRequest, message_id: Id, emoji: Text) -> Any:
+    ensure_write(request)
+    g = guardian_of(request)
+    message = queries.get_message_or_404(g, message_id)
+    actions.unreact_to_message(g, message, emoji=emoji[:16])
+    return _in_full(g, message)
+
+
+# --- files -----------------------------------------------------------------------------------------
+@router.post(
+    "/spaces/{slug}/messages/with-files",
+    response={201: MessageOut, **API_ERRORS},
+    summary="Send a message with files",
+)
+def send_message_with_files(
+    request: HttpRequest,
+    slug: str,
+    body: Form[str],
+    files: File[list[UploadedFile]],
+    client_key: Form[str] = "",
+) -> Any:
+    """Multipart: `body`, up to 10 `files` (images, PDFs, text; sniffed from the content, images
+    resized) and an optional `client_key`. Every file is checked before any is stored."""
+    ensure_write(request)
+    g = guardian_of(request)
+    space = _chat_space(request, slug)
+    sent = [(f, f.name or "file") for f in files]
+    message = actions.send_message_with_files(g, space, body=body, files=sent, client_key=client_key)
+    return Status(201, _in_full(g, message))
 
 
 # Threads live in their own module (given message_out, so that it need not import this one).

@@ -58,7 +58,7 @@ class ChatConfig(AppConfig):
                 content=views.space_content,
                 unread=queries.unread_by_space,
                 settings=settings_fields,
-                stylesheets=("chat/chat.css",),
+                stylesheets=("chat/chat.css", "content/content.css"),
                 search_types=("chat-message",),
                 page_cache_models=PAGE_CACHE_MODELS,
             )

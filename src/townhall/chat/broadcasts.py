@@ -16,6 +16,7 @@ MESSAGE_OPS = (
     "message_restored",
     "message_pinned",
     "message_unpinned",
+    "message_reacted",  # a reaction added or taken back: the page fetches the message's new tally
 )
 
 # Registered in ChatConfig.ready(); publish checks every payload against them.

@@ -1,24 +1,31 @@
 """Writing chat messages without a person at the keyboard (seeding, importers): authors and times are
-given, and the rows are those `actions.send_message` writes (cleaned text, HTML rendered once, one
-Activity row each), in one batch, without rate limits, slow mode or broadcasts. The search index hears
-of them through one `RowsWritten("chat.message", ids)`."""
+given, and the rows are those `actions.send_message` writes (cleaned text, HTML rendered once with
+@mentions linked, one Activity row each naming who was mentioned), in one batch, without rate limits,
+slow mode or broadcasts. The search index hears of them through one `RowsWritten("chat.message", ids)`. Reactions to messages are written the same
+way (`bulk_create_reactions`: the rows `react_to_message` writes), and files attached to written
+messages (`bulk_attach_files`: what `send_message_with_files` stores)."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Count
 
 from townhall.activity.log import build_activity
 from townhall.activity.models import Activity
 from townhall.chat.actions import clean_body
-from townhall.chat.events import MessageSentData, ThreadRepliedData
-from townhall.chat.models import Message, ThreadFollow
+from townhall.chat.actions.attachments import clean_file_count
+from townhall.chat.events import MessageReactionData, MessageSentData, ThreadRepliedData
+from townhall.chat.models import Message, MessageAttachment, MessageReaction, ThreadFollow
+from townhall.content.mentions import render_posts
+from townhall.content.reactions import clean_emoji
+from townhall.content.uploads import forget, prepare, store
 from townhall.core.effects import RowsWritten, emit
 from townhall.core.errors import Invalid
-from townhall.core.markdown import render_markdown
 from townhall.spaces.models import Space
 
 
@@ -33,18 +40,13 @@ def bulk_create_messages(space: Space, messages: Sequence[NewMessage]) -> list[M
     """Store `messages` in `space`, oldest first. Raises Invalid for a text `send_message` would refuse
     (empty, over 10,000 characters). Authors are taken as given: the caller writes only members."""
     ordered = sorted(messages, key=lambda m: m.at)
-    rows = []
-    for new in ordered:
-        text = clean_body(new.body)
-        rows.append(
-            Message(
-                space=space,
-                author_id=new.author_id,
-                body=text,
-                html=render_markdown(text, hard_breaks=True),
-                created_at=new.at,
-            )
-        )
+    texts = [clean_body(new.body) for new in ordered]
+    # One query finds everyone mentioned in the whole batch (as the discussions bulk layer does).
+    rendered = render_posts(texts, hard_breaks=True)
+    rows = [
+        Message(space=space, author_id=new.author_id, body=text, html=html, created_at=new.at)
+        for new, text, (html, _) in zip(ordered, texts, rendered, strict=True)
+    ]
     with transaction.atomic():
         created = Message.objects.bulk_create(rows)
         Activity.objects.bulk_create(
@@ -53,10 +55,10 @@ def bulk_create_messages(space: Space, messages: Sequence[NewMessage]) -> list[M
                 "message.sent",
                 m,
                 space_id=space.pk,
-                data=MessageSentData(chars=len(m.body)),
+                data=MessageSentData(chars=len(m.body), mentioned=mentioned),
                 at=m.created_at,
             )
-            for m in created
+            for m, (_, mentioned) in zip(created, rendered, strict=True)
         )
         emit(RowsWritten("chat.message", tuple(m.pk for m in created)))
     return created
@@ -78,14 +80,18 @@ def bulk_add_replies(root: Message, replies: Sequence[NewReply]) -> list[Message
     if root.thread_root_id is not None:
         raise Invalid("A reply has no thread of its own: reply to the message that opened it.")
     ordered = sorted(replies, key=lambda r: r.at)
-    rows = [
-        Message(
-            space_id=root.space_id, author_id=new.author_id, body=(text := clean_body(new.body)),
-            html=render_markdown(text, hard_breaks=True), created_at=new.at, thread_root_id=root.pk,
-            also_in_channel=new.also_in_channel,
-        )
-        for new in ordered
-    ]  # fmt: skip
+    texts = [clean_body(new.body) for new in ordered]
+    rendered = render_posts(texts, hard_breaks=True)  # mentions linked, as the action does
+    mentions: dict[int, list[int]] = {}
+    rows = []
+    for new, text, (html, mentioned) in zip(ordered, texts, rendered, strict=True):
+        rows.append(
+            Message(
+                space_id=root.space_id, author_id=new.author_id, body=text, html=html, created_at=new.at,
+                thread_root_id=root.pk, also_in_channel=new.also_in_channel,
+            )
+        )  # fmt: skip
+        mentions[id(rows[-1])] = mentioned
     with transaction.atomic():
         locked = Message.objects.select_for_update().get(pk=root.pk)
         created = Message.objects.bulk_create(rows)
@@ -110,7 +116,10 @@ def bulk_add_replies(root: Message, replies: Sequence[NewReply]) -> list[Message
         Activity.objects.bulk_create(
             build_activity(
                 m.author_id, "message.thread_replied", m, space_id=root.space_id,
-                data=ThreadRepliedData(root_id=root.pk, chars=len(m.body), also_in_channel=m.also_in_channel),
+                data=ThreadRepliedData(
+                    root_id=root.pk, chars=len(m.body), also_in_channel=m.also_in_channel,
+                    mentioned=mentions[id(m)],
+                ),
                 at=m.created_at,
             )
             for m in created
@@ -118,3 +127,110 @@ def bulk_add_replies(root: Message, replies: Sequence[NewReply]) -> list[Message
         emit(RowsWritten("chat.message", tuple(m.pk for m in created)))
     root.reply_count, root.last_reply_at = locked.reply_count, locked.last_reply_at
     return created
+
+
+@dataclass(frozen=True)
+class NewMessageReaction:
+    """One person's reaction (from the admins' set) to a message; given twice, it is written once."""
+
+    message_id: int
+    user_id: int
+    emoji: str
+    at: datetime
+
+
+def bulk_create_reactions(reactions: Sequence[NewMessageReaction]) -> list[MessageReaction]:
+    """Store `reactions` with their times, as `actions.react_to_message` would one by one: the emoji
+    checked against the set (Invalid otherwise, nothing stored), none on a deleted or missing message,
+    a repeated one written once, an Activity row each; no rate limit, no broadcasts. Reactors are taken
+    as given: the caller writes only people who may read the channel."""
+    for new in reactions:
+        clean_emoji(new.emoji)
+    ids = {new.message_id for new in reactions}
+    messages = Message.objects.filter(pk__in=ids, deleted_at__isnull=True).only("pk", "author_id", "space_id")
+    targets = {m.pk: m for m in messages}
+    missing = ids - targets.keys()
+    if missing:
+        raise Invalid(f"No reactions to deleted or missing messages ({sorted(missing)[:5]}).")
+    existing = set(
+        MessageReaction.objects.filter(message_id__in=ids).values_list("message_id", "user_id", "emoji")
+    )
+    rows: list[MessageReaction] = []
+    for new in sorted(reactions, key=lambda r: r.at):
+        key = (new.message_id, new.user_id, new.emoji)
+        if key in existing:
+            continue  # reacting twice is one reaction, as with the action
+        existing.add(key)
+        rows.append(
+            MessageReaction(
+                message_id=new.message_id, user_id=new.user_id, emoji=new.emoji, created_at=new.at
+            )
+        )
+    with transaction.atomic():
+        created = MessageReaction.objects.bulk_create(rows)
+        Activity.objects.bulk_create(
+            build_activity(
+                r.user_id,
+                "message.reaction_added",
+                targets[r.message_id],
+                space_id=targets[r.message_id].space_id,
+                data=MessageReactionData(emoji=r.emoji, author_id=targets[r.message_id].author_id),
+                at=r.created_at,
+            )
+            for r in created
+        )
+    return created
+
+
+@dataclass(frozen=True)
+class NewAttachment:
+    """A file sent with a message already written (its author is the uploader)."""
+
+    message_id: int
+    data: bytes
+    name: str
+
+
+def bulk_attach_files(attachments: Sequence[NewAttachment]) -> list[MessageAttachment]:
+    """Attach files to written messages as `send_message_with_files` would: at most 10 per message,
+    every file checked (size, sniffed type, sanitised image) before any is stored, an Upload with its
+    Activity row each (at the message's time); files written are removed when the transaction fails."""
+    ids = {a.message_id for a in attachments}
+    messages = {m.pk: m for m in Message.objects.filter(pk__in=ids).select_related("space")}
+    if ids - messages.keys():
+        raise Invalid("No files for missing messages.")
+    counts: dict[int, int] = dict(
+        MessageAttachment.objects.filter(message_id__in=ids).values_list("message_id").annotate(n=Count("id"))
+    )
+    for a in attachments:
+        counts[a.message_id] = counts.get(a.message_id, 0) + 1
+    for count in counts.values():
+        clean_file_count(count)
+    prepared = [(a, prepare(io.BytesIO(a.data), a.name, field="files")) for a in attachments]
+    written: list[str] = []
+    rows: list[MessageAttachment] = []
+    try:
+        with transaction.atomic():
+            for a, found in prepared:
+                message = messages[a.message_id]
+                upload = store(message.author_id, message.space, found, at=message.created_at)
+                written.append(upload.path)
+                rows.append(MessageAttachment(message=message, upload=upload))
+            _number(rows)
+            created = MessageAttachment.objects.bulk_create(rows)
+    except BaseException:
+        forget(written)
+        raise
+    return created
+
+
+def _number(rows: list[MessageAttachment]) -> None:
+    """Positions after the files each message has already, in the order given."""
+    existing: dict[int, int] = dict(
+        MessageAttachment.objects.filter(message_id__in={r.message_id for r in rows})
+        .values_list("message_id")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        row.position = existing.get(row.message_id, 0)
+        existing[row.message_id] = row.position + 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from townhall.activity.verbs import MODERATORS, PRIVATE, Verb
 from townhall.core.effects import DomainEvent
@@ -77,11 +77,13 @@ class ThreadPromoted(DomainEvent):
 @dataclass(frozen=True)
 class MessageSentData:
     chars: int
+    mentioned: list[int] = field(default_factory=list)  # user ids @mentioned (content.mentions)
 
 
 @dataclass(frozen=True)
 class MessageEditedData:
     revision_id: int
+    mentioned: list[int] = field(default_factory=list)  # user ids @mentioned in the new wording
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ class ThreadRepliedData:
     root_id: int
     chars: int
     also_in_channel: bool
+    mentioned: list[int] = field(default_factory=list)  # user ids @mentioned (content.mentions)
 
 
 @dataclass(frozen=True)
@@ -124,4 +127,27 @@ VERBS = [
     Verb("thread.followed", audience=PRIVATE),
     Verb("thread.unfollowed", audience=PRIVATE),
     Verb("message.promoted", ThreadPromotedData),
+]
+
+
+# --- reactions (chat/actions/reactions.py) ------------------------------------------------------------
+@dataclass(frozen=True)
+class MessageReactionChanged(DomainEvent):
+    message_id: int
+    space_id: int
+    actor_id: int | None
+    message_author_id: int | None  # whose message it is (recognition reads it)
+    emoji: str
+    added: bool
+
+
+@dataclass(frozen=True)
+class MessageReactionData:
+    emoji: str
+    author_id: int | None  # the message's author
+
+
+VERBS += [
+    Verb("message.reaction_added", MessageReactionData),
+    Verb("message.reaction_removed", MessageReactionData),
 ]

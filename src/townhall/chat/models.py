@@ -124,3 +124,40 @@ class ThreadFollow(models.Model):
 
     def __str__(self) -> str:
         return f"user {self.user_id} follows thread {self.root_id}"
+
+
+class MessageReaction(models.Model):
+    """One person's reaction to a message, from the admin-chosen set (content.reactions, shared with
+    discussions' post reactions)."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    emoji = models.CharField(max_length=16)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)  # given by the bulk layer
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "user", "emoji"], name="chat_reaction_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.emoji} by {self.user_id} on message {self.message_id}"
+
+
+MAX_ATTACHMENTS = 10  # files per message
+
+
+class MessageAttachment(models.Model):
+    """A file sent with a message: an Upload (content.uploads, shared with discussions' posts), served
+    by chat under its message's rule."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    upload = models.OneToOneField("discussions.Upload", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["message", "position"]
+        indexes = [models.Index(fields=["message", "position"], name="chat_attachment_message")]
+
+    def __str__(self) -> str:
+        return f"attachment {self.position} of message {self.message_id}"

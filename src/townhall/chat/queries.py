@@ -11,7 +11,8 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from townhall.chat.models import MAX_PINS, ChannelRead, Message
+from townhall.chat.models import MAX_PINS, ChannelRead, Message, MessageAttachment, MessageReaction
+from townhall.content.reactions import ReactionSummary, ReactionTable, reaction_choices
 from townhall.core.errors import NotFound
 from townhall.core.ids import MAX_ID
 from townhall.spaces.models import Space
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 50
 GROUP_WITHIN = timedelta(minutes=5)  # consecutive messages by one author this close share one header
+# Messages' reactions, through the implementation discussions shares (content.reactions).
+MESSAGE_REACTIONS = ReactionTable(MessageReaction, "message")
 
 
 def get_message_or_404(guardian: Guardian, message_id: int) -> Message:
@@ -63,6 +66,9 @@ class Line:
     can_pin: bool = False
     can_unpin: bool = False
     can_promote: bool = False
+    reactions: list[ReactionSummary] = field(default_factory=list)  # the grouped tally ("🔭 3")
+    can_react: bool = False
+    attachments: list[MessageAttachment] = field(default_factory=list)  # with their uploads, in order
 
 
 @dataclass
@@ -73,9 +79,17 @@ class ChannelPage:
 
 
 def lines_for(guardian: Guardian, space: Space, messages: list[Message]) -> list[Line]:
-    """Day separators in the member's time zone and grouping of one author's consecutive messages."""
+    """Day separators in the member's time zone, grouping of one author's consecutive messages, the
+    reactions of all of them in one query (a deleted message shows none) and their files in another
+    (a deleted message's only to moderators)."""
     zone = zone_of(guardian)
     moderates = guardian.user is not None and guardian.spaces.moderate.can(space)
+    tallies = MESSAGE_REACTIONS.tallies(
+        [m.pk for m in messages if m.deleted_at is None],
+        choices=reaction_choices(),
+        viewer_id=guardian.user_id,
+    )
+    files = attachments_for([m.pk for m in messages if m.deleted_at is None or moderates])
     lines: list[Line] = []
     previous: Message | None = None
     previous_day: date | None = None
@@ -107,10 +121,34 @@ def lines_for(guardian: Guardian, space: Space, messages: list[Message]) -> list
                 can_pin=moderates and guardian.chat.pin.can(message),
                 can_unpin=moderates and guardian.chat.unpin.can(message),
                 can_promote=(mine or moderates) and guardian.chat.promote.can(message),
+                reactions=tallies.get(message.pk, []),
+                can_react=guardian.user is not None and guardian.chat.react.can(message),
+                attachments=files.get(message.pk, []),
             )
         )
         previous, previous_day = message, day
     return lines
+
+
+def attachments_for(message_ids: list[int]) -> dict[int, list[MessageAttachment]]:
+    """message id -> its files with their uploads, in the order sent: one query for them all."""
+    if not message_ids:
+        return {}
+    found: dict[int, list[MessageAttachment]] = {}
+    rows = MessageAttachment.objects.filter(message_id__in=message_ids).select_related("upload")
+    for row in rows.order_by("message_id", "position"):
+        found.setdefault(row.message_id, []).append(row)
+    return found
+
+
+def get_attachment_or_404(guardian: Guardian, attachment_id: int) -> MessageAttachment:
+    """A message's file, for those who may see it (`chat.fetch_attachment`); NotFound otherwise."""
+    row = (
+        MessageAttachment.objects.select_related("upload", "message__space").filter(pk=attachment_id).first()
+    )
+    if row is None or not guardian.chat.fetch_attachment.can(row.message):
+        raise NotFound("No such file")
+    return row
 
 
 def single_line(guardian: Guardian, space: Space, message: Message) -> Line:
@@ -123,8 +161,8 @@ def single_line(guardian: Guardian, space: Space, message: Message) -> Line:
 def channel_page(guardian: Guardian, space: Space, *, before: int | None = None) -> ChannelPage:
     """The newest PAGE_SIZE messages (before message `before`, when given), oldest first.
 
-    Two queries whatever the channel's length: the messages with their authors, and nothing per row
-    (the rules read the Guardian's cached standing).
+    Two queries whatever the channel's length: the messages with their authors, and their reactions
+    with who gave them; nothing per row (the rules read the Guardian's cached standing).
     """
     guardian.chat.read.ensure(space)
     # The channel's list: messages that open threads, and the replies also sent to the channel (with

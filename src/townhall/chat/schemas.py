@@ -5,6 +5,7 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from townhall.chat.models import CLIENT_KEY_MAX, MAX_BODY, TOPIC_MAX
+from townhall.content.schemas import FileOut, ReactionOut
 from townhall.core.schemas import InputSchema
 
 
@@ -35,6 +36,13 @@ class MessageOut(Schema):
     pinned: bool = Field(description="Pinned by a moderator (a deleted message leaves the Pinned area)")
     url: str
     thread: ThreadInfo | None = None
+    reactions: list[ReactionOut] = Field(
+        default_factory=list, description="Grouped per emoji in the set's order; none on a deleted message"
+    )
+    attachments: list[FileOut] = Field(
+        default_factory=list,
+        description="Files sent with it, in order (a deleted message's: moderators only)",
+    )
 
 
 class MessagePage(Schema):

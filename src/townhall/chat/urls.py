@@ -1,6 +1,6 @@
 from django.urls import path
 
-from townhall.chat import live_views, promote_views, thread_views, views
+from townhall.chat import attachment_views, live_views, promote_views, reaction_views, thread_views, views
 
 app_name = "chat"
 
@@ -35,4 +35,6 @@ urlpatterns = [
     path(
         "s/<slug:slug>/chat/thread/<id:root_id>/promote/", promote_views.thread_promote, name="thread-promote"
     ),
+    path("chat/m/<id:message_id>/react/", reaction_views.message_react, name="react"),
+    path("chat/files/<id:attachment_id>/<str:name>", attachment_views.attachment_serve, name="attachment"),
 ]

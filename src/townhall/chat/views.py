@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from townhall.chat import actions, live, queries, thread_context
 from townhall.chat.forms import MessageForm, TopicForm
-from townhall.chat.models import Message
+from townhall.chat.models import MAX_ATTACHMENTS, Message
 from townhall.core.errors import Invalid, PermissionDenied
 from townhall.core.forms import add_invalid_to_form
 from townhall.core.htmx import done, form_errors, is_htmx
@@ -50,6 +50,7 @@ def _form_context(request: HttpRequest, space: Space, form: MessageForm) -> dict
         "form": form,
         "post_refusal": guardian.chat.post.reason(space),
         "slow_mode": slow_mode_seconds(space),
+        "max_files": MAX_ATTACHMENTS,
     }
 
 
@@ -120,9 +121,11 @@ def message_send(request: HttpRequest, slug: str) -> HttpResponse:
     form = MessageForm(request.POST)
     if form.is_valid():
         try:
-            message = actions.send_message(
-                guardian, space, body=form.cleaned_data["body"], client_key=form.cleaned_data["client_key"]
-            )
+            files = [(f, f.name or "file") for f in request.FILES.getlist("files")]
+            message = actions.send_message_with_files(
+                guardian, space, body=form.cleaned_data["body"], files=files,
+                client_key=form.cleaned_data["client_key"],
+            )  # fmt: skip
         except (Invalid, PermissionDenied) as exc:
             if isinstance(exc, Invalid):
                 add_invalid_to_form(form, exc)

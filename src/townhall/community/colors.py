@@ -6,6 +6,8 @@ import re
 
 HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT = "#3b5bdb"
+LIGHT_SURFACE_2 = "#eef0f4"  # townhall.css --surface-2, the darkest light background links sit on
+DARK_SURFACE_2 = "#222831"  # and in the dark theme, the lightest
 
 
 def _luminance(hex_color: str) -> float:
@@ -42,8 +44,10 @@ def accent_css_text(accent: str) -> str:
     on_accent = "#ffffff" if contrast(accent, "#ffffff") >= contrast(accent, "#000000") else "#000000"
     # A button's fill must also hold its text: darken or lighten the fill itself when needed.
     button = accent if contrast(accent, on_accent) >= 4.5 else readable_on(on_accent, accent)
-    light_link = readable_on("#ffffff", accent)
-    dark_link = readable_on("#1a1e24", accent)
+    # Links sit on the page, on cards and on hovered rows (--surface-2, e.g. a chat message under the
+    # pointer or a tapped one on a phone): each shade must read on the least contrasting of them.
+    light_link = readable_on(LIGHT_SURFACE_2, accent)
+    dark_link = readable_on(DARK_SURFACE_2, accent)
     return (
         f":root {{ --accent: {button}; --accent-contrast: {on_accent}; --link: {light_link}; }}\n"
         f"html[data-theme='dark'] {{ --link: {dark_link}; }}\n"

@@ -9,11 +9,12 @@ from django.urls import reverse
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
+from townhall.content import mentions
 from townhall.core.api import API_ERRORS, ensure_write
 from townhall.core.errors import Invalid, NotFound
 from townhall.core.ids import Id, Limit, PageNumber
 from townhall.core.schemas import Text
-from townhall.discussions import actions, mentions, queries, uploads
+from townhall.discussions import actions, queries, uploads
 from townhall.discussions.models import Post, ReactionChoice, Tag, Topic, TopicRead, reaction_choices
 from townhall.discussions.schemas import (
     AcceptIn,

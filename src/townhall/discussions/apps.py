@@ -26,7 +26,7 @@ class DiscussionsConfig(AppConfig):
                 description="Topics with threaded replies: questions, ideas, announcements.",
                 content=views.space_content,
                 unread=unread.unread_topics_by_space,
-                stylesheets=("discussions/discussions.css",),
+                stylesheets=("discussions/discussions.css", "content/content.css"),
                 search_types=("post",),
                 page_cache_models=SITE_MODELS,
             )

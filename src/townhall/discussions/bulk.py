@@ -36,6 +36,7 @@ from django.db.models import F, OuterRef, Subquery
 from townhall.accounts.models import User
 from townhall.activity.log import ROW_COLUMNS, activity_row, checked_target_type
 from townhall.activity.models import Activity
+from townhall.content.mentions import render_posts
 from townhall.core.bulkinsert import insert_rows
 from townhall.core.effects import RowsWritten, emit
 from townhall.core.errors import Invalid
@@ -48,7 +49,6 @@ from townhall.discussions.actions import (
     clean_title,
 )
 from townhall.discussions.actions._common import _lock_topic, _topic_slug, tag_slug, tags_by_slug
-from townhall.discussions.mentions import render_posts
 from townhall.discussions.models import MAX_TREE_DEPTH, Post, Reaction, Topic, TopicTag
 from townhall.discussions.threads import (
     OPENING_PATH,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from townhall.activity.payloads import Direction, Name
 from townhall.activity.verbs import MODERATORS, Verb
+from townhall.content.events import UploadData  # shared with chat
 from townhall.core.effects import DomainEvent
 
 
@@ -155,11 +156,6 @@ class ReactionAddedData:
 @dataclass(frozen=True)
 class ReactionRemovedData:
     emoji: str
-
-
-@dataclass(frozen=True)
-class UploadData:
-    kind: str
 
 
 TOPIC_STATES = ("pinned", "unpinned", "locked", "unlocked", "closed", "reopened")

@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce, NullIf, RowNumber
 from django.utils import timezone
 
 from townhall.accounts.models import User
+from townhall.content.reactions import ReactionSummary, ReactionTable
 from townhall.core.errors import Invalid, NotFound
 from townhall.core.pagination import paginate
 from townhall.discussions.models import (
@@ -45,6 +46,9 @@ from townhall.spaces.models import Space
 
 if TYPE_CHECKING:
     from townhall.policy import Guardian
+
+# Posts' reactions, through the implementation chat shares (content.reactions).
+POST_REACTIONS = ReactionTable(Reaction, "post")
 
 POSTS_PER_PAGE = 20
 TOPICS_PER_PAGE = 30
@@ -115,13 +119,6 @@ def get_reply_target(guardian: Guardian, topic: Topic, post_id: int) -> Post:
 
 
 # --- topic page ----------------------------------------------------------------------------------
-@dataclass
-class ReactionSummary:
-    emoji: str
-    label: str
-    count: int = 0
-    names: list[str] = field(default_factory=list)
-    mine: bool = False
 
 
 @dataclass
@@ -161,26 +158,7 @@ def reactions_for(
     guardian: Guardian, post_ids: list[int], choices: list[ReactionChoice]
 ) -> dict[int, list[ReactionSummary]]:
     """Reactions grouped per post and emoji, with who reacted: one query, whatever their number."""
-    labels = {c.emoji: c.label for c in choices}
-    order = {c.emoji: i for i, c in enumerate(choices)}
-    grouped: dict[int, dict[str, ReactionSummary]] = defaultdict(dict)
-    rows = (
-        Reaction.objects.filter(post_id__in=post_ids)
-        .order_by("post_id", "created_at", "id")
-        .values_list("post_id", "emoji", "user_id", "user__username", "user__display_name")
-    )
-    for post_id, emoji, user_id, username, display_name in rows:
-        summary = grouped[post_id].get(emoji)
-        if summary is None:
-            summary = grouped[post_id][emoji] = ReactionSummary(emoji=emoji, label=labels.get(emoji, emoji))
-        summary.count += 1
-        summary.names.append(display_name or username)
-        if user_id == guardian.user_id:
-            summary.mine = True
-    return {
-        pid: sorted(by_emoji.values(), key=lambda s: order.get(s.emoji, 99))
-        for pid, by_emoji in grouped.items()
-    }
+    return POST_REACTIONS.tallies(post_ids, choices=choices, viewer_id=guardian.user_id)
 
 
 def ancestor_root_depth(depth: int) -> int:

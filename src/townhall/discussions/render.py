@@ -21,6 +21,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import is_aware, localtime
 
+from townhall.content.reactions import reaction_bar
 from townhall.core.templatetags.townhall_tags import initials
 
 if TYPE_CHECKING:
@@ -227,55 +228,13 @@ class PostRenderer:
         return mark_safe(self._reactions(item))  # noqa: S308 - every value is escaped
 
     def _reactions(self, item: PostItem) -> str:
-        post = item.post
-        pk = post.pk
-        may_react = self._can("react", post)
-        react = self._url("discussions:post-react", pk) if may_react else ""
-        out: list[str] = [f'<div class="reactions row" id="reactions-{pk}">\n']
-        a = out.append
-        for summary in item.reactions:
-            emoji = escape(summary.emoji)
-            label = escape(summary.label)
-            title = f"{label}: {escape(', '.join(summary.names))}"
-            inner = (
-                f'<span aria-hidden="true">{emoji}</span> {summary.count}'
-                f'<span class="visually-hidden"> {label}</span>'
-            )
-            if may_react:
-                mine = " reaction-mine" if summary.mine else ""
-                pressed = "true" if summary.mine else "false"
-                a(
-                    f'  <form method="post" action="{react}" class="inline-form" hx-post="{react}" '
-                    f'hx-target="#reactions-{pk}" hx-swap="outerHTML">{self._csrf()}\n'
-                    f'    <button type="submit" name="emoji" value="{emoji}" class="reaction{mine}" '
-                    f'aria-pressed="{pressed}" title="{title}">{inner}</button>\n  </form>\n'
-                )
-            else:
-                a(f'  <span class="reaction" title="{title}">{inner}</span>\n')
-        if item.reactions:
-            a('  <details class="who-reacted small"><summary>Who reacted</summary>\n    <ul>')
-            for summary in item.reactions:
-                a(
-                    f'<li><span aria-hidden="true">{escape(summary.emoji)}</span> {escape(summary.label)}: '
-                    f"{escape(', '.join(summary.names))}</li>"
-                )
-            a("</ul>\n  </details>\n")
-        if may_react:
-            a(
-                '  <details class="react-picker small"><summary title="React">'
-                f"{self._icon('react', 'React')}</summary>\n"
-                f'    <form method="post" action="{react}" class="row" hx-post="{react}" '
-                f'hx-target="#reactions-{pk}" hx-swap="outerHTML">{self._csrf()}\n'
-            )
-            for choice in self.choices:
-                emoji, label = escape(choice.emoji), escape(choice.label)
-                a(
-                    f'<button type="submit" name="emoji" value="{emoji}" class="reaction" title="{label}">'
-                    f'<span aria-hidden="true">{emoji}</span><span class="visually-hidden">{label}</span></button>'
-                )
-            a("\n    </form>\n  </details>\n")
-        a("</div>\n")
-        return "".join(out)
+        pk = item.post.pk
+        url = self._url("discussions:post-react", pk) if self._can("react", item.post) else ""
+        # The markup chat's messages share; the CSRF input is resolved only when there is a form.
+        return reaction_bar(
+            dom_id=f"reactions-{pk}", url=url, summaries=item.reactions, choices=self.choices,
+            csrf_input=self._csrf() if url else "",
+        )  # fmt: skip
 
     # --- the threaded view -----------------------------------------------------------------------
     def thread(self, nodes: list[PostItem]) -> SafeString:

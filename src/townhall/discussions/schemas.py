@@ -8,6 +8,10 @@ from typing import Annotated
 from ninja import Field, Schema
 from pydantic import StringConstraints
 
+# Shared with chat; imported from here by discussions' API.
+from townhall.content.schemas import FileOut
+from townhall.content.schemas import ReactionIn as ReactionIn
+from townhall.content.schemas import ReactionOut as ReactionOut
 from townhall.core.ids import MAX_ID, Id
 from townhall.core.schemas import InputSchema
 from townhall.discussions.models import BODY_MAX, MAX_TAGS, TAG_MAX, TITLE_MAX
@@ -57,14 +61,6 @@ class TopicIn(InputSchema):
     tags: list[TagName] = Field(default_factory=list, max_length=MAX_TAGS)
 
 
-class ReactionOut(Schema):
-    emoji: str
-    label: str
-    count: int
-    names: list[str]
-    mine: bool
-
-
 class PostOut(Schema):
     id: int
     topic_id: int
@@ -109,10 +105,6 @@ class RevisionOut(Schema):
     body: str
     author: PersonOut | None
     created_at: datetime
-
-
-class ReactionIn(InputSchema):
-    emoji: str = Field(max_length=16)
 
 
 class ReactionChoiceOut(Schema):
@@ -180,13 +172,5 @@ class DraftIn(InputSchema):
     body: str = Field("", max_length=BODY_MAX)
 
 
-class UploadOut(Schema):
-    id: int
-    kind: str
-    name: str
-    content_type: str
-    size: int
-    width: int | None
-    height: int | None
-    url: str
+class UploadOut(FileOut):
     markdown: str

@@ -204,5 +204,5 @@ POSTS = SearchType(
         events.TopicMoved: lambda e: topic_post_ids(e.topic_id),
     },
     filters=FILTERS,
-    stylesheets=("discussions/discussions.css",),
+    stylesheets=("discussions/discussions.css", "content/content.css"),
 )

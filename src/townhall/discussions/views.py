@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -26,6 +25,8 @@ from django.urls import reverse
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from townhall.content import mentions
+from townhall.content.uploads import file_response
 from townhall.core import pagecache
 from townhall.core.confirm import ask_first, confirmed
 from townhall.core.errors import Invalid
@@ -34,9 +35,9 @@ from townhall.core.htmx import FORM_ERRORS_STATUS, done, form_errors, is_htmx, r
 from townhall.core.ids import parse_id, parse_page
 from townhall.core.pagination import BadCursor
 from townhall.core.undo import offer_undo
-from townhall.discussions import actions, mentions, queries, uploads
+from townhall.discussions import actions, queries, uploads
 from townhall.discussions.forms import EditForm, MoveForm, ReplyForm, TopicForm
-from townhall.discussions.models import Post, Topic, Upload, reaction_choices
+from townhall.discussions.models import Post, Topic, reaction_choices
 from townhall.policy.request import guardian_of
 from townhall.spaces.models import Space
 from townhall.spaces.queries import get_space_or_404, list_visible_spaces
@@ -429,7 +430,7 @@ def _quoted(guardian: Any, topic: Topic, post_id: int) -> str:
 def mention_suggestions(request: HttpRequest) -> HttpResponse:
     """People to @mention whose name starts with ?q= (an HTML fragment for the reply box)."""
     people = mentions.suggest(guardian_of(request), request.GET.get("q", "")[:30])
-    return render(request, "discussions/includes/mentions.html", {"people": people})
+    return render(request, "content/mentions.html", {"people": people})
 
 
 @require_POST
@@ -718,21 +719,8 @@ def upload_create(request: HttpRequest, slug: str) -> HttpResponse:
 def upload_serve(request: HttpRequest, upload_id: int, name: str) -> HttpResponseBase:
     """Send the file to people who may read it, with headers that stop browsers from guessing."""
     upload = uploads.get_upload_or_404(guardian_of(request), upload_id)
-    try:
-        handle = uploads.storage().open(upload.path, "rb")
-    except FileNotFoundError:
-        raise Http404("No such file") from None
-    response = FileResponse(
-        handle,
-        content_type=upload.content_type,
-        as_attachment=upload.kind != Upload.IMAGE,
-        filename=upload.name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     public = upload.space.visibility == Space.PUBLIC and (upload.post is None or not upload.post.hidden)
-    response["Cache-Control"] = "public, max-age=86400" if public else "private, max-age=3600"
-    return response
+    return file_response(upload, public=public)
 
 
 def space_content(request: HttpRequest, space: Space) -> tuple[str, dict[str, Any]]:

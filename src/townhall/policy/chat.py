@@ -255,3 +255,29 @@ class ChatRules(RuleGroup):
             if not self.g.is_member:
                 return refuse("Your membership does not allow this right now.")
         return None
+
+    @rule
+    def react(self, message: Message) -> Refusal | None:
+        """React to a message: whoever may read the channel and is an active member; not to a deleted
+        message, nor in an archived space."""
+        unseen = self.view_message(message)
+        if unseen is not None:
+            return unseen
+        if self.g.user is None:
+            return refuse("Sign in to react.")
+        if not self.g.is_member:
+            return refuse("Only active members can react.")
+        if message.deleted_at is not None:
+            return refuse("You cannot react to a deleted message.")
+        if message.space.archived_at is not None:
+            return refuse(ARCHIVED)
+        return None
+
+    @rule
+    def fetch_attachment(self, message: Message) -> Refusal | None:
+        """A message's files follow its text: its readers, and for a deleted message its moderators
+        only (unseen for everyone else, as a missing file)."""
+        unseen = self.view_message(message)
+        if unseen is not None:
+            return unseen
+        return UNSEEN if self.view_message_body(message) is not None else None

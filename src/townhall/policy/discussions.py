@@ -54,7 +54,9 @@ class DiscussionRules(RuleGroup):
 
     @rule
     def fetch_upload(self, upload: Upload) -> Refusal | None:
-        """A file attached to a post follows the post; one not yet attached, its uploader and the space."""
+        """A file attached to a post follows the post; one not yet attached, its uploader and the space's
+        readers. In a chat space only the uploader: chat serves a message's files under that message's
+        rule (policy.chat.fetch_attachment), a deleted one's included."""
         if upload.post_id is not None:
             post = upload.post
             assert post is not None
@@ -62,6 +64,8 @@ class DiscussionRules(RuleGroup):
             return UNSEEN if unseen is not None else None
         if self._is_author(upload.uploader_id):
             return None
+        if upload.space.kind == "chat":
+            return UNSEEN
         return None if self.g.spaces.read.can(upload.space) else UNSEEN
 
     # --- writing ---------------------------------------------------------------------------------

@@ -635,5 +635,7 @@ def seed_demo() -> dict[str, int]:
         "topics": showcase["topics"] + everyday["topics"] + chat["topics"],
         "posts": showcase["posts"] + everyday["posts"] + chat["posts"],
         "chat messages": chat["messages"],
+        "chat reactions": chat["message reactions"],
+        "chat files": chat["message files"],
         "community": 1 if community.pk else 0,
     }

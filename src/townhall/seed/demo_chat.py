@@ -10,20 +10,36 @@ offline to others; everyone else shows online or away while they have the demo o
 A few messages grew threads (`chat.bulk.bulk_add_replies`, with authors and times given), and one of
 them, the SCT collimation question, was moved to a topic in "Deep-sky imaging" by a moderator through
 the promote action, so the channel shows "Moved to topic" in its place.
+
+Members react to the messages that deserve it (the aurora, first light, the star night) from the
+community's reaction set, through the bulk layer, a few minutes after each message. A few messages carry files (drawn here: an aurora over a
+horizon, a comet stack, a collimation checklist), attached through the bulk layer.
 """
 
 from __future__ import annotations
 
+import io
+import random
 from datetime import datetime, timedelta
 
 from django.utils.text import slugify
+from PIL import Image, ImageDraw, ImageFilter
 
 from townhall.accounts import actions as account_actions
 from townhall.accounts.models import User
 from townhall.activity.log import record_activity
 from townhall.activity.payloads import Via
 from townhall.chat import actions
-from townhall.chat.bulk import NewMessage, NewReply, bulk_add_replies, bulk_create_messages
+from townhall.chat.bulk import (
+    NewAttachment,
+    NewMessage,
+    NewMessageReaction,
+    NewReply,
+    bulk_add_replies,
+    bulk_attach_files,
+    bulk_create_messages,
+    bulk_create_reactions,
+)
 from townhall.chat.models import ChannelRead, Message
 from townhall.policy import Guardian
 from townhall.spaces.models import SidebarSection, Space, SpaceMembership
@@ -134,6 +150,98 @@ def seed_threads(users: dict[str, User], messages: list[Message]) -> tuple[int, 
     return count, topic.posts.count()
 
 
+# How a message begins -> who reacted with what ("who emoji"), in the order they did.
+# fmt: off
+REACTIONS: dict[str, tuple[str, ...]] = {
+    "Clear skies over Hamburg": ("noah 👍", "oskar 👍"),
+    "if the neighbours ever switch off": ("lena 😄", "ben 😄", "zoe 😄"),
+    "First light with the new guide camera": ("jonas 🎉", "noah 🎉", "oskar 👍", "priya 🎉"),
+    "Total RMS around": ("oskar 👀", "matteo 👀"),
+    "Dew heater strap": ("noah ❤️",),
+    "Morning from Lagos": ("priya ❤️", "tomas ❤️", "olivia 👍"),
+    "Reminder: the Berlin star night": ("noah 👍", "anika 👍", "lena 👍", "hana 👍", "jonas ❤️"),
+    "I'll bring the Dobsonian": ("mira ❤️", "noah 🎉"),
+    "Aurora alert in Kiruna": ("nora 👀", "lena 👀"),
+    "It showed up. Green curtains": ("lena ❤️", "nora 🎉", "ben ❤️", "amara 🎉", "lucas ❤️", "kenji 🎉"),
+    "Jealous. Light pollution in Lyon": ("emma 😄", "zoe 😄", "matteo 😄", "ben 😄"),
+    "Southern hemisphere report": ("olivia ❤️", "amara 👍"),
+    "Has anyone tried the new Siril": ("matteo 🤔",),
+    "The flats were it": ("ben 🎉", "jonas 👍"),
+    "The ADC makes a real difference": ("zoe 🎉", "lucas 👀"),
+    "Batteries die fast": ("marek 👍", "aiyana 👍", "emma 👍"),
+    "Clinic tonight at 19:00 UTC": ("priya 👍", "marek 👍", "grace 👀", "amara 👍"),
+    "About magnitude 7": ("hana 👍",),
+    "Tail length doubled": ("hana 🎉", "jonas 🎉", "tomas 👀"),
+    "Quick version: centre the star": ("grace ❤️", "priya 👍"),
+}
+# fmt: on
+
+
+CHECKLIST = """Collimating an SCT with a star test
+1. Let the scope cool for 30 minutes.
+2. Centre a bright star near the zenith at high power.
+3. Defocus until you see rings; note where the shadow sits.
+4. Turn one secondary screw a little; re-centre the star.
+5. Repeat until the rings are concentric, then check in focus.
+"""
+
+
+def _stars(draw: ImageDraw.ImageDraw, size: tuple[int, int], count: int, rng: random.Random) -> None:
+    for _ in range(count):
+        x, y, light = rng.randrange(size[0]), rng.randrange(size[1]), rng.randrange(140, 256)
+        draw.point((x, y), fill=(light, light, light))
+
+
+def aurora_png() -> bytes:
+    """Green curtains over a dark horizon, with stars: what Emma saw from Kiruna."""
+    rng = random.Random(42)
+    size = (640, 400)
+    sky = Image.new("RGB", size, (6, 10, 24))
+    draw = ImageDraw.Draw(sky)
+    _stars(draw, size, 260, rng)
+    glow = Image.new("RGB", size, (0, 0, 0))
+    curtains = ImageDraw.Draw(glow)
+    for x in range(0, size[0], 3):
+        top = 60 + int(40 * rng.random()) + int(50 * abs(((x / 160) % 2) - 1))
+        curtains.line([(x, top), (x, 300)], fill=(30, 200 + rng.randrange(50), 110))
+        curtains.line([(x, top - 30), (x, top)], fill=(150, 40, 90))
+    sky = Image.blend(sky, glow.filter(ImageFilter.GaussianBlur(6)), 0.55)
+    ImageDraw.Draw(sky).polygon(
+        [(0, 330), (120, 300), (260, 325), (420, 295), (640, 320), (640, 400), (0, 400)], fill=(4, 6, 8)
+    )
+    out = io.BytesIO()
+    sky.save(out, format="PNG")
+    return out.getvalue()
+
+
+def comet_png() -> bytes:
+    """A stacked comet: a bright coma with a faint tail, stars trailed slightly (stacked on the nucleus)."""
+    rng = random.Random(7)
+    size = (560, 380)
+    image = Image.new("RGB", size, (8, 8, 14))
+    draw = ImageDraw.Draw(image)
+    for _ in range(180):
+        x, y, light = rng.randrange(size[0]), rng.randrange(size[1]), rng.randrange(120, 230)
+        draw.line([(x, y), (x + 6, y + 2)], fill=(light, light, light))
+    tail = Image.new("RGB", size, (0, 0, 0))
+    ImageDraw.Draw(tail).polygon([(300, 200), (560, 90), (560, 170)], fill=(60, 120, 110))
+    image = Image.blend(image, tail.filter(ImageFilter.GaussianBlur(14)), 0.4)
+    coma = Image.new("RGB", size, (0, 0, 0))
+    ImageDraw.Draw(coma).ellipse([(270, 170), (330, 230)], fill=(170, 255, 210))
+    image = Image.blend(image, coma.filter(ImageFilter.GaussianBlur(10)), 0.6)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+# How a message begins -> the files sent with it (name, bytes made on demand).
+FILES = {
+    "It showed up. Green curtains": (("kiruna-aurora.png", aurora_png),),
+    "Tail length doubled": (("comet-stack-60min.png", comet_png),),
+    "Quick version: centre the star": (("sct-collimation-checklist.txt", lambda: CHECKLIST.encode()),),
+}
+
+
 def seed_chat(users: dict[str, User], now: datetime) -> dict[str, int]:
     """Create the chat space, its members and its messages; return the counts."""
     space = Space.objects.create(
@@ -173,6 +281,27 @@ def seed_chat(users: dict[str, User], now: datetime) -> dict[str, int]:
     shift = max(timedelta(0), max(at for at, _a, _t in nominal) - (now - timedelta(minutes=20)))
     new = [NewMessage(author_id=users[author].pk, body=text, at=at - shift) for at, author, text in nominal]
     messages = bulk_create_messages(space, new)
+    reactions = [
+        NewMessageReaction(
+            message_id=message.pk,
+            user_id=users[who].pk,
+            emoji=emoji,
+            at=message.created_at + timedelta(minutes=2 + 3 * n),
+        )
+        for start, marks in REACTIONS.items()
+        for message in [next(m for m in messages if m.body.startswith(start))]
+        for n, (who, emoji) in enumerate(mark.split(" ", 1) for mark in marks)
+        if message.created_at + timedelta(minutes=2 + 3 * n) < now  # nobody reacts in the future
+    ]
+    bulk_create_reactions(reactions)
+    attached = bulk_attach_files(
+        [
+            NewAttachment(message_id=message.pk, data=make(), name=name)
+            for start, sent in FILES.items()
+            for message in [next(m for m in messages if m.body.startswith(start))]
+            for name, make in sent
+        ]
+    )
     moderator = Guardian(users[MODERATORS[0]])
     actions.set_topic(moderator, space, topic=TOPIC)
     for start in PINNED:
@@ -193,4 +322,6 @@ def seed_chat(users: dict[str, User], now: datetime) -> dict[str, int]:
         "messages": len(messages) + replies,
         "topics": 1,  # the thread moved to a topic
         "posts": posts,
+        "message reactions": len(reactions),
+        "message files": len(attached),
     }

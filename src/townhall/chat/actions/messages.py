@@ -23,9 +23,9 @@ from townhall.chat.models import (
     Message,
     MessageRevision,
 )
+from townhall.content.mentions import render_post
 from townhall.core import ratelimit
 from townhall.core.effects import emit
-from townhall.core.markdown import render_markdown
 from townhall.spaces.models import Space
 
 if TYPE_CHECKING:
@@ -42,7 +42,8 @@ from townhall.chat.actions._common import (
 
 
 def send_message(guardian: Guardian, space: Space, *, body: str, client_key: str | None = None) -> Message:
-    """Send a message to a chat space and mark the channel read up to it for its author.
+    """Send a message to a chat space and mark the channel read up to it for its author. @mentions of
+    existing people become profile links and their ids go into the Activity row (as in discussions).
 
     A repeated `client_key` (a retry after a timeout) returns the first message and writes nothing.
     Errors: NotFound (space unseen or not a chat), PermissionDenied (may not post: suspended, not in the
@@ -57,7 +58,7 @@ def send_message(guardian: Guardian, space: Space, *, body: str, client_key: str
     text = clean_body(body)
     guardian.chat.send_now.ensure(space)
     ratelimit.hit(f"chat-send:{guardian.user_id}", getattr(settings, "CHAT_SEND_RATE", SEND_RATE))
-    html = render_markdown(text, hard_breaks=True)
+    html, mentioned = render_post(text, hard_breaks=True)
     try:
         with transaction.atomic():
             message = Message.objects.create(
@@ -69,7 +70,7 @@ def send_message(guardian: Guardian, space: Space, *, body: str, client_key: str
                 "message.sent",
                 message,
                 space_id=space.pk,
-                data=MessageSentData(chars=len(text)),
+                data=MessageSentData(chars=len(text), mentioned=mentioned),
             )
             emit(MessageSent(message_id=message.pk, space_id=space.pk, actor_id=guardian.user_id))
             broadcasts.message_changed(space_id=space.pk, message_id=message.pk, op="message_created")
@@ -98,12 +99,12 @@ def edit_message(guardian: Guardian, message: Message, *, body: str) -> Message:
             return locked
         revision = MessageRevision.objects.create(message=locked, body=locked.body, editor=guardian.user)
         locked.body = text
-        locked.html = render_markdown(text, hard_breaks=True)
+        locked.html, mentioned = render_post(text, hard_breaks=True)
         locked.edited_at = timezone.now()
         locked.save(update_fields=["body", "html", "edited_at"])
         record_activity(
             guardian.user, "message.edited", locked, space_id=locked.space_id,
-            data=MessageEditedData(revision_id=revision.pk),
+            data=MessageEditedData(revision_id=revision.pk, mentioned=mentioned),
         )  # fmt: skip
         emit(MessageEdited(message_id=locked.pk, space_id=locked.space_id, actor_id=guardian.user_id))
         broadcasts.message_changed(space_id=locked.space_id, message_id=locked.pk, op="message_edited")

@@ -11,10 +11,10 @@ from townhall.activity.log import record_activity
 from townhall.chat import broadcasts
 from townhall.chat.events import ThreadReplied, ThreadRepliedData
 from townhall.chat.models import Message, ThreadFollow
+from townhall.content.mentions import render_post
 from townhall.core import ratelimit
 from townhall.core.effects import emit
 from townhall.core.errors import Invalid
-from townhall.core.markdown import render_markdown
 
 if TYPE_CHECKING:
     from townhall.policy import Guardian
@@ -81,7 +81,7 @@ def reply_in_thread(
     text = clean_body(body)
     guardian.chat.send_now.ensure(root.space)
     ratelimit.hit(f"chat-send:{guardian.user_id}", getattr(settings, "CHAT_SEND_RATE", SEND_RATE))
-    html = render_markdown(text, hard_breaks=True)
+    html, mentioned = render_post(text, hard_breaks=True)
     assert guardian.user_id is not None  # reply_in_thread refuses visitors
     try:
         with transaction.atomic():
@@ -102,7 +102,9 @@ def reply_in_thread(
                 _advance_read(guardian, space, reply.pk)
             record_activity(
                 guardian.user, "message.thread_replied", reply, space_id=space.pk,
-                data=ThreadRepliedData(root_id=locked.pk, chars=len(text), also_in_channel=also_in_channel),
+                data=ThreadRepliedData(
+                    root_id=locked.pk, chars=len(text), also_in_channel=also_in_channel, mentioned=mentioned
+                ),
             )  # fmt: skip
             emit(ThreadReplied(message_id=reply.pk, root_id=locked.pk, space_id=space.pk, actor_id=guardian.user_id))  # fmt: skip
             broadcasts.thread_reply(space_id=space.pk, root_id=locked.pk, message_id=reply.pk)

@@ -6,6 +6,7 @@ counters or positions are read and then written, and re-reading what it checks u
 records an Activity row, emits its domain event, and schedules broadcasts for after the commit.
 """
 
+from townhall.content.reactions import allowed_emoji
 from townhall.discussions.actions._common import (
     clean_body,
     clean_kind,
@@ -46,7 +47,7 @@ from townhall.discussions.actions.posts import (
     reply_with_attachment,
     undelete_post,
 )
-from townhall.discussions.actions.reactions import allowed_emoji, react, toggle_reaction, unreact
+from townhall.discussions.actions.reactions import react, toggle_reaction, unreact
 from townhall.discussions.actions.reading import (
     discard_draft,
     mark_read,

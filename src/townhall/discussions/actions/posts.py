@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from townhall.activity.log import record_activity
+from townhall.content.mentions import render_post
 from townhall.core import ratelimit
 from townhall.core.effects import emit
 from townhall.core.errors import Invalid
@@ -42,7 +43,6 @@ from townhall.discussions.events import (
     PostRestored,
     TopicCreated,
 )
-from townhall.discussions.mentions import render_post
 from townhall.discussions.models import MAX_TREE_DEPTH, Draft, Post, PostRevision, Topic
 from townhall.discussions.threads import (
     OPENING_PATH,

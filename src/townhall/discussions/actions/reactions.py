@@ -1,4 +1,5 @@
-"""Reactions to posts, from the admin-chosen set."""
+"""Reactions to posts, from the admin-chosen set (validation, rows and toggling: content.reactions,
+shared with chat)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 
 from townhall.activity.log import record_activity
+from townhall.content.reactions import clean_emoji, toggle
 from townhall.core.effects import emit
 from townhall.core.errors import Invalid
 from townhall.discussions import broadcasts
@@ -16,19 +18,12 @@ from townhall.discussions.actions._common import (
     _write_limit,
 )
 from townhall.discussions.events import ReactionChanged, ReactionRemovedData
-from townhall.discussions.models import (
-    Post,
-    Reaction,
-    reaction_choices,
-)
+from townhall.discussions.models import Post, Reaction
+from townhall.discussions.queries import POST_REACTIONS
 from townhall.discussions.threads import Tally, reaction_added_data
 
 if TYPE_CHECKING:
     from townhall.policy import Guardian
-
-
-def allowed_emoji() -> list[str]:
-    return [choice.emoji for choice in reaction_choices()]
 
 
 def _reaction_event(guardian: Guardian, post: Post, emoji: str, *, added: bool) -> ReactionChanged:
@@ -48,12 +43,10 @@ def react(guardian: Guardian, post: Post, *, emoji: str) -> Reaction:
     Invalid (not in the set). Broadcasts `topic/reacted`."""
     guardian.discussions.react.ensure(post)
     _write_limit(guardian)
-    if emoji not in allowed_emoji():
-        raise Invalid(
-            "That reaction is not available here.", field_errors={"emoji": ["Not an available reaction."]}
-        )
+    clean_emoji(emoji)
+    assert guardian.user_id is not None  # the rule refuses visitors
     with transaction.atomic():
-        reaction, created = Reaction.objects.get_or_create(post=post, user=guardian.user, emoji=emoji)
+        reaction, created = POST_REACTIONS.add(target_id=post.pk, user_id=guardian.user_id, emoji=emoji)
         if created:
             Post.objects.filter(pk=post.pk).update(reaction_count=F("reaction_count") + 1)
             tally = Tally()
@@ -74,9 +67,9 @@ def unreact(guardian: Guardian, post: Post, *, emoji: str) -> None:
     """Remove the caller's reaction. Errors: NotFound, PermissionDenied, Invalid (none to remove)."""
     guardian.discussions.react.ensure(post)
     _write_limit(guardian)
+    assert guardian.user_id is not None  # the rule refuses visitors
     with transaction.atomic():
-        deleted, _ = Reaction.objects.filter(post=post, user=guardian.user, emoji=emoji).delete()
-        if not deleted:
+        if not POST_REACTIONS.remove(target_id=post.pk, user_id=guardian.user_id, emoji=emoji):
             raise Invalid("You have not reacted with that.")
         Post.objects.filter(pk=post.pk).update(reaction_count=F("reaction_count") - 1)
         tally = Tally()
@@ -99,8 +92,8 @@ def toggle_reaction(guardian: Guardian, post: Post, *, emoji: str) -> bool:
     """Add the caller's reaction, or remove it when they have already given it. Returns True when the
     reaction is now on the post. Errors: those of react and unreact."""
     guardian.discussions.react.ensure(post)
-    if Reaction.objects.filter(post=post, user=guardian.user, emoji=emoji).exists():
-        unreact(guardian, post, emoji=emoji)
-        return False
-    react(guardian, post, emoji=emoji)
-    return True
+    assert guardian.user_id is not None  # the rule refuses visitors
+    return toggle(
+        POST_REACTIONS, target_id=post.pk, user_id=guardian.user_id, emoji=emoji,
+        add=lambda: react(guardian, post, emoji=emoji), remove=lambda: unreact(guardian, post, emoji=emoji),
+    )  # fmt: skip

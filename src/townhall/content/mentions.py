@@ -1,4 +1,5 @@
-"""@mentions: turn `@username` in rendered posts into profile links, and suggest names while typing.
+"""@mentions: turn `@username` in rendered posts and chat messages into profile links, and suggest names
+while typing. Discussions and chat both render through here.
 
 Linking happens on the sanitised HTML (after `render_markdown`), only in text outside links, code
 and preformatted blocks, and only for people who exist; the ids found are returned so the action can
@@ -30,18 +31,20 @@ MAX_MENTIONS = 20
 MAX_SUGGESTIONS = 8
 
 
-def render_post(body: str) -> tuple[str, list[int]]:
-    """Markdown to safe HTML with mentions linked; returns (html, mentioned user ids)."""
-    return render_posts([body])[0]
+def render_post(body: str, *, hard_breaks: bool = False) -> tuple[str, list[int]]:
+    """Markdown to safe HTML with mentions linked; returns (html, mentioned user ids).
+
+    `hard_breaks=True` keeps every newline as a line break (chat messages; see render_markdown)."""
+    return render_posts([body], hard_breaks=hard_breaks)[0]
 
 
-def render_posts(bodies: Sequence[str]) -> list[tuple[str, list[int]]]:
-    """render_post for many bodies at once (the bulk layer): one query finds everyone mentioned in any
+def render_posts(bodies: Sequence[str], *, hard_breaks: bool = False) -> list[tuple[str, list[int]]]:
+    """render_post for many bodies at once (the bulk layers): one query finds everyone mentioned in any
     of them, and a body that appears twice is rendered once."""
     rendered: dict[str, tuple[str, list[str]]] = {}
     for body in bodies:
         if body not in rendered:
-            html = render_markdown(body)
+            html = render_markdown(body, hard_breaks=hard_breaks)
             names = {m.lower() for m in MENTION.findall(html)}
             rendered[body] = (html, list(names)[:MAX_MENTIONS])
     wanted = {name for _, names in rendered.values() for name in names}
