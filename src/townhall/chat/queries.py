@@ -8,8 +8,10 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from django.db import connection
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from townhall.accounts.models import Block
 from townhall.chat.models import MAX_PINS, ChannelRead, Message
 from townhall.core.errors import NotFound
 from townhall.core.ids import MAX_ID
@@ -22,9 +24,19 @@ PAGE_SIZE = 50
 GROUP_WITHIN = timedelta(minutes=5)  # consecutive messages by one author this close share one header
 
 
+def with_blocked_mark(guardian: Guardian, qs: QuerySet[Message]) -> QuerySet[Message]:
+    """Mark (`from_blocked`) the messages whose author the reader blocked, inside the same query: the
+    page shows them collapsed, and its query count stays what it was."""
+    if guardian.user_id is None:
+        return qs
+    blocked = Block.objects.filter(blocker_id=guardian.user_id, blocked_id=OuterRef("author_id"))
+    return qs.annotate(from_blocked=Exists(blocked))
+
+
 def get_message_or_404(guardian: Guardian, message_id: int) -> Message:
     """The message if this person may read its space; NotFound otherwise (same as missing)."""
-    message = Message.objects.select_related("space", "author").filter(pk=message_id).first()
+    found = Message.objects.select_related("space", "author").filter(pk=message_id)
+    message = with_blocked_mark(guardian, found).first()
     if message is None or not guardian.chat.view_message.can(message):
         raise NotFound("No such message")
     return message
@@ -50,6 +62,7 @@ class Line:
     starts_group: bool
     local_time: datetime
     body_shown: bool
+    from_blocked: bool = False  # by a member the reader blocked: shown collapsed
     time_label: str = ""
     day_label: str = ""
     can_edit: bool = False
@@ -86,6 +99,7 @@ def lines_for(guardian: Guardian, space: Space, messages: list[Message]) -> list
             or message.created_at - previous.created_at > GROUP_WITHIN
         )
         mine = guardian.user is not None and message.author_id == guardian.user_id
+        from_blocked = bool(getattr(message, "from_blocked", False))
         lines.append(
             Line(
                 message=message,
@@ -94,7 +108,8 @@ def lines_for(guardian: Guardian, space: Space, messages: list[Message]) -> list
                 local_time=local,
                 time_label=f"{local:%H:%M}",
                 day_label=f"{local:%A} {local.day} {local:%B %Y}",
-                body_shown=message.deleted_at is None or moderates,
+                body_shown=(message.deleted_at is None or moderates) and not from_blocked,
+                from_blocked=from_blocked,
                 can_edit=mine and guardian.chat.edit.can(message),
                 can_delete=(mine or moderates) and guardian.chat.delete.can(message),
                 can_restore=moderates and message.deleted_at is not None,
@@ -120,7 +135,7 @@ def channel_page(guardian: Guardian, space: Space, *, before: int | None = None)
     (the rules read the Guardian's cached standing).
     """
     guardian.chat.read.ensure(space)
-    qs = Message.objects.filter(space_id=space.pk).select_related("author")
+    qs = with_blocked_mark(guardian, Message.objects.filter(space_id=space.pk).select_related("author"))
     if before is not None:
         qs = qs.filter(pk__lt=min(before, MAX_ID))
     newest_first = list(qs.order_by("-id")[: PAGE_SIZE + 1])

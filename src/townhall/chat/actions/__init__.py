@@ -8,19 +8,29 @@ the message under its reader's own permissions).
 
 from townhall.chat.actions._common import clean_body, clean_client_key
 from townhall.chat.actions.channel import clean_topic, mark_read, set_topic
+from townhall.chat.actions.direct import (
+    add_to_conversation,
+    leave_conversation,
+    rename_conversation,
+    start_conversation,
+)
 from townhall.chat.actions.messages import delete_message, edit_message, restore_message, send_message
 from townhall.chat.actions.pins import pin_message, unpin_message
 
 __all__ = [
+    "add_to_conversation",
     "clean_body",
     "clean_client_key",
     "clean_topic",
     "delete_message",
     "edit_message",
+    "leave_conversation",
     "mark_read",
     "pin_message",
+    "rename_conversation",
     "restore_message",
     "send_message",
     "set_topic",
+    "start_conversation",
     "unpin_message",
 ]

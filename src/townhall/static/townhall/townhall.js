@@ -184,3 +184,36 @@
     list.append(item);
   });
 })();
+
+// Live figures beside sidebar links (SidebarLink.count_url): fetched after the page loads and again,
+// at most every two seconds, when a broadcast of one of the link's types arrives. The fragment is
+// empty when there is nothing to count.
+(function () {
+  "use strict";
+  const counts = Array.from(document.querySelectorAll("[data-live-count]"));
+  if (!counts.length) return;
+  const refresh = function (node) {
+    fetch(node.dataset.liveCount, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (html === null) return;
+        const holder = document.createElement("template");
+        holder.innerHTML = html.trim();
+        node.replaceChildren(holder.content);
+        node.hidden = !node.textContent.trim();
+      })
+      .catch(function () { /* the next broadcast or page shows it */ });
+  };
+  const pending = new Map();
+  const soon = function (node) {
+    if (pending.has(node)) return;
+    pending.set(node, setTimeout(function () { pending.delete(node); refresh(node); }, 2000));
+  };
+  counts.forEach(refresh);
+  document.addEventListener("townhall:broadcast", function (event) {
+    const type = (event.detail || {}).type;
+    counts.forEach(function (node) {
+      if (type && (node.dataset.liveOn || "").split(" ").indexOf(type) !== -1) soon(node);
+    });
+  });
+})();
