@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Router, Status
 
-from townhall.chat import actions, queries
+from townhall.chat import actions, direct_api, queries
 from townhall.chat.models import Message
 from townhall.chat.schemas import (
     MessageIn,
@@ -28,11 +28,12 @@ from townhall.spaces.models import Space
 from townhall.spaces.queries import get_space_or_404
 
 router = Router(tags=["chat"])
+router.add_router("", direct_api.router)
 
 
 def message_out(guardian: Guardian, message: Message, space: Space) -> dict[str, Any]:
     message.space = space
-    shown = guardian.chat.view_message_body.can(message)
+    shown = guardian.chat.view_message_body.can(message) and not getattr(message, "from_blocked", False)
     author = message.author
     return {
         "id": message.pk,

@@ -81,7 +81,7 @@ def my_conversations(guardian: Guardian) -> list[Conversation]:
         .order_by(F("last_id").desc(nulls_last=True), "-created_at", "-id")[:INBOX_SIZE]
     )
     ids = [space.pk for space in spaces]
-    last_ids = [space.last_id for space in spaces if space.last_id]  # type: ignore[attr-defined]
+    last_ids = [space.last_id for space in spaces if space.last_id]
     last = {m.pk: m for m in Message.objects.filter(pk__in=last_ids).select_related("author")}
     members: dict[int, list[User]] = {pk: [] for pk in ids}
     rows = (
@@ -96,7 +96,7 @@ def my_conversations(guardian: Guardian) -> list[Conversation]:
     blocked = set(Block.objects.filter(blocker_id=me).values_list("blocked_id", flat=True))
     found = []
     for space in spaces:
-        message = last.get(space.last_id)  # type: ignore[attr-defined]
+        message = last.get(space.last_id)
         found.append(
             Conversation(
                 space=space,
@@ -137,7 +137,7 @@ def get_conversation_or_404(guardian: Guardian, slug: str) -> Conversation:
         User.objects.filter(
             space_memberships__space_id=space.pk, space_memberships__state=SpaceMembership.ACTIVE
         )
-        .exclude(pk=guardian.user_id)
+        .exclude(pk=guardian.user_id or 0)
         .order_by("display_name", "username", "id")
     )
     return Conversation(space=space, people=others, title=title_for(space, others))
@@ -169,4 +169,6 @@ def find_people(usernames: list[str]) -> tuple[list[User], list[str]]:
             lowered__in=wanted, deleted_at__isnull=True
         )
     }
-    return [found[n] for n in wanted if n in found], [u for u, n in zip(usernames, wanted) if n not in found]
+    return [found[n] for n in wanted if n in found], [
+        u for u, n in zip(usernames, wanted, strict=True) if n not in found
+    ]
