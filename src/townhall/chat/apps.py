@@ -71,7 +71,6 @@ def _register_direct_messages(app: str) -> None:
     """Direct conversations: a personal space kind, the "Messages" sidebar link, a profile button."""
     from townhall.activity import verbs
     from townhall.chat import (
-        direct_broadcasts,
         direct_events,
         direct_sections,
         direct_views,
@@ -80,10 +79,8 @@ def _register_direct_messages(app: str) -> None:
     )
     from townhall.core import registries
     from townhall.core.registries import ProfileSection, SidebarLink, SpaceKind
-    from townhall.realtime import schemas
 
     verbs.register(direct_events.VERBS)
-    schemas.register(direct_broadcasts.SCHEMAS, app=app)
     registries.register_space_kind(
         SpaceKind(
             key="direct",

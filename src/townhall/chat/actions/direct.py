@@ -18,7 +18,7 @@ from django.db.models import F, Max
 
 from townhall.activity.log import record_activity
 from townhall.activity.payloads import Name, Person
-from townhall.chat import direct_broadcasts
+from townhall.chat import broadcasts
 from townhall.chat.direct_events import ConversationChanged, ConversationStartedData
 from townhall.chat.models import ChannelRead, Message
 from townhall.core.effects import emit
@@ -108,7 +108,7 @@ def start_conversation(
             record_activity(me, "conversation.started", space, space_id=space.pk, data=data)
             ids = tuple(person.pk for person in everyone)
             emit(ConversationChanged(space_id=space.pk, actor_id=me.pk, op="started", user_ids=ids))
-            direct_broadcasts.conversation_changed(space_id=space.pk, user_ids=ids, op="started")
+            broadcasts.conversation_started(space_id=space.pk, user_ids=ids)
     except IntegrityError:
         # The same pair started at the same moment from two tabs: the other request made it first.
         existing = Space.objects.filter(slug=slug, kind=KIND).first()
@@ -146,9 +146,7 @@ def add_to_conversation(guardian: Guardian, space: Space, *, person: User) -> Sp
         ChannelRead.objects.update_or_create(user=person, space=locked, defaults={"last_read_id": newest})
         record_activity(me, "conversation.member_added", locked, space_id=locked.pk, data=Person(person.pk))
         emit(ConversationChanged(space_id=locked.pk, actor_id=me.pk, op="added", user_ids=(person.pk,)))
-        direct_broadcasts.conversation_changed(
-            space_id=locked.pk, user_ids=participant_ids(locked), op="added"
-        )
+        broadcasts.conversation_member_added(space_id=locked.pk, user_ids=participant_ids(locked))
     space.member_count = locked.member_count + 1
     return row
 
@@ -176,7 +174,7 @@ def rename_conversation(guardian: Guardian, space: Space, *, name: str) -> Space
         record_activity(me, "conversation.renamed", locked, space_id=locked.pk, data=Name(old))
         ids = tuple(participant_ids(locked))
         emit(ConversationChanged(space_id=locked.pk, actor_id=me.pk, op="renamed"))
-        direct_broadcasts.conversation_changed(space_id=locked.pk, user_ids=ids, op="renamed")
+        broadcasts.conversation_renamed(space_id=locked.pk, user_ids=ids)
     space.name, space.kind_settings = locked.name, locked.kind_settings
     return space
 
@@ -199,5 +197,5 @@ def leave_conversation(guardian: Guardian, space: Space) -> None:
             Space.objects.filter(pk=locked.pk, member_count__gt=0).update(member_count=F("member_count") - 1)
         record_activity(me, "conversation.left", locked, space_id=locked.pk)
         emit(ConversationChanged(space_id=locked.pk, actor_id=me.pk, op="left", user_ids=(me.pk,)))
-        direct_broadcasts.conversation_changed(space_id=locked.pk, user_ids=[me.pk, *staying], op="left")
+        broadcasts.conversation_left(space_id=locked.pk, user_ids=[me.pk, *staying])
     guardian.forget(space.pk)
