@@ -77,10 +77,13 @@ def _register_direct_messages(app: str) -> None:
         queries,
         views,
     )
+    from townhall.chat.direct import broadcasts as direct_broadcasts
     from townhall.core import registries
     from townhall.core.registries import ProfileSection, SidebarLink, SpaceKind
+    from townhall.realtime import schemas
 
     verbs.register(direct_events.VERBS)
+    schemas.register(direct_broadcasts.SCHEMAS, app=app)
     registries.register_space_kind(
         SpaceKind(
             key="direct",

@@ -18,7 +18,7 @@ from django.db.models import F, Max
 
 from townhall.activity.log import record_activity
 from townhall.activity.payloads import Name, Person
-from townhall.chat import broadcasts
+from townhall.chat.direct import broadcasts
 from townhall.chat.direct_events import ConversationChanged, ConversationStartedData
 from townhall.chat.models import ChannelRead, Message
 from townhall.core.effects import emit
