@@ -52,14 +52,6 @@ def contacts_among(user_id: int, others: Sequence[int]) -> set[int]:
     )
 
 
-def _active(membership: Membership | None) -> bool:
-    if membership is None:
-        return False
-    if membership.state == Membership.SUSPENDED and membership.suspended_until is not None:
-        return membership.suspended_until <= timezone.now()
-    return membership.state == Membership.ACTIVE
-
-
 def active_member_ids(ids: Sequence[int]) -> set[int]:
     """Those among `ids` who are active members of the community now (suspensions count as lifted once
     their end has passed, like the Guardian's standing). One query."""
@@ -96,11 +88,7 @@ class DirectRules(RuleGroup):
         if len(others) != len(people):
             return refuse("You cannot send a direct message to yourself.")
         ids = [p.pk for p in others]
-        # A profile page has loaded each person's membership already: no query for those.
-        loaded = {p.pk for p in others if "membership" in p._state.fields_cache}
-        active = {p.pk for p in others if p.pk in loaded and _active(getattr(p, "membership", None))}
-        unknown = [pk for pk in ids if pk not in loaded]
-        active |= active_member_ids(unknown) if unknown else set()
+        active = active_member_ids(ids)  # read now: a person object may carry a stale membership
         blocked = blocked_either_way(user_id, ids)
         wary = [p.pk for p in others if p.dms_from_contacts_only]
         contacts = contacts_among(user_id, wary) if wary else set()
