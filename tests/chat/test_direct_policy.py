@@ -74,7 +74,9 @@ def test_a_block_either_way_stops_a_new_conversation(member: Any, newcomer: Any)
     block(newcomer, member)
     reason = "You cannot send direct messages to Nina Newcomer."
     assert Guardian(member).direct.start.reason([newcomer]) == reason
-    assert Guardian(newcomer).direct.start.reason([member]) == "You cannot send direct messages to Max Member."
+    assert (
+        Guardian(newcomer).direct.start.reason([member]) == "You cannot send direct messages to Max Member."
+    )
 
 
 def test_contacts_only_keeps_strangers_out_but_not_people_you_already_talk_to(
@@ -98,9 +100,7 @@ def test_a_conversation_has_at_most_fifty_people(member: Any) -> None:
 
 
 @pytest.mark.parametrize("viewer", ["owner", "admin", "moderator", "newcomer", "outsider"])
-def test_only_its_members_see_a_conversation_admins_included(
-    request: Any, member: Any, viewer: str
-) -> None:
+def test_only_its_members_see_a_conversation_admins_included(request: Any, member: Any, viewer: str) -> None:
     other = testing.make_member("lena")
     space = dm(member, other)
     g = Guardian(request.getfixturevalue(viewer))
@@ -137,8 +137,13 @@ def test_a_one_to_one_conversation_stops_at_a_block_from_either_side(member: Any
     space = dm(member, newcomer)
     assert Guardian(member).chat.post.can(space)
     row = block(member, newcomer)
-    assert Guardian(member).chat.post.reason(space) == "You blocked this member: unblock them to send messages here."
-    assert Guardian(newcomer).chat.post.reason(space) == "You can no longer send messages in this conversation."
+    assert (
+        Guardian(member).chat.post.reason(space)
+        == "You blocked this member: unblock them to send messages here."
+    )
+    assert (
+        Guardian(newcomer).chat.post.reason(space) == "You can no longer send messages in this conversation."
+    )
     row.delete()
     block(newcomer, member)
     assert Guardian(member).chat.post.reason(space) == "You can no longer send messages in this conversation."
@@ -165,7 +170,10 @@ def test_add_rename_and_leave_are_for_groups(member: Any, newcomer: Any, moderat
         "A one-to-one conversation stays between two people: start a group instead."
     )
     assert g.direct.rename.reason(pair) == "A one-to-one conversation shows the other person's name."
-    assert g.direct.leave.reason(pair) == "You cannot leave a one-to-one conversation; block the member to stop it."
+    assert (
+        g.direct.leave.reason(pair)
+        == "You cannot leave a one-to-one conversation; block the member to stop it."
+    )
     group = dm(member, newcomer, name="Star party")
     g = Guardian(member)
     assert g.direct.add.can(group, moderator)
