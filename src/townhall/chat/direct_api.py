@@ -90,14 +90,14 @@ def start_conversation(request: HttpRequest, payload: ConversationIn) -> Any:
     space = actions.start_conversation(g, people=people, name=payload.name, group=payload.group)
     if payload.body.strip():
         actions.send_message(g, space, body=payload.body, client_key=payload.client_key)
-    return Status(201, _out(direct.get_conversation_or_404(g, space.slug)))
+    return Status(201, _out(direct.get_conversation_or_404(g, space.slug, with_last=True)))
 
 
 @router.get(
     "/conversations/{slug}", response={200: ConversationOut, **API_ERRORS}, summary="One conversation"
 )
 def get_conversation(request: HttpRequest, slug: str) -> Any:
-    return _out(direct.get_conversation_or_404(guardian_of(request), slug))
+    return _out(direct.get_conversation_or_404(guardian_of(request), slug, with_last=True))
 
 
 @router.post(
@@ -108,7 +108,7 @@ def add_person(request: HttpRequest, slug: str, payload: PersonIn) -> Any:
     g = guardian_of(request)
     found = direct.get_conversation_or_404(g, slug)
     actions.add_to_conversation(g, found.space, person=get_person_or_404(payload.username))
-    return Status(201, _out(direct.get_conversation_or_404(g, slug)))
+    return Status(201, _out(direct.get_conversation_or_404(g, slug, with_last=True)))
 
 
 @router.put("/conversations/{slug}/name", response={200: ConversationOut, **API_ERRORS}, summary="Rename")
@@ -117,7 +117,7 @@ def rename(request: HttpRequest, slug: str, payload: NameIn) -> Any:
     g = guardian_of(request)
     found = direct.get_conversation_or_404(g, slug)
     actions.rename_conversation(g, found.space, name=payload.name)
-    return _out(direct.get_conversation_or_404(g, slug))
+    return _out(direct.get_conversation_or_404(g, slug, with_last=True))
 
 
 @router.post("/conversations/{slug}/leave", response={204: None, **API_ERRORS}, summary="Leave a group")

@@ -128,8 +128,9 @@ def unread_total(guardian: Guardian) -> int:
     )
 
 
-def get_conversation_or_404(guardian: Guardian, slug: str) -> Conversation:
-    """The conversation with this slug if the reader is in it; NotFound otherwise (same as missing)."""
+def get_conversation_or_404(guardian: Guardian, slug: str, *, with_last: bool = False) -> Conversation:
+    """The conversation with this slug if the reader is in it; NotFound otherwise (same as missing).
+    `with_last`: also its last message, preview and unread count (three more queries, for the API)."""
     space = Space.objects.filter(slug=slug, kind=KIND).first()
     if space is None or not guardian.spaces.read.can(space):
         raise NotFound("No such conversation")
@@ -140,7 +141,15 @@ def get_conversation_or_404(guardian: Guardian, slug: str) -> Conversation:
         .exclude(pk=guardian.user_id or 0)
         .order_by("display_name", "username", "id")
     )
-    return Conversation(space=space, people=others, title=title_for(space, others))
+    found = Conversation(space=space, people=others, title=title_for(space, others))
+    if with_last:
+        found.last = (
+            Message.objects.filter(space_id=space.pk).select_related("author").order_by("-id").first()
+        )
+        blocked = set(Block.objects.filter(blocker_id=guardian.user_id).values_list("blocked_id", flat=True))
+        found.preview = _preview(found.last, blocked)
+        found.unread = unread_by_space(guardian, [space.pk]).get(space.pk, 0)
+    return found
 
 
 def people_to_suggest(guardian: Guardian) -> list[User]:
@@ -160,8 +169,9 @@ def people_to_suggest(guardian: Guardian) -> list[User]:
 
 
 def find_people(usernames: list[str]) -> tuple[list[User], list[str]]:
-    """The accounts with these usernames (any case), in the order given, and the names not found.
+    """The accounts with these usernames (any case, "@" allowed), in the order given, and those not found.
     One query."""
+    usernames = [name.strip().lstrip("@") for name in usernames]
     wanted = [name.lower() for name in usernames]
     found = {
         user.username.lower(): user
