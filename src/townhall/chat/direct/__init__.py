@@ -74,11 +74,15 @@ def my_conversations(guardian: Guardian) -> list[Conversation]:
     if guardian.user_id is None:
         return []
     me = guardian.user_id
-    newest = Message.objects.filter(space_id=OuterRef("pk")).order_by("-id").values("id")[:1]
+    newest = Message.objects.filter(space_id=OuterRef("pk")).order_by("-id")
     spaces = list(
         Space.objects.filter(kind=KIND, memberships__user_id=me, memberships__state=SpaceMembership.ACTIVE)
-        .annotate(last_id=Subquery(newest))
-        .order_by(F("last_id").desc(nulls_last=True), "-created_at", "-id")[:INBOX_SIZE]
+        .annotate(
+            last_id=Subquery(newest.values("id")[:1]), last_at=Subquery(newest.values("created_at")[:1])
+        )
+        # By the newest message's time (imports and seeding write history out of id order); a new
+        # conversation without messages by its start.
+        .order_by(F("last_at").desc(nulls_last=True), "-created_at", "-id")[:INBOX_SIZE]
     )
     ids = [space.pk for space in spaces]
     last_ids = [space.last_id for space in spaces if space.last_id]
