@@ -84,3 +84,48 @@ def test_blocking_a_member_from_their_profile(new_ui: Any, db: None) -> None:
     expect(page.locator("#blocked-list")).to_contain_text("Lea Learner")
     ui.click(page.get_by_role("button", name="Unblock Lea Learner"), url=re.compile(r"/settings/blocked/$"))
     expect(page.get_by_text("You have not blocked anyone.")).to_be_visible()
+
+
+def test_the_inbox_and_the_sidebar_count_follow_the_stream(new_ui: Any, db: None) -> None:
+    """With a scripted stream socket: a broadcast about a new message makes the open inbox and the
+    sidebar's Messages count fetch themselves again, as the reader may see them."""
+    import json
+    import time
+
+    from townhall.chat import actions
+    from townhall.policy import Guardian
+
+    testing.make_community()
+    max_ = testing.make_member("max", display_name="Max Member")
+    lea = testing.make_member("lea", display_name="Lea Learner")
+    space = actions.start_conversation(Guardian(max_), people=[lea])
+
+    ui = new_ui()
+    sockets: list[Any] = []
+    ui.page.route_web_socket(re.compile(r".*/ws/stream/.*"), lambda ws: sockets.append(ws))  # no server
+    log_in(ui, "lea")
+    ui.goto("/messages/")
+    page = ui.page
+    deadline = time.monotonic() + 15
+    while not sockets:
+        assert time.monotonic() < deadline, "no stream socket"
+        page.wait_for_timeout(50)
+    socket = sockets[-1]
+    socket.send(json.dumps({"type": "stream", "op": "live", "seq": 1}))
+    expect(page.locator(".dm-item").first).to_contain_text("No messages yet")
+
+    message = actions.send_message(Guardian(max_), space, body="Saturn is up!")
+    frame = {
+        "type": "chat",
+        "op": "message_created",
+        "space_id": space.pk,
+        "message_id": message.pk,
+        "seq": 2,
+    }
+    socket.send(json.dumps(frame))
+    expect(page.locator(".dm-item").first).to_contain_text("Saturn is up!", timeout=10_000)
+    messages_link = page.get_by_role("navigation", name="Your spaces").get_by_role(
+        "link", name=re.compile("^Messages")
+    )
+    expect(messages_link.locator(".unread-count")).to_contain_text("1")
+    ui.audit()

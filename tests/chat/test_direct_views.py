@@ -53,6 +53,14 @@ def test_the_inbox_query_count_does_not_grow_with_conversations(
         assert c.get("/messages/").status_code == 200
 
 
+def test_the_inbox_list_is_a_live_fragment(client_for: Any, member: Any, newcomer: Any) -> None:
+    say(newcomer, dm(newcomer, member), "ping")
+    html = client_for(member).get("/messages/").content.decode()
+    assert 'data-live="/messages/?part=list" data-live-on="chat direct"' in html
+    part = client_for(member).get("/messages/?part=list", **HTMX).content.decode()
+    assert "ping" in part and "<h1" not in part and part.lstrip().startswith("<ul")
+
+
 def test_the_inbox_needs_a_signed_in_person(client: Any, community: Any) -> None:
     assert client.get("/messages/").status_code == 302
 
@@ -227,7 +235,7 @@ def test_messages_from_a_blocked_member_are_collapsed_in_channels(
 def test_the_sidebar_links_messages_with_a_live_count(client_for: Any, member: Any, newcomer: Any) -> None:
     space = dm(newcomer, member)
     html = client_for(member).get("/messages/").content.decode()
-    assert 'data-live-count="/messages/count/"' in html and 'data-live-on="chat direct"' in html
+    assert 'data-live="/messages/count/" data-live-on="chat direct" data-live-load' in html
     assert client_for(member).get("/messages/count/").content.decode().strip() == ""
     say(newcomer, space, "one")
     say(newcomer, space, "two")

@@ -17,7 +17,7 @@ from townhall.chat import actions, direct, views
 from townhall.chat.direct_forms import AddForm, RenameForm, StartForm
 from townhall.core.errors import Invalid, PermissionDenied
 from townhall.core.forms import add_invalid_to_form
-from townhall.core.htmx import done
+from townhall.core.htmx import done, is_htmx
 from townhall.policy.request import guardian_of
 from townhall.spaces.models import Space
 from townhall.spaces.queries import get_person_or_404
@@ -36,12 +36,15 @@ def conversation_url(space: Space) -> str:
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    """The reader's conversations, newest first, with unread counts and the last message."""
+    """The reader's conversations, newest first, with unread counts and the last message. htmx with
+    `?part=list`: only the list (the page fetches it again when a message or conversation changes)."""
     guardian = guardian_of(request)
     context = {
         "conversations": direct.my_conversations(guardian),
         "start_refusal": guardian.direct.start.reason([]) if not guardian.is_member else None,
     }
+    if is_htmx(request) and request.GET.get("part") == "list":
+        return render(request, f"{INBOX}#list", context)
     return render(request, INBOX, context)
 
 
