@@ -233,3 +233,35 @@ def test_a_block_hides_presence_both_ways(member: Any, newcomer: Any, moderator:
     assert set(hidden_presence(newcomer.pk, everyone)) == {member.pk}
     assert set(hidden_presence(moderator.pk, everyone)) == set()
     assert hidden_presence(None, everyone) == ()
+
+
+def test_presence_reads_offline_across_a_block(member: Any, newcomer: Any, moderator: Any) -> None:
+    from townhall.realtime import presence
+
+    presence.touch(newcomer.pk, "tab-1")
+    presence.touch(member.pk, "tab-2")
+    assert presence.of([newcomer.pk], viewer_id=moderator.pk) == {newcomer.pk: "online"}
+    block(member, newcomer)
+    assert presence.of([newcomer.pk], viewer_id=member.pk) == {newcomer.pk: "offline"}
+    assert presence.of([member.pk], viewer_id=newcomer.pk) == {member.pk: "offline"}
+    assert presence.of([newcomer.pk], viewer_id=moderator.pk) == {newcomer.pk: "online"}
+
+
+def test_starting_again_after_leaving_the_community_puts_you_back_in(member: Any, newcomer: Any) -> None:
+    space = dm(member, newcomer)
+    say(member, space, "before you left")
+    SpaceMembership.objects.filter(space=space, user=newcomer).delete()  # what leaving the community does
+    Space.objects.filter(pk=space.pk).update(member_count=1)
+    assert Guardian(member).chat.post.reason(space) == "The other person has left this conversation."
+    assert dm(newcomer, member) == space
+    space.refresh_from_db()
+    assert space.member_count == 2 and Guardian(newcomer).spaces.read.can(space)
+    assert Guardian(member).chat.post.can(space)
+
+
+def test_the_space_leave_route_does_not_apply_to_conversations(member: Any, newcomer: Any) -> None:
+    group = dm(member, newcomer, name="Star party")
+    assert (
+        Guardian(member).spaces.leave.reason(group)
+        == "This is a private conversation, not a community space."
+    )

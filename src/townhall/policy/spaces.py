@@ -248,6 +248,8 @@ class SpaceRules(RuleGroup):
         seen = self.view(space)
         if seen is not None:
             return seen
+        if is_personal(space):
+            return refuse(PERSONAL)  # a conversation is left through its own page (policy.direct)
         return None if self._state(space) is not None else refuse("You are not in this space.")
 
     @rule

@@ -83,6 +83,7 @@ def start_conversation(
         slug = pair_slug(me.pk, chosen[0].pk)
         existing = Space.objects.filter(slug=slug, kind=KIND).first()
         if existing is not None:
+            _rejoin(guardian, existing, [me, chosen[0]])
             return existing
     else:
         slug = f"dm-g-{uuid.uuid4().hex[:16]}"
@@ -117,6 +118,26 @@ def start_conversation(
         return existing
     guardian.forget(space.pk)
     return space
+
+
+def _rejoin(guardian: Guardian, space: Space, pair: Sequence[User]) -> None:
+    """Put back into a one-to-one conversation whichever of the two is no longer in it (someone who left
+    the community and came back): the history is theirs again. Locks the space."""
+    with transaction.atomic():
+        locked = _lock(space)
+        present = set(participant_ids(locked))
+        missing = [person for person in pair if person.pk not in present]
+        if not missing:
+            return
+        SpaceMembership.objects.filter(space_id=locked.pk, user_id__in=[p.pk for p in missing]).delete()
+        SpaceMembership.objects.bulk_create(
+            SpaceMembership(space=locked, user=person, state=SpaceMembership.ACTIVE) for person in missing
+        )
+        Space.objects.filter(pk=locked.pk).update(member_count=F("member_count") + len(missing))
+        ids = tuple(person.pk for person in missing)
+        emit(ConversationChanged(space_id=locked.pk, actor_id=guardian.user_id, op="started", user_ids=ids))
+        broadcasts.conversation_started(space_id=locked.pk, user_ids=ids)
+    guardian.forget(space.pk)
 
 
 def _lock(space: Space) -> Space:
