@@ -265,3 +265,16 @@ def test_the_space_leave_route_does_not_apply_to_conversations(member: Any, newc
         Guardian(member).spaces.leave.reason(group)
         == "This is a private conversation, not a community space."
     )
+
+
+def test_starting_conversations_is_rate_limited(
+    member: Any, newcomer: Any, moderator: Any, settings: Any
+) -> None:
+    from townhall.core.errors import RateLimited
+
+    settings.DM_START_RATE = "2/h"
+    dm(member, newcomer, name="One")
+    dm(member, newcomer, name="Two")
+    with pytest.raises(RateLimited):
+        dm(member, moderator)
+    assert Space.objects.filter(kind="direct").count() == 2

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from chat_testing import chat_space
 from direct_testing import block, dm, say
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 import factories as testing
 from townhall.accounts.models import Block
@@ -272,3 +274,33 @@ def test_search_finds_conversation_messages_for_their_members_only(
     for person in (admin, None):
         assert client_for(person).get("/api/v1/search", {"q": "andromeda"}).json()["hits"] == []
     assert "<mark>andromeda</mark>" in client_for(member).get("/search/", {"q": "andromeda"}).content.decode()
+
+
+def test_the_conversation_page_query_count_does_not_grow_with_history(
+    client_for: Any, member: Any, newcomer: Any, django_assert_num_queries: Any, settings: Any
+) -> None:
+    settings.CHAT_SEND_RATE = "1000/m"
+    space = dm(newcomer, member)
+    c = client_for(member)
+    say(newcomer, space, "first")
+    c.get(f"/messages/{space.slug}/")
+    say(newcomer, space, "second")
+    with CaptureQueriesContext(connection) as short:
+        c.get(f"/messages/{space.slug}/")
+    for i in range(60):
+        say(newcomer, space, f"note {i}")
+    with django_assert_num_queries(len(short.captured_queries)):
+        html = c.get(f"/messages/{space.slug}/").content.decode()
+    assert "note 59" in html and "Load earlier messages" in html
+    assert 'aria-label="Messages in Nina Newcomer"' in html and "<label" in html
+
+
+def test_message_with_someone_who_may_not_be_written_to_is_403(
+    client_for: Any, member: Any, pending: Any
+) -> None:
+    response = client_for(member).post("/messages/with/pat/")
+    assert (
+        response.status_code == 403
+        and "Pat Pending cannot receive direct messages" in response.content.decode()
+    )
+    assert client_for(member).post("/messages/with/ghost/").status_code == 404

@@ -111,6 +111,8 @@ def conversation(request: HttpRequest, slug: str) -> HttpResponse:
     """One conversation: the channel's messages and composer under the conversation's header."""
     guardian = guardian_of(request)
     found = direct.get_conversation_or_404(guardian, slug)
+    # Shown as this reader sees it (the composer's label, the log's name): never saved.
+    found.space.name = found.title
     template, context = views.space_content(request, found.space)
     context.update(conversation=found, channel_template=template, space=found.space)
     return render(request, CONVERSATION, context)

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
@@ -21,6 +22,7 @@ from townhall.activity.payloads import Name, Person
 from townhall.chat.direct import broadcasts
 from townhall.chat.direct_events import ConversationChanged, ConversationStartedData
 from townhall.chat.models import ChannelRead, Message
+from townhall.core import ratelimit
 from townhall.core.effects import emit
 from townhall.core.errors import Invalid, PermissionDenied
 from townhall.policy.direct import KIND, MAX_PEOPLE, participant_ids
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 
 NAME_MAX = 80
 ICON = "✉️"
+START_RATE = "30/h"  # new conversations and additions per person; settings.DM_START_RATE overrides it
 
 
 def pair_slug(a: int, b: int) -> str:
@@ -64,7 +67,8 @@ def start_conversation(
     conversation, the existing one when there is one; otherwise a new group conversation.
 
     Errors: PermissionDenied (not an active member, a block either way, someone who takes messages from
-    contacts only, yourself, over MAX_PEOPLE), Invalid (no one chosen, a name too long).
+    contacts only, yourself, over MAX_PEOPLE), Invalid (no one chosen, a name too long), RateLimited
+    (more than 30 new conversations or additions an hour).
     Writes the space, its members' rows and their read positions; records `conversation.started`;
     emits ConversationChanged and broadcasts `direct/started` to every member.
     """
@@ -87,6 +91,7 @@ def start_conversation(
             return existing
     else:
         slug = f"dm-g-{uuid.uuid4().hex[:16]}"
+    ratelimit.hit(f"dm-start:{me.pk}", getattr(settings, "DM_START_RATE", START_RATE))
     everyone = [me, *chosen]
     try:
         with transaction.atomic():
@@ -155,6 +160,7 @@ def add_to_conversation(guardian: Guardian, space: Space, *, person: User) -> Sp
     guardian.direct.add.ensure(space, person)
     me = guardian.user
     assert me is not None
+    ratelimit.hit(f"dm-start:{me.pk}", getattr(settings, "DM_START_RATE", START_RATE))
     with transaction.atomic():
         locked = _lock(space)
         if locked.member_count + 1 > MAX_PEOPLE:
