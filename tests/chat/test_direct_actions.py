@@ -278,3 +278,19 @@ def test_starting_conversations_is_rate_limited(
     with pytest.raises(RateLimited):
         dm(member, moderator)
     assert Space.objects.filter(kind="direct").count() == 2
+
+
+def test_unread_counts_leave_out_blocked_authors_in_conversations_and_channels(
+    member: Any, newcomer: Any, moderator: Any, lounge: Space
+) -> None:
+    from townhall.chat.queries import unread_by_space
+
+    group = dm(member, newcomer, moderator)
+    ChannelRead.objects.create(user=member, space=lounge, last_read_id=0)  # Max has opened the channel
+    for space in (group, lounge):
+        say(newcomer, space, "from nina")
+    say(moderator, group, "from mona")
+    assert unread_by_space(Guardian(member), [group.pk, lounge.pk]) == {group.pk: 2, lounge.pk: 1}
+    block(member, newcomer)
+    assert unread_by_space(Guardian(member), [group.pk, lounge.pk]) == {group.pk: 1}
+    assert my_conversations(Guardian(member))[0].unread == unread_total(Guardian(member)) == 1

@@ -187,7 +187,8 @@ def first_unread(guardian: Guardian, page: ChannelPage, read_up_to: int | None) 
 
 
 def unread_by_space(guardian: Guardian, space_ids: list[int]) -> dict[int, int]:
-    """space_id -> messages by others after the member's read position, in channels they have opened.
+    """space_id -> messages by others (not by people they blocked) after the member's read position, in
+    channels they have opened.
 
     One query that starts from the member's read positions (indexed by user), so its cost follows the
     channels they read, not the size of the community.
@@ -201,8 +202,10 @@ def unread_by_space(guardian: Guardian, space_ids: list[int]) -> dict[int, int]:
         f" JOIN {Message._meta.db_table} m ON m.space_id = r.space_id AND m.id > r.last_read_id"
         f" WHERE r.user_id = %s AND r.space_id IN ({marks}) AND m.deleted_at IS NULL"
         " AND (m.author_id IS NULL OR m.author_id <> %s)"
+        # Messages by people the reader blocked are collapsed for them: they are not news either.
+        f" AND NOT EXISTS (SELECT 1 FROM {Block._meta.db_table} b WHERE b.blocker_id = %s AND b.blocked_id = m.author_id)"
         " GROUP BY r.space_id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [guardian.user_id, *ids, guardian.user_id])
+        cursor.execute(sql, [guardian.user_id, *ids, guardian.user_id, guardian.user_id])
         return {int(space_id): int(count) for space_id, count in cursor.fetchall()}
