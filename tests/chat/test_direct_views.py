@@ -304,3 +304,14 @@ def test_message_with_someone_who_may_not_be_written_to_is_403(
         and "Pat Pending cannot receive direct messages" in response.content.decode()
     )
     assert client_for(member).post("/messages/with/ghost/").status_code == 404
+
+
+def test_search_leaves_out_what_blocked_members_wrote(
+    client_for: Any, member: Any, newcomer: Any, lounge: Space
+) -> None:
+    say(newcomer, lounge, "the andromeda flats from nina")
+    say(member, lounge, "my andromeda flats")
+    block(member, newcomer)
+    hits = client_for(member).get("/api/v1/search", {"q": "andromeda"}).json()["hits"]
+    assert [h["author"]["username"] for h in hits] == ["max"]
+    assert len(client_for(newcomer).get("/api/v1/search", {"q": "andromeda"}).json()["hits"]) == 2
