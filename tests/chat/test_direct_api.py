@@ -9,6 +9,7 @@ import pytest
 from direct_testing import block, dm, say
 from django.test import Client
 
+import factories as testing
 from townhall.accounts.actions import create_access_token
 from townhall.accounts.models import Block
 from townhall.policy import Guardian
@@ -123,3 +124,10 @@ def test_a_blocked_authors_message_has_no_body_for_the_blocker(
     items = client_for(member).get(f"/api/v1/spaces/{group.slug}/messages").json()["items"]
     assert [m["body"] for m in items] == [None]
     assert client_for(moderator).get(f"/api/v1/spaces/{group.slug}/messages").json()["items"][0]["body"]
+
+
+def test_the_spaces_api_does_not_list_conversations(client_for: Any, member: Any, newcomer: Any) -> None:
+    testing.make_space("Lounge", members=[member])
+    space = dm(member, newcomer)
+    slugs = [s["slug"] for s in client_for(member).get("/api/v1/spaces").json()["items"]]
+    assert slugs == ["lounge"] and space.slug not in slugs
