@@ -204,3 +204,39 @@ def test_messages_of_a_conversation_are_visible_to_its_members_only(
     message = say(member, space, "psst")
     assert list(Guardian(newcomer).chat.visible_messages(Message.objects.all())) == [message]
     assert list(Guardian(admin).chat.visible_messages(Message.objects.all())) == []
+
+
+def test_the_space_kind_registry_knows_personal_kinds() -> None:
+    from townhall.core.registries import listed_kind_choices, space_kinds, unlisted_kinds
+
+    assert unlisted_kinds() == ["direct"]
+    assert "direct" not in dict(listed_kind_choices()) and "chat" in dict(listed_kind_choices())
+    kind = space_kinds["direct"]
+    assert kind.listed is False and kind.page_url is not None
+    assert all(k.listed and k.page_url is None for k in space_kinds if k.key != "direct")
+
+
+def test_visible_and_readable_agree_with_the_rules_for_conversations(
+    owner: Any, admin: Any, moderator: Any, member: Any, newcomer: Any, suspended: Any, banned: Any
+) -> None:
+    """The SQL filters and the Python rules give the same answer for every persona and conversation."""
+    from townhall.community.models import Membership as M
+
+    group = dm(member, newcomer, moderator, name="Group")
+    lena = testing.make_member("lena")
+    pair = dm(member, lena)
+    M.objects.filter(user=lena).update(state=M.SUSPENDED)  # suspended members still read their messages
+    lounge = testing.make_space("Lounge", members=[member])
+    for person in (owner, admin, moderator, member, newcomer, lena, suspended, banned):
+        g = Guardian(person)
+        for space in (group, pair, lounge):
+            assert (space in g.spaces.visible(Space.objects.all())) == g.spaces.view.can(space), (
+                person,
+                space,
+            )
+            assert (space in g.spaces.readable(Space.objects.all())) == g.spaces.read.can(space), (
+                person,
+                space,
+            )
+    assert Guardian(lena).spaces.read.can(pair) and not Guardian(lena).chat.post.can(pair)
+    assert not Guardian(admin).spaces.read.can(group)
