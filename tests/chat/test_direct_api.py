@@ -131,3 +131,15 @@ def test_the_spaces_api_does_not_list_conversations(client_for: Any, member: Any
     space = dm(member, newcomer)
     slugs = [s["slug"] for s in client_for(member).get("/api/v1/spaces").json()["items"]]
     assert slugs == ["lounge"] and space.slug not in slugs
+
+
+def test_the_dm_preference(client_for: Any, member: Any, newcomer: Any) -> None:
+    c = client_for(newcomer)
+    answer = _send(c, "put", "/api/v1/me/dm-preference", {"contacts_only": True})
+    assert answer.status_code == 200 and answer.json() == {"contacts_only": True}
+    refused = _send(client_for(member), "post", "/api/v1/conversations", {"to": ["nina"]})
+    assert (
+        refused.json()["message"]
+        == "Nina Newcomer only accepts direct messages from people they already talk to."
+    )
+    assert _send(c, "put", "/api/v1/me/dm-preference", {"contacts_only": "maybe"}).status_code == 422

@@ -154,3 +154,19 @@ def unblock_member(request: HttpRequest, username: str) -> HttpResponse:
     g = guardian_of(request)
     actions.unblock_member(g, queries.get_profile_or_404(g, username))
     return HttpResponse(status=204)
+
+
+class DmPreferenceIO(Schema):
+    contacts_only: bool
+
+
+@router.put(
+    "/me/dm-preference",
+    response={200: DmPreferenceIO, **API_ERRORS},
+    summary="Take direct messages from contacts only (people you already share a conversation with)",
+)
+def set_dm_preference(request: HttpRequest, payload: DmPreferenceIO) -> Any:
+    _signed_in(request)
+    ensure_write(request)
+    user = actions.set_dm_preference(guardian_of(request), contacts_only=payload.contacts_only)
+    return {"contacts_only": user.dms_from_contacts_only}
