@@ -16,8 +16,10 @@ from townhall.accounts.models import Interest, User
 from townhall.activity.models import Activity
 
 # viewer (the session comes from the cache), person+membership, interests, groups, viewer's membership, community, sidebar spaces.
+# Beside another member's profile: whether I blocked them (the Block button), and their membership and
+# blocks either way (the Message button, chat's profile section).
 # The layout (sidebar, community row) belongs to other apps; allow it a little room.
-PROFILE_QUERIES = 9
+PROFILE_QUERIES = 12
 
 
 def rich_profile(user: User) -> User:

@@ -19,9 +19,9 @@ pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 # The whole space page, sidebar included, for a member whose read position moves (the Pinned area, the
-# read position before the visit, the shown messages' reactions and files, who hides their presence and
-# the count of unread threads are one query each).
-PAGE_QUERIES = 19
+# read position before the visit, the shown messages' reactions and files, who hides their presence, whose
+# presence blocks hide and the count of unread threads are one query each).
+PAGE_QUERIES = 20
 
 
 def _bulk(space: Space, author: Any, count: int, *, start: datetime | None = None) -> list[Message]:

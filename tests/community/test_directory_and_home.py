@@ -126,9 +126,9 @@ def test_directory_query_count_is_fixed(
 
 
 # User, membership, group ids, space roles, page rows, interests, groups, like-you, interest options,
-# group options, community row, sidebar spaces, who hides their presence (the session and presence come
-# from the cache).
-DIRECTORY_QUERIES = 13
+# group options, community row, sidebar spaces, who hides their presence, whose presence blocks hide (the
+# session and presence come from the cache).
+DIRECTORY_QUERIES = 14
 # Home without topics (tests/discussions/test_home_and_profile.py pins it with content): user,
 # membership, space roles, continue reading, feed topics, new members, pending count, community,
 # sidebar spaces, sidebar unread counts.

@@ -256,13 +256,14 @@ def test_profile_query_count_is_fixed(
     viewer = testing.make_member("viola")
     c = client_for(viewer)
     # User, viewer's membership, space roles, person + membership, interests, groups, topics, replies,
-    # community, sidebar spaces.
+    # community, sidebar spaces; and beside someone else's profile, whether I blocked them (the Block
+    # button), their membership and blocks either way (chat's Message button).
     with django_assert_num_queries(PROFILE_QUERIES):
         response = c.get("/u/max/")
     assert response.status_code == 200 and b"Recent topics and replies" in response.content
 
 
-PROFILE_QUERIES = 10
+PROFILE_QUERIES = 13
 
 
 def test_profile_activity_follows_the_readable_spaces_filter(member: Any, moderator: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Status
+from ninja import Router, Schema, Status
 
 from townhall.accounts import actions, queries
 from townhall.accounts.models import AccessToken, User
@@ -126,3 +126,52 @@ def revoke_my_token(request: HttpRequest, token_id: Id) -> HttpResponse:
     token = queries.get_token_or_404(guardian_of(request), token_id)
     actions.revoke_access_token(guardian_of(request), token)
     return HttpResponse(status=204)
+
+
+# --- blocking ----------------------------------------------------------------------------------------
+class BlockedOut(Schema):
+    username: str
+    name: str
+
+
+@router.get("/me/blocks", response={200: list[BlockedOut], **API_ERRORS}, summary="Members you blocked")
+def list_my_blocks(request: HttpRequest) -> Any:
+    _signed_in(request)
+    return [{"username": p.username, "name": p.name} for p in queries.blocked_members(guardian_of(request))]
+
+
+@router.put("/members/{username}/block", response={200: BlockedOut, **API_ERRORS}, summary="Block a member")
+def block_member(request: HttpRequest, username: str) -> Any:
+    """No direct messages between you, presence hidden both ways, their messages hidden from you.
+    Blocking again changes nothing."""
+    _signed_in(request)
+    ensure_write(request)
+    g = guardian_of(request)
+    person = queries.get_profile_or_404(g, username)
+    actions.block_member(g, person)
+    return {"username": person.username, "name": person.name}
+
+
+@router.delete("/members/{username}/block", response={204: None, **API_ERRORS}, summary="Unblock a member")
+def unblock_member(request: HttpRequest, username: str) -> HttpResponse:
+    _signed_in(request)
+    ensure_write(request)
+    g = guardian_of(request)
+    actions.unblock_member(g, queries.get_profile_or_404(g, username))
+    return HttpResponse(status=204)
+
+
+class DmPreferenceIO(Schema):
+    contacts_only: bool
+
+
+@router.put(
+    "/me/dm-preference",
+    response={200: DmPreferenceIO, **API_ERRORS},
+    summary="Take direct messages from contacts only (people you already share a conversation with)",
+)
+def set_dm_preference(request: HttpRequest, payload: DmPreferenceIO) -> Any:
+    _signed_in(request)
+    ensure_write(request)
+    user = actions.set_dm_preference(guardian_of(request), contacts_only=payload.contacts_only)
+    return {"contacts_only": user.dms_from_contacts_only}

@@ -28,6 +28,25 @@ class AccountDeleted(AccessChanged):
 
 
 @dataclass(frozen=True)
+class MemberBlocked(DomainEvent):
+    """`blocker_id` blocked `blocked_id` (no DMs between them, presence hidden both ways)."""
+
+    blocker_id: int
+    blocked_id: int
+
+
+@dataclass(frozen=True)
+class MemberUnblocked(DomainEvent):
+    blocker_id: int
+    blocked_id: int
+
+
+@dataclass(frozen=True)
+class DmPreferenceData:
+    contacts_only: bool
+
+
+@dataclass(frozen=True)
 class TokenData:
     scope: str
 
@@ -39,4 +58,8 @@ VERBS = [
     Verb("token.created", TokenData, audience=PRIVATE),
     Verb("token.revoked", audience=PRIVATE),
     Verb("account.deleted", audience=PRIVATE),
+    # Who blocked whom stays between the blocker and the admins: the blocked person is never told.
+    Verb("member.blocked", audience=PRIVATE),
+    Verb("member.unblocked", audience=PRIVATE),
+    Verb("dms.preference_set", DmPreferenceData, audience=PRIVATE),
 ]

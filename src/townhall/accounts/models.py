@@ -55,6 +55,8 @@ class User(AbstractUser):
     deleted_at = models.DateTimeField(null=True, blank=True)
     # Others see this person as offline in chat and the directory (realtime.presence reads it).
     hide_presence = models.BooleanField(default=False)
+    # Direct messages from people who share no conversation with this person yet are refused.
+    dms_from_contacts_only = models.BooleanField(default=False)
 
     objects = TownhallUserManager()  # type: ignore[misc]
 
@@ -90,3 +92,23 @@ class AccessToken(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class Block(models.Model):
+    """`blocker` blocked `blocked`: no direct messages between them, neither sees the other's presence,
+    and the blocker no longer sees the blocked person's messages."""
+
+    blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks_made")
+    blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks_received")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_unique_pair"),
+            models.CheckConstraint(condition=~models.Q(blocker=models.F("blocked")), name="block_not_self"),
+        ]
+        indexes = [models.Index(fields=["blocked", "blocker"], name="block_blocked_blocker")]
+
+    def __str__(self) -> str:
+        return f"{self.blocker_id} blocks {self.blocked_id}"

@@ -6,12 +6,14 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet
 
-from townhall.accounts.models import AccessToken, User
+from townhall.accounts.models import AccessToken, Block, User
 from townhall.community.models import Group
 from townhall.core.errors import NotFound
 
 if TYPE_CHECKING:
     from townhall.policy import Guardian
+
+MAX_BLOCKED_SHOWN = 1000
 
 
 def profile_queryset() -> QuerySet[User]:
@@ -44,3 +46,21 @@ def get_token_or_404(guardian: Guardian, token_id: int) -> AccessToken:
     if token is None:
         raise NotFound("Not found")
     return token
+
+
+def blocked_members(guardian: Guardian) -> list[User]:
+    """The people this person blocked, the latest first. One query."""
+    if guardian.user_id is None:
+        return []
+    return [
+        row.blocked
+        for row in Block.objects.filter(blocker_id=guardian.user_id).select_related("blocked")[
+            :MAX_BLOCKED_SHOWN
+        ]
+    ]
+
+
+def has_blocked(guardian: Guardian, person: User) -> bool:
+    if guardian.user_id is None:
+        return False
+    return Block.objects.filter(blocker_id=guardian.user_id, blocked_id=person.pk).exists()

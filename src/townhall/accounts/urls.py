@@ -15,4 +15,8 @@ urlpatterns = [
     path("settings/delete/", views.delete_account, name="delete"),
     path("settings/theme/", views.set_theme, name="theme"),
     path("settings/presence/", views.presence_setting, name="presence"),
+    path("settings/blocked/", views.blocked_page, name="blocked"),
+    path("settings/messages/", views.dm_preference, name="dm-preference"),
+    path("u/<str:username>/block/", views.block, name="block"),
+    path("u/<str:username>/unblock/", views.unblock, name="unblock"),
 ]

@@ -10,6 +10,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from townhall.accounts import actions, queries
 from townhall.accounts.forms import AccessTokenForm, AvatarForm, DeleteAccountForm, ProfileForm
 from townhall.accounts.models import User
-from townhall.core.errors import Invalid
+from townhall.core.errors import Invalid, PermissionDenied
 from townhall.core.htmx import done, is_htmx, render_page
 from townhall.core.ratelimit import hit
 from townhall.core.registries import profile_blocks
@@ -51,6 +52,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         "interests": list(person.interests.all()),
         "groups": list(person.member_groups.all()),
         "is_me": person.pk == request.user.pk,
+        "blocked": queries.has_blocked(guardian_of(request), person),
         "sections": profile_blocks(request, person),
     }
     return render(request, "accounts/profile.html", context)
@@ -209,3 +211,50 @@ def presence_setting(request: HttpRequest) -> HttpResponse:
         "Others now see you as offline." if hidden else "Others now see when you are online.",
     )
     return redirect("accounts:settings")
+
+
+# --- blocking and direct-message settings ------------------------------------------------------------
+@login_required
+def blocked_page(request: HttpRequest) -> HttpResponse:
+    """The members I blocked (with Unblock), and whether people I do not talk to yet may message me."""
+    guardian = guardian_of(request)
+    context = {"me": _me(request), "blocked_people": queries.blocked_members(guardian)}
+    return render(request, "accounts/blocked.html", context)
+
+
+@login_required
+@require_POST
+def dm_preference(request: HttpRequest) -> HttpResponse:
+    actions.set_dm_preference(guardian_of(request), contacts_only=request.POST.get("contacts_only") == "on")
+    return done(request, redirect_to="accounts:blocked", message="Saved.")
+
+
+@login_required
+@require_POST
+def block(request: HttpRequest, username: str) -> HttpResponse:
+    """Block a member (from their profile). A refusal (oneself) comes back as a message, not an error page."""
+    guardian = guardian_of(request)
+    person = queries.get_profile_or_404(guardian, username)
+    try:
+        actions.block_member(guardian, person)
+    except (PermissionDenied, Invalid) as exc:
+        messages.error(request, getattr(exc, "reason", None) or str(exc))
+        return redirect("accounts:profile", person.username)
+    text = f"You blocked {person.name}. They can no longer message you, and their messages are hidden."
+    return done(request, redirect_to=_back_to(request, person), message=text)
+
+
+@login_required
+@require_POST
+def unblock(request: HttpRequest, username: str) -> HttpResponse:
+    guardian = guardian_of(request)
+    person = queries.get_profile_or_404(guardian, username)
+    actions.unblock_member(guardian, person)
+    return done(request, redirect_to=_back_to(request, person), message=f"You unblocked {person.name}.")
+
+
+def _back_to(request: HttpRequest, person: User) -> str:
+    """Back to the blocked list when the button sat there, to the profile otherwise."""
+    if request.POST.get("from") == "blocked":
+        return reverse("accounts:blocked")
+    return reverse("accounts:profile", args=[person.username])

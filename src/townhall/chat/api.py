@@ -9,7 +9,7 @@ from django.urls import reverse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
-from townhall.chat import actions, live, queries, thread_api
+from townhall.chat import actions, direct_api, live, queries, thread_api
 from townhall.chat.models import Message, MessageAttachment
 from townhall.chat.schemas import (
     MessageIn,
@@ -34,6 +34,7 @@ from townhall.spaces.models import Space
 from townhall.spaces.queries import get_space_or_404
 
 router = Router(tags=["chat"])
+router.add_router("", direct_api.router)
 
 
 def thread_info(message: Message) -> dict[str, Any]:
@@ -56,7 +57,7 @@ def message_out(
     attachments: list[MessageAttachment] | None = None,
 ) -> dict[str, Any]:
     message.space = space
-    shown = guardian.chat.view_message_body.can(message)
+    shown = guardian.chat.view_message_body.can(message) and not getattr(message, "from_blocked", False)
     author = message.author
     return {
         "id": message.pk,

@@ -65,3 +65,52 @@ class ChatConfig(AppConfig):
         )
         registries.register_search_type(search_docs.MESSAGES)
         presence.on_change(live.announce_presence, name="chat")
+        _register_direct_messages(self.label)
+
+
+def _register_direct_messages(app: str) -> None:
+    """Direct conversations: a personal space kind, the "Messages" sidebar link, a profile button."""
+    from townhall.activity import verbs
+    from townhall.chat import (
+        direct_events,
+        direct_sections,
+        direct_views,
+        queries,
+        views,
+    )
+    from townhall.chat.direct import broadcasts as direct_broadcasts
+    from townhall.core import registries
+    from townhall.core.registries import ProfileSection, SidebarLink, SpaceKind
+    from townhall.realtime import schemas
+
+    verbs.register(direct_events.VERBS)
+    schemas.register(direct_broadcasts.SCHEMAS, app=app)
+    registries.register_space_kind(
+        SpaceKind(
+            key="direct",
+            label="Conversation",
+            icon="✉️",
+            description="A private conversation between members (direct messages).",
+            content=views.space_content,
+            unread=queries.unread_by_space,
+            stylesheets=("chat/chat.css",),
+            search_types=("chat-message",),
+            page_cache_models=PAGE_CACHE_MODELS,
+            listed=False,
+            page_url=direct_views.conversation_url,
+        )
+    )
+    registries.register_sidebar_link(
+        SidebarLink(
+            "messages",
+            "Messages",
+            "chat:direct-inbox",
+            15,
+            shown=registries.signed_in,
+            count_url="chat:direct-count",
+            count_on=("chat", "direct"),
+        )
+    )
+    registries.register_profile_section(
+        ProfileSection("message", "Message", 5, direct_sections.message_button)
+    )

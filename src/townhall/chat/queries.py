@@ -8,9 +8,10 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from townhall.accounts.models import Block
 from townhall.chat.models import MAX_PINS, ChannelRead, Message, MessageAttachment, MessageReaction
 from townhall.content.reactions import ReactionSummary, ReactionTable, reaction_choices
 from townhall.core.errors import NotFound
@@ -26,13 +27,21 @@ GROUP_WITHIN = timedelta(minutes=5)  # consecutive messages by one author this c
 MESSAGE_REACTIONS = ReactionTable(MessageReaction, "message")
 
 
+def with_blocked_mark(guardian: Guardian, qs: QuerySet[Message]) -> QuerySet[Message]:
+    """Mark (`from_blocked`) the messages whose author the reader blocked, inside the same query: the
+    page shows them collapsed, and its query count stays what it was."""
+    if guardian.user_id is None:
+        return qs
+    blocked = Block.objects.filter(blocker_id=guardian.user_id, blocked_id=OuterRef("author_id"))
+    return qs.annotate(from_blocked=Exists(blocked))
+
+
 def get_message_or_404(guardian: Guardian, message_id: int) -> Message:
     """The message if this person may read its space; NotFound otherwise (same as missing)."""
-    message = (
-        Message.objects.select_related("space", "author", "thread_root", "promoted_to")
-        .filter(pk=message_id)
-        .first()
+    found = Message.objects.select_related("space", "author", "thread_root", "promoted_to").filter(
+        pk=message_id
     )
+    message = with_blocked_mark(guardian, found).first()
     if message is None or not guardian.chat.view_message.can(message):
         raise NotFound("No such message")
     return message
@@ -58,6 +67,7 @@ class Line:
     starts_group: bool
     local_time: datetime
     body_shown: bool
+    from_blocked: bool = False  # by a member the reader blocked: shown collapsed
     time_label: str = ""
     day_label: str = ""
     can_edit: bool = False
@@ -106,6 +116,7 @@ def lines_for(guardian: Guardian, space: Space, messages: list[Message]) -> list
             or message.created_at - previous.created_at > GROUP_WITHIN
         )
         mine = guardian.user is not None and message.author_id == guardian.user_id
+        from_blocked = bool(getattr(message, "from_blocked", False))
         lines.append(
             Line(
                 message=message,
@@ -114,7 +125,8 @@ def lines_for(guardian: Guardian, space: Space, messages: list[Message]) -> list
                 local_time=local,
                 time_label=f"{local:%H:%M}",
                 day_label=f"{local:%A} {local.day} {local:%B %Y}",
-                body_shown=message.deleted_at is None or moderates,
+                body_shown=(message.deleted_at is None or moderates) and not from_blocked,
+                from_blocked=from_blocked,
                 can_edit=mine and guardian.chat.edit.can(message),
                 can_delete=(mine or moderates) and guardian.chat.delete.can(message),
                 can_restore=moderates and message.deleted_at is not None,
@@ -167,10 +179,11 @@ def channel_page(guardian: Guardian, space: Space, *, before: int | None = None)
     guardian.chat.read.ensure(space)
     # The channel's list: messages that open threads, and the replies also sent to the channel (with
     # their root, for the "replied to a thread" line, and the topic a promoted thread moved to).
-    qs = (
+    qs = with_blocked_mark(
+        guardian,
         Message.objects.filter(space_id=space.pk)
         .filter(Q(thread_root__isnull=True) | Q(also_in_channel=True))
-        .select_related("author", "thread_root", "promoted_to")
+        .select_related("author", "thread_root", "promoted_to"),
     )
     if before is not None:
         qs = qs.filter(pk__lt=min(before, MAX_ID))
@@ -223,7 +236,8 @@ def first_unread(guardian: Guardian, page: ChannelPage, read_up_to: int | None) 
 
 
 def unread_by_space(guardian: Guardian, space_ids: list[int]) -> dict[int, int]:
-    """space_id -> messages by others after the member's read position, in channels they have opened.
+    """space_id -> messages by others (not by people they blocked) after the member's read position, in
+    channels they have opened.
 
     One query that starts from the member's read positions (indexed by user), so its cost follows the
     channels they read, not the size of the community.
@@ -238,8 +252,10 @@ def unread_by_space(guardian: Guardian, space_ids: list[int]) -> dict[int, int]:
         f" WHERE r.user_id = %s AND r.space_id IN ({marks}) AND m.deleted_at IS NULL"
         " AND (m.author_id IS NULL OR m.author_id <> %s)"
         " AND (m.thread_root_id IS NULL OR m.also_in_channel)"  # thread replies count in Threads
+        # Messages by people the reader blocked are collapsed for them: they are not news either.
+        f" AND NOT EXISTS (SELECT 1 FROM {Block._meta.db_table} b WHERE b.blocker_id = %s AND b.blocked_id = m.author_id)"
         " GROUP BY r.space_id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [guardian.user_id, *ids, guardian.user_id])
+        cursor.execute(sql, [guardian.user_id, *ids, guardian.user_id, guardian.user_id])
         return {int(space_id): int(count) for space_id, count in cursor.fetchall()}

@@ -14,15 +14,16 @@ from django.utils.html import strip_tags
 from townhall.chat import events
 from townhall.chat.models import Message
 from townhall.core.registries import Document, SearchType
+from townhall.policy.chat import MESSAGE_KINDS
 
 BATCH = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def message_documents(ids: list[int]) -> list[Document]:
-    messages = Message.objects.filter(pk__in=ids, deleted_at__isnull=True, space__kind="chat").only(
-        "id", "space_id", "html", "author_id", "created_at"
-    )
+    messages = Message.objects.filter(
+        pk__in=ids, deleted_at__isnull=True, space__kind__in=MESSAGE_KINDS
+    ).only("id", "space_id", "html", "author_id", "created_at")
     return [
         Document(
             object_id=m.pk,

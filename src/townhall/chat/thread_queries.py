@@ -10,7 +10,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from townhall.chat.models import Message, ThreadFollow
-from townhall.chat.queries import PAGE_SIZE, Line, lines_for, single_line
+from townhall.chat.queries import PAGE_SIZE, Line, lines_for, single_line, with_blocked_mark
 from townhall.core.errors import NotFound
 from townhall.core.ids import MAX_ID
 from townhall.spaces.models import Space
@@ -51,7 +51,7 @@ def thread_page(guardian: Guardian, root: Message, *, before: int | None = None)
     One query for the replies with their authors, whatever the thread's length."""
     guardian.chat.view_thread.ensure(root)
     space: Space = root.space
-    qs = Message.objects.filter(thread_root_id=root.pk).select_related("author")
+    qs = with_blocked_mark(guardian, Message.objects.filter(thread_root_id=root.pk).select_related("author"))
     if before is not None:
         qs = qs.filter(pk__lt=min(before, MAX_ID))
     newest_first = list(qs.order_by("-id")[: PAGE_SIZE + 1])

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from townhall.chat import attachment_views, live_views, promote_views, reaction_views, thread_views, views
+from townhall.chat import (
+    attachment_views,
+    direct_views,
+    live_views,
+    promote_views,
+    reaction_views,
+    thread_views,
+    views,
+)
 
 app_name = "chat"
 
@@ -37,4 +45,13 @@ urlpatterns = [
     ),
     path("chat/m/<id:message_id>/react/", reaction_views.message_react, name="react"),
     path("chat/files/<id:attachment_id>/<str:name>", attachment_views.attachment_serve, name="attachment"),
+    path("messages/", direct_views.inbox, name="direct-inbox"),
+    path("messages/count/", direct_views.unread_count, name="direct-count"),
+    path("messages/new/", direct_views.new, name="direct-new"),
+    path("messages/with/<str:username>/", direct_views.with_person, name="direct-with"),
+    path("messages/<slug:slug>/", direct_views.conversation, name="direct"),
+    path("messages/<slug:slug>/people/", direct_views.people, name="direct-people"),
+    path("messages/<slug:slug>/add/", direct_views.add, name="direct-add"),
+    path("messages/<slug:slug>/rename/", direct_views.rename, name="direct-rename"),
+    path("messages/<slug:slug>/leave/", direct_views.leave, name="direct-leave"),
 ]

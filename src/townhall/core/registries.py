@@ -78,7 +78,12 @@ class SpaceKind:
     settings:  extra fields of the create and settings forms, kept in Space.kind_settings;
     stylesheets: static paths the space page links when it shows this kind;
     search_types: the document types (see `search_types`) that spaces of this kind hold;
-    page_cache_models: "app.Model" labels whose changes may alter cached pages of this kind.
+    page_cache_models: "app.Model" labels whose changes may alter cached pages of this kind;
+    listed:    False for personal spaces (direct conversations): never in the space directory, the
+               sidebar's space list or the "new space" kinds, and seen and read by their own members
+               only (admins and moderators included: nobody reads others' private conversations);
+    page_url:  space -> the page that shows spaces of this kind, when it is not the space page (the
+               space page sends people there).
     """
 
     key: str
@@ -91,6 +96,8 @@ class SpaceKind:
     stylesheets: tuple[str, ...] = ()
     search_types: tuple[str, ...] = ()
     page_cache_models: tuple[str, ...] = ()
+    listed: bool = True
+    page_url: Callable[[Any], str] | None = None
 
 
 space_kinds: Registry[SpaceKind] = Registry("space kind")
@@ -106,16 +113,33 @@ def space_kind_choices() -> list[tuple[str, str]]:
     return [(kind.key, kind.label) for kind in space_kinds]
 
 
+def listed_kind_choices() -> list[tuple[str, str]]:
+    """The kinds a community space can be made as (personal kinds left out)."""
+    return [(kind.key, kind.label) for kind in space_kinds if kind.listed]
+
+
+def unlisted_kinds() -> list[str]:
+    """The keys of personal kinds (`SpaceKind.listed` False), which lists of spaces leave out."""
+    return [kind.key for kind in space_kinds if not kind.listed]
+
+
 # --- the sidebar -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SidebarLink:
-    """A link at the top of the sidebar. `shown(guardian)` decides per person (None: everyone)."""
+    """A link at the top of the sidebar. `shown(guardian)` decides per person (None: everyone).
+
+    count_url: the URL name of a small fragment with a figure to show beside the link (unread
+               conversations...). Pages fetch it after loading and again when a broadcast of one of
+               `count_on` types arrives, so the figure is live and costs the page itself no query.
+    """
 
     key: str
     label: str
     url_name: str
     order: int
     shown: Callable[[Any], bool] | None = None
+    count_url: str | None = None
+    count_on: tuple[str, ...] = ()
 
 
 sidebar_links: Registry[SidebarLink] = Registry("sidebar link")

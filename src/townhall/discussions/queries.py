@@ -23,7 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, NullIf, RowNumber
 from django.utils import timezone
 
-from townhall.accounts.models import User
+from townhall.accounts.models import Block, User
 from townhall.content.reactions import ReactionSummary, ReactionTable
 from townhall.core.errors import Invalid, NotFound
 from townhall.core.pagination import paginate
@@ -129,6 +129,7 @@ class PostItem:
     unread_divider: bool = False  # "new since your last visit" goes above this post
     children: list[PostItem] = field(default_factory=list)
     continue_thread: bool = False  # deeper replies live on their own page
+    from_blocked: bool = False  # by a member the reader blocked: shown collapsed
 
 
 @dataclass
@@ -210,6 +211,10 @@ def topic_page(
     if root is not None and (root.topic_id != topic.pk or view != THREAD):
         root = None
     base = Post.objects.select_related("author").order_by()  # edited_by is not shown on the page
+    if guardian.user_id is not None:
+        # Posts by members the reader blocked show collapsed: marked inside the same query.
+        blocked = Block.objects.filter(blocker_id=guardian.user_id, blocked_id=OuterRef("author_id"))
+        base = base.annotate(from_blocked=Exists(blocked))
     if view == FLAT:
         pages = max(1, -(-topic.last_position // POSTS_PER_PAGE))
         page = max(1, min(page, pages))
@@ -266,7 +271,10 @@ def topic_page(
 
     items = [
         PostItem(
-            post=p, reactions=reactions.get(p.pk, []), visible=guardian.discussions.view_post_body.can(p)
+            post=p,
+            reactions=reactions.get(p.pk, []),
+            visible=guardian.discussions.view_post_body.can(p),
+            from_blocked=bool(getattr(p, "from_blocked", False)),
         )
         for p in posts
     ]

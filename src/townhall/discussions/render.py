@@ -142,6 +142,8 @@ class PostRenderer:
             a('  <p class="muted">This post was deleted.</p>\n')
         elif not item.visible:
             a('  <p class="muted">A moderator has hidden this post.</p>\n')
+        elif item.from_blocked:
+            a('  <p class="muted">A post from a member you blocked.</p>\n')
         else:
             if post.reply_to_id and self.view != "thread":
                 name = getattr(post, "reply_to_author_name", None)  # queries.topic_page annotates it

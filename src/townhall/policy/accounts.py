@@ -25,6 +25,19 @@ class AccountRules(RuleGroup):
             return refusal
         return None if user.pk == self.g.user_id else refuse("You can only change your own account.")
 
+    # --- blocking ---------------------------------------------------------------------------------
+    @rule
+    def block(self, person: User) -> Refusal | None:
+        """Block another member (anyone may, except of themselves; banned people change nothing)."""
+        refusal = self.edit_profile()
+        if refusal is not None:
+            return refusal
+        return refuse("You cannot block yourself.") if person.pk == self.g.user_id else None
+
+    @rule
+    def unblock(self, person: User) -> Refusal | None:
+        return self.edit_profile()
+
     @rule
     def use_api_writes(self) -> Refusal | None:
         return None if self.g.user is not None else refuse("Sign in first.")

@@ -21,6 +21,8 @@ from townhall.policy.rules import UNSEEN, Refusal, RuleGroup, refuse, rule
 from townhall.spaces.models import Space
 
 KIND = "chat"
+DIRECT = "direct"  # direct conversations (policy.direct) hold messages too, under the same rules
+MESSAGE_KINDS = (KIND, DIRECT)
 
 
 def announcement_only(space: Space) -> bool:
@@ -51,7 +53,7 @@ class ChatRules(RuleGroup):
     @rule
     def read(self, space: Space) -> Refusal | None:
         """The channel's messages: readable by whoever may read the space (unseen otherwise)."""
-        if space.kind != KIND:
+        if space.kind not in MESSAGE_KINDS:
             return UNSEEN
         return None if self.g.spaces.read.can(space) else UNSEEN
 
@@ -68,7 +70,7 @@ class ChatRules(RuleGroup):
 
     def visible_messages(self, qs: QuerySet[Message]) -> QuerySet[Message]:
         """Messages of chat spaces this person may read (`read`, in SQL; deleted ones keep their place)."""
-        readable = self.g.spaces.readable(Space.objects.filter(kind=KIND)).values("pk")
+        readable = self.g.spaces.readable(Space.objects.filter(kind__in=MESSAGE_KINDS)).values("pk")
         return qs.filter(space_id__in=readable)
 
     # --- writing ---------------------------------------------------------------------------------
@@ -83,6 +85,8 @@ class ChatRules(RuleGroup):
             return refusal
         if announcement_only(space) and not self._moderates(space):
             return refuse("This is an announcement channel: only moderators post here.")
+        if space.kind == DIRECT:
+            return self.g.direct.send(space)
         return None
 
     def slow_mode_wait(self, space: Space) -> int:

@@ -16,6 +16,7 @@ from townhall.policy.accounts import AccountRules
 from townhall.policy.activity import ActivityRules
 from townhall.policy.chat import ChatRules
 from townhall.policy.community import CommunityRules
+from townhall.policy.direct import DirectRules
 from townhall.policy.discussions import DiscussionRules
 from townhall.policy.spaces import SpaceRules
 from townhall.spaces.models import SpaceMembership
@@ -152,3 +153,4 @@ class Guardian(Standing):
         self.discussions = DiscussionRules(self)
         self.activity = ActivityRules(self)
         self.chat = ChatRules(self)
+        self.direct = DirectRules(self)

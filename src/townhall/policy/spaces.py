@@ -10,6 +10,10 @@ Admins see and read everything. Community moderators see and read every space ex
 members read like members but write nothing and join nothing. An invitation to a space lets the
 invitee see it (and join it) even when they are outside its group.
 
+Personal spaces (a kind registered with `listed=False`: direct conversations) are seen and read by their
+own active members only, admins and moderators included, and nobody joins, moderates or manages them as
+a space: the app that owns the kind adds and removes their members.
+
 Every rule has a matching `visible` / `readable` filter; the policy tests check that the Python rule and
 the database filter agree for every persona and space state.
 """
@@ -18,12 +22,21 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from townhall.core.registries import unlisted_kinds
 from townhall.policy.rules import UNSEEN, Refusal, RuleGroup, refuse, rule
 from townhall.spaces.models import Space, SpaceMembership
 
 JOIN = "join"
 REQUEST = "request"
 ACCEPT = "accept"
+
+
+PERSONAL = "This is a private conversation, not a community space."
+
+
+def is_personal(space: Space) -> bool:
+    """A space of a personal kind (`SpaceKind.listed` False): a direct conversation."""
+    return space.kind in unlisted_kinds()
 
 
 class SpaceRules(RuleGroup):
@@ -66,6 +79,8 @@ class SpaceRules(RuleGroup):
     def view(self, space: Space) -> Refusal | None:
         """The space is listed to this person (its name and description)."""
         g = self.g
+        if is_personal(space):
+            return None if g.can_read_as_member and self.is_member(space) else UNSEEN
         if space.visibility == Space.PUBLIC or g.is_admin:
             return None
         if not g.can_read_as_member:
@@ -76,6 +91,8 @@ class SpaceRules(RuleGroup):
 
     def _reads(self, space: Space) -> bool:
         g = self.g
+        if is_personal(space):
+            return g.can_read_as_member and self.is_member(space)
         if space.visibility == Space.PUBLIC or g.is_admin:
             return True
         if not g.can_read_as_member:
@@ -110,7 +127,7 @@ class SpaceRules(RuleGroup):
         """Spaces listed to this person (the `view` rule, in SQL)."""
         g = self.g
         if g.is_admin:
-            return qs
+            return qs.filter(self._personal_condition() | ~Q(kind__in=unlisted_kinds()))
         condition = Q(visibility=Space.PUBLIC)
         if g.can_read_as_member:
             listed = self.listed_ids()
@@ -121,13 +138,19 @@ class SpaceRules(RuleGroup):
                 in_group = Q(group__isnull=True) | Q(group_id__in=g.group_ids) | Q(pk__in=listed)
                 condition |= shared & in_group
             condition |= Q(pk__in=listed)
-        return qs.filter(condition)
+        return qs.filter((condition & ~Q(kind__in=unlisted_kinds())) | self._personal_condition())
+
+    def _personal_condition(self) -> Q:
+        """Personal spaces (conversations) this person is an active member of, as an SQL condition."""
+        if not self.g.can_read_as_member:
+            return Q(pk__in=[])
+        return Q(kind__in=unlisted_kinds(), pk__in=self.active_ids())
 
     def readable(self, qs: QuerySet[Space]) -> QuerySet[Space]:
         """Spaces whose content this person may read (the `read` rule, in SQL; scopes lists and search)."""
         g = self.g
         if g.is_admin:
-            return qs
+            return qs.filter(self._personal_condition() | ~Q(kind__in=unlisted_kinds()))
         condition = Q(visibility=Space.PUBLIC)
         if g.can_read_as_member:
             active = self.active_ids()
@@ -137,7 +160,7 @@ class SpaceRules(RuleGroup):
                 in_group = Q(group__isnull=True) | Q(group_id__in=g.group_ids)
                 condition |= Q(visibility=Space.MEMBERS) & in_group
             condition |= Q(pk__in=active)
-        return qs.filter(condition)
+        return qs.filter((condition & ~Q(kind__in=unlisted_kinds())) | self._personal_condition())
 
     # --- writing ---------------------------------------------------------------------------------
     @rule
@@ -167,7 +190,7 @@ class SpaceRules(RuleGroup):
     def join_mode(self, space: Space) -> str | None:
         """How this person can join: "join", "request", "accept" (invited) or None."""
         g = self.g
-        if not g.is_member or self.is_member(space) or not self.view.can(space):
+        if not g.is_member or self.is_member(space) or not self.view.can(space) or is_personal(space):
             return None
         if space.archived_at is not None:
             return None
@@ -207,6 +230,8 @@ class SpaceRules(RuleGroup):
             return refuse("Join the community first.")
         if self.is_member(space):
             return refuse("You are already in this space.")
+        if is_personal(space):
+            return refuse(PERSONAL)
         if self.has_requested(space):
             return refuse("Your request to join is waiting for a moderator.")
         if space.archived_at is not None:
@@ -223,6 +248,8 @@ class SpaceRules(RuleGroup):
         seen = self.view(space)
         if seen is not None:
             return seen
+        if is_personal(space):
+            return refuse(PERSONAL)  # a conversation is left through its own page (policy.direct)
         return None if self._state(space) is not None else refuse("You are not in this space.")
 
     @rule
@@ -232,6 +259,8 @@ class SpaceRules(RuleGroup):
         if seen is not None:
             return seen
         g = self.g
+        if is_personal(space):
+            return refuse(PERSONAL)
         if g.is_moderator or (g.is_member and self.is_moderator(space)):
             return None
         return refuse("Only this space's moderators can do that.")
@@ -242,6 +271,8 @@ class SpaceRules(RuleGroup):
         seen = self.view(space)
         if seen is not None:
             return seen
+        if is_personal(space):
+            return refuse(PERSONAL)
         return None if self.g.is_admin else refuse("Only admins can change a space's settings.")
 
     @rule

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils.html import escape
 
-from townhall.accounts.models import User
+from townhall.accounts.models import Block, User
 from townhall.core.registries import SearchType, search_types
 from townhall.search.engines import SearchTimeout, engine
 from townhall.search.snippets import highlight
@@ -106,6 +106,10 @@ def _scope_sql(guardian: Guardian, filters: SearchFilters, types: list[SearchTyp
     if guardian.user_id is not None:
         where.append("d.visibility IN (%s, %s)")
         params += ["", f"user:{guardian.user_id}"]
+        # Nothing written by people this person blocked: "you no longer see their messages anywhere".
+        blocks = f"SELECT b.blocked_id FROM {Block._meta.db_table} b WHERE b.blocker_id = %s"  # noqa: S608 - a table name
+        where.append(f"(d.author_id IS NULL OR d.author_id NOT IN ({blocks}))")
+        params.append(guardian.user_id)
     else:
         where.append("d.visibility = %s")
         params.append("")

@@ -26,6 +26,7 @@ from townhall.community.models import Community, Group, GroupMember, Invitation,
 from townhall.seed.demo_chat import seed_chat
 from townhall.seed.demo_conversations import seed_conversations
 from townhall.seed.demo_discussions import seed_discussions
+from townhall.seed.demo_dms import seed_dms
 from townhall.spaces.models import SidebarSection, Space, SpaceMembership
 
 DEMO_PASSWORD = "clear-skies-2025"
@@ -623,6 +624,7 @@ def seed_demo() -> dict[str, int]:
     showcase = seed_discussions(users, spaces)
     everyday = seed_conversations(users, spaces, now)
     chat = seed_chat(users, now)
+    dms = seed_dms(users, now)
 
     return {
         "members": len(PEOPLE),
@@ -637,5 +639,6 @@ def seed_demo() -> dict[str, int]:
         "chat messages": chat["messages"],
         "chat reactions": chat["message reactions"],
         "chat files": chat["message files"],
+        **dms,
         "community": 1 if community.pk else 0,
     }

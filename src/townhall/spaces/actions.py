@@ -23,7 +23,7 @@ from townhall.community.models import Group, Membership
 from townhall.core.effects import emit
 from townhall.core.errors import Invalid, PermissionDenied
 from townhall.core.images import ImageRejected, sanitize_image
-from townhall.core.registries import space_kind_choices, space_kinds
+from townhall.core.registries import listed_kind_choices, space_kinds
 from townhall.spaces import broadcasts
 from townhall.spaces.events import LeftData, SectionData, SpaceChanged, SpaceCreated, SpaceMembershipChanged
 from townhall.spaces.models import COVER_COLORS, SidebarSection, Space, SpaceMembership
@@ -89,10 +89,11 @@ def _clean_choice(value: str, choices: list[tuple[str, str]], *, field: str, lab
 
 
 def clean_kind(kind: str, values: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
-    """A registered kind, and its settings checked by the kind's own fields (unknown names refused)."""
+    """A registered kind, and its settings checked by the kind's own fields (unknown names refused).
+    Personal kinds (direct conversations) are made by their own app, never as a community space."""
     found = space_kinds.get(kind)
-    if found is None:
-        message = "Kind must be one of: " + ", ".join(key for key, _ in space_kind_choices()) + "."
+    if found is None or not found.listed:
+        message = "Kind must be one of: " + ", ".join(key for key, _ in listed_kind_choices()) + "."
         raise Invalid(message, field_errors={"kind": [message]})
     fields = found.settings() if found.settings else {}
     values = dict(values or {})

@@ -8,7 +8,7 @@ from django import forms
 
 from townhall.accounts.models import User
 from townhall.community.models import Group
-from townhall.core.registries import space_kind_choices, space_kinds
+from townhall.core.registries import listed_kind_choices, space_kinds
 from townhall.spaces import actions
 from townhall.spaces.models import COVER_COLORS, SidebarSection, Space
 from townhall.spaces.queries import find_person
@@ -52,7 +52,7 @@ class SpaceForm(forms.Form):
         With `kind` (an existing space): that kind's settings only."""
         super().__init__(*args, **kwargs)
         if kind is None:
-            choices = space_kind_choices()
+            choices = listed_kind_choices()
             self.fields["kind"] = forms.ChoiceField(
                 choices=choices,
                 initial=Space.DEFAULT_KIND,
@@ -60,7 +60,7 @@ class SpaceForm(forms.Form):
                 label="What kind of space",
                 widget=forms.RadioSelect if len(choices) > 1 else forms.HiddenInput,
             )
-        self.kinds = [space_kinds[kind]] if kind else list(space_kinds)
+        self.kinds = [space_kinds[kind]] if kind else [entry for entry in space_kinds if entry.listed]
         for entry in self.kinds:
             for name, field in (entry.settings() if entry.settings else {}).items():
                 self.fields[f"{entry.key}__{name}"] = field

@@ -10,7 +10,7 @@ from django.db.models import F, QuerySet
 
 from townhall.accounts.models import User
 from townhall.core.errors import NotFound
-from townhall.core.registries import space_kinds
+from townhall.core.registries import space_kinds, unlisted_kinds
 from townhall.spaces.models import SidebarSection, Space, SpaceMembership
 
 if TYPE_CHECKING:
@@ -18,10 +18,9 @@ if TYPE_CHECKING:
 
 
 def list_visible_spaces(guardian: Guardian) -> QuerySet[Space]:
-    """Spaces listed to this person, archived ones left out."""
-    return guardian.spaces.visible(Space.objects.filter(archived_at__isnull=True)).select_related(
-        "section", "group"
-    )
+    """Spaces listed to this person, archived and personal ones (conversations) left out."""
+    listed = Space.objects.filter(archived_at__isnull=True).exclude(kind__in=unlisted_kinds())
+    return guardian.spaces.visible(listed).select_related("section", "group")
 
 
 def get_space_or_404(guardian: Guardian, slug: str) -> Space:
@@ -64,7 +63,9 @@ def sidebar_for(guardian: Guardian) -> list[SidebarGroup]:
         return _group_by_section(list_visible_spaces(guardian))
     # A member's joined spaces: a plain lookup by id, checked and ordered here. This runs on every page,
     # and the visibility filter as SQL cost more to build than the handful of rows cost to check.
-    joined = Space.objects.filter(pk__in=guardian.spaces.active_ids(), archived_at__isnull=True)
+    joined = Space.objects.filter(pk__in=guardian.spaces.active_ids(), archived_at__isnull=True).exclude(
+        kind__in=unlisted_kinds()
+    )
     spaces = [space for space in joined.select_related("section", "group") if guardian.spaces.view.can(space)]
     return _group(sorted(spaces, key=_sidebar_order))
 
@@ -105,7 +106,9 @@ def suggested_spaces(guardian: Guardian, limit: int = 6) -> list[Space]:
     """
     if limit <= 0:
         return []
-    candidates = guardian.spaces.joinable(Space.objects.filter(archived_at__isnull=True))
+    candidates = guardian.spaces.joinable(
+        Space.objects.filter(archived_at__isnull=True).exclude(kind__in=unlisted_kinds())
+    )
     candidates = candidates.select_related("section", "group").order_by("-member_count", "name", "id")
     return [space for space in candidates[: limit * 2] if guardian.spaces.join_mode(space) is not None][
         :limit
@@ -166,7 +169,9 @@ def sidebar_sections(guardian: Guardian) -> QuerySet[SidebarSection]:
 def all_spaces_for_admin(guardian: Guardian) -> list[SidebarGroup]:
     """Every space including archived ones, grouped by section, for the sidebar settings page."""
     guardian.spaces.manage_sidebar.ensure()
-    return _group_by_section(Space.objects.select_related("section", "group"))
+    return _group_by_section(
+        Space.objects.exclude(kind__in=unlisted_kinds()).select_related("section", "group")
+    )
 
 
 def get_section_or_404(guardian: Guardian, section_id: int) -> SidebarSection:

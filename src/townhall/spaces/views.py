@@ -110,6 +110,11 @@ def _detail_context(request: HttpRequest, space: Space) -> dict[str, Any]:
 @require_GET
 def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
     space = queries.get_space_or_404(guardian_of(request), slug)
+    kind = space_kinds.get(space.kind)
+    if kind is not None and kind.page_url is not None:
+        # Personal spaces (direct conversations) have their own page; the query (?before=) goes along.
+        query = request.GET.urlencode()
+        return redirect(kind.page_url(space) + (f"?{query}" if query else ""))
     return render_page(request, DETAIL, _detail_context(request, space))
 
 

@@ -9,6 +9,12 @@ the message under its reader's own permissions).
 from townhall.chat.actions._common import clean_body, clean_client_key
 from townhall.chat.actions.attachments import send_message_with_files
 from townhall.chat.actions.channel import clean_topic, mark_read, set_topic
+from townhall.chat.actions.direct import (
+    add_to_conversation,
+    leave_conversation,
+    rename_conversation,
+    start_conversation,
+)
 from townhall.chat.actions.messages import delete_message, edit_message, restore_message, send_message
 from townhall.chat.actions.pins import pin_message, unpin_message
 from townhall.chat.actions.promote import promote_thread
@@ -16,22 +22,26 @@ from townhall.chat.actions.reactions import react_to_message, toggle_message_rea
 from townhall.chat.actions.threads import follow_thread, mark_thread_read, reply_in_thread, unfollow_thread
 
 __all__ = [
+    "add_to_conversation",
     "clean_body",
     "clean_client_key",
     "clean_topic",
     "delete_message",
     "edit_message",
     "follow_thread",
+    "leave_conversation",
     "mark_read",
     "mark_thread_read",
     "pin_message",
     "promote_thread",
     "react_to_message",
+    "rename_conversation",
     "reply_in_thread",
     "restore_message",
     "send_message",
     "send_message_with_files",
     "set_topic",
+    "start_conversation",
     "toggle_message_reaction",
     "unfollow_thread",
     "unpin_message",

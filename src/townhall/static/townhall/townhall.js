@@ -184,3 +184,38 @@
     list.append(item);
   });
 })();
+
+// Live fragments (a sidebar link's count, the Messages inbox): `data-live="<url>"` is fetched again, at
+// most every two seconds, when a broadcast of one of the types in `data-live-on` arrives, and its content
+// replaced; `data-live-load` fetches it once the page has loaded too, and `data-live-hide-empty` hides
+// the element while the fragment is empty. The server renders the same fragment into the page.
+(function () {
+  "use strict";
+  const nodes = Array.from(document.querySelectorAll("[data-live]"));
+  if (!nodes.length) return;
+  const refresh = function (node) {
+    fetch(node.dataset.live, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (html === null) return;
+        const holder = document.createElement("template");
+        holder.innerHTML = html.trim();
+        node.replaceChildren(holder.content);
+        if (node.hasAttribute("data-live-hide-empty")) node.hidden = !node.textContent.trim();
+        if (window.htmx) window.htmx.process(node);
+      })
+      .catch(function () { /* the next broadcast or page shows it */ });
+  };
+  const pending = new Map();
+  const soon = function (node) {
+    if (pending.has(node)) return;
+    pending.set(node, setTimeout(function () { pending.delete(node); refresh(node); }, 2000));
+  };
+  nodes.forEach(function (node) { if (node.hasAttribute("data-live-load")) refresh(node); });
+  document.addEventListener("townhall:broadcast", function (event) {
+    const type = (event.detail || {}).type;
+    nodes.forEach(function (node) {
+      if (type && (node.dataset.liveOn || "").split(" ").indexOf(type) !== -1) soon(node);
+    });
+  });
+})();
