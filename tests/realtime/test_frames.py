@@ -190,3 +190,47 @@ def test_typing_is_rate_limited_per_socket(people: dict[str, Any], settings: Any
         await typing.disconnect()
 
     run(scenario)
+
+
+def test_a_block_hides_typing_and_presence_frames_both_ways_and_unblocking_shows_them_again(
+    people: dict[str, Any],
+) -> None:
+    from townhall.accounts import actions as account_actions
+    from townhall.policy import Guardian
+    from townhall.realtime.publish import publish_ephemeral, space_group
+
+    reader, writer = people["reader"], people["writer"]
+    space = testing.make_space("Gear talk", members=[reader, writer])
+
+    def presence_of(user: Any) -> dict[str, Any]:
+        return {"type": "presence", "op": "online", "user_id": user.pk}
+
+    async def scenario() -> None:
+        listening, typing = await open_stream(reader), await open_stream(writer)
+        start = {"type": "typing", "op": "start", "space_id": space.pk}
+        await typing.send_frame(start)
+        found, _ = await listening.frames_until(lambda f: f.get("type") == "typing", ARRIVES)
+        assert found  # before the block: heard
+        for stream in (listening, typing):  # what came before the block (each one's coming online)
+            await stream.frames_until(lambda f: False, 0.3)
+
+        await sync_to_async(account_actions.block_member)(Guardian(reader), writer)
+        await asyncio.sleep(0.3)  # the streams re-subscribe (forgetting what they knew) after the commit
+        await typing.send_frame(start)
+        await sync_to_async(publish_ephemeral)([space_group(space.pk)], presence_of(writer))
+        await sync_to_async(publish_ephemeral)([space_group(space.pk)], presence_of(reader))
+        _, heard = await listening.frames_until(lambda f: False, 0.5)
+        assert [f for f in heard if f.get("user_id") == writer.pk] == []  # the blocker hears nothing of them
+        assert {"type": "presence", "op": "online", "user_id": reader.pk} in heard  # (one's own, yes)
+        _, heard = await typing.frames_until(lambda f: False, 0.5)
+        assert [f for f in heard if f.get("user_id") == reader.pk] == []  # nor the blocked of the blocker
+
+        await sync_to_async(account_actions.unblock_member)(Guardian(reader), writer)
+        await asyncio.sleep(0.3)
+        await typing.send_frame(start)
+        found, _ = await listening.frames_until(lambda f: f.get("type") == "typing", ARRIVES)
+        assert found  # heard again at once, not after a cache expires
+        await listening.disconnect()
+        await typing.disconnect()
+
+    run(scenario)

@@ -12,4 +12,4 @@ class AccountsConfig(AppConfig):
 
         verbs.register(events.VERBS)
         live_presence.hide_with(presence.hidden_by_choice, name="accounts.hide_presence")
-        live_presence.hide_with(blocking.hidden_presence, name="blocks")
+        live_presence.hide_with(blocking.hidden_presence, name="blocks", typing=True)

@@ -28,17 +28,24 @@ class AccountDeleted(AccessChanged):
 
 
 @dataclass(frozen=True)
-class MemberBlocked(DomainEvent):
-    """`blocker_id` blocked `blocked_id` (no DMs between them, presence hidden both ways)."""
+class MemberBlocked(AccessChanged):
+    """`blocker_id` blocked `blocked_id` (no DMs between them, presence and typing hidden both ways).
+    Both people's open streams re-subscribe, which makes them ask again whom they may hear."""
 
     blocker_id: int
     blocked_id: int
+
+    def affected_users(self) -> tuple[int, ...]:
+        return (self.blocker_id, self.blocked_id)
 
 
 @dataclass(frozen=True)
-class MemberUnblocked(DomainEvent):
+class MemberUnblocked(AccessChanged):
     blocker_id: int
     blocked_id: int
+
+    def affected_users(self) -> tuple[int, ...]:
+        return (self.blocker_id, self.blocked_id)
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ SIGNED_OUT = 4401  # the page's script stops reconnecting on this code
 TRY_AGAIN_LATER = 1013  # the channel layer is unreachable: the page reconnects (and resumes) later
 LAYER_LOST = "stream.layer_lost"
 REMEMBERED = 4096  # sequence numbers a stream remembers having sent (replay and live overlap, two groups)
+HIDDEN_TTL = 30.0  # seconds a "may not see this person's presence or typing" answer is kept
 TYPING_DECISION_TTL = 30.0  # seconds a "may type in this space" answer is kept (dropped on resubscribe)
 
 
@@ -69,6 +70,7 @@ class UserStreamConsumer(AsyncJsonWebsocketConsumer):
         self._typing = protocol.Bucket(*settings.STREAM_TYPING_RATE)
         self._told_limited = False
         self._may_type: dict[int, tuple[float, protocol.FrameError | None]] = {}
+        self._hidden: dict[tuple[int, bool], tuple[bool, float]] = {}  # (user, typing?) -> (hidden, when)
         self._presence: tuple[str, float] = (protocol.OFFLINE, 0.0)
         self._closing = False
 
@@ -221,18 +223,40 @@ class UserStreamConsumer(AsyncJsonWebsocketConsumer):
         payload = message["payload"]
         seq = message.get("seq")
         if seq is None:  # ephemeral: typing and presence
-            if payload.get("type") == "typing" and payload.get("user_id") == self.user_id:
+            who = payload.get("user_id")
+            if payload.get("type") == "typing" and who == self.user_id:
                 return  # one's own typing
+            if (
+                isinstance(who, int)
+                and who != self.user_id
+                and await self._hides(who, typing=payload.get("type") == "typing")
+            ):
+                return  # a block (either way), or a person who hides their presence
             await self.send_json(payload)
             return
         if self._remember(seq):
             await self.send_json({**payload, "seq": seq})
+
+    async def _hides(self, user_id: int, *, typing: bool) -> bool:
+        """Whether this person may not see `user_id`'s presence (or typing), asked once per HIDDEN_TTL;
+        a block re-subscribes both people's streams, which forgets the answers at once."""
+        key = (user_id, typing)
+        known = self._hidden.get(key)
+        now = time.monotonic()
+        if known is not None and now - known[1] < HIDDEN_TTL:
+            return known[0]
+        hidden = user_id in await database_sync_to_async(presence.hidden_from)(
+            self.user_id, [user_id], typing=typing
+        )
+        self._hidden[key] = (hidden, now)
+        return hidden
 
     async def stream_resubscribe(self, message: dict[str, Any]) -> None:
         """Re-compute the space groups under the Guardian (the message's content is not used)."""
         if not self.control_groups:
             return  # not connected (closed before accepting)
         self._may_type.clear()
+        self._hidden.clear()
         wanted = await database_sync_to_async(readable_space_groups)(self.user_id)
         if wanted is None:
             await self._leave_all()

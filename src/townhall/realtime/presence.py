@@ -40,12 +40,28 @@ _RANK = {OFFLINE: 0, AWAY: 1, ONLINE: 2}
 Hider = Callable[[int | None, frozenset[int]], Collection[int]]
 Listener = Callable[[int, str], None]
 _hiders: dict[str, Hider] = {}
+_typing_hiders: set[str] = set()  # the hiders that also hide someone's typing (blocks, not a choice)
 _listeners: dict[str, Listener] = {}
 
 
-def hide_with(fn: Hider, *, name: str) -> None:
-    """Register a rule that hides some people's presence from a viewer (a reloaded ready() replaces it)."""
+def hide_with(fn: Hider, *, name: str, typing: bool = False) -> None:
+    """Register a rule that hides some people's presence from a viewer (a reloaded ready() replaces it);
+    with `typing`, their "is typing" frames too."""
     _hiders[name] = fn
+    if typing:
+        _typing_hiders.add(name)
+    else:
+        _typing_hiders.discard(name)
+
+
+def hidden_from(viewer_id: int | None, user_ids: Iterable[int], *, typing: bool = False) -> set[int]:
+    """Those among `user_ids` whose presence (with `typing`: whose typing) the viewer may not see."""
+    ids = frozenset(user_ids)
+    hidden: set[int] = set()
+    for name, hider in list(_hiders.items()):
+        if not typing or name in _typing_hiders:
+            hidden.update(hider(viewer_id, ids))
+    return hidden & ids
 
 
 def on_change(fn: Listener, *, name: str) -> None:
@@ -55,6 +71,7 @@ def on_change(fn: Listener, *, name: str) -> None:
 
 def unregister(name: str) -> None:
     _hiders.pop(name, None)
+    _typing_hiders.discard(name)
     _listeners.pop(name, None)
 
 
@@ -137,9 +154,6 @@ def of(user_ids: Iterable[int], *, viewer_id: int | None = None) -> dict[int, st
     now = time.time()
     for uid in ids:
         found[uid] = _state(_live(records.get(_key(uid)), now))
-    hidden: set[int] = set()
-    for hider in list(_hiders.values()):
-        hidden.update(hider(viewer_id, ids))
-    for uid in hidden & ids:
+    for uid in hidden_from(viewer_id, ids):
         found[uid] = OFFLINE
     return found
