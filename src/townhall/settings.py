@@ -103,6 +103,9 @@ if _db.engine == "sqlite":
             "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=20000;"
             "PRAGMA foreign_keys=ON;PRAGMA cache_size=-65536;PRAGMA temp_store=MEMORY;"
             "PRAGMA mmap_size=268435456;"
+            # Tests keep SQLite in memory with a shared cache, where a reader meets a writer's table lock
+            # at once (no busy wait): the browser tests' ASGI server reads while the test writes.
+            f"{'PRAGMA read_uncommitted=1;' if TESTING else ''}"
         ),
     }
 else:

@@ -27,18 +27,29 @@
         const nav = holder.content.querySelector('nav[aria-label="Your spaces"]');
         const current = aside.querySelector('nav[aria-label="Your spaces"]');
         if (!nav || !current) return;
+        // Live fragments in it (the Messages count) keep what they show until townhall.js fetches them.
+        nav.querySelectorAll("[data-live]").forEach(function (node) {
+          const before = current.querySelector('[data-live="' + node.dataset.live + '"]');
+          if (!before) return;
+          node.replaceChildren.apply(node, Array.from(before.childNodes));
+          node.hidden = before.hidden;
+          node.removeAttribute("data-live-load");
+        });
         // Keep what has focus (a link in the sidebar) where it is: swap only the counts' lists' content.
         if (current.contains(document.activeElement)) {
           const fresh = nav.querySelectorAll(".nav-list");
           const old = current.querySelectorAll(".nav-list");
           if (fresh.length === old.length) {
             old.forEach(function (list, i) {
-              if (!list.contains(document.activeElement)) list.replaceWith(fresh[i]);
+              if (list.contains(document.activeElement)) return;
+              list.replaceWith(fresh[i]);
+              fresh[i].dispatchEvent(new CustomEvent("townhall:swapped", { bubbles: true }));
             });
             return;
           }
         }
         current.replaceWith(nav);
+        nav.dispatchEvent(new CustomEvent("townhall:swapped", { bubbles: true }));
       })
       .catch(function () { /* the next page shows fresh counts */ });
   };

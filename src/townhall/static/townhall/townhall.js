@@ -188,34 +188,49 @@
 // Live fragments (a sidebar link's count, the Messages inbox): `data-live="<url>"` is fetched again, at
 // most every two seconds, when a broadcast of one of the types in `data-live-on` arrives, and its content
 // replaced; `data-live-load` fetches it once the page has loaded too, and `data-live-hide-empty` hides
-// the element while the fragment is empty. The server renders the same fragment into the page.
+// the element while the fragment is empty. The server renders the same fragment into the page. The
+// elements are looked up each time, so a part of the page swapped in later (the sidebar refreshed by
+// sidebar.js) keeps working; such a swap announces itself with a bubbling "townhall:swapped" event.
 (function () {
   "use strict";
-  const nodes = Array.from(document.querySelectorAll("[data-live]"));
-  if (!nodes.length) return;
-  const refresh = function (node) {
-    fetch(node.dataset.live, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+  const within = function (root) { return Array.from(root.querySelectorAll("[data-live]")); };
+  const fill = function (url, html) {
+    within(document).forEach(function (node) {
+      if (node.dataset.live !== url) return;
+      const holder = document.createElement("template");
+      holder.innerHTML = html.trim();
+      node.replaceChildren(holder.content);
+      if (node.hasAttribute("data-live-hide-empty")) node.hidden = !node.textContent.trim();
+      if (window.htmx) window.htmx.process(node);
+    });
+  };
+  const refresh = function (url) {
+    fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.text() : null; })
-      .then(function (html) {
-        if (html === null) return;
-        const holder = document.createElement("template");
-        holder.innerHTML = html.trim();
-        node.replaceChildren(holder.content);
-        if (node.hasAttribute("data-live-hide-empty")) node.hidden = !node.textContent.trim();
-        if (window.htmx) window.htmx.process(node);
-      })
+      .then(function (html) { if (html !== null) fill(url, html); })
       .catch(function () { /* the next broadcast or page shows it */ });
   };
   const pending = new Map();
-  const soon = function (node) {
-    if (pending.has(node)) return;
-    pending.set(node, setTimeout(function () { pending.delete(node); refresh(node); }, 2000));
+  const soon = function (url) {
+    if (pending.has(url)) return;
+    pending.set(url, setTimeout(function () { pending.delete(url); refresh(url); }, 2000));
   };
-  nodes.forEach(function (node) { if (node.hasAttribute("data-live-load")) refresh(node); });
+  const loadIn = function (root) {
+    const urls = new Set();
+    within(root).forEach(function (node) { if (node.hasAttribute("data-live-load")) urls.add(node.dataset.live); });
+    urls.forEach(refresh);
+  };
+  loadIn(document);
+  document.addEventListener("townhall:swapped", function (event) {
+    if (event.target instanceof Element) loadIn(event.target);
+  });
   document.addEventListener("townhall:broadcast", function (event) {
     const type = (event.detail || {}).type;
-    nodes.forEach(function (node) {
-      if (type && (node.dataset.liveOn || "").split(" ").indexOf(type) !== -1) soon(node);
+    if (!type) return;
+    const urls = new Set();
+    within(document).forEach(function (node) {
+      if ((node.dataset.liveOn || "").split(" ").indexOf(type) !== -1) urls.add(node.dataset.live);
     });
+    urls.forEach(soon);
   });
 })();
