@@ -40,6 +40,7 @@ from townhall.policy import Guardian
 from townhall.realtime import log, presence, protocol, schemas
 from townhall.realtime.protocol import FrameError
 from townhall.realtime.publish import ALL_STREAMS, space_group, user_group
+from townhall.realtime.sessions import fingerprint, still_signed_in
 from townhall.realtime.subscriptions import SUBSCRIPTIONS_CHANGED, readable_space_groups
 from townhall.realtime.tasks import prune_when_due
 from townhall.spaces.models import Space
@@ -141,6 +142,7 @@ class UserStreamConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=SIGNED_OUT)
             return
         self.user_id = user.pk
+        self.session = fingerprint(getattr(self.scope.get("session"), "session_key", None))
         self.control_groups = (user_group(user.pk), ALL_STREAMS)
         try:
             for name in self.control_groups:
@@ -270,6 +272,21 @@ class UserStreamConsumer(AsyncJsonWebsocketConsumer):
         if changed:
             schemas.validate(SUBSCRIPTIONS_CHANGED)
             await self.send_json(SUBSCRIPTIONS_CHANGED)
+
+    async def stream_session_ended(self, message: dict[str, Any]) -> None:
+        """Its person signed out of a session: the streams opened with that session close (4401)."""
+        if message.get("session") == self.session and self.control_groups:
+            await self._leave_all()
+            await self.close(code=SIGNED_OUT)
+
+    async def stream_sessions_check(self, message: dict[str, Any]) -> None:
+        """Its person's sessions may have ended (a password change): close when this one no longer holds."""
+        if not self.control_groups:
+            return
+        key = getattr(self.scope.get("session"), "session_key", None)
+        if not await database_sync_to_async(still_signed_in)(key, self.user_id):
+            await self._leave_all()
+            await self.close(code=SIGNED_OUT)
 
     async def stream_pong(self, message: dict[str, Any]) -> None:
         """A heartbeat's answer came back through the channel layer: the whole path works."""
