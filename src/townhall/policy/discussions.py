@@ -71,7 +71,13 @@ class DiscussionRules(RuleGroup):
     # --- writing ---------------------------------------------------------------------------------
     @rule
     def create_topic(self, space: Space) -> Refusal | None:
-        return self.g.spaces.post(space)
+        """Start a topic: in a discussion space one may post in (a chat or a conversation holds messages)."""
+        refusal = self.g.spaces.post(space)
+        if refusal is not None:
+            return refusal
+        if space.kind != Space.DEFAULT_KIND:
+            return refuse("Topics are started in discussion spaces; this space holds other things.")
+        return None
 
     @rule
     def create_announcement(self, space: Space) -> Refusal | None:
