@@ -125,3 +125,24 @@ def test_a_send_from_another_thread_wakes_the_waiting_stream_at_once() -> None:
     message, at = got[0]
     assert message == {"type": "broadcast", "n": 1}
     assert at - sent_at < 0.5
+
+
+def test_a_group_send_reaches_every_member_once_and_a_full_queue_misses_only_its_own() -> None:
+    layer = InMemoryLayer(capacity=2)
+
+    async def scenario() -> dict[str, list[Any]]:
+        for name in ("a", "b", "c"):
+            await layer.group_add("space.1", f"specific.x!{name}")
+        for _ in range(2):  # c's queue is full before the broadcast
+            await layer.send("specific.x!c", {"type": "older"})
+        await layer.group_send("space.1", {"type": "broadcast", "payload": {"op": "created"}})
+        got: dict[str, list[Any]] = {}
+        for name in ("a", "b", "c"):
+            got[name] = []
+            while layer.channels.get(f"specific.x!{name}") is not None:
+                got[name].append(await layer.receive(f"specific.x!{name}"))
+        return got
+
+    got = asyncio.run(scenario())
+    assert got["a"] == got["b"] == [{"type": "broadcast", "payload": {"op": "created"}}]
+    assert got["c"] == [{"type": "older"}, {"type": "older"}]

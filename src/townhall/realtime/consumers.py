@@ -237,7 +237,11 @@ class UserStreamConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(payload)
             return
         if self._remember(seq):
-            await self.send_json({**payload, "seq": seq})
+            # The in-memory layer hands every stream the same message: encode the frame once for all.
+            text = message.get("text")
+            if not isinstance(text, str):
+                text = message["text"] = await self.encode_json({**payload, "seq": seq})
+            await self.send(text_data=text)
 
     async def _hides(self, user_id: int, *, typing: bool) -> bool:
         """Whether this person may not see `user_id`'s presence (or typing), asked once per HIDDEN_TTL;

@@ -15,8 +15,10 @@ threads, with its expiry sweep bounded.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Coroutine
+from copy import deepcopy
 from typing import Any
 
 from channels.layers import InMemoryChannelLayer
@@ -59,6 +61,20 @@ class InMemoryLayer(InMemoryChannelLayer):
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
         loop = self._home()  # one hop for the whole group, not one per stream
         if loop is not None:
-            await self._run_at_home(loop, super().group_send(group, message))
+            await self._run_at_home(loop, self._group_send_here(group, message))
         else:
-            await super().group_send(group, message)
+            await self._group_send_here(group, message)
+
+    async def _group_send_here(self, group: str, message: dict[str, Any]) -> None:
+        """Channels' group_send makes a task and a deep copy per member of the group; a broadcast to a
+        space with 1,000 open streams made 1,000 of each. Here one copy goes on every member's queue
+        (streams only read what they receive) without a task each; a full queue misses the message, as
+        with Channels (that stream replays it from the log when it reconnects)."""
+        self.require_valid_group_name(group)
+        self._clean_expired()
+        shared = deepcopy(message)
+        expires = time.time() + self.expiry
+        for channel in list(self.groups.get(group, {})):
+            queue = self.channels.setdefault(channel, asyncio.Queue(maxsize=self.get_capacity(channel)))
+            with contextlib.suppress(asyncio.QueueFull):
+                queue.put_nowait((expires, shared))
