@@ -45,9 +45,19 @@ def elsewhere[T](call: Callable[[], T]) -> T:
     return result[0]
 
 
+LIVE = """window.__streamLive = false;
+document.addEventListener("townhall:broadcast", function (e) {
+  if (e.detail && e.detail.type === "stream" && e.detail.op === "live") window.__streamLive = true;
+});"""
+
+
 def open_channel(ui: Any, username: str) -> Any:
+    """Sign in, open the channel, and wait until the page's stream is live (so nothing sent after this
+    can be missed by a socket still connecting)."""
+    ui.page.add_init_script(LIVE)
     log_in(ui, username)
     ui.goto("/s/night-owls/")
+    ui.page.wait_for_function("window.__streamLive === true", timeout=15_000)
     return ui.page
 
 
