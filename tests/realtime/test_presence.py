@@ -120,16 +120,17 @@ def test_presence_never_fails_when_the_cache_is_down(monkeypatch: pytest.MonkeyP
 def test_a_listener_chooses_the_audience_and_sends_the_presence_frame(
     changes: list[tuple[int, str]], broadcasts: list
 ) -> None:
-    """What the chat app will do: on a change, send the ephemeral presence frame to whom it chooses."""
+    """What the chat app does: on a change, send the ephemeral presence frame to whom it chooses. (Its
+    own name: unregistering "chat" here took the chat app's real listener away from later tests.)"""
     presence.on_change(
         lambda user_id, state: publish_ephemeral([space_group(3)], presence.presence_frame(user_id, state)),
-        name="chat",
+        name="test-audience",
     )
     try:
         presence.touch(4, "tab")
         presence.leave(4, "tab")
     finally:
-        presence.unregister("chat")
+        presence.unregister("test-audience")
     assert broadcasts == [
         ([space_group(3)], {"type": "presence", "op": "online", "user_id": 4}),
         ([space_group(3)], {"type": "presence", "op": "offline", "user_id": 4}),
