@@ -10,11 +10,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from browser_steps import log_in
 from django.db import connections
+from django.test import Client
 from playwright.sync_api import expect
 
 import factories as testing
+from townhall.accounts.models import User
 from townhall.chat import actions
 from townhall.policy import Guardian
 from townhall.spaces.models import Space
@@ -52,10 +53,17 @@ document.addEventListener("townhall:broadcast", function (e) {
 
 
 def open_channel(ui: Any, username: str) -> Any:
-    """Sign in, open the channel, and wait until the page's stream is live (so nothing sent after this
-    can be missed by a socket still connecting)."""
+    """Open the channel signed in (the session made here, as a login would) and wait until the page's
+    stream is live, so nothing sent after this can be missed by a socket still connecting. The channel
+    is the first page: a page before it (home, after the login form) would open a stream of its own and
+    close it while the channel's opens, and two streams of one person touching their presence record at
+    the same instant may lose one entry until the next heartbeat (25 s; see realtime/presence.py)."""
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    ui.page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": ui.base_url}]
+    )
     ui.page.add_init_script(LIVE)
-    log_in(ui, username)
     ui.goto("/s/night-owls/")
     ui.page.wait_for_function("window.__streamLive === true", timeout=15_000)
     return ui.page
