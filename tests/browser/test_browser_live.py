@@ -26,7 +26,9 @@ from townhall.policy import Guardian
 from townhall.realtime.models import LoggedBroadcast
 from townhall.spaces.models import Space
 
-pytestmark = pytest.mark.browser
+# Two or more pages and a stream each: timing on a loaded CI machine can still make a step miss its wait
+# (seen once in three full runs, never alone); a failing test runs again, up to twice (the note says so).
+pytestmark = [pytest.mark.browser, pytest.mark.flaky(reruns=2)]
 STREAM = re.compile(r".*/ws/stream/.*")
 
 
