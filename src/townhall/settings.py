@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "townhall.chat",
     "townhall.realtime",
     "townhall.search",
+    "townhall.notifications",
+    "townhall.importers",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    """Kinds are declared by the apps that cause them (kinds.register / kinds.on in their ready()); this
+    app fans notices out after commit and delivers them in the page, by email and by web push."""
+
+    name = "townhall.notifications"
+    label = "notifications"
+    verbose_name = "Notifications"
+    default_auto_field = "django.db.models.BigAutoField"
