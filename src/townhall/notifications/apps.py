@@ -9,3 +9,9 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
     verbose_name = "Notifications"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from townhall.notifications import broadcasts
+        from townhall.realtime import schemas
+
+        schemas.register(broadcasts.SCHEMAS, app=self.label)

@@ -39,8 +39,6 @@ class Kind:
                 notification is not shown, emailed or pushed (lost access, blocked sender, banned).
                 The notifications app already checks that the recipient may read `notification.space`;
                 this adds the kind's own checks (the post still exists, the sender is not blocked...);
-    reply:      (guardian, notification, markdown) -> None, posting a reply by email as the recipient
-                (raises the policy's refusal when they may no longer reply); None: no reply address;
     digest:     True: included in the daily or weekly digest of members who chose one;
     order:      position on the settings page.
     """
@@ -52,7 +50,6 @@ class Kind:
     channels: frozenset[str] = frozenset({WEB})
     group: bool = False
     still_visible: Callable[[Any, Any], bool] | None = None
-    reply: Callable[[Any, Any, str], None] | None = None
     digest: bool = False
     order: int = 100
 
@@ -79,8 +76,14 @@ class Notice:
 
 Handler = Callable[[Any], Iterable[Notice]]
 
+# Reply by email: the app that owns a kind of thread (Notification.thread_key "topic:12", "thread:99",
+# "space:5") posts a reply in it as the member: replier(guardian, thread_id, markdown, notification).
+# It raises the policy's refusal (core.errors) when they may no longer reply there.
+Replier = Callable[[Any, int, str, Any], None]
+
 kinds: Registry[Kind] = Registry("notification kind")
 handlers: Registry[tuple[type[DomainEvent], Handler]] = Registry("notification handler")
+repliers: Registry[Replier] = Registry("reply-by-email handler")
 
 
 def register(kind: Kind) -> Kind:
@@ -95,3 +98,8 @@ def on[E: DomainEvent](event_type: type[E], handler: Callable[[E], Iterable[Noti
     """Turn every `event_type` into notices with `handler(event)` (run in a task after commit).
     `name` identifies the handler ("discussions.post_created"); registering it again replaces it."""
     handlers.register(name, (event_type, handler))
+
+
+def register_replier(thread_prefix: str, replier: Replier) -> None:
+    """Let members answer notification emails about `thread_prefix` threads ("topic") by replying."""
+    repliers.register(thread_prefix, replier)
