@@ -17,7 +17,9 @@ from townhall.importers.sources.slack import SlackSource
 SLACK = SAMPLES / "slack"
 SYSTEM_SUBTYPES = {"channel_join", "channel_leave", "channel_topic", "channel_purpose", "channel_name"}
 
-pytestmark = pytest.mark.skipif(not SLACK.is_dir(), reason=f"the shared samples are not beside this checkout ({SLACK})")
+pytestmark = pytest.mark.skipif(
+    not SLACK.is_dir(), reason=f"the shared samples are not beside this checkout ({SLACK})"
+)
 
 
 def as_slack_ts(moment: datetime) -> str:
@@ -35,7 +37,10 @@ def raw_counts(root: Path) -> dict[str, Any]:
     extra_authors = {m.get("user") or m.get("bot_id") for m in messages} - known - {None}
     return {
         "authors": len(users) + len(extra_authors),
-        "conversations": sum(len(json.loads((root / f).read_text())) for f in ("channels.json", "groups.json", "mpims.json", "dms.json")),
+        "conversations": sum(
+            len(json.loads((root / f).read_text()))
+            for f in ("channels.json", "groups.json", "mpims.json", "dms.json")
+        ),
         "messages": sum(1 for m in messages if m.get("subtype") not in SYSTEM_SUBTYPES),
         "system": sum(1 for m in messages if m.get("subtype") in SYSTEM_SUBTYPES),
         "replies": sum(1 for m in messages if m.get("thread_ts") and m["thread_ts"] != m["ts"]),

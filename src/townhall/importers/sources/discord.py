@@ -121,20 +121,17 @@ def _survey(archive: Archive) -> tuple[list[_Export], list[Skipped]]:
     candidates = names if len(names) == 1 else [n for n in names if n.lower().endswith(".json")]
     exports: list[_Export] = []
     skipped: list[Skipped] = []
-    first_problem = ""
     for name in candidates:
         try:
             exports.append(_scan(archive, name))
         except NotThisSource as problem:
             if len(candidates) == 1:
                 raise
-            first_problem = first_problem or str(problem)
             skipped.append(Skipped(line=0, reason=str(problem)))
     if not exports:
         raise NotThisSource(
-            first_problem
-            or f"{archive.name} holds no DiscordChatExporter JSON file (export the channel with "
-            "DiscordChatExporter in JSON format and upload the .json, or a zip of several)."
+            f"{archive.name} holds no DiscordChatExporter JSON file (export the channel with "
+            "DiscordChatExporter in JSON format and upload the .json, or a zip of several); nothing was imported."
         )
     return exports, skipped
 

@@ -98,20 +98,27 @@ def slack_to_markdown(
         return ""
     out: list[str] = []
     pos = 0
+    after_fence = False
     for match in _SLACK_CODE.finditer(text):
-        out.append(_slack_prose(text[pos : match.start()], users, channels))
+        out.append(_after(after_fence, _slack_prose(text[pos : match.start()], users, channels)))
+        after_fence = match.group(1) is not None
         if match.group(1) is not None:
+            # Slack writes ```code``` inline with the text around it; Markdown's fence needs own lines.
             body = _slack_code_body(match.group(1), users, channels).strip("\n")
             fence = "~~~~" if "```" in body else "```"
             before = "" if not out[-1] or out[-1].endswith("\n") else "\n"
-            out.append(f"{before}{fence}\n{body}\n{fence}\n")
+            out.append(f"{before}{fence}\n{body}\n{fence}")
         else:
             body = _slack_code_body(match.group(2), users, channels)
             ticks = "``" if "`" in body else "`"
             out.append(f"{ticks}{body}{ticks}")
         pos = match.end()
-    out.append(_slack_prose(text[pos:], users, channels))
+    out.append(_after(after_fence, _slack_prose(text[pos:], users, channels)))
     return "".join(out).strip()
+
+
+def _after(fence: bool, prose: str) -> str:
+    return "\n" + prose if fence and prose and not prose.startswith("\n") else prose
 
 
 def _slack_code_body(body: str, users: Mapping[str, str], channels: Mapping[str, str]) -> str:
