@@ -300,7 +300,7 @@ def test_a_message_without_a_timestamp_is_skipped_with_its_reason(tmp_path: Path
 
 def test_what_is_not_a_slack_export_is_refused_with_a_reason(tmp_path: Path) -> None:
     discord = write_json(tmp_path / "channel.json", {"guild": {}, "channel": {"id": "1"}, "messages": []})
-    with pytest.raises(NotThisSource, match="channel.json is not a Slack workspace export"):
+    with pytest.raises(NotThisSource, match=r"channel\.json is not a Slack workspace export"):
         read(SlackSource(), discord)
 
     empty_folder = tmp_path / "empty"
@@ -310,11 +310,11 @@ def test_what_is_not_a_slack_export_is_refused_with_a_reason(tmp_path: Path) -> 
 
     broken = export(tmp_path, {})
     (broken / "users.json").write_text("[{")
-    with pytest.raises(NotThisSource, match="users.json is not valid JSON"):
+    with pytest.raises(NotThisSource, match=r"users\.json is not valid JSON"):
         read(SlackSource(), broken)
 
     wrong_shape = write_zip(tmp_path / "odd.zip", {"users.json": {"ok": True}})
-    with pytest.raises(NotThisSource, match="users.json is not a list"):
+    with pytest.raises(NotThisSource, match=r"users\.json is not a list"):
         read(SlackSource(), wrong_shape)
 
 

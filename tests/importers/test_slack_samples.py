@@ -4,8 +4,8 @@ matches what the files hold, counted here straight from the raw JSON."""
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
