@@ -125,7 +125,7 @@ def _survey(archive: Archive) -> tuple[list[_Export], list[Skipped]]:
         try:
             exports.append(_scan(archive, name))
         except NotThisSource as problem:
-            if len(candidates) == 1:
+            if len(candidates) == 1 or isinstance(problem, _Damaged):
                 raise
             skipped.append(Skipped(line=0, reason=str(problem)))
     if not exports:
@@ -142,6 +142,7 @@ def _scan(archive: Archive, name: str) -> _Export:
         f"{shown} is not a DiscordChatExporter JSON export (it has no guild, channel and messages); "
         "nothing was imported."
     )
+    export: _Export | None = None
     try:
         with archive.open(name) as stream:
             header = _header(stream)
@@ -154,10 +155,24 @@ def _scan(archive: Archive, name: str) -> _Export:
                 if isinstance(raw, dict):
                     _gather_people(export, raw)
     except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError) as exc:
-        raise NotThisSource(
-            f"{shown} is not valid JSON ({exc}); the export may be incomplete. Nothing was imported."
+        if export is None:  # not even the start reads as JSON: some other file
+            raise NotThisSource(
+                f"{shown} is not valid JSON ({_first_line(exc)}); it is not a DiscordChatExporter export. "
+                "Nothing was imported."
+            ) from exc
+        raise _Damaged(
+            f"{shown} is not valid JSON after message {export.messages} ({_first_line(exc)}): the export "
+            "is incomplete or damaged. Nothing was imported; export the channel again."
         ) from exc
     return export
+
+
+class _Damaged(NotThisSource):
+    """An export that starts as one but breaks off: the whole upload is refused, not just this file."""
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def _header(stream: IO[bytes]) -> tuple[dict[str, Any], dict[str, Any]] | None:

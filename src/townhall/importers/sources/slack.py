@@ -309,7 +309,8 @@ def _read_day(
     except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError) as exc:
         yield Skipped(
             line=index + 1,
-            reason=f"{day}: invalid JSON after message {index} ({exc}); the rest of this day file was not read",
+            reason=f"{day}: invalid JSON after message {index} ({str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}); "
+            "the rest of this day file was not read",
         )
 
 
