@@ -340,3 +340,14 @@ def test_empty_files_and_unsafe_zips_are_refused_before_parsing(tmp_path: Path) 
     traversal = write_zip(tmp_path / "evil.zip", {"../../general.json": export([])})
     with pytest.raises(ArchiveError, match="unsafe path"):
         read(DiscordSource(), traversal)
+
+
+def test_a_repeated_message_is_read_once_wherever_it_repeats(tmp_path: Path) -> None:
+    in_order = [message("20", "a"), message("21", "b"), message("21", "b"), message("22", "c")]
+    out_of_order = [message("30", "a"), message("20", "b"), message("30", "a"), message("25", "c")]
+    for name, messages in (("ordered.json", in_order), ("unordered.json", out_of_order)):
+        found = tally(read(DiscordSource(), write_json(tmp_path / name, export(messages))))
+
+        assert len(found.items) == 3
+        (skipped,) = found.skipped
+        assert skipped.line == 3 and "appears twice; read once" in skipped.reason

@@ -164,7 +164,7 @@ def test_files_become_uploads_when_the_export_holds_them_and_links_otherwise(tmp
         {"id": "F1", "name": "photo.png", "title": "Our photo", "mimetype": "image/png", "size": 10, "mode": "hosted",
          "url_private": "https://files.slack.com/F1/photo.png"},
         {"id": "F2", "name": "notes.pdf", "mimetype": "application/pdf", "mode": "hosted",
-         "url_private": "https://files.slack.com/F2/notes.pdf"},
+         "url_private": "https://files.slack.com/files-pri/T1-F2/notes.pdf?t=xoxe-secret-token&v=2"},
         {"id": "F3", "name": "Plan", "mode": "external", "is_external": True,
          "external_url": "https://docs.example.org/plan"},
         {"id": "F4", "mode": "tombstone"},
@@ -183,7 +183,12 @@ def test_files_become_uploads_when_the_export_holds_them_and_links_otherwise(tmp
         10,
         "image/png",
     )
-    assert (notes.name, notes.path, notes.url) == ("notes.pdf", "", "https://files.slack.com/F2/notes.pdf")
+    # The exporting admin's token Slack appends to file links is not carried into the chat.
+    assert (notes.name, notes.path, notes.url) == (
+        "notes.pdf",
+        "",
+        "https://files.slack.com/files-pri/T1-F2/notes.pdf?v=2",
+    )
     assert (plan.name, plan.path, plan.url) == ("Plan", "", "https://docs.example.org/plan")
 
 

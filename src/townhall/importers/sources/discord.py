@@ -76,6 +76,8 @@ class _Export:
     authors: list[str] = field(default_factory=list)  # who wrote in it (a DM's members)
     handles: dict[str, str] = field(default_factory=dict)  # mentioned people too: id -> handle
     messages: int = 0
+    ordered: bool = True  # ids never go down (DiscordChatExporter writes them in order): see _messages
+    last_id: int = -1
 
     @property
     def is_thread(self) -> bool:
@@ -154,6 +156,7 @@ def _scan(archive: Archive, name: str) -> _Export:
                 export.messages += 1
                 if isinstance(raw, dict):
                     _gather_people(export, raw)
+                    _note_order(export, raw)
     except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError) as exc:
         if export is None:  # not even the start reads as JSON: some other file
             raise NotThisSource(
@@ -201,6 +204,16 @@ def _header(stream: IO[bytes]) -> tuple[dict[str, Any], dict[str, Any]] | None:
     if not has_messages or not isinstance(channel, dict) or not channel.get("id"):
         return None
     return (guild if isinstance(guild, dict) else {}), channel
+
+
+def _note_order(export: _Export, raw: Mapping[str, Any]) -> None:
+    message_id = str(raw.get("id") or "")
+    if not export.ordered:
+        return
+    if not message_id.isdigit() or int(message_id) < export.last_id:
+        export.ordered = False
+    else:
+        export.last_id = int(message_id)
 
 
 def _person(raw: Mapping[str, Any]) -> Author | None:
@@ -272,7 +285,10 @@ def _messages(
     handles: Mapping[str, str],
     channels: Mapping[str, str],
 ) -> Iterator[Record]:
+    # Duplicates are found by remembering the ids read. In the usual file, whose ids never go down, a
+    # duplicate can only follow its twin, so the last id is all there is to remember (memory stays flat).
     seen: set[int | str] = set()
+    last: int | str | None = None
     base = posixpath.dirname(export.name)
     members = set(archive.names())
     with archive.open(export.name) as stream:
@@ -282,14 +298,16 @@ def _messages(
                 continue
             message_id = str(raw["id"])
             key: int | str = int(message_id) if message_id.isdigit() else message_id
-            if key in seen:
+            if key == last or key in seen:
                 yield Skipped(
                     line=index,
                     reason=f"{export.name}: message {message_id} appears twice; read once",
                     text=str(raw.get("content") or "")[:200],
                 )
                 continue
-            seen.add(key)
+            last = key
+            if not export.ordered:
+                seen.add(key)
             try:
                 at = datetime.fromisoformat(str(raw.get("timestamp")))
             except ValueError:

@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import ijson
@@ -420,12 +421,14 @@ def _files(raw: Any, export: _Export) -> Iterator[Attachment]:
         size = file.get("size")
         external = bool(file.get("is_external")) or file.get("mode") == "external"
         path = "" if external else export.files.get(str(file.get("id") or ""), "")
-        url = str(
-            file.get("external_url")
-            or file.get("url_private")
-            or file.get("url_private_download")
-            or file.get("permalink")
-            or ""
+        url = _without_token(
+            str(
+                file.get("external_url")
+                or file.get("url_private")
+                or file.get("url_private_download")
+                or file.get("permalink")
+                or ""
+            )
         )
         if not path and not url:
             continue
@@ -436,6 +439,16 @@ def _files(raw: Any, export: _Export) -> Iterator[Attachment]:
             size=int(size) if isinstance(size, int | float) else None,
             content_type=str(file.get("mimetype") or ""),
         )
+
+
+def _without_token(url: str) -> str:
+    """Slack's own export appends the exporting admin's access token to file links (`?t=xoxe-…`): it
+    would open the whole workspace to anyone reading the imported chat, so it is removed."""
+    if "?" not in url:
+        return url
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "t"]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def _text(raw: Mapping[str, Any], export: _Export) -> str:
