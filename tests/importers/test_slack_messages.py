@@ -332,3 +332,61 @@ def test_empty_files_and_unsafe_zips_are_refused_before_parsing(tmp_path: Path) 
     traversal = write_zip(tmp_path / "evil.zip", {"users.json": USERS, "../general/2024-03-01.json": []})
     with pytest.raises(ArchiveError, match="unsafe path"):
         read(SlackSource(), traversal)
+
+
+def test_a_message_with_only_rich_text_blocks_reads_as_markdown(tmp_path: Path) -> None:
+    blocks = [
+        {
+            "type": "rich_text",
+            "elements": [
+                {
+                    "type": "rich_text_section",
+                    "elements": [
+                        {"type": "text", "text": "Hi "},
+                        {"type": "user", "user_id": "U2"},
+                        {"type": "text", "text": " see ", "style": {}},
+                        {"type": "link", "url": "https://x.org", "text": "this"},
+                        {"type": "text", "text": " now", "style": {"bold": True}},
+                        {"type": "text", "text": " 2*3 ", "style": {}},
+                        {"type": "text", "text": "x()", "style": {"code": True}},
+                        {"type": "emoji", "name": "thumbsup", "unicode": "1f44d"},
+                        {"type": "emoji", "name": "partyparrot"},
+                        {"type": "channel", "channel_id": "C1"},
+                        {"type": "broadcast", "range": "here"},
+                    ],
+                },
+                {"type": "rich_text_list", "style": "ordered", "elements": [
+                    {"type": "rich_text_section", "elements": [{"type": "text", "text": "one"}]},
+                    {"type": "rich_text_section", "elements": [{"type": "text", "text": "two"}]},
+                ]},
+                {"type": "rich_text_quote", "elements": [{"type": "text", "text": "wise words"}]},
+                {"type": "rich_text_preformatted", "elements": [{"type": "text", "text": "a = *b*"}]},
+            ],
+        }
+    ]  # fmt: skip
+    days = {"general/2024-03-01.json": [message("1709251200.000100", "", blocks=blocks)]}
+    found = tally(read(SlackSource(), export(tmp_path, days)))
+
+    assert found.items[0].text == (
+        "Hi @bob see [this](<https://x.org>) **now** 2\\*3 `x()`👍:partyparrot:#general@here\n\n"
+        "1. one\n2. two\n\n> wise words\n\n```\na = *b*\n```"
+    )
+
+
+def test_the_converted_text_renders_as_slack_showed_it() -> None:
+    from townhall.core.markdown import render_markdown
+    from townhall.importers.sources.markup import slack_to_markdown
+
+    text = (
+        "*bold* _it_ ~gone~ <https://x.org/a_b|the link> &lt;script&gt; `a*b*`\n&gt; quoted\nafter\n```x```"
+    )
+    html = render_markdown(slack_to_markdown(text, users={}, channels={}), hard_breaks=True)
+
+    assert "<strong>bold</strong>" in html
+    assert "<em>it</em>" in html
+    assert "<s>gone</s>" in html
+    assert 'href="https://x.org/a_b"' in html and ">the link</a>" in html
+    assert "&lt;script&gt;" in html and "<script" not in html
+    assert "<code>a*b*</code>" in html
+    assert "<blockquote>\n<p>quoted</p>\n</blockquote>\n<p>after</p>" in html
+    assert "<pre" in html and "x\n</code></pre>" in html

@@ -459,12 +459,16 @@ def _text(raw: Mapping[str, Any], export: _Export) -> str:
     def md(value: Any) -> str:
         return slack_to_markdown(str(value or ""), users=handles, channels=channels)
 
-    blocks = [b for b in raw.get("blocks") or [] if isinstance(b, dict) and b.get("type") in _READABLE_BLOCKS]
+    all_blocks = [b for b in raw.get("blocks") or [] if isinstance(b, dict)]
+    blocks = [b for b in all_blocks if b.get("type") in _READABLE_BLOCKS]
     parts: list[str] = []
     if blocks:
         parts.append(_blocks(blocks, md))
-    else:
+    elif raw.get("text"):
         parts.append(md(raw.get("text")))
+    else:  # a message whose only words are in its rich text (some apps and clients send no `text`)
+        rich = [b for b in all_blocks if b.get("type") == "rich_text"]
+        parts.append("\n\n".join(_rich_text(b.get("elements"), export) for b in rich))
     original = str(raw.get("text") or "")
     for attachment in raw.get("attachments") or []:
         if isinstance(attachment, dict):
@@ -502,6 +506,96 @@ def _blocks(blocks: list[dict[str, Any]], md: Any) -> str:
             lines += [_element_text(field, md) for field in block.get("fields") or []]
             parts.append("\n".join(line for line in lines if line))
     return "\n\n".join(p for p in parts if p)
+
+
+def _rich_text(elements: Any, export: _Export) -> str:
+    """Slack's structured rich text (`rich_text` blocks) as Markdown."""
+    parts: list[str] = []
+    for element in elements or []:
+        if not isinstance(element, dict):
+            continue
+        kind = element.get("type")
+        if kind == "rich_text_section":
+            parts.append(_rich_inline(element.get("elements"), export))
+        elif kind == "rich_text_list":
+            ordered = element.get("style") == "ordered"
+            indent = "  " * int(element.get("indent") or 0)
+            items = [_rich_inline((e or {}).get("elements"), export) for e in element.get("elements") or []]
+            parts.append(
+                "\n".join(
+                    f"{indent}{f'{n}.' if ordered else '-'} {item}" for n, item in enumerate(items, start=1)
+                )
+            )
+        elif kind == "rich_text_quote":
+            text = _rich_inline(element.get("elements"), export)
+            parts.append("\n".join("> " + line for line in text.split("\n")))
+        elif kind == "rich_text_preformatted":
+            code = "".join(
+                str((e or {}).get("text") or (e or {}).get("url") or "")
+                for e in element.get("elements") or []
+            )
+            parts.append(f"```\n{code.strip(chr(10))}\n```")
+    return "\n\n".join(p for p in parts if p)
+
+
+def _rich_inline(elements: Any, export: _Export) -> str:
+    out: list[str] = []
+    for element in elements or []:
+        if not isinstance(element, dict):
+            continue
+        kind = element.get("type")
+        if kind == "text":
+            text = str(element.get("text") or "")
+            style = element.get("style") or {}
+            if style.get("code"):
+                text = f"`{text}`"
+            else:
+                # Markers go inside the spaces: CommonMark ignores "** now**".
+                core = _markdown_text(text.strip())
+                lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+                if core and style.get("bold"):
+                    core = f"**{core}**"
+                if core and style.get("italic"):
+                    core = f"_{core}_"
+                if core and style.get("strike"):
+                    core = f"~~{core}~~"
+                text = lead + core + trail
+            out.append(text)
+        elif kind == "link":
+            url = str(element.get("url") or "")
+            label = str(element.get("text") or "")
+            out.append(f"[{label}](<{url}>)" if label and label != url else f"<{url}>")
+        elif kind == "user":
+            user_id = str(element.get("user_id") or "")
+            out.append("@" + export.handles.get(user_id, user_id))
+        elif kind == "channel":
+            channel_id = str(element.get("channel_id") or "")
+            out.append("#" + export.channel_names.get(channel_id, channel_id))
+        elif kind == "broadcast":
+            out.append("@" + str(element.get("range") or "here"))
+        elif kind == "usergroup":
+            out.append("@" + str(element.get("usergroup_id") or ""))
+        elif kind == "emoji":
+            out.append(
+                _unicode(str(element.get("unicode") or "")) or slack_emoji(str(element.get("name") or ""))
+            )
+        elif kind == "date":
+            out.append(str(element.get("fallback") or element.get("timestamp") or ""))
+    return "".join(out)
+
+
+def _unicode(code: str) -> str:
+    """Slack writes an emoji's code points as hex joined by dashes ("1f44d-1f3fc")."""
+    try:
+        return "".join(chr(int(part, 16)) for part in code.split("-")) if code else ""
+    except (ValueError, OverflowError):
+        return ""
+
+
+def _markdown_text(text: str) -> str:
+    """Literal text from rich text, with Markdown's own markers escaped (rich text carries its styles
+    separately, so a `*` someone typed is a star)."""
+    return re.sub(r"&(?=#?\w+;)", r"\\&", re.sub(r"([\\`*_~\[\]<>#])", r"\\\1", text))
 
 
 def _plain(value: Any) -> str:
