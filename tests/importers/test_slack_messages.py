@@ -390,3 +390,16 @@ def test_the_converted_text_renders_as_slack_showed_it() -> None:
     assert "<code>a*b*</code>" in html
     assert "<blockquote>\n<p>quoted</p>\n</blockquote>\n<p>after</p>" in html
     assert "<pre" in html and "x\n</code></pre>" in html
+
+
+def test_a_message_that_cannot_be_read_is_skipped_whole_and_the_rest_goes_on(tmp_path: Path) -> None:
+    odd = message(
+        "1709251200.000100", "odd", user="U7", reactions=[{"name": "+1", "users": ["U8"], "count": "lots"}]
+    )
+    days = {"general/2024-03-01.json": [odd, message("1709251260.000100", "fine", user="U7")]}
+    found = tally(read(SlackSource(), export(tmp_path, days)))
+
+    assert [i.text for i in found.items] == ["fine"]
+    assert [a.source_id for a in found.authors][-1] == "U7"  # told once, before the message that names them
+    (skipped,) = found.skipped
+    assert skipped.line == 1 and "message 1 could not be read (ValueError" in skipped.reason

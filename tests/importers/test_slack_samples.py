@@ -46,6 +46,7 @@ def raw_counts(root: Path) -> dict[str, Any]:
         "replies": sum(1 for m in messages if m.get("thread_ts") and m["thread_ts"] != m["ts"]),
         "threads": {m["ts"] for m in messages if m.get("reply_count")},
         "reactions": sum(len(m.get("reactions") or []) for m in messages),
+        "reactors": [tuple(r["users"]) for m in messages for r in m.get("reactions") or []],
         "files": sum(len(m.get("files") or []) for m in messages),
         "deleted": sum(1 for m in messages if m.get("subtype") == "tombstone"),
         "edited": sum(1 for m in messages if m.get("edited")),
@@ -67,6 +68,7 @@ def test_the_workspace_export_is_read_whole_from_the_zip_and_from_the_folder(nam
     assert sum(1 for i in found.items if i.thread_id) == expected["replies"] == 4
     assert found.threads == expected["threads"]
     assert found.reactions == expected["reactions"] == 0
+    assert [r.author_ids for i in found.items for r in i.reactions] == expected["reactors"]
     assert found.attachments == expected["files"] == 2
     assert sum(1 for i in found.items if i.deleted) == expected["deleted"] == 1
     assert sum(1 for i in found.items if i.edited_at) == expected["edited"] == 1

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import mimetypes
 import posixpath
+import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -157,6 +158,8 @@ def _scan(archive: Archive, name: str) -> _Export:
                 if isinstance(raw, dict):
                     _gather_people(export, raw)
                     _note_order(export, raw)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _Damaged(f"{shown} cannot be read from the upload ({exc}); nothing was imported.") from exc
     except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError) as exc:
         if export is None:  # not even the start reads as JSON: some other file
             raise NotThisSource(
@@ -318,7 +321,14 @@ def _messages(
             if at.tzinfo is None:
                 yield Skipped(line=index, reason=f"{export.name}: message {message_id}'s time has no offset")
                 continue
-            yield _item(raw, index, at, export, conversation, thread, handles, channels, base, members)
+            try:
+                yield _item(raw, index, at, export, conversation, thread, handles, channels, base, members)
+            except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+                yield Skipped(
+                    line=index,
+                    reason=f"{export.name}: message {message_id} could not be read ({type(exc).__name__}: {exc})",
+                    text=str(raw.get("content") or "")[:200],
+                )
 
 
 def _item(

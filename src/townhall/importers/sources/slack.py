@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -306,8 +307,24 @@ def _read_day(
                 if not isinstance(raw, dict):
                     yield Skipped(line=index, reason=f"{day}: message {index} is not a JSON object")
                     continue
-                yield from _message(export, conversation, raw, day, index, seen_authors, seen_ts)
-    except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError) as exc:
+                try:
+                    records = list(_message(export, conversation, raw, day, index, seen_authors, seen_ts))
+                except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+                    records = [
+                        Skipped(
+                            line=index,
+                            reason=f"{day}: message {index} could not be read ({type(exc).__name__}: {exc})",
+                            text=_start(raw),
+                        )
+                    ]
+                yield from records
+    except (
+        ijson.JSONError,
+        ijson.IncompleteJSONError,
+        UnicodeDecodeError,
+        zipfile.BadZipFile,
+        OSError,
+    ) as exc:
         yield Skipped(
             line=index + 1,
             reason=f"{day}: invalid JSON after message {index} ({str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}); "
@@ -339,21 +356,17 @@ def _message(
             )
             return
         source_id = f"{ts}:{client_id or index}"  # two messages in one microsecond: both kept
-    seen_ts[ts] = client_id
-
+    # Everything is read before anything is yielded or remembered: a message that cannot be read
+    # (a field of an unexpected type) is skipped whole by the caller, leaving no half-told author.
     author_id = str(raw.get("user") or raw.get("bot_id") or "") or None
+    new_authors: list[Author] = []
     if author_id and author_id not in seen_authors:
-        seen_authors.add(author_id)
-        author = _author_from_message(author_id, raw)
-        export.handles[author_id] = author.handle or author.name
-        yield author
+        new_authors.append(_author_from_message(author_id, raw))
     reactions = tuple(_reactions(raw.get("reactions")))
     for reaction in reactions:
         for reactor in reaction.author_ids:
-            if reactor not in seen_authors:
-                seen_authors.add(reactor)
-                yield Author(source_id=reactor, name=reactor)
-
+            if reactor not in seen_authors and reactor not in {a.source_id for a in new_authors}:
+                new_authors.append(Author(source_id=reactor, name=reactor))
     subtype = str(raw.get("subtype") or "")
     system = SYSTEM_SUBTYPES.get(subtype, "")
     deleted = subtype == "tombstone"
@@ -368,7 +381,7 @@ def _message(
             edited_at = slack_time(str(edited["ts"]))
         except ValueError:
             edited_at = None
-    yield Item(
+    item = Item(
         source_id=source_id,
         conversation_id=conversation.source_id,
         at=at,
@@ -383,6 +396,12 @@ def _message(
         reactions=reactions,
         line=index,
     )
+    seen_ts[ts] = client_id
+    for author in new_authors:
+        seen_authors.add(author.source_id)
+        export.handles.setdefault(author.source_id, author.handle or author.name)
+        yield author
+    yield item
 
 
 def _start(raw: Mapping[str, Any]) -> str:
