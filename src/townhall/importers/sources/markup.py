@@ -42,6 +42,7 @@ _STRIKE = re.compile(r"(?<![\w~])~(?=\S)([^~\n]*?\S)~(?![\w~])")
 _ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 _HEADING_LIKE = re.compile(r"^(\s{0,3})(#{1,6})(?=\s|$)", re.MULTILINE)
 _BULLET = re.compile(r"^(\s*)[•◦▪]\s+", re.MULTILINE)
+_SLACK_SPECIAL = re.compile(r"[<>&*~_`:#•◦▪\\]")
 
 
 def _unescape_slack(text: str) -> str:
@@ -96,6 +97,8 @@ def slack_to_markdown(
     `users` maps a user id to the handle a mention shows; `channels` a channel id to its name."""
     if not text:
         return ""
+    if not _SLACK_SPECIAL.search(text):
+        return text.strip()  # plain words (most messages): nothing to convert
     out: list[str] = []
     pos = 0
     after_fence = False
@@ -202,6 +205,8 @@ def discord_to_markdown(
     Spoilers `||x||` have no Markdown form and stay as written (their text is not lost)."""
     if not text:
         return ""
+    if "<" not in text:
+        return text.strip()  # no tokens: Discord's markdown is Markdown already
     out: list[str] = []
     pos = 0
     for match in _DISCORD_CODE.finditer(text):
