@@ -351,3 +351,14 @@ def test_a_repeated_message_is_read_once_wherever_it_repeats(tmp_path: Path) -> 
         assert len(found.items) == 3
         (skipped,) = found.skipped
         assert skipped.line == 3 and "appears twice; read once" in skipped.reason
+
+
+def test_the_converted_text_renders_as_discord_showed_it() -> None:
+    from townhall.core.markdown import render_markdown
+
+    text = "**bold** *it* ~~gone~~ <@1> <t:1709287200:t> `<@1>` [site](https://x.org) <script>"
+    html = render_markdown(discord_to_markdown(text, users={"1": "alice"}.get, channels={}), hard_breaks=True)
+
+    assert "<strong>bold</strong> <em>it</em> <s>gone</s> @alice 10:00 UTC <code>&lt;@1&gt;</code>" in html
+    assert 'href="https://x.org"' in html
+    assert "&lt;script&gt;" in html and "<script" not in html

@@ -165,3 +165,9 @@ def test_the_block_kit_bot_message_sample_reads_as_its_blocks(tmp_path: Path) ->
         "@U12345687, @U12346720, @U12345686\n\n"
         "Created by @U12345678 with /poll"
     )
+
+
+def test_the_zip_and_its_unpacked_folder_give_the_same_records() -> None:
+    assert read(SlackSource(), SLACK / "slackdump_source_export.zip") == read(
+        SlackSource(), SLACK / "slackdump_source_export_dir"
+    )
