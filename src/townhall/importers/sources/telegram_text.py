@@ -28,8 +28,7 @@ AS_TEXT = {
 }  # fmt: skip
 
 _ESCAPE = re.compile(r"[\\`*_\[\]<>~|]|&(?=#?\w+;)")
-_LINE_START = re.compile(r"([ \t]*)(?:([#>+=-])|(\d{1,9})([.)]))")
-_INDENT = re.compile(r"(?: {4,}|[ \t]*\t)")
+_LINE_START = re.compile(r"^()(?:([#>+=-])|(\d{1,9})([.)]))")
 _URL = re.compile(r"\b(?:https?|ftp)://[^\s<>]+", re.IGNORECASE)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]{1,31}:")
 _EMAIL = re.compile(
@@ -92,8 +91,8 @@ def escape(text: str, *, at_line_start: bool) -> str:
     for n, line in enumerate(lines):
         line = _ESCAPE.sub(lambda m: "\\" + m.group(0), line)
         if n > 0 or at_line_start:
-            if _INDENT.match(line):  # four spaces would start a code block
-                line = "&#32;" + line[1:]
+            if line[:1] in (" ", "\t"):  # (four would start a code block; one, a list after it)
+                line = ("&#32;" if line[0] == " " else "&#9;") + line[1:]
             else:
                 line = _LINE_START.sub(_escape_marker, line, count=1)
         out.append(line)
@@ -221,6 +220,8 @@ def _next_char(following: dict[str, Any] | None) -> str:
     text can start with a word character; every other part starts with a delimiter or bracket."""
     if following is None:
         return ""
+    if following["type"] in ("bold", "italic"):
+        return "a"  # its "*" would join ours into one run: treated as a word character
     if following["type"] in AS_TEXT or following["type"] == "email":
         return str(following["text"])[:1]
     return "*"
@@ -244,16 +245,16 @@ def _emphasis_line(w: _Writer, line: str, delim: str, after: str) -> None:
     trail = line[len(line.rstrip()) :]
     # Punctuation at an edge, next to a word character outside, would keep the delimiter from
     # opening or closing: it goes outside the delimiters (unstyled, the text unchanged).
-    before = lead[-1:] if lead else w.last
+    before = lead[-1:] if lead else ("a" if w.last == "*" else w.last)  # "*": see _next_char
     head = ""
-    if _word_char(before):
-        while core and is_punct(core[0]):
-            head, core = head + core[0], core[1:]
+    if _word_char(before) and is_punct(core[0]):  # one moved out is enough: then punctuation precedes
+        rest = core[1:].lstrip()
+        head, core = core[: len(core) - len(rest)], rest
     tail = ""
     outside = trail[:1] if trail else after
-    if _word_char(outside):
-        while core and is_punct(core[-1]):
-            tail, core = core[-1] + tail, core[:-1]
+    if core and _word_char(outside) and is_punct(core[-1]):
+        rest = core[:-1].rstrip()
+        core, tail = rest, core[len(rest) :]
     if lead:
         w.write(escape(lead, at_line_start=w.at_line_start()))
     if head:
