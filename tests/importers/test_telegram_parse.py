@@ -283,7 +283,8 @@ def test_bad_messages_are_skipped_with_their_reason_not_fatal(tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("content", "says"),
     [
-        (b"", "is empty or not JSON"),
+        (b"", "is empty"),
+        (b"{oops", "is not JSON"),
         (b"12/03/2024, 10:00 - Ana: hi\n", "is not a JSON object"),
         (b"[1, 2]", "is not a JSON object"),
         (b'{"about": "nothing here"}', 'has no "messages" and no "chats" list'),

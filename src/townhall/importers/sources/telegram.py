@@ -45,16 +45,14 @@ from townhall.importers.sources.base import (
 )
 from townhall.importers.sources.telegram_text import escape, plain_text, to_markdown
 
+MEDIA_KEYS = frozenset({"photo", "file", "contact_information", "location_information"})
 DIRECT_TYPES = {"personal_chat", "bot_chat", "saved_messages"}
 NOT_INCLUDED = "(File not included"  # "(File not included. Change data exporting settings to download.)"
 SECTIONS = {"chats": "chats.list.item", "left_chats": "left_chats.list.item"}
-MESSAGE_PREFIXES = {"messages.item": "", "chats.list.item.messages.item": "chats", "left_chats.list.item.messages.item": "left_chats"}  # fmt: skip
+MESSAGE_PREFIXES = {"chats.list.item.messages.item", "left_chats.list.item.messages.item"}
 CHAT_KEYS = ("name", "type", "id")
 CHAT_PREFIXES = {prefix: section for section, prefix in SECTIONS.items()}
-META_PREFIXES = {
-    **{key: key for key in CHAT_KEYS},
-    **{f"{prefix}.{key}": key for prefix in SECTIONS.values() for key in CHAT_KEYS},
-}
+META_PREFIXES = {f"{prefix}.{key}": key for prefix in SECTIONS.values() for key in CHAT_KEYS}
 MEDIA_NAMES = {
     "sticker": "sticker", "animation": "animation", "video_file": "video", "video_message": "video message",
     "voice_message": "voice message", "audio_file": "audio",
@@ -157,10 +155,19 @@ class _Reader:
     # --- the stream -----------------------------------------------------------------------------
 
     def records(self) -> Iterator[Record]:
+        single = self._head()
         stream = self._open()
         try:
-            events = self._watch(ijson.parse(stream, use_float=True))
-            messages = ijson.items(events, "m.item", use_float=True)
+            if single:
+                # One chat: its messages straight from ijson's C reader (no Python per JSON event).
+                self._open_chat("", self.top_meta)
+                assert self.chat is not None
+                self._start_messages(self.chat)
+                messages = ijson.items(stream, "messages.item", use_float=True)
+            else:  # the whole account: chats are told apart as the events pass
+                messages = ijson.items(
+                    self._watch(ijson.parse(stream, use_float=True)), "m.item", use_float=True
+                )
             for raw in messages:
                 yield from self._flush()
                 self.ordinal += 1
@@ -172,12 +179,48 @@ class _Reader:
             raise NotThisSource(self._broken(exc)) from exc
         finally:
             stream.close()
-        if not self.top_keys:
-            raise NotThisSource(f"{self.shown} is not a Telegram export: it holds no JSON object.")
         if self.chat_count == 0:
             raise NotThisSource(
                 f'{self.shown} is not a Telegram export: it has no "messages" and no "chats" list.'
             )
+
+    def _head(self) -> bool:
+        """Read the file's top-level keys up to its messages: True for a one-chat export (its name,
+        type and id noted), False for a whole-account one. Refuses what is not an export."""
+        try:
+            empty = self.archive.size(self.member) == 0
+        except (KeyError, OSError):
+            empty = False
+        if empty:
+            raise NotThisSource(f"{self.shown} is empty; nothing was imported.")
+        stream = self._open()
+        try:
+            events = ijson.parse(stream, use_float=True)
+            first = next(events, None)
+            if first is None:
+                raise NotThisSource(f"{self.shown} is not a Telegram export: it is empty.")
+            if first[1] != "start_map":
+                raise NotThisSource(f"{self.shown} is not a Telegram export: it is not a JSON object.")
+            for prefix, event, value in events:
+                if prefix == "" and event == "map_key":
+                    self.top_keys.add(value)
+                    if value in ("guild", "channel"):
+                        raise NotThisSource(
+                            f"{self.shown} is not a Telegram export (it looks like a Discord export)."
+                        )
+                    if value == "messages":
+                        return True
+                    if value in SECTIONS:
+                        return False
+                elif prefix in CHAT_KEYS and event in ("string", "number"):
+                    self.top_meta.setdefault(prefix, value)
+        except ijson.JSONError as exc:
+            raise NotThisSource(self._broken(exc)) from exc
+        finally:
+            stream.close()
+        raise NotThisSource(
+            f'{self.shown} is not a Telegram export: it has no "messages" and no "chats" list.'
+        )
 
     def _open(self) -> IO[bytes]:
         try:
@@ -187,7 +230,7 @@ class _Reader:
 
     def _broken(self, exc: Exception) -> str:
         if self.ordinal == 0 and not self.top_keys:
-            return f"{self.shown} is not a Telegram export: it is empty or not JSON ({exc})."
+            return f"{self.shown} is not a Telegram export: it is not JSON ({exc})."
         return (
             f"{self.shown} is damaged or cut off after message {self.ordinal:,} ({exc}); nothing was "
             "imported. Export the chat again."
@@ -196,21 +239,14 @@ class _Reader:
     def _watch(self, events: Iterator[tuple[str, str, Any]]) -> Iterator[tuple[str, str, Any]]:
         """Pass the events through, noting chats and their keys; every chat's message items are
         renamed to one prefix ("m.item") so that one C-built items stream reads them all."""
-        first = next(events, None)
-        if first is None:
-            return
-        if first[1] != "start_map":
-            raise NotThisSource(f"{self.shown} is not a Telegram export: it is not a JSON object.")
-        yield first
         for prefix, event, value in events:
             if prefix in MESSAGE_PREFIXES:
                 yield "m.item", event, value
                 continue
             meta_key = META_PREFIXES.get(prefix)
             if meta_key is not None:
-                if event in ("string", "number"):
-                    target = self.top_meta if prefix == meta_key else (self.chat.meta if self.chat else {})
-                    target.setdefault(meta_key, value)
+                if event in ("string", "number") and self.chat is not None:
+                    self.chat.meta.setdefault(meta_key, value)
             elif prefix in CHAT_PREFIXES:
                 if event == "start_map":
                     self._open_chat(CHAT_PREFIXES[prefix], {})
@@ -218,17 +254,6 @@ class _Reader:
                     self._start_messages(self.chat)
                 elif event == "end_map" and self.chat is not None:
                     self._start_messages(self.chat)  # a chat without messages
-            elif prefix == "":
-                if event == "map_key":
-                    self.top_keys.add(value)
-                    if value in ("guild", "channel"):
-                        raise NotThisSource(
-                            f"{self.shown} is not a Telegram export (it looks like a Discord export)."
-                        )
-                    if value == "messages":
-                        self._open_chat("", self.top_meta)
-                        assert self.chat is not None
-                        self._start_messages(self.chat)
             elif event in ("string", "number") and prefix.startswith("personal_information."):
                 self.owner[prefix.removeprefix("personal_information.")] = value
             yield prefix, event, value
@@ -327,6 +352,8 @@ class _Reader:
 
     def _person(self, raw_id: Any, name: Any) -> str | None:
         """The Author id of `from_id`/`actor_id` (yielding the Author the first time it is seen)."""
+        if raw_id.__class__ is str and raw_id in self.authors:
+            return str(raw_id)  # the common case, first
         shown = name if isinstance(name, str) and name else ""
         if isinstance(raw_id, str) and raw_id:
             source_id = raw_id
@@ -384,7 +411,7 @@ class _Reader:
         text = to_markdown(text_source)
         attachments: list[Attachment] = []
         extra: list[str] = []
-        if not service:
+        if not service and not MEDIA_KEYS.isdisjoint(raw):
             self._media(raw, attachments, extra)
         system = ""
         reply_to = raw.get("reply_to_message_id")
@@ -412,8 +439,8 @@ class _Reader:
             edited_at=self._time(raw.get("edited_unixtime"), raw.get("edited")),
             forwarded_from=str(forwarded or ""),
             attachments=tuple(attachments),
-            reactions=self._reactions(raw.get("reactions")),
-            poll=_poll(raw.get("poll")),
+            reactions=self._reactions(raw["reactions"]) if "reactions" in raw else (),
+            poll=_poll(raw["poll"]) if "poll" in raw else None,
             line=self.ordinal,
         )
 

@@ -29,6 +29,7 @@ AS_TEXT = {
 
 _ESCAPE = re.compile(r"[\\`*_\[\]<>~|]|&(?=#?\w+;)")
 _LINE_START = re.compile(r"^()(?:([#>+=-])|(\d{1,9})([.)]))")
+_NEEDS_WORK = re.compile(r"[\\`*_\[\]<>~|&\n\r]|^[ \t#>+=\d-]|://")
 _URL = re.compile(r"\b(?:https?|ftp)://[^\s<>]+", re.IGNORECASE)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]{1,31}:")
 _EMAIL = re.compile(
@@ -175,6 +176,10 @@ class _Writer:
 
 def to_markdown(text: Any) -> str:
     """Telegram's `text` or `text_entities` (a string or a list of parts) as Markdown."""
+    if isinstance(text, list) and all(isinstance(p, dict) and p.get("type") == "plain" for p in text):
+        text = "".join(str(p.get("text") or "") for p in text)  # the common case: no formatting
+    if isinstance(text, str) and not _NEEDS_WORK.search(text):
+        return text  # nothing Markdown would read as syntax
     parts = _parts(text)
     w = _Writer()
     for i, part in enumerate(parts):
