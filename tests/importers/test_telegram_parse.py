@@ -307,3 +307,25 @@ def test_an_archive_without_result_json(tmp_path: Path) -> None:
         z.writestr("channels.json", "[]")
     with pytest.raises(NotThisSource, match=r"holds no result\.json"):
         find_result_json(open_archive(tmp_path / "slack.zip"))
+
+
+def test_memory_stays_flat_whatever_the_number_of_messages(tmp_path: Path) -> None:
+    """Reading four times the messages holds no more memory: nothing accumulates per message."""
+    import tracemalloc
+
+    def peak_reading(count: int) -> int:
+        messages = [message(n, [f"line {n} ", {"type": "bold", "text": "bold"}], reply_to_message_id=max(n - 1, 1))
+                    for n in range(1, count + 1)]  # fmt: skip
+        path = write(tmp_path, chat(*messages), name=f"result-{count}.json")
+        del messages
+        tracemalloc.start()
+        try:
+            seen = sum(1 for record in TelegramSource().read(FileArchive(path), zone=ZoneInfo("UTC")))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert seen == count + 2  # the conversation, the author, the messages
+        return peak
+
+    small, large = peak_reading(1_000), peak_reading(4_000)
+    assert large < small * 1.5 + 256 * 1024, (small, large)
