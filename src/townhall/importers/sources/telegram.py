@@ -368,65 +368,69 @@ class _Reader:
     # --- messages -------------------------------------------------------------------------------
 
     def _message(self, raw: Any, chat: _Chat) -> Iterator[Record]:
-        conversation = chat.conversation
-        assert conversation is not None
-        where = f"message {self.ordinal:,} in {conversation.name}"
-        if not isinstance(raw, dict):
-            yield Skipped(line=self.ordinal, reason=f"{where} is not a JSON object", text=_excerpt(raw))
+        if raw.__class__ is not dict:
+            yield self._skip(raw, chat, "is not a JSON object")
             return
         if self.ordinal == 1 and not {"type", "date", "date_unixtime"} & raw.keys():
             raise NotThisSource(
                 f"{self.shown} is not a Telegram export: its messages have no type and no date."
             )
         kind_raw = raw.get("type", "message")
-        if kind_raw not in ("message", "service"):
-            yield Skipped(
-                line=self.ordinal, reason=f"{where} has an unknown type {kind_raw!r}", text=_excerpt(raw)
-            )
+        if kind_raw != "message" and kind_raw != "service":
+            yield self._skip(raw, chat, f"has an unknown type {kind_raw!r}")
             return
         at = self._time(raw.get("date_unixtime"), raw.get("date"))
         if at is None:
-            reason = f"{where} has no readable date"
-            yield Skipped(line=self.ordinal, reason=reason, text=_excerpt(raw))
+            yield self._skip(raw, chat, "has no readable date")
             return
         try:
-            item = self._item(raw, chat, at)
+            item = self._item(raw, chat, at, kind_raw == "service")
         except (TypeError, ValueError, AttributeError) as exc:
-            yield Skipped(line=self.ordinal, reason=f"{where} could not be read ({exc})", text=_excerpt(raw))
+            yield self._skip(raw, chat, f"could not be read ({exc})")
             return
-        yield from self._flush()  # authors first named by this message
+        if self.pending:
+            yield from self._flush()  # authors first named by this message
         yield item
 
-    def _item(self, raw: dict[str, Any], chat: _Chat, at: datetime) -> Item:
+    def _skip(self, raw: Any, chat: _Chat, why: str) -> Skipped:
+        name = chat.conversation.name if chat.conversation else ""
+        return Skipped(
+            line=self.ordinal, reason=f"message {self.ordinal:,} in {name} {why}", text=_excerpt(raw)
+        )
+
+    def _item(self, raw: dict[str, Any], chat: _Chat, at: datetime, service: bool) -> Item:
         conversation = chat.conversation
         assert conversation is not None
-        service = raw.get("type") == "service"
+        get = raw.get
         if service:
-            author = self._person(raw.get("actor_id"), raw.get("actor"))
+            author = self._person(get("actor_id"), get("actor"))
         else:
-            author = self._person(raw.get("from_id"), raw.get("from"))
-        text_source = (
-            raw.get("text_entities") if isinstance(raw.get("text_entities"), list) else raw.get("text")
-        )
-        text = to_markdown(text_source)
+            author = self._person(get("from_id"), get("from"))
+        entities = get("text_entities")
+        text = to_markdown(entities if entities.__class__ is list else get("text"))
         attachments: list[Attachment] = []
         extra: list[str] = []
         if not service and not MEDIA_KEYS.isdisjoint(raw):
             self._media(raw, attachments, extra)
         system = ""
-        reply_to = raw.get("reply_to_message_id")
+        reply_to = get("reply_to_message_id")
         if service:
             system, sentence = self._service(raw)
             text = sentence + (f"\n{text}" if text else "")
-            if raw.get("action") == "pin_message" and raw.get("message_id") is not None:
+            if get("action") == "pin_message" and get("message_id") is not None:
                 reply_to = raw["message_id"]
         if extra:
             text = "\n".join([*([text] if text else []), *extra])
-        if raw.get("reply_to_peer_id") not in (None, "", conversation.source_id):
+        if reply_to is not None and get("reply_to_peer_id") not in (None, "", conversation.source_id):
             reply_to = None  # a reply to a message of another chat: not in this conversation
-        forwarded = raw.get("forwarded_from", raw.get("saved_from")) if not service else None
-        if "forwarded_from" in raw and forwarded is None:
-            forwarded = "a hidden account"
+        forwarded = None
+        if not service and ("forwarded_from" in raw or "saved_from" in raw):
+            forwarded = get("forwarded_from", get("saved_from"))
+            if "forwarded_from" in raw and forwarded is None:
+                forwarded = "a hidden account"
+        edited = None
+        if "edited_unixtime" in raw or "edited" in raw:
+            edited = self._time(get("edited_unixtime"), get("edited"))
         return Item(
             source_id=self._source_id(raw, chat, at, author),
             conversation_id=conversation.source_id,
@@ -436,7 +440,7 @@ class _Reader:
             kind=SYSTEM if service else MESSAGE,
             system=system,
             reply_to_id=str(reply_to) if reply_to is not None else None,
-            edited_at=self._time(raw.get("edited_unixtime"), raw.get("edited")),
+            edited_at=edited,
             forwarded_from=str(forwarded or ""),
             attachments=tuple(attachments),
             reactions=self._reactions(raw["reactions"]) if "reactions" in raw else (),
@@ -445,9 +449,11 @@ class _Reader:
         )
 
     def _source_id(self, raw: dict[str, Any], chat: _Chat, at: datetime, author: str | None) -> str:
-        if raw.get("id") is not None and not isinstance(raw["id"], bool):
-            value = raw["id"]
-            return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+        value = raw.get("id")
+        if value.__class__ is int or value.__class__ is str:
+            return str(value)
+        if isinstance(value, float):
+            return str(int(value)) if value.is_integer() else str(value)
         # No id (an exporter that drops them): a fingerprint of time, author and text, numbered when
         # the same message is written twice in the same second.
         text = json.dumps(raw.get("text"), ensure_ascii=False, sort_keys=True)
@@ -460,9 +466,13 @@ class _Reader:
 
     def _time(self, unixtime: Any, local: Any) -> datetime | None:
         """`*_unixtime` (UTC epoch seconds, a string or a number) first, else the ISO `date`."""
-        if unixtime not in (None, ""):
+        if unixtime is not None and unixtime != "":
             try:
-                return datetime.fromtimestamp(int(float(unixtime)), UTC)
+                try:
+                    seconds = int(unixtime)  # "1652135033" or 1652135033
+                except ValueError:
+                    seconds = int(float(unixtime))  # "1652135033.0"
+                return datetime.fromtimestamp(seconds, UTC)
             except (TypeError, ValueError, OverflowError, OSError):
                 pass
         if isinstance(local, str) and local:

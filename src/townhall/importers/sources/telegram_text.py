@@ -30,6 +30,7 @@ AS_TEXT = {
 _ESCAPE = re.compile(r"[\\`*_\[\]<>~|]|&(?=#?\w+;)")
 _LINE_START = re.compile(r"^()(?:([#>+=-])|(\d{1,9})([.)]))")
 _NEEDS_WORK = re.compile(r"[\\`*_\[\]<>~|&\n\r]|^[ \t#>+=\d-]|://")
+_NOT_AUTOLINK = re.compile(r"[\s<>]")  # \s is Unicode whitespace here
 _URL = re.compile(r"\b(?:https?|ftp)://[^\s<>]+", re.IGNORECASE)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]{1,31}:")
 _EMAIL = re.compile(
@@ -176,8 +177,18 @@ class _Writer:
 
 def to_markdown(text: Any) -> str:
     """Telegram's `text` or `text_entities` (a string or a list of parts) as Markdown."""
-    if isinstance(text, list) and all(isinstance(p, dict) and p.get("type") == "plain" for p in text):
-        text = "".join(str(p.get("text") or "") for p in text)  # the common case: no formatting
+    if text.__class__ is list:  # the common case: only plain parts, one string
+        pieces = []
+        for part in text:
+            if (
+                part.__class__ is not dict
+                or part.get("type") != "plain"
+                or part.get("text").__class__ is not str
+            ):
+                break
+            pieces.append(part["text"])
+        else:
+            text = "".join(pieces)
     if isinstance(text, str) and not _NEEDS_WORK.search(text):
         return text  # nothing Markdown would read as syntax
     parts = _parts(text)
@@ -212,7 +223,7 @@ def _plain_label(value: str) -> str:
 
 def _link(w: _Writer, value: str) -> None:
     url = value.strip()
-    if not url or any(is_space(ch) for ch in url) or "<" in url or ">" in url:
+    if not url or _NOT_AUTOLINK.search(url):
         w.write(_plain(value, at_line_start=w.at_line_start()))
     elif _SCHEME.match(url):
         w.write(_autolink(url))
