@@ -278,9 +278,9 @@ def _emphasis_line(w: _Writer, line: str, delim: str, after: str) -> None:
     if core:
         w.write(delim + escape(core, at_line_start=False) + delim)
     if tail:
-        w.write(escape(tail, at_line_start=False))
+        w.write(escape(tail, at_line_start=w.at_line_start()))  # at a line's start when core is empty
     if trail:
-        w.write(trail)
+        w.write(escape(trail, at_line_start=w.at_line_start()))
 
 
 def _code(w: _Writer, value: str) -> None:
