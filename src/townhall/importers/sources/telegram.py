@@ -169,7 +169,8 @@ class _Reader:
                     self._watch(ijson.parse(stream, use_float=True)), "m.item", use_float=True
                 )
             for raw in messages:
-                yield from self._flush()
+                if self.pending:
+                    yield from self._flush()
                 self.ordinal += 1
                 if self.chat is None:  # cannot happen: the message prefixes open a chat first
                     continue
