@@ -19,7 +19,7 @@ def test_the_manifest_speaks_for_the_community(client: Any, db: None) -> None:
     assert answer["Content-Type"] == "application/manifest+json"
     manifest = answer.json()
     assert manifest["name"] == "Night Sky Collective"
-    assert manifest["short_name"] == "Night"
+    assert manifest["short_name"] == "Night Sky"
     assert manifest["description"] == "Astrophotographers helping each other see further"
     assert manifest["theme_color"] == "#7b2cbf"
     assert (manifest["start_url"], manifest["scope"], manifest["display"], manifest["id"]) == (

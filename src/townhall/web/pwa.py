@@ -52,11 +52,13 @@ def _version(community: Community) -> str:
 
 
 def _short_name(name: str) -> str:
-    """Home screens cut names past about 12 characters: the first word, or the cut name."""
-    if len(name) <= 12:
-        return name
-    first = name.split()[0] if name.split() else name
-    return first[:12]
+    """Home screens cut names past about 12 characters: as many whole words as fit, or the cut name."""
+    short = ""
+    for word in name.split():
+        if len(f"{short} {word}".strip()) > 12:
+            break
+        short = f"{short} {word}".strip()
+    return short or name[:12]
 
 
 @require_GET
