@@ -326,6 +326,16 @@ STREAM_TYPING_RATE = (6, 1.0)  # typing frames from one socket: a burst of 6, th
 STREAM_PRESENCE_TTL = 70  # seconds a heartbeat keeps someone present (pages send one every 25 s)
 STREAM_SEND_TIMEOUT = 2.0  # seconds a publish waits for the channel layer before giving up (it is logged)
 
+# Web push (notifications/push/): the VAPID key pair is generated once into the data directory unless
+# TOWNHALL_VAPID_PRIVATE_KEY gives it (PEM or raw base64url; several web servers must share one key).
+# The subject tells push services whom to contact: a mailto: (default: the sender address) or https URL.
+VAPID_PRIVATE_KEY = os.environ.get("TOWNHALL_VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = os.environ.get("TOWNHALL_VAPID_SUBJECT", "").strip()
+# Push endpoints must be https; a local test endpoint (http://127.0.0.1, http://localhost) is accepted only
+# in debug mode and under tests.
+PUSH_ALLOW_LOCAL_ENDPOINTS = DEBUG or TESTING
+PUSH_TIMEOUT = config.env_int("TOWNHALL_PUSH_TIMEOUT", 10, minimum=1)  # seconds per device and attempt
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -5,6 +5,7 @@ from django.views.static import serve as serve_media
 
 from townhall.api import api, app_modules
 from townhall.core import views as core_views
+from townhall.web import pwa
 
 handler400 = "townhall.core.views.bad_request"
 handler403 = "townhall.core.views.permission_denied"
@@ -14,6 +15,11 @@ handler500 = "townhall.core.views.server_error"
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("favicon.ico", core_views.favicon, name="favicon"),
+    path("manifest.webmanifest", pwa.manifest, name="pwa-manifest"),
+    path("sw.js", pwa.service_worker, name="pwa-service-worker"),
+    path("offline/", pwa.offline, name="pwa-offline"),
+    path("pwa/icon-<int:size>.png", pwa.icon, name="pwa-icon"),
+    path("pwa/icon-maskable-<int:size>.png", pwa.icon_maskable, name="pwa-icon-maskable"),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
