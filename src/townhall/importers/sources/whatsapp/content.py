@@ -102,10 +102,10 @@ def read_body(raw: str, media: dict[str, str]) -> Body:
             text = _strip_marks(_ATTACHED.sub("", text).strip(MARKS + " \n"))
             return Body(text=text, attachments=tuple(attachments), edited=edited)
     first, _, caption = text.partition("\n")
-    found = _FILE_ATTACHED.match(_strip_marks(first))
-    if found:
+    android = _FILE_ATTACHED.match(_strip_marks(first))
+    if android:
         return Body(
-            text=caption.strip(), attachments=(_attachment(found.group(1).strip(), media),), edited=edited
+            text=caption.strip(), attachments=(_attachment(android.group(1).strip(), media),), edited=edited
         )
     return Body(text=text, edited=edited)
 
