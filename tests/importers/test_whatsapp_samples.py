@@ -24,9 +24,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from whatsapp_testing import SAMPLES, authors, conversation, items, parse_path, skipped, wall
 
 from townhall.importers.sources.base import DIRECT, MESSAGE, SYSTEM, Item
-from whatsapp_testing import SAMPLES, authors, conversation, items, parse_path, skipped, wall
 
 ORACLE = SAMPLES / "chat-miner_expected"
 ALL_SAMPLES = sorted(p for p in SAMPLES.iterdir() if p.is_file() and p.suffix in {".txt", ".zip"})

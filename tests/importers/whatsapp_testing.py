@@ -34,7 +34,9 @@ def parse_text(
     return parse_path(path, zone=zone)
 
 
-def parse_zip(tmp_path: Path, members: dict[str, bytes], *, name: str = "WhatsApp Chat - Test.zip") -> list[Record]:
+def parse_zip(
+    tmp_path: Path, members: dict[str, bytes], *, name: str = "WhatsApp Chat - Test.zip"
+) -> list[Record]:
     path = tmp_path / name
     with zipfile.ZipFile(path, "w") as z:
         for member, data in members.items():

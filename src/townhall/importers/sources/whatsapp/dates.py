@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from convertdate import islamic, persian
@@ -182,7 +182,7 @@ def localize(naive: datetime, zone: ZoneInfo, previous_utc: datetime | None) -> 
         return first
     assert off_first is not None and off_second is not None
     if off_first < off_second:  # a gap: normalise through UTC
-        return first.astimezone(zone)
+        return first.astimezone(UTC).astimezone(zone)
     first_utc = naive - off_first
     if previous_utc is not None and previous_utc > first_utc:
         return second
