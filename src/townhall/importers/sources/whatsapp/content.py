@@ -75,17 +75,18 @@ def read_body(raw: str, media: dict[str, str]) -> Body:
     if text in _DELETED:
         return Body(text="", deleted=True)
     edited = False
-    m = _EDITED.search(text)
-    if m:
-        edited = True
-        text = text[: m.start()].rstrip()
+    if text.endswith(">"):
+        m = _EDITED.search(text)
+        if m:
+            edited = True
+            text = text[: m.start()].rstrip()
     if text.startswith("POLL:"):
         poll = _read_poll(text)
         if poll is not None:
             return Body(text=poll.question, poll=poll, edited=edited)
-    attachments: list[Attachment] = []
-    omitted = _OMITTED.fullmatch(text)
-    if omitted:
+    if len(text) > 40:  # longer than any media placeholder
+        return _attached(text, media, edited)
+    if text.startswith("<") and _OMITTED.fullmatch(text):
         return Body(
             text="", attachments=(Attachment(name="media not included in the export"),), edited=edited
         )
@@ -95,6 +96,11 @@ def read_body(raw: str, media: dict[str, str]) -> Body:
         return Body(
             text="", attachments=(Attachment(name=f"{kind} not included in the export"),), edited=edited
         )
+    return _attached(text, media, edited)
+
+
+def _attached(text: str, media: dict[str, str], edited: bool) -> Body:
+    attachments: list[Attachment] = []
     if "<" in text:
         for found in _ATTACHED.finditer(text):
             attachments.append(_attachment(found.group(1).strip(), media))
@@ -102,7 +108,7 @@ def read_body(raw: str, media: dict[str, str]) -> Body:
             text = _strip_marks(_ATTACHED.sub("", text).strip(MARKS + " \n"))
             return Body(text=text, attachments=tuple(attachments), edited=edited)
     first, _, caption = text.partition("\n")
-    android = _FILE_ATTACHED.match(_strip_marks(first))
+    android = _FILE_ATTACHED.match(_strip_marks(first)) if first.endswith(")") else None
     if android:
         return Body(
             text=caption.strip(), attachments=(_attachment(android.group(1).strip(), media),), edited=edited

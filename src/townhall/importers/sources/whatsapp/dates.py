@@ -87,21 +87,35 @@ class DateOrderVote:
     last: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     unpadded_short_year: int = 0
     heads: int = 0
+    _last_key: tuple[str, str, str] = ("", "", "")
+    _last_valid: tuple[str, ...] = ()
+    _last_unpadded: bool = False
 
     def add(self, d1: str, d2: str, d3: str) -> None:
-        a, b, c = int(d1), int(d2), int(d3)
         self.heads += 1
-        if len(d3) <= 2 and ((len(d1) == 1) or (len(d2) == 1)):
+        key = (d1, d2, d3)
+        if key == self._last_key:  # most messages share the date of the one before: same votes
+            for order in self._last_valid:
+                self.valid[order] += 1
+            if self._last_unpadded:
+                self.unpadded_short_year += 1
+            return
+        a, b, c = int(d1), int(d2), int(d3)
+        unpadded = len(d3) <= 2 and (len(d1) == 1 or len(d2) == 1)
+        if unpadded:
             self.unpadded_short_year += 1
+        valid = []
         for order in ORDERS:
             ymd = _ymd(order, a, b, c)
             if not _plausible(order, len(d1), len(d3), ymd):
                 continue
+            valid.append(order)
             self.valid[order] += 1
             previous = self.last.get(order)
             if previous is not None and ymd < previous:
                 self.backwards[order] += 1
             self.last[order] = ymd
+        self._last_key, self._last_valid, self._last_unpadded = key, tuple(valid), unpadded
 
     def ranking(self) -> tuple[str, ...]:
         us = self.unpadded_short_year * 2 > self.heads  # "1/9/20": US phones
@@ -138,11 +152,11 @@ class HeadReader:
 
     def __init__(self, orders: tuple[str, ...]) -> None:
         self.orders = orders
+        self._last_key: tuple[str, str, str] = ("", "", "")
+        self._last_day: date | None = None
 
     def read(self, m: re.Match[str]) -> datetime | None:
         """The wall time a matched head names, or None when no order makes it a real date and time."""
-        d1, d3 = m["d1"], m["d3"]
-        a, b, c = int(d1), int(m["d2"]), int(d3)
         hour, minute = int(m["h"]), int(m["mi"])
         second = int(m["s"]) if m["s"] else 0
         ampm = m["pre"] or m["post"]
@@ -155,38 +169,86 @@ class HeadReader:
             # "13:37 p.m." happens (an edited file, an odd locale): the hour is taken as written.
         if hour > 23 or minute > 59 or second > 59:
             return None
+        key = (m["d1"], m["d2"], m["d3"])
+        if key == self._last_key:
+            day = self._last_day
+        else:
+            day = self._day(*key)
+            self._last_key, self._last_day = key, day
+        if day is None:
+            return None
+        return datetime(day.year, day.month, day.day, hour, minute, second)
+
+    def _day(self, d1: str, d2: str, d3: str) -> date | None:
+        a, b, c = int(d1), int(d2), int(d3)
         for order in self.orders:
             y, mo, d = _ymd(order, a, b, c)
             if not _plausible(order, len(d1), len(d3), (y, mo, d)):
                 continue
             try:
-                day = _gregorian(y, mo, d, len(d1) if order == YMD else len(d3))
+                return _gregorian(y, mo, d, len(d1) if order == YMD else len(d3))
             except (ValueError, OverflowError):
                 continue
-            return datetime(day.year, day.month, day.day, hour, minute, second)
         return None
 
 
-def localize(naive: datetime, zone: ZoneInfo, previous_utc: datetime | None) -> datetime:
-    """The aware time of a wall-clock time in `zone`, deterministic around daylight-saving changes.
+class Localizer:
+    """Aware times of wall-clock times in `zone`, deterministic around daylight-saving changes.
 
     A time the clock skipped (spring forward) is read with the offset before the change, which moves it
     forward by the gap (02:30 becomes 03:30). A time the clock showed twice (fall back) is the first
     of the two, unless the message before it in the file is already later than that first instant
-    (the chat has gone past the change): then it is the second.
+    (the chat has gone past the change): then it is the second. Hours with one plain offset are
+    remembered, so most messages cost one lookup.
     """
-    first = naive.replace(tzinfo=zone)
-    second = naive.replace(tzinfo=zone, fold=1)
-    off_first, off_second = first.utcoffset(), second.utcoffset()
-    if off_first == off_second:
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self.previous_utc: datetime | None = None
+        self._plain: dict[tuple[date, int], timedelta | None] = {}
+
+    def __call__(self, naive: datetime) -> datetime:
+        key = (naive.date(), naive.hour)
+        offset = self._plain.get(key, _UNKNOWN)
+        if offset is _UNKNOWN:
+            offset = self._hour_offset(naive)
+            if len(self._plain) > 4096:
+                self._plain.clear()
+            self._plain[key] = offset
+        if offset is not None:
+            self.previous_utc = naive - offset
+            return naive.replace(tzinfo=self.zone)
+        aware = self._resolve(naive)
+        self.previous_utc = utc_naive(aware)
+        return aware
+
+    def _hour_offset(self, naive: datetime) -> timedelta | None:
+        """The offset of every minute of that hour, or None when the hour holds a change."""
+        start = naive.replace(minute=0, second=0)
+        offsets = {
+            moment.replace(tzinfo=self.zone, fold=fold).utcoffset()
+            for moment in (start, start + timedelta(minutes=59, seconds=59))
+            for fold in (0, 1)
+        }
+        if len(offsets) != 1:
+            return None
+        return offsets.pop()
+
+    def _resolve(self, naive: datetime) -> datetime:
+        first = naive.replace(tzinfo=self.zone)
+        second = naive.replace(tzinfo=self.zone, fold=1)
+        off_first, off_second = first.utcoffset(), second.utcoffset()
+        if off_first == off_second:
+            return first
+        assert off_first is not None and off_second is not None
+        if off_first < off_second:  # a gap: normalise through UTC
+            return first.astimezone(UTC).astimezone(self.zone)
+        if self.previous_utc is not None and self.previous_utc > naive - off_first:
+            return second
         return first
-    assert off_first is not None and off_second is not None
-    if off_first < off_second:  # a gap: normalise through UTC
-        return first.astimezone(UTC).astimezone(zone)
-    first_utc = naive - off_first
-    if previous_utc is not None and previous_utc > first_utc:
-        return second
-    return first
+
+
+_UNKNOWN = timedelta(days=-999)
 
 
 def utc_naive(aware: datetime) -> datetime:

@@ -16,15 +16,17 @@ memory flat; twins are always within a minute of each other.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
+from typing import IO
 from zoneinfo import ZoneInfo
 
-from townhall.importers.archive import Archive, iter_lines
+from townhall.importers.archive import Archive
 from townhall.importers.sources.base import (
     CHANNEL,
     DIRECT,
@@ -43,8 +45,7 @@ from townhall.importers.sources.whatsapp.dates import (
     MARKS,
     DateOrderVote,
     HeadReader,
-    localize,
-    utc_naive,
+    Localizer,
 )
 from townhall.importers.sources.whatsapp.system import SystemLine, read_system
 
@@ -97,6 +98,14 @@ class WhatsAppSource:
         yield conversation
         with archive.open(chat) as stream:
             yield from _Reader(survey, media, conversation, zone).read(iter_lines(stream))
+
+
+def iter_lines(stream: IO[bytes]) -> Iterator[str]:
+    """The export's lines, decoded incrementally (a BOM dropped, CRLF or LF). Only a line feed ends a
+    line: a Unicode line separator or a form feed inside a message stays in it."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="\n")
+    for line in text:
+        yield line.rstrip("\r\n")
 
 
 def _chat_member(archive: Archive) -> str:
@@ -220,9 +229,8 @@ class _Reader:
         self.authors = survey.authors
         self.media = media
         self.conversation_id = conversation.source_id
-        self.zone = zone
+        self.localize = Localizer(zone)
         self.known: set[str] = set(conversation.member_ids) if conversation.kind == DIRECT else set()
-        self.previous_utc: datetime | None = None
         self.recent: OrderedDict[str, int] = OrderedDict()
 
     def read(self, lines: Iterator[str]) -> Iterator[Record]:
@@ -267,8 +275,7 @@ class _Reader:
         if person is not None and person not in self.known:
             self.known.add(person)
             yield _author(person)
-        aware = localize(pending.at, self.zone, self.previous_utc)
-        self.previous_utc = utc_naive(aware)
+        aware = self.localize(pending.at)
         source_id = self._fingerprint(pending.at, author or "", rest)
         if system is not None:
             yield Item(
