@@ -31,7 +31,22 @@ from townhall.importers.sources.base import MESSAGE, Item, Skipped
 from townhall.importers.sources.whatsapp import WhatsAppSource
 
 NAMES = ["Ann", "Bob Smith", "+44 7700 900123", "Zoë", "Ana-María", "李小龍", "Dee \U0001f913"]
-WORDS = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut".split()
+WORDS = [
+    "lorem",
+    "ipsum",
+    "dolor",
+    "sit",
+    "amet",
+    "consectetur",
+    "adipiscing",
+    "elit",
+    "sed",
+    "do",
+    "eiusmod",
+    "tempor",
+    "incididunt",
+    "ut",
+]
 
 
 def generate(path: Path, *, lines: int, style: str, seed: int = 7) -> None:
@@ -43,10 +58,7 @@ def generate(path: Path, *, lines: int, style: str, seed: int = 7) -> None:
         written += 1
         while written < lines:
             at += timedelta(seconds=rng.randint(1, 90))
-            if style == "ios":
-                head = f"[{at:%d/%m/%Y, %H:%M:%S}] "
-            else:
-                head = f"{at:%d/%m/%Y, %H:%M} - "
+            head = f"[{at:%d/%m/%Y, %H:%M:%S}] " if style == "ios" else f"{at:%d/%m/%Y, %H:%M} - "
             roll = rng.random()
             name = rng.choice(NAMES)
             if roll < 0.01:
