@@ -383,3 +383,33 @@ def test_a_two_person_chat_is_direct_and_names_both(tmp_path: Path) -> None:
         ("Ann", ""),
         ("+44 7700 900123", "+44 7700 900123"),
     }
+
+
+def test_the_file_is_streamed_twice_never_held_whole(tmp_path: Path) -> None:
+    """Two passes over the stream (the date order needs the whole file first), read line by line."""
+    from townhall.importers.archive import FileArchive
+    from townhall.importers.sources.whatsapp import WhatsAppSource
+
+    path = tmp_path / "WhatsApp Chat with Test.txt"
+    path.write_text("".join(f"1/{d}/21, 10:00 - Ann: line {d}\n" for d in range(1, 29)) * 50)
+    reads: list[int] = []
+    opens: list[str] = []
+
+    class Counting(FileArchive):
+        def open(self, name: str):  # type: ignore[no-untyped-def]
+            opens.append(name)
+            stream = super().open(name)
+            original = stream.read1 if hasattr(stream, "read1") else stream.read
+
+            def read1(size: int = -1) -> bytes:
+                reads.append(size)
+                return original(size)
+
+            stream.read1 = read1  # type: ignore[method-assign]
+            return stream
+
+    records = list(WhatsAppSource().read(Counting(path), zone=ZoneInfo("UTC")))
+    assert len(items(records)) == 1400
+    assert opens == ["WhatsApp Chat with Test.txt"] * 2
+    assert reads  # read in chunks...
+    assert all(0 < size < path.stat().st_size for size in reads)  # ...never all at once
