@@ -26,7 +26,8 @@ from pathlib import Path
 import pytest
 from whatsapp_testing import SAMPLES, authors, conversation, items, parse_path, skipped, wall
 
-from townhall.importers.sources.base import DIRECT, MESSAGE, SYSTEM, Item
+from townhall.importers.sources.base import DIRECT, MESSAGE, SYSTEM, Author, Item, Source
+from townhall.importers.sources.whatsapp import WhatsAppSource
 
 ORACLE = SAMPLES / "chat-miner_expected"
 ALL_SAMPLES = sorted(p for p in SAMPLES.iterdir() if p.is_file() and p.suffix in {".txt", ".zip"})
@@ -60,6 +61,11 @@ def _as_chatminer(item: Item) -> tuple[str, str, str]:
     return wall(item), author, text
 
 
+def test_the_parser_is_a_source() -> None:
+    source: Source = WhatsAppSource()
+    assert (source.key, source.label) == ("whatsapp", "WhatsApp")
+
+
 def test_the_samples_are_all_there() -> None:
     assert len(ALL_SAMPLES) == 16
     assert set(CSV_INPUTS.values()) | set(JSON_INPUTS) <= {p.name for p in ALL_SAMPLES}
@@ -74,8 +80,8 @@ def test_every_sample_parses_with_nothing_skipped(path: Path) -> None:
     # An author is announced before the first item that names them.
     announced: set[str] = set()
     for record in records:
-        if hasattr(record, "bot"):
-            announced.add(record.source_id)  # type: ignore[union-attr]
+        if isinstance(record, Author):
+            announced.add(record.source_id)
         elif isinstance(record, Item) and record.author_id is not None:
             assert record.author_id in announced
     assert len({i.source_id for i in found}) == len(found)
