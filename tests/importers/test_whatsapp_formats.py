@@ -424,3 +424,16 @@ def test_the_file_is_streamed_twice_never_held_whole(tmp_path: Path) -> None:
     assert opens == ["WhatsApp Chat with Test.txt"] * 2
     assert reads  # read in chunks...
     assert all(0 < size < path.stat().st_size for size in reads)  # ...never all at once
+
+
+def test_a_file_without_line_breaks_or_a_giant_message_is_read_in_bounded_pieces(tmp_path: Path) -> None:
+    giant = "1/2/21, 10:00 - Ann: start\n" + ("x" * 1000 + "\n") * 1500 + "1/2/21, 10:01 - Ann: after"
+    records = parse_text(tmp_path, giant)
+    first, after = items(records)
+    assert len(first.text) < 1_100_000
+    assert after.text == "after"
+    (report,) = skipped(records)
+    assert report.line == 1
+    assert "longer than WhatsApp allows" in report.reason
+    with pytest.raises(NotThisSource, match="not a WhatsApp chat export"):
+        parse_text(tmp_path, "y" * 3_000_000)  # one 3 MB line: never held whole

@@ -69,6 +69,8 @@ _GROUP_EVENTS = {
     "settings",
 }
 _DUPLICATE_WINDOW = 4096
+_LINE_LIMIT = 1 << 20  # characters; WhatsApp's messages are at most 65,536
+_MESSAGE_LIMIT = 1 << 20  # characters kept of one message; the rest is reported, not held
 _LRM = "\u200e"
 
 
@@ -104,7 +106,7 @@ def iter_lines(stream: IO[bytes]) -> Iterator[str]:
     """The export's lines, decoded incrementally (a BOM dropped, CRLF or LF). Only a line feed ends a
     line: a Unicode line separator or a form feed inside a message stays in it."""
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="\n")
-    for line in text:
+    while line := text.readline(_LINE_LIMIT):  # a file with no line breaks is read in pieces
         yield line.rstrip("\r\n")
 
 
@@ -219,6 +221,15 @@ class _Pending:
     at: datetime
     rest: str
     more: list[str] = field(default_factory=list)
+    size: int = 0
+    dropped: int = 0  # lines past _MESSAGE_LIMIT
+
+    def add(self, line: str) -> None:
+        self.size += len(line) + 1
+        if self.size > _MESSAGE_LIMIT:
+            self.dropped += 1
+        else:
+            self.more.append(line)
 
 
 class _Reader:
@@ -241,7 +252,7 @@ class _Reader:
             m = HEAD.match(raw)
             if m is None:
                 if pending is not None:
-                    pending.more.append(raw)
+                    pending.add(raw)
                 elif skipped is not None:
                     skipped = Skipped(line=skipped.line, reason=_more(skipped.reason), text=skipped.text)
                 continue
@@ -270,6 +281,12 @@ class _Reader:
                 pending.more.pop()  # blank lines between messages belong to no one
             if pending.more:
                 rest = rest + "\n" + "\n".join(pending.more)
+        if pending.dropped:
+            yield Skipped(
+                line=pending.line,
+                reason=f"a message longer than WhatsApp allows: its last {pending.dropped:,} lines were not imported",
+                text=pending.rest[:200],
+            )
         author, body, system = _is_system_rest(rest, self.authors)
         person = system.actor if system is not None else author
         if person is not None and person not in self.known:
