@@ -157,9 +157,10 @@ class HeadReader:
 
     def read(self, m: re.Match[str]) -> datetime | None:
         """The wall time a matched head names, or None when no order makes it a real date and time."""
-        hour, minute = int(m["h"]), int(m["mi"])
-        second = int(m["s"]) if m["s"] else 0
-        ampm = m["pre"] or m["post"]
+        h, mi, s, pre, post, d1, d2, d3 = m.group("h", "mi", "s", "pre", "post", "d1", "d2", "d3")
+        hour, minute = int(h), int(mi)
+        second = int(s) if s else 0
+        ampm = pre or post
         if ampm:
             pm = re.sub(r"[\s.]", "", ampm).lower() in _PM_KEYS
             if pm and hour < 12:
@@ -169,7 +170,7 @@ class HeadReader:
             # "13:37 p.m." happens (an edited file, an odd locale): the hour is taken as written.
         if hour > 23 or minute > 59 or second > 59:
             return None
-        key = (m["d1"], m["d2"], m["d3"])
+        key = (d1, d2, d3)
         if key == self._last_key:
             day = self._last_day
         else:

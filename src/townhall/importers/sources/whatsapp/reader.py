@@ -215,23 +215,6 @@ def _author(name: str) -> Author:
     return Author(source_id=name, name=name, handle=name if _PHONE.match(name) else "")
 
 
-@dataclass
-class _Pending:
-    line: int
-    at: datetime
-    rest: str
-    more: list[str] = field(default_factory=list)
-    size: int = 0
-    dropped: int = 0  # lines past _MESSAGE_LIMIT
-
-    def add(self, line: str) -> None:
-        self.size += len(line) + 1
-        if self.size > _MESSAGE_LIMIT:
-            self.dropped += 1
-        else:
-            self.more.append(line)
-
-
 class _Reader:
     def __init__(
         self, survey: _Survey, media: dict[str, str], conversation: Conversation, zone: ZoneInfo
@@ -243,59 +226,80 @@ class _Reader:
         self.localize = Localizer(zone)
         self.known: set[str] = set(conversation.member_ids) if conversation.kind == DIRECT else set()
         self.recent: OrderedDict[str, int] = OrderedDict()
+        self.extra: list[Record] = []
 
     def read(self, lines: Iterator[str]) -> Iterator[Record]:
-        pending: _Pending | None = None
+        # The message being read is kept in locals (its head's line, time and text, then the lines
+        # that continue it): this loop runs once per line of a file of millions.
+        at: datetime | None = None
+        line, rest, more, size, dropped = 0, "", [], 0, 0
         skipped: Skipped | None = None
-        number = 0
+        extra = self.extra
+        match, read_head = HEAD.match, self.heads.read
         for number, raw in enumerate(lines, start=1):
-            m = HEAD.match(raw)
+            m = match(raw)
             if m is None:
-                if pending is not None:
-                    pending.add(raw)
+                if at is not None:
+                    size += len(raw) + 1
+                    if size > _MESSAGE_LIMIT:
+                        dropped += 1
+                    else:
+                        more.append(raw)
                 elif skipped is not None:
                     skipped = Skipped(line=skipped.line, reason=_more(skipped.reason), text=skipped.text)
                 continue
-            at = self.heads.read(m)
-            if pending is not None:
-                yield from self._finish(pending)
-                pending = None
+            if at is not None:
+                item = self._finish(line, at, rest, more, dropped)
+                if extra:
+                    yield from extra
+                    extra.clear()
+                yield item
+                if more:
+                    more = []
+                dropped = 0
             if skipped is not None:
                 yield skipped
                 skipped = None
+            at = read_head(m)
             if at is None:
                 skipped = Skipped(
                     line=number, reason="the date or time is not a real one", text=raw.strip(MARKS)[:200]
                 )
                 continue
-            pending = _Pending(line=number, at=at, rest=m["rest"])
-        if pending is not None:
-            yield from self._finish(pending)
+            line, rest = number, m["rest"]
+            size = len(rest)
+        if at is not None:
+            item = self._finish(line, at, rest, more, dropped)
+            yield from extra
+            yield item
         if skipped is not None:
             yield skipped
 
-    def _finish(self, pending: _Pending) -> Iterator[Record]:
-        rest = pending.rest
-        if pending.more:
-            while pending.more and not pending.more[-1].strip():
-                pending.more.pop()  # blank lines between messages belong to no one
-            if pending.more:
-                rest = rest + "\n" + "\n".join(pending.more)
-        if pending.dropped:
-            yield Skipped(
-                line=pending.line,
-                reason=f"a message longer than WhatsApp allows: its last {pending.dropped:,} lines were not imported",
-                text=pending.rest[:200],
+    def _finish(self, line: int, at: datetime, head_text: str, more: list[str], dropped: int) -> Item:
+        """The item a message's lines make; an author first met, or a report, go to `self.extra`."""
+        rest = head_text
+        if more:
+            while more and not more[-1].strip():
+                more.pop()  # blank lines between messages belong to no one
+            if more:
+                rest = rest + "\n" + "\n".join(more)
+        if dropped:
+            self.extra.append(
+                Skipped(
+                    line=line,
+                    reason=f"a message longer than WhatsApp allows: its last {dropped:,} lines were not imported",
+                    text=head_text[:200],
+                )
             )
         author, body, system = _is_system_rest(rest, self.authors)
         person = system.actor if system is not None else author
         if person is not None and person not in self.known:
             self.known.add(person)
-            yield _author(person)
-        aware = self.localize(pending.at)
-        source_id = self._fingerprint(pending.at, author or "", rest)
+            self.extra.append(_author(person))
+        aware = self.localize(at)
+        source_id = self._fingerprint(at, author or "", rest)
         if system is not None:
-            yield Item(
+            return Item(
                 source_id=source_id,
                 conversation_id=self.conversation_id,
                 at=aware,
@@ -303,11 +307,10 @@ class _Reader:
                 text=body,
                 kind=SYSTEM,
                 system=system.kind,
-                line=pending.line,
+                line=line,
             )
-            return
         content = read_body(body, self.media)
-        yield Item(
+        return Item(
             source_id=source_id,
             conversation_id=self.conversation_id,
             at=aware,
@@ -318,7 +321,7 @@ class _Reader:
             deleted=content.deleted,
             attachments=content.attachments,
             poll=content.poll,
-            line=pending.line,
+            line=line,
         )
 
     def _fingerprint(self, at: datetime, author: str, text: str) -> str:
