@@ -73,6 +73,8 @@ def test_when_no_date_decides_time_running_forwards_does(tmp_path: Path) -> None
         ("02/01/2021, 10.00 - Ann: dots in the time", "2021-01-02 10:00:00"),
         ("2021. 1. 2. 오후 3:04 - Ann: Korean, the afternoon before the time", "2021-01-02 15:04:00"),
         ("2021/1/2 下午3:04 - Ann: Chinese", "2021-01-02 15:04:00"),
+        ("02/01/2021 à 15:04 - Ann: French", "2021-01-02 15:04:00"),
+        ("2.1.2021 klo 15.04 - Ann: Finnish", "2021-01-02 15:04:00"),
     ],
 )
 def test_locales_and_clocks(tmp_path: Path, line: str, expected: str) -> None:

@@ -46,7 +46,7 @@ _PM_KEYS = {re.sub(r"[\s.]", "", t).lower() for t in _PM}
 HEAD = re.compile(
     rf"^{_M}(?P<br>\[)?{_M}"
     r"(?P<d1>\d{1,4})(?P<sep>[./-])\s?(?P<d2>\d{1,2})(?P=sep)\s?(?P<d3>\d{1,4})\.?"
-    rf"{_M}(?:[,،]\s*|\s+){_M}"
+    rf"{_M}(?:[,،]\s*|\s+)(?:(?:à|klo)\s+)?{_M}"
     rf"(?:(?=\D)(?P<pre>{_AMPM})\s*)?"
     r"(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<s>\d{2}))?\.?"
     rf"(?:\s*(?=[^\s\]\-\u2013])(?P<post>{_AMPM}))?{_M}"
