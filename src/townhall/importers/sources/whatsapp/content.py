@@ -11,7 +11,7 @@ the zip holds it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from townhall.importers.sources.base import Attachment, Poll
 from townhall.importers.sources.whatsapp.dates import MARKS
@@ -55,8 +55,7 @@ _EDITED = re.compile(
 _OPTION = re.compile(r"^OPTION: (?P<name>.*) \((?P<votes>\d+) votes?\)$")
 
 
-@dataclass(frozen=True)
-class Body:
+class Body(NamedTuple):
     text: str
     attachments: tuple[Attachment, ...] = ()
     deleted: bool = False

@@ -205,11 +205,16 @@ class Localizer:
 
     def __init__(self, zone: ZoneInfo) -> None:
         self.zone = zone
-        self.previous_utc: datetime | None = None
-        self._plain: dict[tuple[date, int], timedelta | None] = {}
+        # The previous message's wall time and offset (its UTC time is computed only when needed).
+        self._previous: tuple[datetime, timedelta] | None = None
+        self._plain: dict[tuple[int, int, int, int], timedelta | None] = {}
+
+    @property
+    def previous_utc(self) -> datetime | None:
+        return None if self._previous is None else self._previous[0] - self._previous[1]
 
     def __call__(self, naive: datetime) -> datetime:
-        key = (naive.date(), naive.hour)
+        key = (naive.year, naive.month, naive.day, naive.hour)
         offset = self._plain.get(key, _UNKNOWN)
         if offset is _UNKNOWN:
             offset = self._hour_offset(naive)
@@ -217,10 +222,10 @@ class Localizer:
                 self._plain.clear()
             self._plain[key] = offset
         if offset is not None:
-            self.previous_utc = naive - offset
+            self._previous = (naive, offset)
             return naive.replace(tzinfo=self.zone)
         aware = self._resolve(naive)
-        self.previous_utc = utc_naive(aware)
+        self._previous = (aware.replace(tzinfo=None), aware.utcoffset() or timedelta(0))
         return aware
 
     def _hour_offset(self, naive: datetime) -> timedelta | None:
@@ -250,8 +255,3 @@ class Localizer:
 
 
 _UNKNOWN = timedelta(days=-999)
-
-
-def utc_naive(aware: datetime) -> datetime:
-    offset = aware.utcoffset() or timedelta(0)
-    return aware.replace(tzinfo=None) - offset
