@@ -49,7 +49,6 @@ from townhall.importers.sources.whatsapp.dates import (
 )
 from townhall.importers.sources.whatsapp.system import SystemLine, read_system
 
-_AUTHOR = re.compile(r"(?P<name>[^\n]+?): (?P<body>.*)", re.DOTALL)
 _LOOSE_AUTHOR = re.compile(r"(?P<name>[^\n:]+?):(?P<body>.*)", re.DOTALL)
 _CHAT_NAME = re.compile(
     r"^(?:WhatsApp Chat(?: with| -| mit| con| com| avec)?|Chat de WhatsApp con|WhatsApp-Chat mit|"
@@ -132,11 +131,22 @@ def _media_index(archive: Archive, chat: str) -> dict[str, str]:
     return {PurePosixPath(n).name: n for n in archive.names() if n != chat}
 
 
+def _split_author(rest: str) -> tuple[str, str] | None:
+    """("Ann", "text") for "Ann: text": the name ends at the first ": " of the head's line."""
+    colon = rest.find(": ", 1)
+    if colon < 0:
+        return None
+    name = rest[:colon]
+    if "\n" in name:
+        return None
+    return name, rest[colon + 2 :]
+
+
 def _is_system_rest(rest: str, authors: set[str]) -> tuple[str | None, str, SystemLine | None]:
     """(author, body, system) for the text after a head, knowing the file's authors (see module doc)."""
-    m = _AUTHOR.match(rest)
-    if m is not None:
-        name, body = m["name"], m["body"]
+    split = _split_author(rest)
+    if split is not None:
+        name, body = split
         if body.startswith(_LRM):
             system = read_system(body.lstrip(MARKS))
             if system is not None:  # iOS: "Group: \u200eAlice added Bob"
@@ -172,8 +182,8 @@ def _survey(archive: Archive, chat: str) -> _Survey:
                 continue
             survey.vote.add(m["d1"], m["d2"], m["d3"])
             rest = m["rest"]
-            split = _AUTHOR.match(rest)
-            if split is not None and split["name"] in survey.authors:
+            split = _split_author(rest)
+            if split is not None and split[0] in survey.authors:
                 continue
             author, _, system = _is_system_rest(rest, survey.authors)
             if system is None:
