@@ -168,7 +168,8 @@ def test_ios_system_lines_written_as_the_group_speaking(tmp_path: Path) -> None:
             "[2/1/21, 10:00:03] Ann: hi",
         ]
     )
-    found = items(parse_text(tmp_path, text))
+    records = parse_text(tmp_path, text)
+    found = items(records)
     assert [(i.kind, i.system, i.author_id) for i in found] == [
         (SYSTEM, "encrypted", None),
         (SYSTEM, "created", "Ann"),
@@ -176,6 +177,18 @@ def test_ios_system_lines_written_as_the_group_speaking(tmp_path: Path) -> None:
         ("message", "", "Ann"),
     ]
     assert [a.name for a in found[2].attachments] == ["image not included in the export"]
+    assert {a.name for a in authors(records)} == {"Ann"}  # the group is no author
+
+
+def test_an_ios_chat_is_named_by_whoever_says_its_system_lines(tmp_path: Path) -> None:
+    text = "\n".join(
+        [
+            "[2/1/21, 10:00:00] Walkers: \u200eMessages and calls are end-to-end encrypted.",
+            "[2/1/21, 10:00:03] Ann: hi",
+        ]
+    )
+    records = parse_text(tmp_path, text, name="_chat.txt")
+    assert conversation(records).name == "Walkers"
 
 
 def test_deleted_edited_and_a_colon_without_a_space(tmp_path: Path) -> None:

@@ -81,6 +81,7 @@ class _Survey:
     authors: set[str] = field(default_factory=set)
     subject: str | None = None
     created_subject: str | None = None
+    speaker: str | None = None
     group: bool = False
 
 
@@ -190,6 +191,8 @@ def _survey(archive: Archive, chat: str) -> _Survey:
                 if author is not None:
                     survey.authors.add(author)
                 continue
+            if split is not None and author is None and split[1].startswith(_LRM):
+                survey.speaker = split[0]  # iOS: the chat's own name says its system lines
             if system.kind in _GROUP_EVENTS:
                 survey.group = True
             if system.subject is not None:
@@ -212,7 +215,7 @@ def _file_chat_name(archive: Archive, chat: str) -> str | None:
 
 def _conversation(archive: Archive, chat: str, survey: _Survey) -> Conversation:
     file_name = _file_chat_name(archive, chat)
-    name = survey.subject or file_name or PurePosixPath(archive.name).stem
+    name = survey.subject or file_name or survey.speaker or PurePosixPath(archive.name).stem
     stable = survey.created_subject or file_name or name
     if not survey.group and len(survey.authors) <= 2:
         return Conversation(
