@@ -12,6 +12,8 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from townhall.notifications import broadcasts
+        from townhall.notifications.email import registration as email_channel
         from townhall.realtime import schemas
 
         schemas.register(broadcasts.SCHEMAS, app=self.label)
+        email_channel.register()
