@@ -60,9 +60,10 @@ def backoff(attempt: int) -> dt.timedelta:
 
 def enqueue_at(task: Task, ids: list[int], when: dt.datetime | None) -> None:
     """Enqueue `task(ids)` to run at `when`. A queue that cannot wait (the inline backend of tests)
-    runs it at once, and rows that are not due yet stay PENDING for the periodic sweep."""
-    now = timezone.now()
-    if when is not None and when > now and task.get_backend().supports_defer:
+    gets only what is due now; the rest stays PENDING for the periodic sweep."""
+    if when is not None and when > timezone.now():
+        if not task.get_backend().supports_defer:
+            return
         task = task.using(run_after=when)
     try:
         task.enqueue(ids)

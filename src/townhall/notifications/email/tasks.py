@@ -46,11 +46,17 @@ def email_tick() -> dict[str, int]:
 
 
 def _enqueue_tick() -> bool:
+    """Enqueue the next tick at the next TICK_SECONDS boundary. Two chains (two workers kicked it at
+    once) meet at the same boundary, where the cache lets only one go on."""
     backend = email_tick.get_backend()
     if not backend.supports_defer:
         return False
+    slot = int(timezone.now().timestamp() // TICK_SECONDS) + 1
+    if not cache.add(f"{TICK_KEY}:{slot}", 1, timeout=TICK_SECONDS * 3):
+        return False
     try:
-        email_tick.using(run_after=timezone.now() + dt.timedelta(seconds=TICK_SECONDS)).enqueue()
+        when = dt.datetime.fromtimestamp(slot * TICK_SECONDS, tz=dt.UTC)
+        email_tick.using(run_after=when).enqueue()
     except Exception as exc:
         logger.warning("the email tick was not enqueued again (%s); the next kick restarts it", exc)
         return False
