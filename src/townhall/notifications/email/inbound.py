@@ -38,7 +38,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from mailparser_reply import EmailReplyParser
+from mailparser_reply.parser import EmailMessage as ParsedMail
 from markdownify import markdownify
 
 from townhall.accounts.models import User
@@ -209,7 +209,8 @@ def clean_reply(text: str) -> str:
     """Only what the member wrote: quoted replies ("On … wrote:", Outlook's header block, in several
     languages) and signatures ("-- ", "Sent from my phone") are stripped."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    parsed = EmailReplyParser(languages=LANGUAGES).read(text)
+    # Hyphen lists are Markdown lists here, not signatures (the library's default takes them for one).
+    parsed = ParsedMail(text=text, languages=list(LANGUAGES), keep_hyphen_lists=True).read()
     latest = parsed.replies[0].body if parsed.replies else text
     lines = latest.split("\n")
     while lines and lines[-1].startswith(">"):  # a quote the parser kept (no header line above it)
