@@ -293,7 +293,9 @@ def inbound_email(recipient: str | None) -> None:
     try:
         outcome = inbound.receive(raw, recipient=recipient)
     except Exception as exc:  # a bug or an outage: the mail server keeps the message and retries
-        click.echo(f"townhall: inbound email not handled ({exc.__class__.__name__}); try again later", err=True)
+        click.echo(
+            f"townhall: inbound email not handled ({exc.__class__.__name__}); try again later", err=True
+        )
         sys.exit(inbound.EX_TEMPFAIL)
     click.echo(f"townhall: {outcome.message}", err=outcome.code != inbound.EX_OK)
     sys.exit(outcome.code)

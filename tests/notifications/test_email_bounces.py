@@ -140,7 +140,10 @@ def test_a_spam_complaint_suppresses_the_address(member: Any) -> None:
     assert inbound.receive(arf(bounce_address(member))).code == inbound.EX_OK
     row = EmailSuppression.objects.get(email=member.email)
     assert row.reason == COMPLAINED
-    assert Notification.objects.get(recipient=member, kind="email_bounced").data["reason"] == "was reported as spam"
+    assert (
+        Notification.objects.get(recipient=member, kind="email_bounced").data["reason"]
+        == "was reported as spam"
+    )
 
 
 def test_a_forged_bounce_address_changes_nothing(member: Any, caplog: Any) -> None:
@@ -166,7 +169,9 @@ def test_a_report_not_sent_to_a_bounce_address_is_refused(member: Any) -> None:
 
 
 def test_plain_mail_to_a_bounce_address_is_ignored(member: Any) -> None:
-    raw = f"From: someone@example.org\r\nTo: {bounce_address(member)}\r\nSubject: hi\r\n\r\nhello\r\n".encode()
+    raw = (
+        f"From: someone@example.org\r\nTo: {bounce_address(member)}\r\nSubject: hi\r\n\r\nhello\r\n".encode()
+    )
     outcome = inbound.receive(raw)
     assert outcome.code == inbound.EX_OK and "no delivery report" in outcome.message
     assert not EmailSuppression.objects.exists()

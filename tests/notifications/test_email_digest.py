@@ -47,7 +47,9 @@ def chose(user: Any, choice: str, *, last: dt.datetime | None) -> Settings:
     return Settings.objects.create(user=user, digest=choice, last_digest_at=last)
 
 
-def test_a_daily_digest_lists_new_and_busy_topics_in_followed_spaces(member: Any, ana: Any, gear: Space, outbox: Any) -> None:
+def test_a_daily_digest_lists_new_and_busy_topics_in_followed_spaces(
+    member: Any, ana: Any, gear: Space, outbox: Any
+) -> None:
     old = topic(ana, gear, "Dew heaters that last all night")
     Topic.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=3))
     chose(member, DIGEST_DAILY, last=timezone.now() - dt.timedelta(days=1, minutes=5))
@@ -73,7 +75,9 @@ def test_never_two_digests_for_one_period(member: Any, ana: Any, gear: Space, ou
     assert len(outbox) == 1
 
 
-def test_a_stale_claim_is_not_sent_by_a_second_worker(member: Any, ana: Any, gear: Space, outbox: Any) -> None:
+def test_a_stale_claim_is_not_sent_by_a_second_worker(
+    member: Any, ana: Any, gear: Space, outbox: Any
+) -> None:
     row = chose(member, DIGEST_DAILY, last=timezone.now() - dt.timedelta(days=2))
     topic(ana, gear, "Star party on Saturday")
     now = timezone.now()
@@ -97,7 +101,9 @@ def test_nothing_happened_means_no_email(member: Any, gear: Space, outbox: Any) 
     assert Settings.objects.get(user=member).last_digest_at is not None  # the period is done all the same
 
 
-def test_a_digest_never_names_what_the_member_may_not_read(member: Any, ana: Any, gear: Space, outbox: Any) -> None:
+def test_a_digest_never_names_what_the_member_may_not_read(
+    member: Any, ana: Any, gear: Space, outbox: Any
+) -> None:
     secret = testing.make_space("Moderators' room", visibility=Space.PRIVATE, members=[ana])
     chose(member, DIGEST_DAILY, last=timezone.now() - dt.timedelta(days=2))
     topic(ana, secret, "Banning the troll")
@@ -114,7 +120,9 @@ def test_a_muted_space_is_left_out(member: Any, ana: Any, gear: Space, outbox: A
     assert digest.send_due_digests() == 0
 
 
-def test_unread_notifications_of_digest_kinds_come_first(member: Any, ana: Any, gear: Space, outbox: Any) -> None:
+def test_unread_notifications_of_digest_kinds_come_first(
+    member: Any, ana: Any, gear: Space, outbox: Any
+) -> None:
     chose(member, DIGEST_DAILY, last=timezone.now() - dt.timedelta(days=2))
     notify(member, actor=ana, title="Your Orion photo")
     digest.send_due_digests()
@@ -122,7 +130,9 @@ def test_unread_notifications_of_digest_kinds_come_first(member: Any, ana: Any, 
     assert "For you" in text and "Ana Astro replied to Your Orion photo" in text
 
 
-def test_smtp_down_keeps_the_digest_for_the_next_tick(settings: Any, member: Any, ana: Any, gear: Space, outbox: Any) -> None:
+def test_smtp_down_keeps_the_digest_for_the_next_tick(
+    settings: Any, member: Any, ana: Any, gear: Space, outbox: Any
+) -> None:
     last = timezone.now() - dt.timedelta(days=2)
     chose(member, DIGEST_DAILY, last=last)
     topic(ana, gear, "Collimation tips")
@@ -136,7 +146,9 @@ def test_smtp_down_keeps_the_digest_for_the_next_tick(settings: Any, member: Any
     assert len(outbox) == 1
 
 
-def test_no_digest_for_someone_who_turned_it_off_or_was_banned(member: Any, ana: Any, gear: Space, banned: Any, outbox: Any) -> None:
+def test_no_digest_for_someone_who_turned_it_off_or_was_banned(
+    member: Any, ana: Any, gear: Space, banned: Any, outbox: Any
+) -> None:
     chose(member, "off", last=None)
     chose(banned, DIGEST_DAILY, last=None)
     topic(ana, gear, "Collimation tips")
@@ -144,7 +156,9 @@ def test_no_digest_for_someone_who_turned_it_off_or_was_banned(member: Any, ana:
     assert len(outbox) == 0
 
 
-def test_the_digest_has_html_in_the_communitys_colours(member: Any, ana: Any, gear: Space, outbox: Any, community: Any) -> None:
+def test_the_digest_has_html_in_the_communitys_colours(
+    member: Any, ana: Any, gear: Space, outbox: Any, community: Any
+) -> None:
     community.accent_color = "#c2255c"
     community.save()
     chose(member, DIGEST_DAILY, last=None)

@@ -61,13 +61,21 @@ def topic(space: Space, ana: Any) -> Topic:
 def address(member: Any, ana: Any, topic: Topic, space: Space) -> str:
     """The Reply-To of the email `member` got about ana's topic."""
     opening = topic.posts.get(position=1)
-    notification = notify(member, actor=ana, space=space, thread_key=f"topic:{topic.pk}", target=f"post:{opening.pk}")
+    notification = notify(
+        member, actor=ana, space=space, thread_key=f"topic:{topic.pk}", target=f"post:{opening.pk}"
+    )
     found = tokens.reply_address(notification_id=notification.pk, recipient_id=member.pk)
     assert found is not None
     return found
 
 
-def mail(to: str, *, subject: str = "Re: Which lens for the Milky Way?", sender: str = "Max Member <max@example.org>", msgid: str = "<m1@mail.example.org>") -> EmailMessage:
+def mail(
+    to: str,
+    *,
+    subject: str = "Re: Which lens for the Milky Way?",
+    sender: str = "Max Member <max@example.org>",
+    msgid: str = "<m1@mail.example.org>",
+) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
@@ -78,21 +86,27 @@ def mail(to: str, *, subject: str = "Re: Which lens for the Milky Way?", sender:
 
 
 def replies(topic: Topic) -> list[str]:
-    return list(Post.objects.filter(topic=topic, position__gt=1).order_by("position").values_list("body", flat=True))
+    return list(
+        Post.objects.filter(topic=topic, position__gt=1).order_by("position").values_list("body", flat=True)
+    )
 
 
-def test_a_gmail_reply_in_quoted_printable_is_posted_without_the_quote(address: str, topic: Topic, member: Any) -> None:
+def test_a_gmail_reply_in_quoted_printable_is_posted_without_the_quote(
+    address: str, topic: Topic, member: Any
+) -> None:
     message = mail(address)
-    message.set_content("Great idea — I’ll try the 14mm tonight and report back." + GMAIL_QUOTE, cte="quoted-printable")
+    message.set_content(
+        "Great idea — I\u2019ll try the 14mm tonight and report back." + GMAIL_QUOTE, cte="quoted-printable"
+    )
     message.add_alternative(
-        "<div dir='ltr'>Great idea — I’ll try the 14mm tonight and report back.</div>"
+        "<div dir='ltr'>Great idea — I\u2019ll try the 14mm tonight and report back.</div>"
         "<div class='gmail_quote'>On Tue … wrote:<blockquote>Try a 14mm</blockquote></div>",
         subtype="html",
     )
     assert b"quoted-printable" in message.as_bytes()
     outcome = inbound.receive(message.as_bytes())
     assert outcome.code == inbound.EX_OK, outcome.message
-    assert replies(topic) == ["Great idea — I’ll try the 14mm tonight and report back."]
+    assert replies(topic) == ["Great idea — I\u2019ll try the 14mm tonight and report back."]
     post = Post.objects.get(topic=topic, position=2)
     assert post.author == member
     assert post.reply_to is None  # an answer to the opening post is an answer to the topic
@@ -121,14 +135,17 @@ def test_html_only_mail_becomes_markdown(address: str, topic: Topic) -> None:
     message.set_content(
         "<html><head><style>p{color:red}</style></head><body><div dir='ltr'>"
         "<p>I focus <b>manually</b> on a <a href='https://example.org/vega'>bright star</a>:</p>"
-        "<ul><li>live view</li><li>10× zoom</li></ul></div>"
+        "<ul><li>live view</li><li>10\u00d7 zoom</li></ul></div>"
         "<div class='gmail_quote'><div>On Tue, 1 Dec 2026 Night Sky Collective wrote:</div>"
         "<blockquote>Try a 14mm f/2.8.</blockquote></div></body></html>",
         subtype="html",
     )
     assert inbound.receive(message.as_bytes()).code == inbound.EX_OK
     [body] = replies(topic)
-    assert body == "I focus **manually** on a [bright star](https://example.org/vega):\n\n- live view\n- 10× zoom"
+    assert (
+        body
+        == "I focus **manually** on a [bright star](https://example.org/vega):\n\n- live view\n- 10\u00d7 zoom"
+    )
 
 
 def test_an_outlook_reply_loses_the_original_message_block(address: str, topic: Topic) -> None:
@@ -181,7 +198,9 @@ def test_two_different_replies_to_one_email_are_both_posted(address: str, topic:
 # --- refused ---------------------------------------------------------------------------------------------
 
 
-def test_a_huge_message_is_refused_before_parsing(settings: Any, address: str, topic: Topic, caplog: Any) -> None:
+def test_a_huge_message_is_refused_before_parsing(
+    settings: Any, address: str, topic: Topic, caplog: Any
+) -> None:
     settings.TOWNHALL_INBOUND_MAX_BYTES = 50_000
     message = mail(address)
     message.set_content("stars " * 20_000)
@@ -194,7 +213,9 @@ def test_a_huge_message_is_refused_before_parsing(settings: Any, address: str, t
 
 def test_a_message_with_no_text_part_is_refused(address: str, topic: Topic, caplog: Any) -> None:
     message = mail(address)
-    message.add_attachment(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, maintype="image", subtype="png", filename="m31.png")
+    message.add_attachment(
+        b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, maintype="image", subtype="png", filename="m31.png"
+    )
     with caplog.at_level(logging.WARNING, logger="townhall.notifications.inbound"):
         outcome = inbound.receive(message.as_bytes())
     assert outcome.code == inbound.EX_DATAERR
@@ -234,7 +255,9 @@ def test_a_forged_reply_address_is_refused_and_logged(address: str, topic: Topic
     assert replies(topic) == []
 
 
-def test_a_token_moved_to_another_members_notification_is_refused(address: str, topic: Topic, ana: Any) -> None:
+def test_a_token_moved_to_another_members_notification_is_refused(
+    address: str, topic: Topic, ana: Any
+) -> None:
     theirs = notify(ana, thread_key=f"topic:{topic.pk}")
     token = address.split("+", 1)[1].split("@")[0]
     _notification, issued, mac = token.split(".")
@@ -248,7 +271,9 @@ def test_a_token_moved_to_another_members_notification_is_refused(address: str, 
 def test_a_stale_reply_address_is_refused(member: Any, address: str, topic: Topic, caplog: Any) -> None:
     notification_id = tokens.reply_token_id(address.split("+", 1)[1].split("@")[0])
     assert notification_id is not None
-    old = tokens.reply_token(notification_id=notification_id, recipient_id=member.pk, now=time.time() - 31 * 86400)
+    old = tokens.reply_token(
+        notification_id=notification_id, recipient_id=member.pk, now=time.time() - 31 * 86400
+    )
     message = mail(f"reply+{old}@{REPLY_DOMAIN}")
     message.set_content("Sorry for the late answer.")
     with caplog.at_level(logging.WARNING, logger="townhall.notifications.inbound"):
@@ -257,7 +282,9 @@ def test_a_stale_reply_address_is_refused(member: Any, address: str, topic: Topi
     assert replies(topic) == []
 
 
-def test_a_member_who_left_the_space_can_no_longer_reply(member: Any, address: str, topic: Topic, space: Space, caplog: Any) -> None:
+def test_a_member_who_left_the_space_can_no_longer_reply(
+    member: Any, address: str, topic: Topic, space: Space, caplog: Any
+) -> None:
     SpaceMembership.objects.filter(space=space, user=member).delete()
     message = mail(address)
     message.set_content("Still here?")

@@ -55,7 +55,9 @@ def test_the_email_channel_is_registered_with_the_notifications_app() -> None:
     assert channels["email"].schedule is sending.schedule
 
 
-def test_nothing_goes_before_the_delay_and_one_email_goes_after_it(member: Any, ana: Any, outbox: Any) -> None:
+def test_nothing_goes_before_the_delay_and_one_email_goes_after_it(
+    member: Any, ana: Any, outbox: Any
+) -> None:
     notification = notify(member, actor=ana)
     sending.schedule([notification.pk])  # the inline queue runs it at once: not due yet
     assert len(outbox) == 0
@@ -66,7 +68,10 @@ def test_nothing_goes_before_the_delay_and_one_email_goes_after_it(member: Any, 
     assert counts == {"send": 1}
     assert state(notification) == SENT
     [message] = outbox.to(member.email)
-    assert message["Subject"].strip() == "[Night Sky Collective] Ana Astro replied to Which lens for the Milky Way?"
+    assert (
+        message["Subject"].strip()
+        == "[Night Sky Collective] Ana Astro replied to Which lens for the Milky Way?"
+    )
     assert message["From"].addresses[0].display_name == "Night Sky Collective"
     plain = message.get_body(preferencelist=("plain",)).get_content()
     html = message.get_body(preferencelist=("html",)).get_content()
@@ -99,8 +104,10 @@ def test_list_unsubscribe_headers_offer_one_click_and_mail(member: Any, ana: Any
     sending.deliver([notify(member, actor=ana).pk], now=later(11))
     [message] = outbox
     links = re.findall(r"<([^>]+)>", message["List-Unsubscribe"])
-    assert links[0].startswith("https://nightsky.example/email/unsubscribe/") and links[0].endswith("/one-click/")
-    assert links[1].startswith(f"mailto:unsubscribe+") and f"@{REPLY_DOMAIN}" in links[1]
+    assert links[0].startswith("https://nightsky.example/email/unsubscribe/") and links[0].endswith(
+        "/one-click/"
+    )
+    assert links[1].startswith("mailto:unsubscribe+") and f"@{REPLY_DOMAIN}" in links[1]
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message["Auto-Submitted"] == "auto-generated"
     footer = re.search(r"Stop emails about replies to your posts: (\S+)", outbox.body(message))
@@ -117,7 +124,9 @@ def test_reply_to_is_a_signed_address_of_the_recipient(member: Any, ana: Any, ou
     assert "You can also reply to this email" in outbox.body(message)
 
 
-def test_without_a_reply_domain_there_is_no_reply_to_and_no_hint(settings: Any, member: Any, ana: Any, outbox: Any) -> None:
+def test_without_a_reply_domain_there_is_no_reply_to_and_no_hint(
+    settings: Any, member: Any, ana: Any, outbox: Any
+) -> None:
     settings.TOWNHALL_REPLY_DOMAIN = ""
     sending.deliver([notify(member, actor=ana).pk], now=later(11))
     [message] = outbox
@@ -148,7 +157,9 @@ def test_the_envelope_sender_is_a_per_recipient_bounce_address(settings: Any, me
         sending.deliver([notify(member, actor=ana).pk], now=later(11))
     finally:
         controller.stop()
-    assert len(envelopes) == 1 and re.fullmatch(rf"bounces\+[a-z0-9]+\.[a-z2-7]{{16}}@{re.escape(REPLY_DOMAIN)}", envelopes[0])
+    assert len(envelopes) == 1 and re.fullmatch(
+        rf"bounces\+[a-z0-9]+\.[a-z2-7]{{16}}@{re.escape(REPLY_DOMAIN)}", envelopes[0]
+    )
 
 
 # --- cancelled, failed or held at delivery -------------------------------------------------------------
@@ -230,7 +241,9 @@ def test_a_paused_member_gets_the_email_when_the_pause_ends(member: Any, ana: An
     assert state(notification) == SENT and len(outbox) == 1
 
 
-def test_quiet_hours_in_the_members_time_zone_hold_the_email_until_morning(member: Any, ana: Any, outbox: Any) -> None:
+def test_quiet_hours_in_the_members_time_zone_hold_the_email_until_morning(
+    member: Any, ana: Any, outbox: Any
+) -> None:
     member.time_zone = "Europe/Berlin"
     member.save(update_fields=["time_zone"])
     Settings.objects.create(user=member, quiet_from=dt.time(22, 0), quiet_until=dt.time(7, 0))
@@ -255,7 +268,9 @@ class Recorder:
         import email
         import email.policy
 
-        self.subjects.append(str(email.message_from_bytes(envelope.content, policy=email.policy.default)["Subject"]).strip())
+        self.subjects.append(
+            str(email.message_from_bytes(envelope.content, policy=email.policy.default)["Subject"]).strip()
+        )
         return "250 OK"
 
 
@@ -287,7 +302,9 @@ def test_smtp_down_is_retried_with_backoff_and_nothing_is_lost_or_doubled(
     server = Controller(recorder, hostname="127.0.0.1", port=8632)
     server.start()  # back up
     try:
-        assert sending.deliver([first.pk, second.pk], now=t0 + dt.timedelta(minutes=2)) == {"skipped": 2}  # not due
+        assert sending.deliver([first.pk, second.pk], now=t0 + dt.timedelta(minutes=2)) == {
+            "skipped": 2
+        }  # not due
         tasks.run_tick(now=t0 + dt.timedelta(minutes=3))  # the sweep finds them
         tasks.run_tick(now=t0 + dt.timedelta(minutes=4))
     finally:
@@ -299,7 +316,9 @@ def test_smtp_down_is_retried_with_backoff_and_nothing_is_lost_or_doubled(
     assert state(first) == SENT and state(second) == SENT
 
 
-def test_after_the_last_attempt_the_email_fails_with_an_error_line(settings: Any, member: Any, ana: Any, caplog: Any) -> None:
+def test_after_the_last_attempt_the_email_fails_with_an_error_line(
+    settings: Any, member: Any, ana: Any, caplog: Any
+) -> None:
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
                                     "OPTIONS": {"host": "127.0.0.1", "port": 8633, "timeout": 3}}}  # fmt: skip
     notification = notify(member, actor=ana)
@@ -314,7 +333,9 @@ def test_backoff_doubles_from_a_minute() -> None:
     assert [sending.backoff(n).total_seconds() / 60 for n in range(1, 8)] == [1, 2, 4, 8, 16, 32, 64]
 
 
-def test_the_sweep_fails_a_claim_that_never_finished_rather_than_send_twice(member: Any, ana: Any, outbox: Any) -> None:
+def test_the_sweep_fails_a_claim_that_never_finished_rather_than_send_twice(
+    member: Any, ana: Any, outbox: Any
+) -> None:
     notification = notify(member, actor=ana)
     Notification.objects.filter(pk=notification.pk).update(email_state=SENDING, email_due_at=later(-61))
     fresh = notify(member, actor=ana)
@@ -340,4 +361,6 @@ def test_schedule_asks_the_queue_to_wait_until_the_due_time(member: Any, ana: An
     sending.schedule([r.pk for r in rows])
     assert [len(ids) for ids, _ in enqueued] == [sending.BATCH, 3]
     due = rows[0].email_due_at
-    assert all(when is not None and dt.timedelta(0) < when - due <= dt.timedelta(minutes=1) for _, when in enqueued)
+    assert all(
+        when is not None and dt.timedelta(0) < when - due <= dt.timedelta(minutes=1) for _, when in enqueued
+    )

@@ -33,7 +33,9 @@ def links_of(member: Any, outbox: Any) -> tuple[str, str]:
     footer = re.search(r"Stop emails about [^:]+: (\S+)", outbox.body(message))
     header = re.search(r"<(http[^>]+)>", message["List-Unsubscribe"])
     assert footer and header
-    return footer.group(1).removeprefix("http://testserver"), header.group(1).removeprefix("http://testserver")
+    return footer.group(1).removeprefix("http://testserver"), header.group(1).removeprefix(
+        "http://testserver"
+    )
 
 
 def test_the_footer_link_asks_before_changing_anything(member: Any, outbox: Any) -> None:
@@ -88,7 +90,10 @@ def test_opening_the_one_click_url_leads_to_the_page_that_asks(member: Any, outb
 def test_a_damaged_link_explains_itself_and_changes_nothing(token: str, member: Any) -> None:
     page = Client().get(f"/email/unsubscribe/{token}/")
     assert page.status_code == 400 and "This link does not work" in page.content.decode()
-    assert Client().post(f"/email/unsubscribe/{token}/one-click/", {"List-Unsubscribe": "One-Click"}).status_code == 400
+    assert (
+        Client().post(f"/email/unsubscribe/{token}/one-click/", {"List-Unsubscribe": "One-Click"}).status_code
+        == 400
+    )
     assert not Preference.objects.exists()
 
 

@@ -13,7 +13,16 @@ class DiscussionsConfig(AppConfig):
         from townhall.activity import verbs
         from townhall.core import registries
         from townhall.core.registries import SidebarLink, SpaceKind, signed_in
-        from townhall.discussions import broadcasts, digest, email_replies, events, search_docs, sections, unread, views
+        from townhall.discussions import (
+            broadcasts,
+            digest,
+            email_replies,
+            events,
+            search_docs,
+            sections,
+            unread,
+            views,
+        )
         from townhall.notifications import kinds as notification_kinds
         from townhall.realtime import schemas
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from townhall.discussions.models import MUTED, WATCHING, SpaceFollow, Topic
 from townhall.notifications.email.digest import DigestItem, DigestSection, register_section
@@ -19,14 +19,18 @@ BUSY_MIN_REPLIES = 2
 
 def followed_space_ids(guardian: Guardian) -> list[int]:
     user_id = guardian.user_id
+    if user_id is None:
+        return []
     joined = SpaceMembership.objects.filter(user_id=user_id, state=SpaceMembership.ACTIVE).values("space_id")
     watched = SpaceFollow.objects.filter(user_id=user_id, level=WATCHING).values("space_id")
     muted = SpaceFollow.objects.filter(user_id=user_id, level=MUTED).values("space_id")
-    spaces = Space.objects.filter(Q(pk__in=joined) | Q(pk__in=watched), kind="discussion").exclude(pk__in=muted)
+    spaces = Space.objects.filter(Q(pk__in=joined) | Q(pk__in=watched), kind="discussion").exclude(
+        pk__in=muted
+    )
     return list(guardian.spaces.readable(spaces).values_list("pk", flat=True))
 
 
-def _topics(guardian: Guardian) -> object:
+def _topics(guardian: Guardian) -> QuerySet[Topic]:
     return guardian.discussions.visible_topics(
         Topic.objects.filter(space_id__in=followed_space_ids(guardian))
     ).select_related("space", "author")
@@ -34,7 +38,7 @@ def _topics(guardian: Guardian) -> object:
 
 def new_topics(guardian: Guardian, since: dt.datetime, until: dt.datetime) -> list[DigestItem]:
     topics = (
-        _topics(guardian)  # type: ignore[attr-defined]
+        _topics(guardian)
         .filter(created_at__gte=since, created_at__lt=until)
         .exclude(author_id=guardian.user_id)
         .order_by("-created_at")[:NEW_TOPICS_MAX]
@@ -54,7 +58,7 @@ def busy_topics(guardian: Guardian, since: dt.datetime, until: dt.datetime) -> l
     recent = Q(posts__created_at__gte=since, posts__created_at__lt=until, posts__position__gt=1)
     recent &= Q(posts__hidden=False, posts__deleted_at__isnull=True)
     topics = (
-        _topics(guardian)  # type: ignore[attr-defined]
+        _topics(guardian)
         .filter(created_at__lt=since)
         .annotate(new_replies=Count("posts", filter=recent))
         .filter(new_replies__gte=BUSY_MIN_REPLIES)

@@ -27,7 +27,9 @@ def turn_off(*, user_id: int, kind: str) -> None:
     if kind == tokens.DIGEST:
         Settings.objects.update_or_create(user_id=user_id, defaults={"digest": DIGEST_OFF})
         return
-    Preference.objects.update_or_create(user_id=user_id, kind=kind, channel=EMAIL, defaults={"enabled": False})
+    Preference.objects.update_or_create(
+        user_id=user_id, kind=kind, channel=EMAIL, defaults={"enabled": False}
+    )
 
 
 def suppress(user: User, *, reason: str, detail: str) -> EmailSuppression:
@@ -49,7 +51,10 @@ def suppress(user: User, *, reason: str, detail: str) -> EmailSuppression:
                 defaults={
                     "kind": BOUNCED_KIND,
                     "url": reverse("account_email"),
-                    "data": {"address": address, "reason": "bounced" if row.reason == BOUNCED else "was reported as spam"},
+                    "data": {
+                        "address": address,
+                        "reason": "bounced" if row.reason == BOUNCED else "was reported as spam",
+                    },
                     "created_at": now,
                     "updated_at": now,
                 },

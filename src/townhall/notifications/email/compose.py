@@ -148,7 +148,9 @@ def notification_email(*, kind: Kind, notification: Notification, to: str) -> Em
         root = thread_message_id(notification.thread_key)
         headers["In-Reply-To"] = root
         headers["References"] = root
-    envelope = tokens.bounce_address(user_id=notification.recipient_id, email=to) or settings.DEFAULT_FROM_EMAIL
+    envelope = (
+        tokens.bounce_address(user_id=notification.recipient_id, email=to) or settings.DEFAULT_FROM_EMAIL
+    )
     message = EmailMultiAlternatives(
         subject,
         body,

@@ -162,7 +162,11 @@ def send_digest(row: Settings, *, now: dt.datetime) -> bool:
         return False
     user = row.user
     previous = row.last_digest_at
-    claimed = Settings.objects.filter(pk=row.pk, last_digest_at=previous) if previous else Settings.objects.filter(pk=row.pk, last_digest_at__isnull=True)
+    claimed = (
+        Settings.objects.filter(pk=row.pk, last_digest_at=previous)
+        if previous
+        else Settings.objects.filter(pk=row.pk, last_digest_at__isnull=True)
+    )
     if not claimed.update(last_digest_at=now):
         return False  # another worker took this period
     guardian = Guardian(user)

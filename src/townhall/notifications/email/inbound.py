@@ -36,8 +36,6 @@ from email.utils import getaddresses
 from bs4 import BeautifulSoup
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.urls import reverse
-from django.utils import timezone
 from mailparser_reply.parser import EmailMessage as ParsedMail
 from markdownify import markdownify
 
@@ -50,11 +48,7 @@ from townhall.notifications.kinds import repliers
 from townhall.notifications.models import (
     BOUNCED,
     COMPLAINED,
-    EMAIL,
-    EmailSuppression,
     Notification,
-    Preference,
-    Settings,
 )
 from townhall.policy import Guardian
 
@@ -98,7 +92,7 @@ def _accept(message: str, *args: object) -> Outcome:
 
 
 def parse(raw: bytes) -> EmailMessage:
-    return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
+    return email.message_from_bytes(raw, policy=email.policy.default)
 
 
 def our_address(message: Message, recipient: str | None) -> tuple[str, str] | None:
@@ -110,7 +104,8 @@ def our_address(message: Message, recipient: str | None) -> tuple[str, str] | No
     for header in ("Delivered-To", "X-Original-To", "Envelope-To", "To", "Cc"):
         try:
             values = message.get_all(header) or []
-        except Exception:  # a header too damaged to parse
+        except Exception as exc:  # a header too damaged to parse: the others may still name us
+            logger.debug("inbound email: %s header unreadable (%s)", header, exc)
             continue
         candidates += [address for _name, address in getaddresses([str(v) for v in values])]
     for candidate in candidates:
@@ -179,15 +174,16 @@ def text_of(message: EmailMessage) -> str | None:
     return html_to_markdown(source)
 
 
+# Where mail clients put the quoted message (or their signature) in HTML: (tag, attribute, value).
 QUOTE_BLOCKS = [
-    {"name": "blockquote", "attrs": {"type": "cite"}},  # Apple Mail, Thunderbird
-    {"name": "div", "attrs": {"class": "gmail_quote"}},  # Gmail
-    {"name": "div", "attrs": {"class": "gmail_signature"}},
-    {"name": "div", "attrs": {"id": "appendonsend"}},  # Outlook on the web: everything after it is quoted
-    {"name": "div", "attrs": {"id": "divRplyFwdMsg"}},  # Outlook's "From: … Sent: …" block
-    {"name": "div", "attrs": {"class": "moz-cite-prefix"}},
-    {"name": "div", "attrs": {"class": "yahoo_quoted"}},
+    ("blockquote", "type", "cite"),  # Apple Mail, Thunderbird
+    ("div", "class", "gmail_quote"),  # Gmail
+    ("div", "class", "gmail_signature"),
+    ("div", "id", "divRplyFwdMsg"),  # Outlook's "From: … Sent: …" block
+    ("div", "class", "moz-cite-prefix"),  # Thunderbird's "On … wrote:"
+    ("div", "class", "yahoo_quoted"),
 ]
+OUTLOOK_SPLIT = ("div", "id", "appendonsend")  # Outlook on the web: everything after it is quoted
 
 
 def html_to_markdown(html: str) -> str:
@@ -195,12 +191,15 @@ def html_to_markdown(html: str) -> str:
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup(["script", "style", "head", "title"]):
         tag.decompose()
-    for block in QUOTE_BLOCKS:
-        for tag in soup.find_all(block["name"], attrs=block["attrs"]):
-            if block["attrs"].get("id") == "appendonsend":
-                for later in list(tag.find_all_next()):
-                    later.extract()
+    for name, attribute, value in QUOTE_BLOCKS:
+        for tag in soup.find_all(name, attrs={attribute: value}):
             tag.decompose()
+    name, attribute, value = OUTLOOK_SPLIT
+    split = soup.find(name, attrs={attribute: value})
+    if split is not None:
+        for later in list(split.find_all_next()):
+            later.extract()
+        split.decompose()
     markdown = markdownify(str(soup), heading_style="ATX", bullets="-", strip=["img"])
     return re.sub(r"\n{3,}", "\n\n", markdown).strip()
 
@@ -239,15 +238,25 @@ def handle_reply(message: EmailMessage, token: str) -> Outcome:
     prefix, _, thread = row.thread_key.partition(":")
     replier = repliers.get(prefix)
     if replier is None or not thread.isdigit():
-        return _refuse(EX_NOPERM, "notification %s is about %r, which takes no replies", row.pk, row.thread_key)
+        return _refuse(
+            EX_NOPERM, "notification %s is about %r, which takes no replies", row.pk, row.thread_key
+        )
     text = text_of(message)
     if text is None:
         return _refuse(EX_DATAERR, "reply to notification %s has no text or HTML part", row.pk)
     body = clean_reply(text)
     if not body:
-        return _refuse(EX_DATAERR, "reply to notification %s is empty once quotes and signature are removed", row.pk)
+        return _refuse(
+            EX_DATAERR, "reply to notification %s is empty once quotes and signature are removed", row.pk
+        )
     if len(body) > REPLY_MAX_CHARS:
-        return _refuse(EX_DATAERR, "reply to notification %s is %d characters long (at most %d)", row.pk, len(body), REPLY_MAX_CHARS)
+        return _refuse(
+            EX_DATAERR,
+            "reply to notification %s is %d characters long (at most %d)",
+            row.pk,
+            len(body),
+            REPLY_MAX_CHARS,
+        )
     key = _message_key(message)
     user = row.recipient
     guardian = Guardian(user)
@@ -268,7 +277,13 @@ def handle_reply(message: EmailMessage, token: str) -> Outcome:
             locked.data = {**locked.data, SEEN_KEY: [*seen, key][-SEEN_KEEP:]}
             locked.save(update_fields=["data"])
     except (NotFound, PermissionDenied) as exc:
-        return _refuse(EX_NOPERM, "user %s may not reply in %s: %s", user.pk, row.thread_key, getattr(exc, "reason", exc) or "not found")
+        return _refuse(
+            EX_NOPERM,
+            "user %s may not reply in %s: %s",
+            user.pk,
+            row.thread_key,
+            getattr(exc, "reason", exc) or "not found",
+        )
     except Invalid as exc:
         return _refuse(EX_DATAERR, "reply of user %s in %s refused: %s", user.pk, row.thread_key, exc.message)
     except RateLimited as exc:
@@ -306,7 +321,11 @@ def _fields(part: Message) -> list[Message]:
     if isinstance(payload, list):
         return [p for p in payload if isinstance(p, Message)]
     if isinstance(payload, str):  # some parsers leave the block as text
-        return [email.message_from_string(block, policy=email.policy.default) for block in payload.split("\n\n") if block.strip()]
+        return [
+            email.message_from_string(block, policy=email.policy.default)
+            for block in payload.split("\n\n")
+            if block.strip()
+        ]
     return []
 
 
@@ -338,7 +357,9 @@ def read_report(message: Message) -> Report | None:
                 continue
             diagnostic = " ".join(str(block.get("Diagnostic-Code", "")).split())[:250]
             permanent = status.startswith("5") or (not status and action == "failed")
-            return Report(complaint=False, permanent=permanent, status=status or action, diagnostic=diagnostic)
+            return Report(
+                complaint=False, permanent=permanent, status=status or action, diagnostic=diagnostic
+            )
     return None
 
 
@@ -359,10 +380,18 @@ def handle_report(message: Message, recipient: str | None) -> Outcome:
     if report is None:
         return _accept("mail to bounce address of user %s is no delivery report; ignored", user.pk)
     if not report.permanent:
-        return _accept("temporary delivery failure for user %s (%s %s); nothing changed", user.pk, report.status, report.diagnostic)
-    suppress(user, reason=COMPLAINED if report.complaint else BOUNCED, detail=f"{report.status} {report.diagnostic}".strip())
+        return _accept(
+            "temporary delivery failure for user %s (%s %s); nothing changed",
+            user.pk,
+            report.status,
+            report.diagnostic,
+        )
+    suppress(
+        user,
+        reason=COMPLAINED if report.complaint else BOUNCED,
+        detail=f"{report.status} {report.diagnostic}".strip(),
+    )
     return _accept(
         "%s for user %s (%s): their address gets no more notification email",
         "complaint" if report.complaint else "permanent bounce", user.pk, report.status,
     )  # fmt: skip
-

@@ -68,7 +68,9 @@ def enqueue_at(task: Task, ids: list[int], when: dt.datetime | None) -> None:
     try:
         task.enqueue(ids)
     except Exception as exc:  # the sweep finds the rows: nothing is lost
-        logger.warning("email task for %d notifications not enqueued (%s); the sweep will send them", len(ids), exc)
+        logger.warning(
+            "email task for %d notifications not enqueued (%s); the sweep will send them", len(ids), exc
+        )
 
 
 def schedule(ids: list[int]) -> None:
@@ -88,7 +90,11 @@ def schedule(ids: list[int]) -> None:
 def _claim(pk: int, now: dt.datetime) -> bool:
     """PENDING and due -> SENDING in one UPDATE; email_due_at then records when it was claimed."""
     due = Q(email_due_at__isnull=True) | Q(email_due_at__lte=now)
-    return bool(Notification.objects.filter(due, pk=pk, email_state=PENDING).update(email_state=SENDING, email_due_at=now))
+    return bool(
+        Notification.objects.filter(due, pk=pk, email_state=PENDING).update(
+            email_state=SENDING, email_due_at=now
+        )
+    )
 
 
 def _finish(pk: int, state: str, **changes: object) -> None:
@@ -156,7 +162,9 @@ def deliver(ids: Iterable[int], *, now: dt.datetime | None = None) -> dict[str, 
             try:
                 kind = standins.kind_of(notification.kind)
                 assert kind is not None
-                compose.notification_email(kind=kind, notification=notification, to=notification.recipient.email).send()
+                compose.notification_email(
+                    kind=kind, notification=notification, to=notification.recipient.email
+                ).send()
             except (smtplib.SMTPException, OSError) as exc:
                 _retry(notification, now, exc, rest=pending)
                 counts["retry"] += 1 + len(pending)
@@ -199,7 +207,9 @@ def sweep(*, now: dt.datetime | None = None, limit: int = 2000) -> dict[str, int
         email_state=FAILED
     )
     if stale:
-        logger.warning("%d notification emails were claimed over an hour ago and never finished: marked failed", stale)
+        logger.warning(
+            "%d notification emails were claimed over an hour ago and never finished: marked failed", stale
+        )
     due = list(
         Notification.objects.filter(email_state=PENDING, email_due_at__lte=now)
         .order_by("email_due_at")

@@ -66,7 +66,9 @@ def _enqueue_tick() -> bool:
 def kick() -> bool:
     """Start the tick's chain unless one ran within the last three ticks; whether it was started."""
     try:
-        if not email_tick.get_backend().supports_defer or not cache.add(TICK_KEY, 1, timeout=TICK_SECONDS * 3):
+        if not email_tick.get_backend().supports_defer or not cache.add(
+            TICK_KEY, 1, timeout=TICK_SECONDS * 3
+        ):
             return False
         return _enqueue_tick()
     except Exception as exc:  # never fail a fan-out or a worker's start for housekeeping

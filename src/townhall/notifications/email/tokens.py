@@ -74,7 +74,9 @@ def reply_address(*, notification_id: int, recipient_id: int) -> str | None:
     return f"reply+{token}@{domain}"
 
 
-def read_reply_token(token: str, *, recipient_of: dict[int, int] | None = None, now: float | None = None) -> ReplyToken:
+def read_reply_token(
+    token: str, *, recipient_of: dict[int, int] | None = None, now: float | None = None
+) -> ReplyToken:
     """Split and check a reply token. `recipient_of` maps notification ids to recipients (the caller
     looks the notification up); the MAC covers the recipient, so a token cannot be moved to another one."""
     parts = token.strip().lower().split(".")
@@ -165,7 +167,11 @@ def read_unsubscribe_token(token: str) -> Unsubscribe:
         value = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     except signing.BadSignature:
         raise BadToken("forged or damaged unsubscribe link") from None
-    if not isinstance(value, dict) or not isinstance(value.get("u"), int) or not isinstance(value.get("k"), str):
+    if (
+        not isinstance(value, dict)
+        or not isinstance(value.get("u"), int)
+        or not isinstance(value.get("k"), str)
+    ):
         raise BadToken("damaged unsubscribe link")
     return Unsubscribe(user_id=value["u"], kind=value["k"])
 

@@ -20,6 +20,7 @@ from townhall.notifications.email.actions import turn_off
 from townhall.notifications.email.standins import kind_of
 
 ONE_CLICK = "One-Click"
+BROKEN = "The unsubscribe link is damaged or no longer valid. Sign in and change your notification settings instead."
 
 
 def _subject(token: str) -> tuple[tokens.Unsubscribe | None, User | None, str]:
@@ -44,14 +45,13 @@ def _masked(address: str) -> str:
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     choice, user, label = _subject(token)
     if choice is None or user is None:
-        context = {"heading": "This link does not work", "error": "The unsubscribe link is damaged or no longer valid. "
-                   "Sign in and change your notification settings instead."}  # fmt: skip
-        return render(request, "notifications/email/unsubscribe.html", context, status=400)
+        broken = {"heading": "This link does not work", "error": BROKEN}
+        return render(request, "notifications/email/unsubscribe.html", broken, status=400)
     done = False
     if request.method == "POST":
         turn_off(user_id=user.pk, kind=choice.kind)
         done = True
-    context = {
+    context: dict[str, object] = {
         "heading": "Emails turned off" if done else "Stop these emails?",
         "label": label,
         "address": _masked(user.email),
@@ -71,6 +71,8 @@ def one_click(request: HttpRequest, token: str) -> HttpResponse:
         return HttpResponseBadRequest("Expected List-Unsubscribe=One-Click.", content_type="text/plain")
     choice, user, _label = _subject(token)
     if choice is None or user is None:
-        return HttpResponseBadRequest("This unsubscribe link is damaged or no longer valid.", content_type="text/plain")
+        return HttpResponseBadRequest(
+            "This unsubscribe link is damaged or no longer valid.", content_type="text/plain"
+        )
     turn_off(user_id=user.pk, kind=choice.kind)
     return HttpResponse("Unsubscribed.", content_type="text/plain")
