@@ -364,3 +364,31 @@ def test_schedule_asks_the_queue_to_wait_until_the_due_time(member: Any, ana: An
     assert all(
         when is not None and dt.timedelta(0) < when - due <= dt.timedelta(minutes=1) for _, when in enqueued
     )
+
+
+def test_a_batch_goes_over_one_smtp_connection(settings: Any, member: Any, ana: Any) -> None:
+    greetings: list[str] = []
+    recorder = Recorder()
+
+    class Counting(Recorder):
+        async def handle_EHLO(
+            self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+        ) -> list[str]:
+            greetings.append(hostname)
+            session.host_name = hostname
+            return responses
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            return await recorder.handle_DATA(server, session, envelope)
+
+    server = Controller(Counting(), hostname="127.0.0.1", port=8635)
+    server.start()
+    try:
+        settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                                        "OPTIONS": {"host": "127.0.0.1", "port": 8635, "timeout": 5}}}  # fmt: skip
+        rows = [notify(member, actor=ana, title=f"Topic {n}") for n in range(3)]
+        assert sending.deliver([r.pk for r in rows], now=later(11)) == {"send": 3}
+    finally:
+        server.stop()
+    assert len(recorder.subjects) == 3
+    assert len(greetings) == 1

@@ -21,12 +21,16 @@ risk a second email (at most one email per notification).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import smtplib
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
+from django.core import mail
+from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.tasks import Task
 from django.utils import timezone
@@ -131,54 +135,82 @@ def _verdict(notification: Notification, now: dt.datetime) -> tuple[str, str | d
 
 
 def deliver(ids: Iterable[int], *, now: dt.datetime | None = None) -> dict[str, int]:
-    """Send the due emails of `ids` (see the module docstring); returns counts per outcome."""
-    from townhall.notifications.email import tasks
-
+    """Send the due emails of `ids` (see the module docstring) over one SMTP connection; returns
+    counts per outcome."""
     now = now or timezone.now()
     counts: dict[str, int] = defaultdict(int)
     pending = list(ids)
-    while pending:
-        pk = pending.pop(0)
-        if not _claim(pk, now):
-            counts["skipped"] += 1
-            continue
-        notification = (
-            Notification.objects.select_related("recipient", "actor", "space").filter(pk=pk).first()
-        )
-        if notification is None:  # deleted between the claim and the read
-            continue
-        verdict, detail = _verdict(notification, now)
-        if verdict == "cancel":
-            _finish(pk, CANCELLED)
-            logger.info("email for notification %s cancelled: %s", pk, detail)
-        elif verdict == "fail":
-            _finish(pk, FAILED)
-            logger.info("email for notification %s not sent: %s", pk, detail)
-        elif verdict == "defer":
-            assert isinstance(detail, dt.datetime)
-            _finish(pk, PENDING, email_due_at=detail)
-            enqueue_at(tasks.send_notification_emails, [pk], detail)
-        else:
-            try:
-                kind = standins.kind_of(notification.kind)
-                assert kind is not None
-                compose.notification_email(
-                    kind=kind, notification=notification, to=notification.recipient.email
-                ).send()
-            except (smtplib.SMTPException, OSError) as exc:
-                _retry(notification, now, exc, rest=pending)
+    connection = _Connection()
+    try:
+        while pending:
+            pk = pending.pop(0)
+            outcome = _deliver_one(pk, now, connection)
+            if outcome == "retry":
+                _retry_rest(pk, now, rest=pending)
                 counts["retry"] += 1 + len(pending)
-                return dict(counts)
-            _finish(pk, SENT)
-        counts[verdict] += 1
+                break
+            counts[outcome] += 1
+    finally:
+        connection.close()
     return dict(counts)
 
 
-def _retry(notification: Notification, now: dt.datetime, exc: Exception, *, rest: list[int]) -> None:
-    """SMTP refused or is unreachable: back to PENDING after a backoff; the rest of the batch waits
-    as long (they would fail the same way)."""
+class _Connection:
+    """One SMTP connection for a batch, opened at the first email that goes out."""
+
+    def __init__(self) -> None:
+        self.backend: Any = None
+
+    def send(self, message: EmailMessage) -> None:
+        if self.backend is None:
+            self.backend = mail.mailers.default
+            self.backend.open()
+        self.backend.send_messages([message])
+
+    def close(self) -> None:
+        if self.backend is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):  # already broken: nothing to tidy
+                self.backend.close()
+            self.backend = None
+
+
+def _deliver_one(pk: int, now: dt.datetime, connection: _Connection) -> str:
     from townhall.notifications.email import tasks
 
+    if not _claim(pk, now):
+        return "skipped"
+    notification = Notification.objects.select_related("recipient", "actor", "space").filter(pk=pk).first()
+    if notification is None:  # deleted between the claim and the read
+        return "skipped"
+    verdict, detail = _verdict(notification, now)
+    if verdict == "cancel":
+        _finish(pk, CANCELLED)
+        logger.info("email for notification %s cancelled: %s", pk, detail)
+    elif verdict == "fail":
+        _finish(pk, FAILED)
+        logger.info("email for notification %s not sent: %s", pk, detail)
+    elif verdict == "defer":
+        assert isinstance(detail, dt.datetime)
+        _finish(pk, PENDING, email_due_at=detail)
+        enqueue_at(tasks.send_notification_emails, [pk], detail)
+    else:
+        kind = standins.kind_of(notification.kind)
+        assert kind is not None
+        message = compose.notification_email(
+            kind=kind, notification=notification, to=notification.recipient.email
+        )
+        try:
+            connection.send(message)
+        except (smtplib.SMTPException, OSError) as exc:
+            connection.close()
+            _retry(notification, now, exc)
+            return "retry"
+        _finish(pk, SENT)
+    return verdict
+
+
+def _retry(notification: Notification, now: dt.datetime, exc: Exception) -> None:
+    """SMTP refused or is unreachable: back to PENDING after a backoff (FAILED after the last attempt)."""
     attempt = int(notification.data.get(ATTEMPTS_KEY, 0)) + 1
     data = {**notification.data, ATTEMPTS_KEY: attempt}
     reason = str(exc) or type(exc).__name__
@@ -191,12 +223,26 @@ def _retry(notification: Notification, now: dt.datetime, exc: Exception, *, rest
     else:
         retry_at = now + backoff(attempt)
         _finish(notification.pk, PENDING, email_due_at=retry_at, data=data)
-        Notification.objects.filter(pk__in=rest, email_state=PENDING).update(email_due_at=retry_at)
         logger.warning(
-            "SMTP failed for the email of notification %s (%s); attempt %d of %d, retrying at %s with %d more",
-            notification.pk, reason, attempt, MAX_ATTEMPTS, retry_at.isoformat(), len(rest),
+            "SMTP failed for the email of notification %s (%s); attempt %d of %d, retrying at %s",
+            notification.pk, reason, attempt, MAX_ATTEMPTS, retry_at.isoformat(),
         )  # fmt: skip
-        enqueue_at(tasks.send_notification_emails, [notification.pk, *rest], retry_at)
+
+
+def _retry_rest(pk: int, now: dt.datetime, *, rest: list[int]) -> None:
+    """The rest of a batch whose SMTP hand-off failed waits as long as the failed one (they would fail
+    the same way), and all of it is enqueued again for then."""
+    from townhall.notifications.email import tasks
+
+    row = Notification.objects.filter(pk=pk).values_list("email_state", "email_due_at").first()
+    # The failed row's own retry time; a row that just FAILED for good leaves the rest a minute.
+    retry_at = row[1] if row is not None and row[0] == PENDING and row[1] is not None else now + backoff(1)
+    Notification.objects.filter(pk__in=rest, email_state=PENDING).update(email_due_at=retry_at)
+    if rest:
+        logger.warning(
+            "%d more notification emails of the batch wait until %s", len(rest), retry_at.isoformat()
+        )
+    enqueue_at(tasks.send_notification_emails, [pk, *rest], retry_at)
 
 
 def sweep(*, now: dt.datetime | None = None, limit: int = 2000) -> dict[str, int]:
