@@ -364,3 +364,47 @@ def test_the_command_takes_the_envelope_recipient(address: str, topic: Topic) ->
     result = CliRunner().invoke(cli.main, ["inbound-email", "--recipient", address], input=message.as_bytes())
     assert result.exit_code == 0, result.output
     assert replies(topic) == ["Via the envelope."]
+
+
+# --- the whole round trip ------------------------------------------------------------------------------
+
+
+def test_replying_to_the_email_that_went_out_posts_in_the_topic(
+    member: Any, ana: Any, topic: Topic, space: Space, outbox: Any
+) -> None:
+    from notify_email_testing import later
+
+    from townhall.notifications.email import sending
+
+    answer = discussion_actions.create_post(Guardian(ana), topic, body="A 14mm f/2.8 is the classic choice.")
+    notification = notify(
+        member, actor=ana, space=space, thread_key=f"topic:{topic.pk}", target=f"post:{answer.pk}"
+    )
+    sending.deliver([notification.pk], now=later(11))
+    [sent] = outbox.to(member.email)
+    quoted = "\n".join(f"> {line}" for line in outbox.body(sent).splitlines())
+    reply = mail(
+        str(sent["Reply-To"]),
+        subject=f"Re: {str(sent['Subject']).strip()}",
+        msgid="<reply-1@mail.example.org>",
+    )
+    reply["In-Reply-To"] = sent["Message-ID"]
+    reply["References"] = f"{sent['References']} {sent['Message-ID']}"
+    reply.set_content(
+        f"Thanks Ana, ordered one!\n\nOn Tue, 1 Dec 2026 at 21:04, Night Sky Collective <noreply@nightsky.example> wrote:\n{quoted}\n"
+    )
+    assert inbound.receive(reply.as_bytes()).code == inbound.EX_OK
+    post = Post.objects.get(topic=topic, author=member)
+    assert post.body == "Thanks Ana, ordered one!"
+    assert post.reply_to == answer  # threaded under the post the email was about
+
+
+def test_a_message_without_a_message_id_is_still_posted_once(address: str, topic: Topic) -> None:
+    message = EmailMessage()
+    message["From"] = "Max Member <max@example.org>"
+    message["To"] = address
+    message["Subject"] = "Re: lens"
+    message.set_content("No Message-ID from this client.")
+    assert inbound.receive(message.as_bytes()).code == inbound.EX_OK
+    assert inbound.receive(message.as_bytes()).code == inbound.EX_OK
+    assert replies(topic) == ["No Message-ID from this client."]
