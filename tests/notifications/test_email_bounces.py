@@ -175,3 +175,16 @@ def test_plain_mail_to_a_bounce_address_is_ignored(member: Any) -> None:
     outcome = inbound.receive(raw)
     assert outcome.code == inbound.EX_OK and "no delivery report" in outcome.message
     assert not EmailSuppression.objects.exists()
+
+
+def test_the_notice_in_the_page_says_what_happened_and_is_never_emailed(member: Any) -> None:
+    from townhall.notifications import kinds
+    from townhall.notifications.email.compose import notification_text
+
+    inbound.receive(dsn(bounce_address(member), status="5.1.1"))
+    notice = Notification.objects.get(recipient=member, kind="email_bounced")
+    kind = kinds.kinds["email_bounced"]
+    assert kind.channels == frozenset({"web"})
+    assert notification_text(kind, notice) == (
+        "Email to max@example.org bounced: we stopped sending notifications there. Check your address."
+    )
