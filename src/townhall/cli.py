@@ -1,4 +1,4 @@
-"""The `townhall` command: demo, serve, worker, seed, createadmin, check, manage.
+"""The `townhall` command: demo, serve, worker, inbound-email, seed, createadmin, check, manage.
 
 Configuration problems (a bad DATABASE_URL, an unreachable database or Redis, a port in use, an
 unsafe production setting) stop start-up with one sentence on stderr and exit code 2, never a
@@ -268,10 +268,37 @@ def worker(queue_name: str, interval: float, batch: bool) -> None:
     _check_dependencies()
     from django.core.management import call_command
 
+    from townhall.notifications.email.tasks import kick
+
+    kick()  # the email channel's periodic tick (digests, the sweep) starts with the worker
     args = ["--queue-name", queue_name, "--interval", str(interval), "--no-reload"]
     if batch:
         args.append("--batch")
     call_command("db_worker", *args)
+
+
+@main.command("inbound-email")
+@click.option("--recipient", default=None, help="The envelope recipient (a mail server's $RECIPIENT).")
+@friendly
+def inbound_email(recipient: str | None) -> None:
+    """Read one email on standard input: a reply to a notification, a bounce or a complaint.
+
+    For a mail server's pipe (see notifications/email/inbound.py for the wiring). Exits with a sysexits
+    code: 0 done, 65 bad message, 67 unknown or forged address, 75 try again later, 77 not permitted.
+    """
+    _django()
+    from townhall.notifications.email import inbound
+
+    raw = sys.stdin.buffer.read(inbound.max_bytes() + 1)
+    try:
+        outcome = inbound.receive(raw, recipient=recipient)
+    except Exception as exc:  # a bug or an outage: the mail server keeps the message and retries
+        click.echo(
+            f"townhall: inbound email not handled ({exc.__class__.__name__}); try again later", err=True
+        )
+        sys.exit(inbound.EX_TEMPFAIL)
+    click.echo(f"townhall: {outcome.message}", err=outcome.code != inbound.EX_OK)
+    sys.exit(outcome.code)
 
 
 # --- seed -----------------------------------------------------------------------------------------

@@ -72,7 +72,10 @@ class TaskWorkerThread(threading.Thread):
     def run(self) -> None:
         from django.db import connections
 
+        from townhall.notifications.email.tasks import kick
+
         try:
+            kick()  # the email channel's periodic tick (digests, the sweep) starts with the worker
             self.worker.run()
         except Exception as exc:  # a crashed worker must not take the web server down silently
             self.failed = exc

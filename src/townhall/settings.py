@@ -214,6 +214,11 @@ MFA_TOTP_ISSUER = "Townhall"
 # --- Email ----------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("TOWNHALL_EMAIL_FROM", "Townhall <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Reply by email, bounces and one-click unsubscribe by mail: notification emails carry
+# reply+<token>@, bounces+<token>@ and unsubscribe+<token>@ addresses at this domain, which the mail
+# server pipes to `townhall inbound-email` (notifications/email/inbound.py). Empty: no Reply-To.
+TOWNHALL_REPLY_DOMAIN = os.environ.get("TOWNHALL_REPLY_DOMAIN", "").strip().lower()
+TOWNHALL_INBOUND_MAX_BYTES = config.env_int("TOWNHALL_INBOUND_MAX_BYTES", 10 * 1024 * 1024)
 _email_host = os.environ.get("TOWNHALL_EMAIL_HOST", "").strip()
 if _email_host:
     MAILERS = {

@@ -24,6 +24,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     *(path("", include(module)) for module in app_modules("urls")),
+    path("", include("townhall.notifications.email.urls")),  # unsubscribe links work without a session
     path(
         "media/<path:path>",
         serve_media,

@@ -42,9 +42,10 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         from townhall.activity import verbs
-        from townhall.chat import broadcasts, events, live, queries, search_docs, views
+        from townhall.chat import broadcasts, email_replies, events, live, queries, search_docs, views
         from townhall.core import registries
         from townhall.core.registries import SpaceKind
+        from townhall.notifications import kinds as notification_kinds
         from townhall.realtime import presence, schemas
 
         verbs.register(events.VERBS)
@@ -64,6 +65,8 @@ class ChatConfig(AppConfig):
             )
         )
         registries.register_search_type(search_docs.MESSAGES)
+        notification_kinds.register_replier("thread", email_replies.reply_in_thread)
+        notification_kinds.register_replier("space", email_replies.send_to_space)
         presence.on_change(live.announce_presence, name="chat")
         _register_direct_messages(self.label)
 

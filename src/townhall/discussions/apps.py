@@ -13,7 +13,17 @@ class DiscussionsConfig(AppConfig):
         from townhall.activity import verbs
         from townhall.core import registries
         from townhall.core.registries import SidebarLink, SpaceKind, signed_in
-        from townhall.discussions import broadcasts, events, search_docs, sections, unread, views
+        from townhall.discussions import (
+            broadcasts,
+            digest,
+            email_replies,
+            events,
+            search_docs,
+            sections,
+            unread,
+            views,
+        )
+        from townhall.notifications import kinds as notification_kinds
         from townhall.realtime import schemas
 
         verbs.register(events.VERBS)
@@ -36,6 +46,8 @@ class DiscussionsConfig(AppConfig):
             SidebarLink("unread", "Unread", "discussions:unread", 40, shown=signed_in)
         )
         registries.register_search_type(search_docs.POSTS)
+        digest.register()
+        notification_kinds.register_replier("topic", email_replies.reply_to_topic)
         registries.register_home_section(
             registries.HomeSection("continue-reading", "Continue reading", 10, sections.continue_reading)
         )

@@ -14,8 +14,10 @@ class NotificationsConfig(AppConfig):
         from townhall.notifications import broadcasts
         from townhall.notifications.channels import Channel, register_channel
         from townhall.notifications.models import PUSH
+        from townhall.notifications.email import registration as email_channel
         from townhall.notifications.push import delivery
         from townhall.realtime import schemas
 
         schemas.register(broadcasts.SCHEMAS, app=self.label)
         register_channel(Channel(PUSH, delivery.schedule))
+        email_channel.register()
