@@ -8,9 +8,9 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from pydantic import model_validator
 
 from townhall.core.api import API_ERRORS, ApiUnauthorized, ensure_write
+from townhall.core.errors import Invalid
 from townhall.core.ids import Id, Limit
 from townhall.core.schemas import InputSchema, Text
 from townhall.notifications import actions, queries
@@ -102,12 +102,6 @@ class SettingsIn(InputSchema):
 class SnoozeIn(InputSchema):
     until: datetime | None = Field(None, description="When the pause ends (with a time zone)")
     until_resumed: bool = Field(False, description="Pause until unpaused (DELETE /notifications/snooze)")
-
-    @model_validator(mode="after")
-    def _one_of(self) -> SnoozeIn:
-        if (self.until is None) == (not self.until_resumed):
-            raise ValueError("Give either `until` or `until_resumed: true`.")
-        return self
 
 
 def _signed_in(request: HttpRequest) -> None:
@@ -228,7 +222,10 @@ def put_settings(request: HttpRequest, payload: SettingsIn) -> Any:
 )
 def snooze(request: HttpRequest, payload: SnoozeIn) -> Any:
     ensure_write(request)
-    until = actions.FOREVER if payload.until_resumed or payload.until is None else payload.until
+    if (payload.until is None) != payload.until_resumed:
+        message = "Give either `until` or `until_resumed: true`."
+        raise Invalid(message, field_errors={"until": [message]})
+    until = actions.FOREVER if payload.until is None else payload.until
     actions.snooze(guardian_of(request), until=until)
     return _settings_out(request)
 

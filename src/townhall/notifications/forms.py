@@ -15,7 +15,7 @@ DELAYS = [
     (240, "After 4 hours"),
     (1440, "After a day"),
 ]
-PAUSES = [("day", "For 1 day"), ("week", "For 1 week"), ("forever", "Until I resume")]
+PAUSES = [("day", "Pause for 1 day"), ("week", "Pause for 1 week"), ("forever", "Pause until I resume")]
 
 
 def delay_choices(current: int) -> list[tuple[int, str]]:
