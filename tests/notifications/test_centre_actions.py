@@ -109,6 +109,10 @@ def test_marking_read_is_rate_limited(member: Any, ana: Any, settings: Any) -> N
     actions.mark_read(Guardian(member), rows[1])
     with pytest.raises(RateLimited):
         actions.mark_read(Guardian(member), rows[2])
+    # Following a link is never refused: past the limit it leads on and stays unread.
+    assert actions.open_notification(Guardian(member), rows[2]) == rows[2].url
+    rows[2].refresh_from_db()
+    assert rows[2].read_at is None
 
 
 # --- choices ------------------------------------------------------------------------------------------

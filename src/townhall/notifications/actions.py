@@ -10,6 +10,7 @@ being sent is touched.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
 
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from townhall.core import ratelimit
-from townhall.core.errors import Invalid
+from townhall.core.errors import Invalid, RateLimited
 from townhall.notifications import broadcasts
 from townhall.notifications.kinds import kinds
 from townhall.notifications.models import (
@@ -104,7 +105,9 @@ def open_notification(guardian: Guardian, notification: Notification) -> str:
     """Mark it read and return where it leads (the exact post or message). A notification about
     something the member may no longer read is unseen (404), like someone else's."""
     guardian.notifications.see.ensure(notification)
-    mark_read(guardian, notification)
+    # Following a link is never refused: past the rate limit it simply stays unread.
+    with contextlib.suppress(RateLimited):
+        mark_read(guardian, notification)
     return safe_url(notification.url)
 
 
