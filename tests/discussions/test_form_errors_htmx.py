@@ -278,6 +278,11 @@ COVERED = {
     "chat:thread-unfollow": "a button only (tests/chat/test_chat_thread_views.py::test_follow_and_unfollow_from_the_page)",
     "chat:thread-promote": "tests/chat/test_chat_promote.py::test_the_promote_page_offers_spaces_and_moves_the_thread",
     "chat:react": "buttons only (tests/chat/test_chat_reactions.py::test_page_refusals_answer_like_every_action)",
+    "notifications:choices": "tests/notifications/test_centre_views.py::test_a_choice_for_an_unknown_kind_is_refused",
+    "notifications:delivery": "tests/notifications/test_centre_views.py::test_bad_email_settings_are_explained_and_kept",
+    "notifications:pause": "buttons only (tests/notifications/test_centre_views.py::test_pause_and_resume_from_the_page)",
+    "notifications:read": "a button only (tests/notifications/test_centre_views.py::test_mark_one_read_plain_and_htmx)",
+    "notifications:read-all": "a button only (tests/notifications/test_centre_views.py::test_mark_all_read_plain_and_htmx)",
 }
 
 

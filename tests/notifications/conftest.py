@@ -1,4 +1,5 @@
-"""Fixtures of the web push tests: a fresh VAPID identity, the local push service, a declared kind."""
+"""Fixtures of the notification tests: the test kinds (centre), a fresh VAPID identity and the local push
+service (web push), a declared reply kind."""
 
 from __future__ import annotations
 
@@ -6,11 +7,38 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from notify_testing import TEST_KINDS, declared_kinds
 
+import factories as testing
 from push_endpoint import PushEndpoint
 from push_testing import reply_kind_declared
 from townhall.notifications.kinds import Kind
 from townhall.notifications.push import vapid
+from townhall.spaces.models import Space
+
+
+@pytest.fixture(autouse=True)
+def kinds() -> Iterator[None]:
+    """The test kinds (a reply, a mention, a grouped reaction, one with its own check), for each test."""
+    with declared_kinds(*TEST_KINDS):
+        yield
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks: Any) -> Any:
+    """`with committed():` runs what was scheduled after the commit (broadcasts) when the block ends."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def observatory(member: Any, newcomer: Any) -> Space:
+    """A private space the member and the newcomer belong to."""
+    return testing.make_space("Observatory", visibility=Space.PRIVATE, members=[member, newcomer])
+
+
+@pytest.fixture
+def ana(community: Any) -> Any:
+    return testing.make_member("ana", display_name="Ana Aperture")
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@
 - `home_sections`: the blocks of a member's home page (what is new, continue reading, new members...);
 - `profile_sections`: the blocks of a profile page below the person's own details (recent posts...);
 - `settings_pages`: the pages listed in the community settings navigation;
+- `account_settings_pages`: pages of a member's own settings that other apps add (notifications...);
 - `member_stats`: per-member figures (posts...) that the members admin table shows and sorts by.
 
 Core knows no app: the objects these hold are typed loosely (`Any` for a Space, a Guardian, a request).
@@ -341,6 +342,30 @@ def settings_pages_for(request: Any) -> list[SettingsPage]:
         return []
     pages = [page for page in settings_pages if page.shown(request)]
     return sorted(pages, key=lambda page: (page.order, page.key))
+
+
+# --- a member's own settings pages ------------------------------------------------------------------
+@dataclass(frozen=True)
+class AccountSettingsPage:
+    """A page of a member's own settings that an app other than accounts adds: listed in the account
+    settings navigation and on its overview (with `description`), below the accounts app's own pages."""
+
+    key: str
+    label: str
+    url_name: str
+    order: int
+    description: str = ""
+
+
+account_settings_pages: Registry[AccountSettingsPage] = Registry("account settings page")
+
+
+def register_account_settings_page(page: AccountSettingsPage) -> AccountSettingsPage:
+    return account_settings_pages.register(page.key, page)
+
+
+def account_settings_pages_in_order() -> list[AccountSettingsPage]:
+    return sorted(account_settings_pages, key=lambda page: (page.order, page.key))
 
 
 # --- member figures -------------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from townhall.core import registries
+        from townhall.core.registries import AccountSettingsPage, SidebarLink
         from townhall.notifications import broadcasts
         from townhall.notifications.channels import Channel, register_channel
         from townhall.notifications.models import PUSH
@@ -21,3 +23,25 @@ class NotificationsConfig(AppConfig):
         schemas.register(broadcasts.SCHEMAS, app=self.label)
         register_channel(Channel(PUSH, delivery.schedule))
         email_channel.register()
+        # The badge: pages fetch the figure after loading and again on each `notifications` broadcast.
+        registries.register_sidebar_link(
+            SidebarLink(
+                "notifications",
+                "Notifications",
+                "notifications:centre",
+                12,
+                shown=registries.signed_in,
+                count_url="notifications:count",
+                count_on=(broadcasts.TYPE,),
+            )
+        )
+        registries.register_account_settings_page(
+            AccountSettingsPage(
+                "notifications",
+                "Notifications",
+                "notifications:settings",
+                10,
+                description="What you are told about and where: in the page, by email, by push; "
+                "quiet hours, digests and a pause.",
+            )
+        )

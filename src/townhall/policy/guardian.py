@@ -19,6 +19,7 @@ from townhall.policy.community import CommunityRules
 from townhall.policy.direct import DirectRules
 from townhall.policy.discussions import DiscussionRules
 from townhall.policy.push import PushRules
+from townhall.policy.notifications import NotificationRules
 from townhall.policy.spaces import SpaceRules
 from townhall.spaces.models import SpaceMembership
 
@@ -156,3 +157,4 @@ class Guardian(Standing):
         self.chat = ChatRules(self)
         self.direct = DirectRules(self)
         self.push = PushRules(self)
+        self.notifications = NotificationRules(self)

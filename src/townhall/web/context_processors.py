@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from townhall.core.registries import settings_pages_for, sidebar_links_for
+from townhall.core.registries import account_settings_pages_in_order, settings_pages_for, sidebar_links_for
 from townhall.spaces.queries import add_unread_counts, sidebar_for
 
 
@@ -27,6 +27,7 @@ def townhall(request: HttpRequest) -> dict[str, Any]:
         return settings_pages_for(request)
 
     return {
+        "account_settings_pages": account_settings_pages_in_order,
         "community": community,
         "guardian": guardian,
         "sidebar": sidebar,
