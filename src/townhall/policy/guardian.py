@@ -18,6 +18,7 @@ from townhall.policy.chat import ChatRules
 from townhall.policy.community import CommunityRules
 from townhall.policy.direct import DirectRules
 from townhall.policy.discussions import DiscussionRules
+from townhall.policy.importers import ImportRules
 from townhall.policy.spaces import SpaceRules
 from townhall.spaces.models import SpaceMembership
 
@@ -154,3 +155,4 @@ class Guardian(Standing):
         self.activity = ActivityRules(self)
         self.chat = ChatRules(self)
         self.direct = DirectRules(self)
+        self.importers = ImportRules(self)
