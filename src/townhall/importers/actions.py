@@ -84,20 +84,21 @@ def keep_upload(stream: IO[bytes], name: str) -> Path:
     return path
 
 
-def start_import(
+def upload_import(
     guardian: Guardian,
     *,
     source: str,
-    path: Path,
+    stream: IO[bytes],
     file_name: str,
     space: Space | None = None,
     create_space_name: str = "",
     time_zone: str = "UTC",
-) -> ImportRun:
-    """Queue the import of the export kept at `path` (see `keep_upload`). Owners and admins.
+) -> tuple[ImportRun, Preview]:
+    """Keep an uploaded export and read its first records (the preview): a draft run waiting for
+    `confirm_import`. Owners and admins.
 
-    Errors: PermissionDenied; Invalid (no such source, a bad zone, no target for a single chat).
-    The task is enqueued after the commit; `run_import` does the work."""
+    Errors: PermissionDenied; Invalid (no such source, a bad zone, no target for a single chat, a file
+    that is not this source's export, unsafe, empty or too large), with nothing kept."""
     guardian.importers.manage.ensure()
     try:
         get_source(source)
@@ -105,14 +106,52 @@ def start_import(
         raise Invalid(str(exc), field_errors={"source": [str(exc)]}) from None
     clean_zone(time_zone)
     clean_target(source, space=space, create_name=create_space_name)
+    path = keep_upload(stream, file_name)
+    try:
+        found = preview(source, path, name=file_name, time_zone=time_zone)
+    except (ArchiveError, NotThisSource) as exc:
+        path.unlink(missing_ok=True)
+        raise Invalid(str(exc), field_errors={"file": [str(exc)]}) from None
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    run = ImportRun.objects.create(
+        source=source, file_path=str(path), file_name=file_name[:255], space=space,
+        create_space_name=create_space_name.strip()[:80], time_zone=time_zone or "UTC",
+        started_by=guardian.user, state=ImportRun.DRAFT,
+    )  # fmt: skip
+    return run, found
+
+
+def confirm_import(guardian: Guardian, run: ImportRun) -> ImportRun:
+    """Queue a previewed import; the task runs it after the commit (a big import never blocks a web
+    request). Locks the run. Errors: PermissionDenied; Invalid (not a draft any more)."""
+    guardian.importers.manage.ensure()
     with transaction.atomic():
-        run = ImportRun.objects.create(
-            source=source, file_path=str(path), file_name=file_name[:255], space=space,
-            create_space_name=create_space_name.strip()[:80], time_zone=time_zone or "UTC",
-            started_by=guardian.user,
-        )  # fmt: skip
-        transaction.on_commit(lambda: tasks.run_import_task.enqueue(run.pk))
+        locked = ImportRun.objects.select_for_update().get(pk=run.pk)
+        if locked.state != ImportRun.DRAFT:
+            raise Invalid("This import has already been started.")
+        locked.state = ImportRun.QUEUED
+        locked.save(update_fields=["state"])
+        transaction.on_commit(lambda: tasks.run_import_task.enqueue(locked.pk))
+    run.state = locked.state
     return run
+
+
+def discard_import(guardian: Guardian, run: ImportRun) -> None:
+    """Forget a previewed import and its upload. Errors: PermissionDenied; Invalid (already started)."""
+    guardian.importers.manage.ensure()
+    with transaction.atomic():
+        locked = ImportRun.objects.select_for_update().get(pk=run.pk)
+        if locked.state != ImportRun.DRAFT:
+            raise Invalid("This import has already been started.")
+        _remove_upload(locked)
+        locked.delete()
+
+
+def draft_preview(run: ImportRun) -> Preview:
+    """The preview of a draft run, read again from its kept upload."""
+    return preview(run.source, Path(run.file_path), name=run.file_name, time_zone=run.time_zone)
 
 
 # --- progress (outside the import's transaction) ---------------------------------------------------

@@ -13,11 +13,12 @@ class ImportRun(models.Model):
     """One import of one uploaded export into the community. The upload is kept in the data directory
     until the run ends (done or failed), then removed."""
 
+    DRAFT = "draft"  # uploaded and previewed, waiting for the owner's confirmation
     QUEUED = "queued"
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
-    STATES = [(QUEUED, "Queued"), (RUNNING, "Running"), (DONE, "Done"), (FAILED, "Failed")]
+    STATES = [(DRAFT, "Previewed"), (QUEUED, "Queued"), (RUNNING, "Running"), (DONE, "Done"), (FAILED, "Failed")]
 
     source = models.CharField(max_length=20)  # a registered Source.key
     file_path = models.CharField(max_length=500, blank=True)  # "" once removed
@@ -30,7 +31,7 @@ class ImportRun(models.Model):
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    state = models.CharField(max_length=10, choices=STATES, default=QUEUED)
+    state = models.CharField(max_length=10, choices=STATES, default=DRAFT)
     counts = models.JSONField(default=dict, blank=True)  # what was stored, by kind
     report = models.JSONField(default=dict, blank=True)  # skipped lines, conversations, error
     error = models.CharField(max_length=1000, blank=True)
