@@ -390,9 +390,13 @@ def check(deploy: bool | None) -> None:
 @main.command(name="import")
 @click.argument("source_key", metavar="whatsapp|slack|discord|telegram")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--space", "space_slug", default="", help="The chat space to import a single chat into (its slug).")
+@click.option(
+    "--space", "space_slug", default="", help="The chat space to import a single chat into (its slug)."
+)
 @click.option("--create-space", default="", help="Or: make a new chat space with this name for it.")
-@click.option("--timezone", "zone", default="UTC", show_default=True, help="Zone of the times in WhatsApp exports.")
+@click.option(
+    "--timezone", "zone", default="UTC", show_default=True, help="Zone of the times in WhatsApp exports."
+)
 @click.option("--dry-run", is_flag=True, help="Read and report, store nothing.")
 @click.option("--json", "as_json", is_flag=True, help="End with the report as one JSON object.")
 @friendly
@@ -448,7 +452,9 @@ def import_history(
         stop(exc.message)
     except Exception as exc:  # a parser's bug: still one line, and nothing was stored
         click.echo("", err=True)
-        stop(f"the import stopped on an unexpected error ({exc.__class__.__name__}: {exc}); nothing was stored.")
+        stop(
+            f"the import stopped on an unexpected error ({exc.__class__.__name__}: {exc}); nothing was stored."
+        )
     click.echo("", err=True)
     report = result.report
     counts = report.counts()

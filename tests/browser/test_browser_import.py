@@ -24,7 +24,7 @@ from townhall.importers.registry import register_source, sources
 from townhall.spaces.models import Space
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "importers"))
-from toysource import ToySource, history, png, zipped  # noqa: E402
+from toysource import ToySource, history, png, zipped
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("TOWNHALL_SHOTS", "")
@@ -51,13 +51,17 @@ def shoot(ui: Any, name: str) -> None:
     page.set_viewport_size(size)
 
 
-def test_import_a_chat_and_claim_a_history(new_ui: Any, db: None, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_import_a_chat_and_claim_a_history(
+    new_ui: Any, db: None, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings.DISCUSSIONS_UPLOAD_ROOT = str(tmp_path / "uploads")
     settings.DATA_DIR = tmp_path / "data"
     testing.make_community()
     owner = testing.make_member("olivia", role="owner", display_name="Olivia Owner")
     nina = testing.make_member("nina", display_name="Nina Newcomer")
-    garden = testing.make_space("Garden archive", kind="chat", visibility=Space.MEMBERS, members=[owner, nina])
+    garden = testing.make_space(
+        "Garden archive", kind="chat", visibility=Space.MEMBERS, members=[owner, nina]
+    )
     export = tmp_path / "garden.zip"
     export.write_bytes(zipped(history(), {"media/plan.png": png()}))
     queued: list[int] = []  # the worker is this test: the page shows the progress until it runs
@@ -66,7 +70,11 @@ def test_import_a_chat_and_claim_a_history(new_ui: Any, db: None, settings: Any,
     ui = new_ui()
     log_in(ui, "olivia")
     ui.goto("/settings/community/")
-    ui.click(ui.page.get_by_role("navigation", name="Community settings").get_by_role("link", name="Import history"))
+    ui.click(
+        ui.page.get_by_role("navigation", name="Community settings").get_by_role(
+            "link", name="Import history"
+        )
+    )
     shoot(ui, "upload")
     page = ui.page
     page.get_by_label("Where the export comes from").select_option("toychat")

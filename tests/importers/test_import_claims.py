@@ -46,7 +46,9 @@ def _authored(user: Any) -> int:
     return Message.objects.filter(author=user).count()
 
 
-def test_the_owner_matches_a_placeholder_to_a_member_and_all_history_moves(garden: Space, owner: Any, member: Any) -> None:
+def test_the_owner_matches_a_placeholder_to_a_member_and_all_history_moves(
+    garden: Space, owner: Any, member: Any
+) -> None:
     ben = _placeholder("ben")
     old_account = ben.user
     assert _authored(old_account) == 3
@@ -69,7 +71,9 @@ def test_a_claim_link_makes_whoever_opens_it_that_person(garden: Space, owner: A
         actions.accept_claim(Guardian(newcomer), claim.token)
 
 
-def test_a_claim_link_refuses_strangers_expired_links_and_unknown_tokens(garden: Space, owner: Any, outsider: Any) -> None:
+def test_a_claim_link_refuses_strangers_expired_links_and_unknown_tokens(
+    garden: Space, owner: Any, outsider: Any
+) -> None:
     claim = actions.invite_to_claim(Guardian(owner), _placeholder("ana"))
     with pytest.raises(PermissionDenied, match="Join the community"):
         actions.accept_claim(Guardian(outsider), claim.token)
@@ -82,7 +86,9 @@ def test_a_claim_link_refuses_strangers_expired_links_and_unknown_tokens(garden:
         actions.accept_claim(Guardian(owner), claim.token)
 
 
-def test_an_emailed_claim_reaches_the_person(garden: Space, owner: Any, outbox: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_an_emailed_claim_reaches_the_person(
+    garden: Space, owner: Any, outbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         claim = actions.invite_to_claim(Guardian(owner), _placeholder("chen"), email="chen@example.org")
     [sent] = outbox.to("chen@example.org")
@@ -138,7 +144,9 @@ def test_the_merge_finds_every_reference_to_the_user_model() -> None:
     assert any(label.startswith("accounts.User_interests") for label in found)
 
 
-def test_the_merge_drops_rows_a_unique_constraint_would_refuse(community: Any, member: Any, newcomer: Any) -> None:
+def test_the_merge_drops_rows_a_unique_constraint_would_refuse(
+    community: Any, member: Any, newcomer: Any
+) -> None:
     space = testing.make_space("Both", kind="chat", members=[member, newcomer])
     message = Message.objects.create(space=space, author=member, body="hi", html="<p>hi</p>")
     MessageReaction.objects.create(message=message, user=member, emoji="👍")

@@ -52,7 +52,9 @@ def test_an_import_prints_its_report_and_ends_with_one_json_object(garden: Space
     assert Message.objects.filter(space=garden).count() == 8
     assert ImportRun.objects.get().state == ImportRun.DONE
     assert "100%" in result.stderr  # the progress bar
-    again = json.loads(_run("toychat", str(export), "--space", "garden", "--json").stdout.strip().splitlines()[-1])
+    again = json.loads(
+        _run("toychat", str(export), "--space", "garden", "--json").stdout.strip().splitlines()[-1]
+    )
     assert again["messages"] == 0 and again["already_imported"] == 10
 
 
@@ -78,7 +80,9 @@ def test_bad_choices_are_one_line_errors(garden: Space, export: Path, args: list
     assert Message.objects.count() == 0
 
 
-def test_unknown_sources_wrong_files_and_unsafe_archives_are_one_line_errors(garden: Space, tmp_path: Path) -> None:
+def test_unknown_sources_wrong_files_and_unsafe_archives_are_one_line_errors(
+    garden: Space, tmp_path: Path
+) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     other = tmp_path / "notes.txt"
@@ -98,7 +102,20 @@ def test_unknown_sources_wrong_files_and_unsafe_archives_are_one_line_errors(gar
 
 def test_a_failing_import_stores_nothing_and_records_the_failure(garden: Space, tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
-    path.write_bytes(jsonl([*history()[:8], {"type": "message", "id": "z", "at": "2023-03-01T10:00:00+00:00", "author": "ana", "text": "\x00"}]))
+    path.write_bytes(
+        jsonl(
+            [
+                *history()[:8],
+                {
+                    "type": "message",
+                    "id": "z",
+                    "at": "2023-03-01T10:00:00+00:00",
+                    "author": "ana",
+                    "text": "\x00",
+                },
+            ]
+        )
+    )
     result = _run("toychat", str(path), "--space", "garden")
     assert result.exit_code == 1 and "Nothing was imported" in result.stderr
     assert Message.objects.count() == 0 and ImportRun.objects.get().state == ImportRun.FAILED

@@ -93,7 +93,9 @@ def _record(r: dict[str, Any], number: int, zone: ZoneInfo) -> Record | None:
 
 def jsonl(records: list[Any]) -> bytes:
     """One line per record; a plain string is written as it is (a line that is not JSON)."""
-    return "".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in records).encode()
+    return "".join(
+        (r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in records
+    ).encode()
 
 
 def zipped(records: list[Any], media: dict[str, bytes] | None = None) -> bytes:
@@ -122,16 +124,89 @@ def history() -> list[Any]:
         {"type": "author", "id": "ben", "name": "Ben Okafor"},
         {"type": "author", "id": "chen", "name": "Chen Li"},
         {"type": "conversation", "id": "main", "name": "Garden group"},
-        {"type": "system", "id": "s1", "at": "2023-03-01T09:00:00+01:00", "author": "ana", "system": "created", "text": "Ana created the group"},
-        {"type": "message", "id": "m1", "at": "2023-03-01T09:01:00+01:00", "author": "ana", "text": "Welcome to the *garden* group!"},
-        {"type": "message", "id": "m2", "at": "2023-03-01T09:02:00+01:00", "author": "ben", "text": "Thanks Ana", "reactions": [{"emoji": "👍", "by": ["ana", "chen"]}, {"emoji": "🌻", "count": 3}]},
-        {"type": "message", "id": "m3", "at": "2023-03-01T09:03:00+01:00", "author": "chen", "text": "When do we plant?", "thread": "m3"},
-        {"type": "message", "id": "m4", "at": "2023-03-01T09:04:00+01:00", "author": "ana", "text": "Saturday", "thread": "m3"},
-        {"type": "message", "id": "m5", "at": "2023-03-01T09:05:00+01:00", "author": "ben", "text": "I will bring seeds", "reply_to": "m4", "edited_at": "2023-03-01T09:06:00+01:00"},
-        {"type": "message", "id": "m6", "at": "2023-03-01T09:07:00+01:00", "author": "chen", "text": "", "deleted": True},
-        {"type": "message", "id": "m7", "at": "2023-03-01T09:08:00+01:00", "author": "ana", "text": "Lunch?", "poll": {"question": "Lunch?", "options": [["Soup", 2], ["Salad", 1]]}},
-        {"type": "message", "id": "m8", "at": "2023-03-01T09:09:00+01:00", "author": "ben", "text": "The plan", "attachments": [{"name": "plan.png", "path": "media/plan.png"}, {"name": "map", "url": "https://example.org/map"}]},
+        {
+            "type": "system",
+            "id": "s1",
+            "at": "2023-03-01T09:00:00+01:00",
+            "author": "ana",
+            "system": "created",
+            "text": "Ana created the group",
+        },
+        {
+            "type": "message",
+            "id": "m1",
+            "at": "2023-03-01T09:01:00+01:00",
+            "author": "ana",
+            "text": "Welcome to the *garden* group!",
+        },
+        {
+            "type": "message",
+            "id": "m2",
+            "at": "2023-03-01T09:02:00+01:00",
+            "author": "ben",
+            "text": "Thanks Ana",
+            "reactions": [{"emoji": "👍", "by": ["ana", "chen"]}, {"emoji": "🌻", "count": 3}],
+        },
+        {
+            "type": "message",
+            "id": "m3",
+            "at": "2023-03-01T09:03:00+01:00",
+            "author": "chen",
+            "text": "When do we plant?",
+            "thread": "m3",
+        },
+        {
+            "type": "message",
+            "id": "m4",
+            "at": "2023-03-01T09:04:00+01:00",
+            "author": "ana",
+            "text": "Saturday",
+            "thread": "m3",
+        },
+        {
+            "type": "message",
+            "id": "m5",
+            "at": "2023-03-01T09:05:00+01:00",
+            "author": "ben",
+            "text": "I will bring seeds",
+            "reply_to": "m4",
+            "edited_at": "2023-03-01T09:06:00+01:00",
+        },
+        {
+            "type": "message",
+            "id": "m6",
+            "at": "2023-03-01T09:07:00+01:00",
+            "author": "chen",
+            "text": "",
+            "deleted": True,
+        },
+        {
+            "type": "message",
+            "id": "m7",
+            "at": "2023-03-01T09:08:00+01:00",
+            "author": "ana",
+            "text": "Lunch?",
+            "poll": {"question": "Lunch?", "options": [["Soup", 2], ["Salad", 1]]},
+        },
+        {
+            "type": "message",
+            "id": "m8",
+            "at": "2023-03-01T09:09:00+01:00",
+            "author": "ben",
+            "text": "The plan",
+            "attachments": [
+                {"name": "plan.png", "path": "media/plan.png"},
+                {"name": "map", "url": "https://example.org/map"},
+            ],
+        },
         {"type": "bogus", "id": "x"},
         "not json",
-        {"type": "system", "id": "s2", "at": "2023-03-01T10:00:00+01:00", "author": "chen", "system": "left", "text": "Chen left"},
+        {
+            "type": "system",
+            "id": "s2",
+            "at": "2023-03-01T10:00:00+01:00",
+            "author": "chen",
+            "system": "left",
+            "text": "Chen left",
+        },
     ]

@@ -32,8 +32,8 @@ from townhall.activity.log import record_activity
 from townhall.community.models import Membership
 from townhall.core.errors import Invalid, NotFound
 from townhall.importers import tasks
-from townhall.importers.events import ImportDoneData, PlaceholderClaimedData
 from townhall.importers.archive import ArchiveError, open_archive
+from townhall.importers.events import ImportDoneData, PlaceholderClaimedData
 from townhall.importers.merge import merge_accounts
 from townhall.importers.models import ClaimInvitation, ImportRun, Placeholder
 from townhall.importers.registry import get_source, is_multi_channel
@@ -188,10 +188,10 @@ class _CountingArchive:
         self.total = sum(inner.size(n) for n in inner.names())
 
     def names(self) -> list[str]:
-        return self.inner.names()  # type: ignore[no-any-return]
+        return self.inner.names()
 
     def size(self, name: str) -> int:
-        return self.inner.size(name)  # type: ignore[no-any-return]
+        return self.inner.size(name)
 
     def close(self) -> None:
         self.inner.close()
@@ -204,12 +204,12 @@ class _CountingArchive:
             def read(self, n: int = -1) -> bytes:
                 data = stream.read(n)
                 outer.read_bytes += len(data)
-                return data  # type: ignore[no-any-return]
+                return data
 
             def readline(self, n: int = -1) -> bytes:
                 data = stream.readline(n)
                 outer.read_bytes += len(data)
-                return data  # type: ignore[no-any-return]
+                return data
 
             def __iter__(self) -> Any:
                 for line in stream:
@@ -252,16 +252,20 @@ def run_import(run_id: int) -> ImportRun | None:
             )  # fmt: skip
 
         report = store_records(
-            source.read(archive, zone=zone),  # type: ignore[arg-type]
+            source.read(archive, zone=zone),
             source=run.source, multi_channel=is_multi_channel(source),
-            target=Target(space=run.space, create_name=run.create_space_name), archive=archive,  # type: ignore[arg-type]
+            target=Target(space=run.space, create_name=run.create_space_name), archive=archive,
             started_by=run.started_by, run=run, progress=report_progress,
         )  # fmt: skip
     except (ArchiveError, NotThisSource, ImportFailed, Invalid, LookupError) as exc:
         message = exc.message if isinstance(exc, Invalid) else str(exc)
         _finish(run, state=ImportRun.FAILED, error=message)
     except Exception as exc:
-        _finish(run, state=ImportRun.FAILED, error="The import stopped on an unexpected error; nothing was stored.")
+        _finish(
+            run,
+            state=ImportRun.FAILED,
+            error="The import stopped on an unexpected error; nothing was stored.",
+        )
         raise exc
     else:
         if run.space is None and report.space_ids and not is_multi_channel(source):
@@ -374,7 +378,9 @@ def merge_placeholders(guardian: Guardian, placeholder: Placeholder, *, into: Pl
     guardian.importers.manage_placeholder.ensure(placeholder)
     guardian.importers.manage_placeholder.ensure(into)
     if placeholder.pk == into.pk:
-        raise Invalid("Choose another placeholder to merge with.", field_errors={"into": ["The same person."]})
+        raise Invalid(
+            "Choose another placeholder to merge with.", field_errors={"into": ["The same person."]}
+        )
     with transaction.atomic():
         first, second = sorted([placeholder.pk, into.pk])
         rows = {p.pk: p for p in Placeholder.objects.select_for_update().filter(pk__in=[first, second])}
@@ -417,7 +423,9 @@ def invite_to_claim(guardian: Guardian, placeholder: Placeholder, *, email: str 
         try:
             validate_email(email)
         except ValidationError:
-            raise Invalid("Enter a valid email address.", field_errors={"email": ["Enter a valid email address."]}) from None
+            raise Invalid(
+                "Enter a valid email address.", field_errors={"email": ["Enter a valid email address."]}
+            ) from None
     token = secrets.token_urlsafe(24)
     with transaction.atomic():
         invitation = ClaimInvitation.objects.create(
@@ -448,7 +456,9 @@ def accept_claim(guardian: Guardian, token: str) -> Placeholder:
     guardian.importers.claim.ensure(invitation)
     assert guardian.user is not None
     with transaction.atomic():
-        locked = ClaimInvitation.objects.select_for_update().select_related("placeholder").get(pk=invitation.pk)
+        locked = (
+            ClaimInvitation.objects.select_for_update().select_related("placeholder").get(pk=invitation.pk)
+        )
         placeholder = _lock(locked.placeholder)
         locked.placeholder = placeholder
         guardian.importers.claim.ensure(locked)
@@ -496,9 +506,9 @@ def import_now(
             )  # fmt: skip
         try:
             report = store_records(
-                source.read(archive, zone=zone),  # type: ignore[arg-type]
+                source.read(archive, zone=zone),
                 source=source_key, multi_channel=is_multi_channel(source),
-                target=Target(space=space, create_name=create_space_name or "dry run"), archive=archive,  # type: ignore[arg-type]
+                target=Target(space=space, create_name=create_space_name or "dry run"), archive=archive,
                 run=run, dry_run=dry_run, progress=report_progress,
             )  # fmt: skip
         except BaseException as exc:

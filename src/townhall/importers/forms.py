@@ -23,7 +23,10 @@ class UploadForm(forms.Form):
         help_text="For one chat (WhatsApp, Telegram). Slack and Discord make one space per channel.",
     )
     create_space_name = forms.CharField(
-        label="Name of the new chat space", max_length=80, required=False, help_text="When no space is chosen."
+        label="Name of the new chat space",
+        max_length=80,
+        required=False,
+        help_text="When no space is chosen.",
     )
     time_zone = forms.ChoiceField(
         label="Time zone of the export",
@@ -35,7 +38,9 @@ class UploadForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = source_choices()  # type: ignore[attr-defined]
-        self.fields["space"].queryset = Space.objects.filter(kind="chat", archived_at__isnull=True).order_by("name")  # type: ignore[attr-defined]
+        space = self.fields["space"]
+        assert isinstance(space, forms.ModelChoiceField)
+        space.queryset = Space.objects.filter(kind="chat", archived_at__isnull=True).order_by("name")
 
 
 class MatchForm(forms.Form):

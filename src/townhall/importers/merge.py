@@ -47,9 +47,18 @@ def _unique_sets(model: type[models.Model], f: models.Field) -> list[tuple[list[
         if f.name in together:
             sets.append((list(together), None))
     for constraint in model._meta.constraints:
-        if isinstance(constraint, models.UniqueConstraint) and constraint.fields and f.name in constraint.fields:
-            sets.append((list(constraint.fields), constraint.condition))  # type: ignore[arg-type]
+        if (
+            isinstance(constraint, models.UniqueConstraint)
+            and constraint.fields
+            and f.name in constraint.fields
+        ):
+            sets.append((list(constraint.fields), constraint.condition))
     return sets
+
+
+def _attname(model: type[models.Model], name: str) -> str:
+    found = model._meta.get_field(name)
+    return str(getattr(found, "attname", name))
 
 
 def merge_accounts(*, old: User, into: User, skip: Collection[str] = ()) -> MergeResult:
@@ -77,14 +86,12 @@ def merge_accounts(*, old: User, into: User, skip: Collection[str] = ()) -> Merg
                 if not others:
                     clash = candidates if theirs.exists() else candidates.none()
                 else:
-                    attnames = [model._meta.get_field(name).attname for name in others]
+                    attnames = [_attname(model, name) for name in others]
                     taken = set(theirs.values_list(*attnames))
                     if not taken:
                         continue
                     ids = [
-                        row[0]
-                        for row in candidates.values_list("pk", *attnames)
-                        if tuple(row[1:]) in taken
+                        row[0] for row in candidates.values_list("pk", *attnames) if tuple(row[1:]) in taken
                     ]
                     clash = manager.filter(pk__in=ids)
                 dropped += clash.delete()[0]

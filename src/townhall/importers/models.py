@@ -18,7 +18,13 @@ class ImportRun(models.Model):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
-    STATES = [(DRAFT, "Previewed"), (QUEUED, "Queued"), (RUNNING, "Running"), (DONE, "Done"), (FAILED, "Failed")]
+    STATES = [
+        (DRAFT, "Previewed"),
+        (QUEUED, "Queued"),
+        (RUNNING, "Running"),
+        (DONE, "Done"),
+        (FAILED, "Failed"),
+    ]
 
     source = models.CharField(max_length=20)  # a registered Source.key
     file_path = models.CharField(max_length=500, blank=True)  # "" once removed
@@ -142,8 +148,12 @@ class SystemEvent(models.Model):
     """A system line of an export (created group, added, left, renamed...): not a post, kept here for
     the import report and counted."""
 
-    run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
-    space = models.ForeignKey("spaces.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(
+        ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    space = models.ForeignKey(
+        "spaces.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     kind = models.CharField(max_length=40)  # Item.system
     text = models.CharField(max_length=2000, blank=True)
     actor = models.ForeignKey(

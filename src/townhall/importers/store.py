@@ -244,11 +244,12 @@ class _Writer:
             user_id = _effective_user_id(placeholder) or -len(self.people) - 1
             self.people[source_id] = user_id
             return user_id
-        user_id = _effective_user_id(placeholder)
-        if user_id is None:  # its account was removed: give it a new one
+        found_id = _effective_user_id(placeholder)
+        if found_id is None:  # its account was removed: give it a new one
             placeholder.user = _placeholder_account(self.source, author)
             placeholder.save(update_fields=["user"])
-            user_id = placeholder.user.pk
+            found_id = placeholder.user.pk
+        user_id = found_id
         self.people[source_id] = user_id
         self.names[user_id] = author.name
         return user_id
@@ -262,7 +263,11 @@ class _Writer:
         )
         self.report.conversations += 1
         space: Space | None = None
-        if not self.multi_channel and not self.target_used and conversation.kind not in (DIRECT, GROUP_DIRECT):
+        if (
+            not self.multi_channel
+            and not self.target_used
+            and conversation.kind not in (DIRECT, GROUP_DIRECT)
+        ):
             self.target_used = True
             space = self.target.space
             if space is None and self.target.create_name and not self.dry_run:
@@ -360,7 +365,9 @@ class _Writer:
                 self.report.already_imported += 1
                 continue
             if key in seen or (self.dry_run and key[1:] in self.dry_seen):
-                self.report.skip(item.line, f"A second message with the id {item.source_id[:60]!r}: kept once.")
+                self.report.skip(
+                    item.line, f"A second message with the id {item.source_id[:60]!r}: kept once."
+                )
                 continue
             seen.add(key)
             if self.dry_run:
@@ -499,12 +506,12 @@ class _Writer:
         quotes: dict[tuple[int, str], str] = {}
         earlier: set[tuple[int, str]] = set()
         for key in wanted:
-            item = in_batch.get(key)  # type: ignore[arg-type]
+            item = in_batch.get(key)
             if item is not None:
                 name = self.authors[item.author_id].name if item.author_id in self.authors else "Someone"
-                quotes[key] = _quote(name, item.text)  # type: ignore[index]
+                quotes[key] = _quote(name, item.text)
             else:
-                earlier.add(key)  # type: ignore[arg-type]
+                earlier.add(key)
         if earlier and not self.dry_run:
             rows = ImportedItem.objects.filter(
                 source=self.source, kind=ImportedItem.MESSAGE,
@@ -535,7 +542,9 @@ class _Writer:
                 parts.append(f"📎 {attachment.name} (not in the export)")
         if item.poll is not None:
             lines = [f"📊 **{item.poll.question}**"]
-            lines += [f"- {option} ({votes} vote{'s' if votes != 1 else ''})" for option, votes in item.poll.options]
+            lines += [
+                f"- {option} ({votes} vote{'s' if votes != 1 else ''})" for option, votes in item.poll.options
+            ]
             parts.append("\n".join(lines))
         if item.deleted and not item.text.strip():
             parts.append("*This message was deleted.*")
@@ -560,7 +569,9 @@ class _Writer:
         except (KeyError, OSError):
             return False
 
-    def _write_reactions(self, messages: list[tuple[Item, Space]], written: dict[tuple[int, str], Message]) -> None:
+    def _write_reactions(
+        self, messages: list[tuple[Item, Space]], written: dict[tuple[int, str], Message]
+    ) -> None:
         new: list[NewMessageReaction] = []
         for item, space in messages:
             message = written.get((space.pk, item.source_id))
@@ -570,7 +581,8 @@ class _Writer:
                 if not reaction.author_ids:
                     if reaction.count:
                         self.report.skip(
-                            item.line, f"{reaction.count} × {reaction.emoji[:20]} without who reacted: not kept."
+                            item.line,
+                            f"{reaction.count} {reaction.emoji[:20]} reactions without who reacted: not kept.",
                         )
                     continue
                 if len(reaction.emoji) > 16:
@@ -579,7 +591,10 @@ class _Writer:
                 for author_id in reaction.author_ids:
                     new.append(
                         NewMessageReaction(
-                            message_id=message.pk, user_id=self.person(author_id), emoji=reaction.emoji, at=item.at
+                            message_id=message.pk,
+                            user_id=self.person(author_id),
+                            emoji=reaction.emoji,
+                            at=item.at,
                         )
                     )
         if new:
@@ -610,7 +625,9 @@ class _Writer:
                 self.files_written += [row.upload.path for row in rows]
                 self.report.attachments += len(rows)
 
-    def _mark_edits(self, messages: list[tuple[Item, Space]], written: dict[tuple[int, str], Message]) -> None:
+    def _mark_edits(
+        self, messages: list[tuple[Item, Space]], written: dict[tuple[int, str], Message]
+    ) -> None:
         changed = []
         for item, space in messages:
             message = written.get((space.pk, item.source_id))

@@ -11,6 +11,10 @@ urlpatterns = [
     path("settings/community/imports/<id:run_id>/confirm/", views.run_confirm, name="run-confirm"),
     path("settings/community/imports/<id:run_id>/discard/", views.run_discard, name="run-discard"),
     path("settings/community/imports/people/", views.placeholders_page, name="placeholders"),
-    path("settings/community/imports/people/<id:placeholder_id>/<str:op>/", views.placeholder_change, name="placeholder-change"),
+    path(
+        "settings/community/imports/people/<id:placeholder_id>/<str:op>/",
+        views.placeholder_change,
+        name="placeholder-change",
+    ),
     path("claim/<str:token>/", views.claim_page, name="claim"),
 ]

@@ -77,7 +77,9 @@ def _run_context(run: ImportRun) -> dict[str, object]:
         except (ArchiveError, NotThisSource, Invalid, LookupError, OSError) as exc:
             context["preview_error"] = str(exc)
     if run.state == ImportRun.DONE:
-        context["events"] = SystemEvent.objects.filter(run=run).select_related("actor", "space")[:EVENTS_SHOWN]
+        context["events"] = SystemEvent.objects.filter(run=run).select_related("actor", "space")[
+            :EVENTS_SHOWN
+        ]
         context["event_count"] = SystemEvent.objects.filter(run=run).count()
         context["spaces"] = Space.objects.filter(pk__in=run.report.get("space_ids", [])).order_by("name")
     return context
@@ -148,8 +150,8 @@ def _people_context(request: HttpRequest, **forms: object) -> dict[str, object]:
     )
     labels = {s.key: s.label for s in sources}
     for row in page.object_list:
-        row.source_label = labels.get(row.source, row.source)
-        row.message_count = messages_by_user.get(row.user_id, 0)
+        row.source_label = labels.get(row.source, row.source)  # type: ignore[attr-defined]
+        row.message_count = messages_by_user.get(row.user_id or 0, 0)  # type: ignore[attr-defined]
     return {
         "page": page, "open_rows": open_rows,
         "match_form": MatchForm(), "email_form": EmailClaimForm(), **forms,
@@ -183,7 +185,11 @@ def placeholder_change(request: HttpRequest, placeholder_id: int, op: str) -> Ht
             messages.success(request, f"{placeholder.name}'s history now belongs to {member.name}.")
         elif op == "merge":
             merge = MergeForm(request.POST)
-            into = Placeholder.objects.select_related("user").filter(pk=merge.cleaned_data["into"]).first() if merge.is_valid() else None
+            into = (
+                Placeholder.objects.select_related("user").filter(pk=merge.cleaned_data["into"]).first()
+                if merge.is_valid()
+                else None
+            )
             if into is None:
                 raise Invalid("Choose the person to merge with.")
             actions.merge_placeholders(guardian, placeholder, into=into)
@@ -193,7 +199,10 @@ def placeholder_change(request: HttpRequest, placeholder_id: int, op: str) -> Ht
             if not email_form.is_valid():
                 raise Invalid("Enter a valid email address.")
             actions.invite_to_claim(guardian, placeholder, email=email_form.cleaned_data["email"])
-            messages.success(request, f"A claim invitation for {placeholder.name} was sent to {email_form.cleaned_data['email']}.")
+            messages.success(
+                request,
+                f"A claim invitation for {placeholder.name} was sent to {email_form.cleaned_data['email']}.",
+            )
         else:
             claim = actions.invite_to_claim(guardian, placeholder)
             link = request.build_absolute_uri(f"/claim/{claim.token}/")

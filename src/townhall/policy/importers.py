@@ -12,7 +12,9 @@ class ImportRules(RuleGroup):
     @rule
     def manage(self) -> Refusal | None:
         """Import exports, see their reports, and manage placeholders: owners and admins."""
-        return None if self.g.is_admin else refuse("Only the community's owners and admins can import history.")
+        return (
+            None if self.g.is_admin else refuse("Only the community's owners and admins can import history.")
+        )
 
     @rule
     def manage_placeholder(self, placeholder: Placeholder) -> Refusal | None:

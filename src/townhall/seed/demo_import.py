@@ -75,4 +75,7 @@ def seed_import(users: dict[str, User], now: datetime) -> dict[str, int]:
         if username:
             placeholder = Placeholder.objects.select_related("user").get(source=SOURCE, source_id=source_id)
             actions.match_placeholder(guardian, placeholder, member=users[username])
-    return {"imported messages": report.messages, "unclaimed placeholders": sum(1 for p in PEOPLE if not p[2])}
+    return {
+        "imported messages": report.messages,
+        "unclaimed placeholders": sum(1 for p in PEOPLE if not p[2]),
+    }
