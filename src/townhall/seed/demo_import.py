@@ -13,9 +13,13 @@ from townhall.importers.models import ImportRun, Placeholder
 from townhall.importers.sources.base import Author, Conversation, Item, Reaction, Record
 from townhall.importers.store import Target, store_records
 from townhall.policy import Guardian
+from townhall.spaces.models import Space
 
 SOURCE = "whatsapp"
 SPACE_NAME = "WhatsApp archive"
+DESCRIPTION = (
+    "The founders' WhatsApp group from the Gülpe star party, 2024–2025, imported when we moved here."
+)
 # (source identity as the phone wrote it, name, the demo member it is, or "" for someone not here yet)
 PEOPLE = [
     ("Mira Okafor", "Mira Okafor", "mira"),
@@ -66,6 +70,7 @@ def seed_import(users: dict[str, User], now: datetime) -> dict[str, int]:
         started_by=owner, run=run,
     )  # fmt: skip
     run.space_id = report.space_ids[0]
+    Space.objects.filter(pk=run.space_id).update(cover_color="slate", description=DESCRIPTION)
     run.state, run.counts = ImportRun.DONE, report.counts()
     run.report = {"skipped": report.skipped, "space_ids": report.space_ids}
     run.finished_at = now - timedelta(days=1) + timedelta(seconds=3)
