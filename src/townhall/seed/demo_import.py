@@ -17,9 +17,7 @@ from townhall.spaces.models import Space
 
 SOURCE = "whatsapp"
 SPACE_NAME = "WhatsApp archive"
-DESCRIPTION = (
-    "The founders' WhatsApp group from the Gülpe star party, 2024–2025, imported when we moved here."
-)
+DESCRIPTION = "The founders' first WhatsApp group, from the Gülpe star party on: imported when we moved here."
 # (source identity as the phone wrote it, name, the demo member it is, or "" for someone not here yet)
 PEOPLE = [
     ("Mira Okafor", "Mira Okafor", "mira"),
