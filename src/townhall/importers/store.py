@@ -40,6 +40,7 @@ from townhall.chat.bulk import (
 )
 from townhall.chat.models import MAX_BODY, ChannelRead, Message
 from townhall.content.uploads import forget
+from townhall.core.bulkinsert import insert_rows
 from townhall.core.errors import Invalid
 from townhall.importers.archive import Archive
 from townhall.importers.models import ImportedItem, ImportRun, Placeholder, SystemEvent
@@ -65,6 +66,7 @@ QUOTE_CHARS = 200
 SKIPPED_KEPT = 10_000  # skipped lines listed in the report (all are counted)
 CHAT_KIND = "chat"
 DIRECT_KIND = "direct"
+ITEM_COLUMNS = ("source", "scope", "kind", "source_id", "object_id", "run_id")
 
 
 class ImportFailed(Exception):
@@ -462,13 +464,15 @@ class _Writer:
             if root.pk not in self.thread_roots:
                 self.thread_roots.add(root.pk)
                 report.threads += 1
-        ImportedItem.objects.bulk_create(
-            ImportedItem(
-                source=self.source, scope=str(space_id), kind=ImportedItem.MESSAGE, source_id=source_id[:200],
-                object_id=message.pk, run=self.run,
-            )
-            for (space_id, source_id), message in written.items()
-        )  # fmt: skip
+        run_id = self.run.pk if self.run is not None else None
+        insert_rows(
+            ImportedItem,
+            ITEM_COLUMNS,
+            [
+                (self.source, str(space_id), ImportedItem.MESSAGE, source_id[:200], message.pk, run_id)
+                for (space_id, source_id), message in written.items()
+            ],
+        )
         self._write_reactions(messages, written)
         self._write_attachments(messages, written)
         self._mark_edits(messages, written)
