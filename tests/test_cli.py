@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from townhall.cli import main
 
 TOWNHALL = [sys.executable, "-m", "townhall.cli"]
-COMMANDS = ["demo", "serve", "worker", "seed", "createadmin", "check", "manage"]
+COMMANDS = ["demo", "serve", "worker", "seed", "createadmin", "check", "import", "manage"]
 
 
 def clean_env(data_dir: Path, **extra: str) -> dict[str, str]:

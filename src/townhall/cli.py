@@ -1,4 +1,4 @@
-"""The `townhall` command: demo, serve, worker, inbound-email, seed, createadmin, check, manage.
+"""The `townhall` command: demo, serve, worker, inbound-email, seed, createadmin, check, import, manage.
 
 Configuration problems (a bad DATABASE_URL, an unreachable database or Redis, a port in use, an
 unsafe production setting) stop start-up with one sentence on stderr and exit code 2, never a
@@ -409,6 +409,93 @@ def check(deploy: bool | None) -> None:
         click.echo(f"townhall: {problem}", err=True)
     if failed or problems:
         sys.exit(1)
+
+
+# --- import ---------------------------------------------------------------------------------------
+
+
+@main.command(name="import")
+@click.argument("source_key", metavar="whatsapp|slack|discord|telegram")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--space", "space_slug", default="", help="The chat space to import a single chat into (its slug)."
+)
+@click.option("--create-space", default="", help="Or: make a new chat space with this name for it.")
+@click.option(
+    "--timezone", "zone", default="UTC", show_default=True, help="Zone of the times in WhatsApp exports."
+)
+@click.option("--dry-run", is_flag=True, help="Read and report, store nothing.")
+@click.option("--json", "as_json", is_flag=True, help="End with the report as one JSON object.")
+@friendly
+def import_history(
+    source_key: str, file: Path, space_slug: str, create_space: str, zone: str, dry_run: bool, as_json: bool
+) -> None:
+    """Import a chat export: `townhall import whatsapp chat.zip --space old-group`.
+
+    Slack and Discord exports make one chat space per channel (no --space needed). All or nothing:
+    an error stores nothing. Errors are one line on stderr and exit code 1.
+    """
+    _django()
+    _migrate_quietly()
+    import json
+
+    from townhall.core.errors import Invalid
+    from townhall.importers.actions import import_now
+    from townhall.importers.archive import ArchiveError
+    from townhall.importers.sources.base import NotThisSource
+    from townhall.importers.store import ImportFailed
+    from townhall.spaces.models import Space
+
+    def stop(message: str) -> NoReturn:
+        click.echo(f"townhall import: {message}", err=True)
+        sys.exit(1)
+
+    if not file.exists():
+        stop(f"{file} does not exist.")
+    space = None
+    if space_slug:
+        space = Space.objects.filter(slug=space_slug).first()
+        if space is None:
+            stop(f"There is no space with the slug {space_slug!r}.")
+    shown = {"last": -1}
+
+    def progress(done: int, total: int, messages: int) -> None:
+        percent = int(100 * done / total) if total else 100
+        if percent != shown["last"]:
+            shown["last"] = percent
+            bar = "#" * (percent // 4)
+            click.echo(f"\r[{bar:<25}] {percent:3d}%  {messages:,} messages", nl=False, err=True)
+
+    try:
+        result = import_now(
+            source_key, file, space=space, create_space_name=create_space, time_zone=zone, dry_run=dry_run,
+            progress=progress,
+        )  # fmt: skip
+    except (ArchiveError, NotThisSource, ImportFailed, LookupError) as exc:
+        click.echo("", err=True)
+        stop(str(exc))
+    except Invalid as exc:
+        click.echo("", err=True)
+        stop(exc.message)
+    except Exception as exc:  # a parser's bug: still one line, and nothing was stored
+        click.echo("", err=True)
+        stop(
+            f"the import stopped on an unexpected error ({exc.__class__.__name__}: {exc}); nothing was stored."
+        )
+    click.echo("", err=True)
+    report = result.report
+    counts = report.counts()
+    verb = "Would import" if dry_run else "Imported"
+    click.echo(
+        f"{verb} {counts['messages']:,} messages by {counts['authors']:,} new people, {counts['threads']:,} "
+        f"threads, {counts['reactions']:,} reactions, {counts['attachments']:,} files and "
+        f"{counts['system_events']:,} system events; {counts['already_imported']:,} already here, "
+        f"{counts['skipped']:,} lines skipped."
+    )
+    for skipped in report.skipped[:20]:
+        click.echo(f"  line {skipped['line']}: {skipped['reason']}")
+    if as_json:
+        click.echo(json.dumps({"source": source_key, "dry_run": dry_run, **counts}, ensure_ascii=False))
 
 
 # --- manage ---------------------------------------------------------------------------------------

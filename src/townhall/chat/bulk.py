@@ -139,13 +139,22 @@ class NewMessageReaction:
     at: datetime
 
 
-def bulk_create_reactions(reactions: Sequence[NewMessageReaction]) -> list[MessageReaction]:
+def bulk_create_reactions(
+    reactions: Sequence[NewMessageReaction], *, offered_only: bool = True
+) -> list[MessageReaction]:
     """Store `reactions` with their times, as `actions.react_to_message` would one by one: the emoji
     checked against the set (Invalid otherwise, nothing stored), none on a deleted or missing message,
     a repeated one written once, an Activity row each; no rate limit, no broadcasts. Reactors are taken
-    as given: the caller writes only people who may read the channel."""
+    as given: the caller writes only people who may read the channel.
+
+    `offered_only=False` (importers: history keeps the emoji people used) takes any emoji that fits the
+    column; the page shows one the set does not offer after the offered ones, as it does for an emoji
+    taken out of the set."""
     for new in reactions:
-        clean_emoji(new.emoji)
+        if offered_only:
+            clean_emoji(new.emoji)
+        elif not new.emoji or len(new.emoji) > MessageReaction._meta.get_field("emoji").max_length:  # type: ignore[operator]
+            raise Invalid(f"{new.emoji[:40]!r} is not an emoji a reaction can hold.")
     ids = {new.message_id for new in reactions}
     messages = Message.objects.filter(pk__in=ids, deleted_at__isnull=True).only("pk", "author_id", "space_id")
     targets = {m.pk: m for m in messages}

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 
 from townhall.community.models import Community, Invitation, Membership
+from townhall.importers.models import Placeholder
 from townhall.policy.rules import UNSEEN, Refusal, RuleGroup, refuse, rule
 
 if TYPE_CHECKING:
@@ -171,6 +172,9 @@ class CommunityRules(RuleGroup):
             Membership.ACTIVE,
             Membership.SUSPENDED,
         )
+        if g.can_read_as_member and not visible_state and not person.is_active:
+            # A placeholder (history imported from another platform) shows its "imported" profile.
+            visible_state = Placeholder.objects.filter(user_id=person.pk).exists()
         return None if g.can_read_as_member and visible_state else UNSEEN
 
     def visible_members(self, qs: QuerySet[Membership]) -> QuerySet[Membership]:

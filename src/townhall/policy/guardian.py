@@ -18,8 +18,9 @@ from townhall.policy.chat import ChatRules
 from townhall.policy.community import CommunityRules
 from townhall.policy.direct import DirectRules
 from townhall.policy.discussions import DiscussionRules
-from townhall.policy.push import PushRules
+from townhall.policy.importers import ImportRules
 from townhall.policy.notifications import NotificationRules
+from townhall.policy.push import PushRules
 from townhall.policy.spaces import SpaceRules
 from townhall.spaces.models import SpaceMembership
 
@@ -158,3 +159,4 @@ class Guardian(Standing):
         self.direct = DirectRules(self)
         self.push = PushRules(self)
         self.notifications = NotificationRules(self)
+        self.importers = ImportRules(self)

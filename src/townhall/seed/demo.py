@@ -27,6 +27,7 @@ from townhall.seed.demo_chat import seed_chat
 from townhall.seed.demo_conversations import seed_conversations
 from townhall.seed.demo_discussions import seed_discussions
 from townhall.seed.demo_dms import seed_dms
+from townhall.seed.demo_import import seed_import
 from townhall.spaces.models import SidebarSection, Space, SpaceMembership
 
 DEMO_PASSWORD = "clear-skies-2025"
@@ -640,5 +641,6 @@ def seed_demo() -> dict[str, int]:
         "chat reactions": chat["message reactions"],
         "chat files": chat["message files"],
         **dms,
+        **seed_import(users, now),
         "community": 1 if community.pk else 0,
     }

@@ -53,6 +53,7 @@ class Conversation:
     purpose: str = ""
     category: str = ""  # Discord category, Slack "private" ...: shown in the report only
     member_ids: tuple[str, ...] = ()  # Author.source_id of known members (DMs: both people)
+    private: bool = False  # a private channel (Slack groups.json): its space is made private, never open
 
 
 @dataclass(frozen=True)

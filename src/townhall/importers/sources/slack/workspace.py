@@ -247,6 +247,7 @@ def _conversation(
         purpose=text_of("purpose"),
         category=category,
         member_ids=members,
+        private=kind == "private",
     )
 
 
