@@ -15,8 +15,8 @@ class NotificationsConfig(AppConfig):
         from townhall.core.registries import AccountSettingsPage, SidebarLink
         from townhall.notifications import broadcasts
         from townhall.notifications.channels import Channel, register_channel
-        from townhall.notifications.models import PUSH
         from townhall.notifications.email import registration as email_channel
+        from townhall.notifications.models import PUSH
         from townhall.notifications.push import delivery
         from townhall.realtime import schemas
 
