@@ -42,12 +42,13 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         from townhall.activity import verbs
-        from townhall.chat import broadcasts, events, live, queries, search_docs, views
+        from townhall.chat import broadcasts, events, live, notices, queries, search_docs, views
         from townhall.core import registries
         from townhall.core.registries import SpaceKind
         from townhall.realtime import presence, schemas
 
         verbs.register(events.VERBS)
+        notices.register()
         schemas.register(broadcasts.SCHEMAS, app=self.label)
         registries.register_space_kind(
             SpaceKind(

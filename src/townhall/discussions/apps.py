@@ -13,10 +13,11 @@ class DiscussionsConfig(AppConfig):
         from townhall.activity import verbs
         from townhall.core import registries
         from townhall.core.registries import SidebarLink, SpaceKind, signed_in
-        from townhall.discussions import broadcasts, events, search_docs, sections, unread, views
+        from townhall.discussions import broadcasts, events, notices, search_docs, sections, unread, views
         from townhall.realtime import schemas
 
         verbs.register(events.VERBS)
+        notices.register()
         schemas.register(broadcasts.SCHEMAS, app=self.label)
         registries.register_space_kind(
             SpaceKind(

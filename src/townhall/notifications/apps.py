@@ -11,7 +11,10 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from townhall.notifications import broadcasts
+        from townhall.notifications import broadcasts, fanout
         from townhall.realtime import schemas
 
         schemas.register(broadcasts.SCHEMAS, app=self.label)
+        # Every event a kind's handler names becomes a required consumer (a durable task after commit),
+        # for handlers registered before and after this ready() alike.
+        fanout.start_listening()
