@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 
-
 @pytest.fixture(autouse=True)
 def _generous_rates(settings: Any, tmp_path: Any) -> None:
     settings.DISCUSSIONS_UPLOAD_ROOT = str(tmp_path / "uploads")
@@ -23,4 +22,3 @@ def committed(django_capture_on_commit_callbacks: Any) -> Any:
     """`with committed():` runs what waits for the commit when the block ends: the fan-out task (tests
     run tasks inline), its broadcasts, and the channels' scheduling."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
-

@@ -86,7 +86,9 @@ def test_a_preference_turns_a_channel_off(member: Any, lea: Any, space: Space, c
     assert (row.email_state, row.email_due_at, row.push_state) == (NONE, None, PENDING)
 
 
-def test_watched_topics_and_spaces_are_in_page_only(member: Any, lea: Any, space: Space, committed: Any) -> None:
+def test_watched_topics_and_spaces_are_in_page_only(
+    member: Any, lea: Any, space: Space, committed: Any
+) -> None:
     SpaceFollow.objects.create(user=lea, space=space, level=WATCHING)
     with committed():
         topic = start(member, space)
@@ -98,7 +100,9 @@ def test_watched_topics_and_spaces_are_in_page_only(member: Any, lea: Any, space
     assert kinds_of(member) == ["watched_topic"]
 
 
-def test_muted_topic_and_muted_space_tell_nothing(member: Any, lea: Any, space: Space, committed: Any) -> None:
+def test_muted_topic_and_muted_space_tell_nothing(
+    member: Any, lea: Any, space: Space, committed: Any
+) -> None:
     topic = start(member, space)
     actions.set_topic_follow_level(Guardian(member), topic, level=MUTED)
     with committed():
@@ -149,7 +153,9 @@ def test_a_banned_member_hears_nothing_more(member: Any, lea: Any, space: Space,
     assert told(lea) == []
 
 
-def test_a_quote_tells_the_quoted_author(member: Any, lea: Any, space: Space, owner: Any, committed: Any) -> None:
+def test_a_quote_tells_the_quoted_author(
+    member: Any, lea: Any, space: Space, owner: Any, committed: Any
+) -> None:
     topic = start(member, space)
     first = reply(owner, topic, body="Stack twenty frames.")
     actions.set_topic_follow_level(Guardian(owner), topic, level=MUTED)
@@ -195,7 +201,9 @@ def test_reactions_fold_into_one_notification_per_post(
     assert [(r.actor_id, r.actor_count) for r in told(member)] == [(owner.pk, 2), (newcomer.pk, 1)]
 
 
-def test_own_reactions_and_removed_posts_tell_nobody(member: Any, lea: Any, space: Space, committed: Any) -> None:
+def test_own_reactions_and_removed_posts_tell_nobody(
+    member: Any, lea: Any, space: Space, committed: Any
+) -> None:
     topic = start(member, space)
     post = reply(lea, topic)
     with committed():
@@ -207,12 +215,18 @@ def test_own_reactions_and_removed_posts_tell_nobody(member: Any, lea: Any, spac
 
 
 def test_an_accepted_answer_tells_the_answerer(member: Any, lea: Any, space: Space, committed: Any) -> None:
-    topic = actions.create_topic(Guardian(member), space, title="Why is my sky green?", body="?", kind="question")
+    topic = actions.create_topic(
+        Guardian(member), space, title="Why is my sky green?", body="?", kind="question"
+    )
     answer = reply(lea, topic, body="Light pollution.")
     with committed():
         actions.accept_answer(Guardian(member), topic, answer)
     [row] = told(lea)
-    assert (row.kind, row.actor_id, row.source_key) == ("accepted_answer", member.pk, f"answer:post:{answer.pk}")
+    assert (row.kind, row.actor_id, row.source_key) == (
+        "accepted_answer",
+        member.pk,
+        f"answer:post:{answer.pk}",
+    )
 
 
 def test_a_hidden_topic_in_the_meantime_tells_nobody(
