@@ -143,7 +143,9 @@ def test_kill_9_in_the_middle_of_a_fan_out_loses_and_repeats_nothing(tmp_path: P
 
     final = _python(CHECK, env)
     assert final["rows"] == PEOPLE and final["people"] == PEOPLE and final["most_per_person"] == 1
-    assert final["email_waiting"] == PEOPLE and final["email_sent"] == 0  # each email handed over at most once
+    assert (
+        final["email_waiting"] == PEOPLE and final["email_sent"] == 0
+    )  # each email handed over at most once
     assert final["tasks"]["RUNNING"] == 0 and final["tasks"]["FAILED"] == 0 and final["tasks"]["READY"] == 0
     if after_kill["tasks"]["RUNNING"]:
         assert "left running" in out  # the dead worker's task was re-queued, and said so

@@ -147,9 +147,19 @@ def _allowed(notice: Notice, ids: set[int]) -> set[int]:
     return space_readers(space, ids)
 
 
-def store_batch(notice: Notice, recipient_ids: Iterable[int]) -> list[int]:
+def store_batch(
+    notice: Notice,
+    recipient_ids: Iterable[int],
+    *,
+    at: dt.datetime | None = None,
+    read_at: dt.datetime | None = None,
+    history: bool = False,
+) -> list[int]:
     """Store one batch of `notice` (see the module docstring). Returns the ids of the rows that are new
-    or were regrouped. Idempotent."""
+    or were regrouped. Idempotent.
+
+    `history` (notifications.bulk: seeding, imports): rows of the past, stored `at` that time and read at
+    `read_at` (or unread), with the same audience checks, but neither emailed, pushed nor broadcast."""
     kind = kinds.get(notice.kind)
     if kind is None:
         logger.error("notice of unknown kind %r (%s) dropped", notice.kind, notice.source_key)
@@ -159,26 +169,28 @@ def store_batch(notice: Notice, recipient_ids: Iterable[int]) -> list[int]:
     ids = _allowed(notice, {int(i) for i in recipient_ids})
     if not ids:
         return []
-    now = timezone.now()
-    channels_of = channels_for(kind, ids)
+    now = at or timezone.now()
+    channels_of: dict[int, set[str]] = (
+        {user_id: set() for user_id in ids} if history else channels_for(kind, ids)
+    )
     delays = email_delays(ids) if any(EMAIL in chans for chans in channels_of.values()) else {}
     with transaction.atomic():
         if kind.group and notice.group_key:
             changed = _store_grouped(kind, notice, ids, channels_of, delays, now)
         else:
             changed = _store_new(notice, ids, channels_of, delays, now)
-        rows = (
-            list(
-                Notification.objects.filter(pk__in=[pk for pk, _user in changed]).values_list(
-                    "pk", "email_state", "push_state"
-                )
-            )
-            if changed
-            else []
+        changed_ids = [pk for pk, _user in changed]
+        if history:
+            if read_at is not None and changed_ids:
+                Notification.objects.filter(pk__in=changed_ids).update(read_at=read_at)
+            return changed_ids
+        states = Notification.objects.filter(pk__in=changed_ids).values_list(
+            "pk", "email_state", "push_state"
         )
+        rows = list(states) if changed_ids else []
         broadcasts.notifications_created([(user_id, pk) for pk, user_id in changed])
     _schedule(rows)
-    return [pk for pk, _user in changed]
+    return changed_ids
 
 
 def _row(
