@@ -79,9 +79,10 @@ def test_the_same_event_delivered_twice_stores_nothing_twice(
         effects.emit(event)
     assert Notification.objects.count() == 30
     assert sorted(Notification.objects.values_list("recipient_id", flat=True)) == watchers
-    told_about = [p["notification_id"] for _g, p in first if p.get("type") == "notifications"]
-    assert len(told_about) == 30  # one broadcast per recipient, and none for the second delivery
-    assert len([p for _g, p in broadcasts if p.get("type") == "notifications"]) == 30
+    [(groups, payload)] = [(g, p) for g, p in first if p.get("type") == "notifications"]
+    assert sorted(groups) == sorted(f"user.{user_id}" for user_id in watchers)  # each recipient's stream
+    assert payload == {"type": "notifications", "op": "created", "notification_id": None}
+    assert len([p for _g, p in broadcasts if p.get("type") == "notifications"]) == 1  # none the second time
 
 
 def test_a_big_fan_out_is_stored_in_batches_with_the_same_result(
