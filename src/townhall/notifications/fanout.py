@@ -176,9 +176,9 @@ def store_batch(
     delays = email_delays(ids) if any(EMAIL in chans for chans in channels_of.values()) else {}
     with transaction.atomic():
         if kind.group and notice.group_key:
-            changed = _store_grouped(kind, notice, ids, channels_of, delays, now)
+            changed = _store_grouped(kind, notice, ids, channels_of, delays, now, history=history)
         else:
-            changed = _store_new(notice, ids, channels_of, delays, now)
+            changed = _store_new(notice, ids, channels_of, delays, now, history=history)
         changed_ids = [pk for pk, _user in changed]
         if history:
             if read_at is not None and changed_ids:
@@ -230,24 +230,29 @@ def _store_new(
     channels_of: dict[int, set[str]],
     delays: dict[int, int],
     now: dt.datetime,
+    *,
+    history: bool = False,
 ) -> list[tuple[int, int]]:
-    """Insert the rows not there yet. Returns (id, recipient) of the rows this call inserted."""
-    existing = set(
-        Notification.objects.filter(source_key=notice.source_key, recipient_id__in=ids).values_list(
-            "recipient_id", flat=True
+    """Insert the rows not there yet (one INSERT per 1,000, conflicts ignored), and read back the ones
+    this call inserted: they carry its creation stamp `now`, while rows stored before (an earlier run of
+    the same delivery) or by a concurrent run carry their own. Returns their (id, recipient).
+    History rows are stamped with the time of the thing, the same on every replay, so those who have
+    one already are left out first."""
+    if history:
+        ids = ids - set(
+            Notification.objects.filter(source_key=notice.source_key, recipient_id__in=ids).values_list(
+                "recipient_id", flat=True
+            )
         )
-    )
-    fresh = sorted(ids - existing)
-    if not fresh:
-        return []
+        if not ids:
+            return []
     Notification.objects.bulk_create(
-        [_row(notice, user_id, channels_of, delays, now) for user_id in fresh],
-        ignore_conflicts=True,  # a concurrent run of the same delivery inserted some first
+        [_row(notice, user_id, channels_of, delays, now) for user_id in sorted(ids)],
+        ignore_conflicts=True,
         batch_size=1000,
     )
-    # Read back by the creation stamp: rows a concurrent run inserted carry its own time.
     stored = Notification.objects.filter(
-        source_key=notice.source_key, recipient_id__in=fresh, created_at=now
+        source_key=notice.source_key, recipient_id__in=ids, created_at=now
     ).values_list("pk", "recipient_id")
     return list(stored)
 
@@ -259,6 +264,8 @@ def _store_grouped(
     channels_of: dict[int, set[str]],
     delays: dict[int, int],
     now: dt.datetime,
+    *,
+    history: bool = False,
 ) -> list[tuple[int, int]]:
     """Fold into each recipient's unread row of the group (locked), or start one."""
     unread = {
@@ -283,7 +290,7 @@ def _store_grouped(
         Notification.objects.bulk_update(folded, ["data", "actor_id", "actor_count", "updated_at"])
     starting = ids - set(unread)
     if starting:
-        changed += _store_new(notice, starting, channels_of, delays, now)
+        changed += _store_new(notice, starting, channels_of, delays, now, history=history)
     logger.debug("grouped %s: %d folded, %d started", kind.key, len(folded), len(starting))
     return changed
 
