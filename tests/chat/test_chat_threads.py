@@ -44,7 +44,8 @@ def test_a_reply_counts_on_its_root_and_its_writers_follow(
         message_id=reply.pk, root_id=root.pk, space_id=lounge.pk, actor_id=newcomer.pk
     )
     payload = {"type": "chat", "op": "thread_reply", "space_id": lounge.pk, "message_id": reply.pk, "root_id": root.pk}  # fmt: skip
-    assert broadcasts[-1] == ([f"space.{lounge.pk}"], payload)
+    assert [b for b in broadcasts if b[1]["type"] == "chat"][-1] == ([f"space.{lounge.pk}"], payload)
+    assert broadcasts[-1][0] == [f"user.{member.pk}"]  # the root's author is told (notifications)
 
 
 def test_replies_stay_out_of_the_channel_unless_also_sent_there(
