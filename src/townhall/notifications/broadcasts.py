@@ -14,12 +14,14 @@ SCHEMAS = declare(TYPE, ("created", "read"), notification_id=int | None)
 
 def notification_created(*, user_id: int, notification_id: int) -> None:
     publish_on_commit(
-        [user_group(user_id)], {"type": TYPE, "op": "created", "notification_id": notification_id}
+        [user_group(user_id)], {"type": "notifications", "op": "created", "notification_id": notification_id}
     )
 
 
 def notifications_read(*, user_id: int, notification_id: int | None = None) -> None:
-    publish_on_commit([user_group(user_id)], {"type": TYPE, "op": "read", "notification_id": notification_id})
+    publish_on_commit(
+        [user_group(user_id)], {"type": "notifications", "op": "read", "notification_id": notification_id}
+    )
 
 
 def notifications_created(pairs: list[tuple[int, int]]) -> None:
@@ -32,4 +34,4 @@ def notifications_created(pairs: list[tuple[int, int]]) -> None:
         notification_created(user_id=user_id, notification_id=notification_id)
     elif pairs:
         groups = [user_group(user_id) for user_id, _notification_id in pairs]
-        publish_on_commit(groups, {"type": TYPE, "op": "created", "notification_id": None})
+        publish_on_commit(groups, {"type": "notifications", "op": "created", "notification_id": None})
