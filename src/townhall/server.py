@@ -54,8 +54,9 @@ class TaskWorkerThread(threading.Thread):
 
     def __init__(self, *, interval: float = 1.0) -> None:
         super().__init__(name="townhall-task-worker", daemon=True)
-        from django.utils.crypto import get_random_string
         from django_tasks_db.management.commands.db_worker import Worker
+
+        from townhall.core import taskqueue
 
         self.worker = Worker(
             queue_names=["*"],
@@ -64,7 +65,7 @@ class TaskWorkerThread(threading.Thread):
             backend_name="default",
             startup_delay=False,
             max_tasks=None,
-            worker_id=f"embedded-{get_random_string(12)}",
+            worker_id=taskqueue.worker_id(),
             excluded_queue_names=[],
         )
         self.failed: BaseException | None = None
@@ -72,9 +73,11 @@ class TaskWorkerThread(threading.Thread):
     def run(self) -> None:
         from django.db import connections
 
+        from townhall.core import taskqueue
         from townhall.notifications.email.tasks import kick
 
         try:
+            taskqueue.requeue_abandoned()
             kick()  # the email channel's periodic tick (digests, the sweep) starts with the worker
             self.worker.run()
         except Exception as exc:  # a crashed worker must not take the web server down silently

@@ -319,6 +319,13 @@ SEARCH_TIME_LIMIT_MS = config.env_int("TOWNHALL_SEARCH_TIME_LIMIT_MS", 2000, min
 # `townhall serve` runs a task worker thread in the web process unless Redis is configured.
 EMBEDDED_WORKER = config.env_bool("TOWNHALL_EMBEDDED_WORKER", not REDIS_URL)
 
+# Notifications: the fan-out stores a notice's rows in batches of this many recipients, each batch its
+# own task and transaction (two workers share a big fan-out; a crash loses at most one batch's work,
+# redone idempotently). Task workers re-queue tasks left running by a worker that died (core/taskqueue.py)
+# once they are TASK_STALE_MINUTES old, at once when that worker was a process on this machine.
+NOTIFICATIONS_FANOUT_BATCH = config.env_int("TOWNHALL_NOTIFICATIONS_BATCH", 1000, minimum=1)
+TASK_STALE_MINUTES = config.env_int("TOWNHALL_TASK_STALE_MINUTES", 30, minimum=1)
+
 # The member's stream (realtime/, docs/stream-protocol.md). Broadcasts are logged for STREAM_RETENTION_HOURS
 # so a reconnecting page resumes from its last sequence; a page further behind, or more than
 # STREAM_REPLAY_LIMIT broadcasts behind, is told to reload its data instead.

@@ -66,10 +66,11 @@ def test_react_stores_logs_emits_and_broadcasts(
         message_id=said.pk, space_id=said.space_id, actor_id=member.pk, message_author_id=newcomer.pk,
         emoji="🔭", added=True,
     )  # fmt: skip
-    assert broadcasts[-1] == (
+    assert [b for b in broadcasts if b[1]["type"] == "chat"][-1] == (
         [f"space.{said.space_id}"],
         {"type": "chat", "op": "message_reacted", "space_id": said.space_id, "message_id": said.pk},
     )
+    assert broadcasts[-1][0] == [f"user.{newcomer.pk}"]  # the author is told (notifications)
 
 
 def test_reacting_twice_with_the_same_emoji_writes_nothing_more(

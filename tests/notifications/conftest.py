@@ -18,15 +18,27 @@ from townhall.spaces.models import Space
 
 
 @pytest.fixture(autouse=True)
+def _generous_rates(settings: Any, tmp_path: Any) -> None:
+    settings.DISCUSSIONS_UPLOAD_ROOT = str(tmp_path / "uploads")
+    settings.DISCUSSIONS_POST_RATE = "10000/m"
+    settings.DISCUSSIONS_TOPIC_RATE = "10000/m"
+    settings.DISCUSSIONS_WRITE_RATE = "10000/m"
+    settings.CHAT_SEND_RATE = "10000/m"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
 def kinds() -> Iterator[None]:
-    """The test kinds (a reply, a mention, a grouped reaction, one with its own check), for each test."""
+    """The test kinds (a reply, a mention, a grouped reaction, one with its own check), for the centre's
+    tests (`pytestmark = pytest.mark.usefixtures("kinds")`); the fan-out's tests use the real kinds."""
     with declared_kinds(*TEST_KINDS):
         yield
 
 
 @pytest.fixture
 def committed(django_capture_on_commit_callbacks: Any) -> Any:
-    """`with committed():` runs what was scheduled after the commit (broadcasts) when the block ends."""
+    """`with committed():` runs what waits for the commit when the block ends: the fan-out task (tests
+    run tasks inline), its broadcasts, and the channels' scheduling."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 

@@ -99,3 +99,13 @@ def notify(
         read_at=when if read else None,
         **fields,
     )
+
+
+def told(user: Any, kind: str | None = None) -> list[Notification]:
+    """What `user` was told (optionally of one kind), oldest first."""
+    rows = Notification.objects.filter(recipient=user).order_by("pk")
+    return list(rows.filter(kind=kind) if kind else rows)
+
+
+def kinds_of(user: Any) -> list[str]:
+    return [row.kind for row in told(user)]

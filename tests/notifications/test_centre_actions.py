@@ -16,7 +16,7 @@ from townhall.notifications.models import CANCELLED, EMAIL, PENDING, PUSH, SENT,
 from townhall.policy import Guardian
 from townhall.spaces.models import Space, SpaceMembership
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kinds")]
 
 
 def read_broadcasts(

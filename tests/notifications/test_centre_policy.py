@@ -15,7 +15,7 @@ from townhall.notifications.models import Notification
 from townhall.policy import Guardian
 from townhall.spaces.models import Space, SpaceMembership
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kinds")]
 
 PERSONAS = ["owner", "admin", "moderator", "member", "newcomer", "pending", "suspended", "banned", "outsider"]
 

@@ -19,7 +19,7 @@ from townhall.notifications import queries
 from townhall.policy import Guardian
 from townhall.spaces.models import Space, SpaceMembership
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kinds")]
 
 
 def texts(page: queries.NotificationPage) -> list[str]:

@@ -13,7 +13,7 @@ from notify_testing import MENTION, REACTION, REPLY, notify
 from townhall.notifications.models import EMAIL, PUSH, Notification, Preference, Settings
 from townhall.spaces.models import Space, SpaceMembership
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kinds")]
 
 HX = {"HTTP_HX_REQUEST": "true"}
 

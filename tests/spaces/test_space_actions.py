@@ -301,11 +301,12 @@ def test_space_moderator_approves(
     assert Activity.objects.filter(
         verb="space.request_approved", actor=smod, data__user_id=member.pk
     ).exists()
-    assert broadcasts == [
-        (
-            [user_group(member.pk), user_group(smod.pk)],
-            {"type": "space", "op": "approved", "space_id": private_space.pk, "user_id": member.pk},
-        )
+    assert broadcasts[0] == (
+        [user_group(member.pk), user_group(smod.pk)],
+        {"type": "space", "op": "approved", "space_id": private_space.pk, "user_id": member.pk},
+    )
+    assert [(groups, p["type"]) for groups, p in broadcasts[1:]] == [
+        ([user_group(member.pk)], "notifications")
     ]
 
 

@@ -42,13 +42,23 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         from townhall.activity import verbs
-        from townhall.chat import broadcasts, email_replies, events, live, queries, search_docs, views
+        from townhall.chat import (
+            broadcasts,
+            email_replies,
+            events,
+            live,
+            notices,
+            queries,
+            search_docs,
+            views,
+        )
         from townhall.core import registries
         from townhall.core.registries import SpaceKind
         from townhall.notifications import kinds as notification_kinds
         from townhall.realtime import presence, schemas
 
         verbs.register(events.VERBS)
+        notices.register()
         schemas.register(broadcasts.SCHEMAS, app=self.label)
         registries.register_space_kind(
             SpaceKind(

@@ -7,20 +7,29 @@ from dataclasses import dataclass, field
 from townhall.activity.verbs import MODERATORS, PRIVATE, Verb
 from townhall.core.effects import DomainEvent
 
-
 # --- domain events ---------------------------------------------------------------------------------
+# Events that tell people something: the notifications app's consumer is a durable task for each.
+NOTIFIED = ("notifications",)
+
+
 @dataclass(frozen=True)
 class MessageSent(DomainEvent):
+    required_consumers = NOTIFIED
+
     message_id: int
     space_id: int
     actor_id: int | None
+    mentioned_ids: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class MessageEdited(DomainEvent):
+    required_consumers = NOTIFIED
+
     message_id: int
     space_id: int
     actor_id: int | None
+    mentioned_ids: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -59,10 +68,13 @@ class ChannelTopicChanged(DomainEvent):
 
 @dataclass(frozen=True)
 class ThreadReplied(DomainEvent):
+    required_consumers = NOTIFIED
+
     message_id: int  # the reply
     root_id: int
     space_id: int
     actor_id: int | None
+    mentioned_ids: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,24 @@ class ThreadPromoted(DomainEvent):
     space_id: int
     topic_id: int
     actor_id: int | None
+
+
+@dataclass(frozen=True)
+class ChannelSeen(DomainEvent):
+    """A member has read a chat channel or a conversation up to message `message_id`."""
+
+    user_id: int
+    space_id: int
+    message_id: int
+
+
+@dataclass(frozen=True)
+class ThreadSeen(DomainEvent):
+    """A member has read a thread (a message's replies) up to reply `message_id`."""
+
+    user_id: int
+    root_id: int
+    message_id: int
 
 
 # --- activity verbs and their payloads ----------------------------------------------------------------
@@ -133,6 +163,8 @@ VERBS = [
 # --- reactions (chat/actions/reactions.py) ------------------------------------------------------------
 @dataclass(frozen=True)
 class MessageReactionChanged(DomainEvent):
+    required_consumers = NOTIFIED
+
     message_id: int
     space_id: int
     actor_id: int | None

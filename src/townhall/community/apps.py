@@ -10,7 +10,7 @@ class CommunityConfig(AppConfig):
 
     def ready(self) -> None:
         from townhall.activity import verbs
-        from townhall.community import events, sections
+        from townhall.community import events, notices, sections
         from townhall.core.registries import (
             HomeSection,
             SettingsPage,
@@ -22,6 +22,7 @@ class CommunityConfig(AppConfig):
         )
 
         verbs.register(events.VERBS)
+        notices.register()
         register_home_section(
             HomeSection(
                 "new-members", "Say hello to new members", 50, sections.new_members_section, placement="aside"

@@ -15,6 +15,8 @@ class StandingChanged(AccessChanged):
     """A person's standing in the community changed, and with it what they may read: joined, applied,
     approved, rejected, left, suspended, banned, restored, role_changed (`op`)."""
 
+    required_consumers = ("notifications",)
+
     user_id: int
     actor_id: int | None
     op: str
@@ -46,6 +48,8 @@ class CommunityUpdated(DomainEvent):
 
 @dataclass(frozen=True)
 class InvitationAccepted(DomainEvent):
+    required_consumers = ("notifications",)
+
     invitation_id: int
     user_id: int
     inviter_id: int | None

@@ -18,6 +18,7 @@ class DiscussionsConfig(AppConfig):
             digest,
             email_replies,
             events,
+            notices,
             search_docs,
             sections,
             unread,
@@ -27,6 +28,7 @@ class DiscussionsConfig(AppConfig):
         from townhall.realtime import schemas
 
         verbs.register(events.VERBS)
+        notices.register()
         schemas.register(broadcasts.SCHEMAS, app=self.label)
         registries.register_space_kind(
             SpaceKind(

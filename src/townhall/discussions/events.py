@@ -13,10 +13,15 @@ from townhall.activity.verbs import MODERATORS, Verb
 from townhall.content.events import UploadData  # shared with chat
 from townhall.core.effects import DomainEvent
 
-
 # --- domain events ---------------------------------------------------------------------------------
+# Events that tell people something: the notifications app's consumer is a durable task for each.
+NOTIFIED = ("notifications",)
+
+
 @dataclass(frozen=True)
 class TopicCreated(DomainEvent):
+    required_consumers = NOTIFIED
+
     topic_id: int
     post_id: int
     space_id: int
@@ -27,6 +32,8 @@ class TopicCreated(DomainEvent):
 
 @dataclass(frozen=True)
 class PostCreated(DomainEvent):
+    required_consumers = NOTIFIED
+
     post_id: int
     topic_id: int
     space_id: int
@@ -37,6 +44,8 @@ class PostCreated(DomainEvent):
 
 @dataclass(frozen=True)
 class PostEdited(DomainEvent):
+    required_consumers = NOTIFIED
+
     post_id: int
     topic_id: int
     space_id: int
@@ -85,6 +94,8 @@ class TopicMoved(DomainEvent):
 
 @dataclass(frozen=True)
 class AnswerAccepted(DomainEvent):
+    required_consumers = NOTIFIED
+
     topic_id: int
     post_id: int | None  # None: the accepted answer was withdrawn
     space_id: int
@@ -94,6 +105,8 @@ class AnswerAccepted(DomainEvent):
 
 @dataclass(frozen=True)
 class ReactionChanged(DomainEvent):
+    required_consumers = NOTIFIED
+
     post_id: int
     topic_id: int
     space_id: int
@@ -101,6 +114,16 @@ class ReactionChanged(DomainEvent):
     post_author_id: int | None
     emoji: str
     added: bool
+
+
+@dataclass(frozen=True)
+class TopicSeen(DomainEvent):
+    """A member has read a topic up to `position` (the reading mark advanced): notifications about
+    posts up to there are marked read."""
+
+    user_id: int
+    topic_id: int
+    position: int
 
 
 # --- activity verbs and their payloads ----------------------------------------------------------------

@@ -13,7 +13,7 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from townhall.core import registries
         from townhall.core.registries import AccountSettingsPage, SidebarLink
-        from townhall.notifications import broadcasts
+        from townhall.notifications import broadcasts, fanout
         from townhall.notifications.channels import Channel, register_channel
         from townhall.notifications.email import registration as email_channel
         from townhall.notifications.models import PUSH
@@ -45,3 +45,6 @@ class NotificationsConfig(AppConfig):
                 "quiet hours, digests and a pause.",
             )
         )
+        # Every event a kind's handler names becomes a required consumer (a durable task after commit),
+        # for handlers registered before and after this ready() alike.
+        fanout.start_listening()

@@ -13,9 +13,12 @@ Nothing here imports a domain app: the handlers and checks are functions the app
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.utils.html import strip_tags
 
 from townhall.core.effects import DomainEvent
 from townhall.core.registries import Registry
@@ -59,7 +62,10 @@ class Notice:
     """What a kind's handler returns for one domain event: tell these people about this thing.
 
     source_key must be stable for the same event (delivering it twice stores nothing twice); url is the
-    exact post or message; data holds the small values the text needs (title, excerpt).
+    exact post or message; data holds the small values the text needs (title, excerpt) and, for
+    notices inside a thread, "position": where in `thread_key` the thing sits (a post's position in its
+    topic, a message's id in its channel or thread), so that reading the thread up to there marks the
+    notification read (see `on_seen`).
     """
 
     kind: str
@@ -76,6 +82,16 @@ class Notice:
 
 Handler = Callable[[Any], Iterable[Notice]]
 
+
+@dataclass(frozen=True)
+class Seen:
+    """A member read `thread_key` ("topic:12", "thread:99", "space:5") up to `position` (see Notice)."""
+
+    user_id: int
+    thread_key: str
+    position: int
+
+
 # Reply by email: the app that owns a kind of thread (Notification.thread_key "topic:12", "thread:99",
 # "space:5") posts a reply in it as the member: replier(guardian, thread_id, markdown, notification).
 # It raises the policy's refusal (core.errors) when they may no longer reply there.
@@ -84,6 +100,7 @@ Replier = Callable[[Any, int, str, Any], None]
 kinds: Registry[Kind] = Registry("notification kind")
 handlers: Registry[tuple[type[DomainEvent], Handler]] = Registry("notification handler")
 repliers: Registry[Replier] = Registry("reply-by-email handler")
+seen_handlers: Registry[tuple[type[DomainEvent], Callable[[Any], Seen | None]]] = Registry("seen handler")
 
 
 def register(kind: Kind) -> Kind:
@@ -100,6 +117,23 @@ def on[E: DomainEvent](event_type: type[E], handler: Callable[[E], Iterable[Noti
     handlers.register(name, (event_type, handler))
 
 
+def on_seen[E: DomainEvent](event_type: type[E], seen: Callable[[E], Seen | None], *, name: str) -> None:
+    """Keep read state in step with what members saw: `seen(event)` says who read which thread up to
+    where (an app's "read up to" event: TopicSeen, ChannelSeen...); their notifications in that thread
+    up to there are marked read, and their pending email and push cancelled. Called after commit."""
+    seen_handlers.register(name, (event_type, seen))
+
+
 def register_replier(thread_prefix: str, replier: Replier) -> None:
     """Let members answer notification emails about `thread_prefix` threads ("topic") by replying."""
     repliers.register(thread_prefix, replier)
+
+
+EXCERPT_MAX = 140
+
+
+def excerpt(text: str, limit: int = EXCERPT_MAX) -> str:
+    """Plain text of at most `limit` characters for Notice.data: tags dropped (rendered HTML is fine),
+    entities decoded, whitespace folded, an ellipsis when cut."""
+    flat = " ".join(html.unescape(strip_tags(text)).split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"

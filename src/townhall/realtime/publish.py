@@ -102,6 +102,22 @@ def publish_on_commit(groups: Iterable[str], payload: dict[str, Any]) -> None:
     transaction.on_commit(lambda: deliver(names, checked, seq=seq), robust=True)
 
 
+def publish_many_on_commit(messages: Iterable[tuple[Iterable[str], dict[str, Any]]]) -> None:
+    """publish_on_commit for many broadcasts at once (a notification fan-out tells each of thousands of
+    people about their own row): checked now, logged in one bulk INSERT, sent after the commit."""
+    checked = [(list(groups), _checked(payload, ephemeral=False)) for groups, payload in messages]
+    logged = [i for i, (names, _payload) in enumerate(checked) if log.is_logged(names)]
+    seqs = dict(zip(logged, log.write_many([checked[i] for i in logged]), strict=True)) if logged else {}
+    sends = [(names, payload, seqs.get(i)) for i, (names, payload) in enumerate(checked)]
+
+    def send_all() -> None:
+        for names, payload, seq in sends:
+            deliver(names, payload, seq=seq)
+
+    if sends:
+        transaction.on_commit(send_all, robust=True)
+
+
 def publish_ephemeral(groups: Iterable[str], payload: dict[str, Any]) -> None:
     """Send an ephemeral broadcast (declared with `declare_ephemeral`: typing, presence) now: not
     logged, no sequence number, lost when nobody is listening."""

@@ -28,6 +28,7 @@ from townhall.seed.demo_conversations import seed_conversations
 from townhall.seed.demo_discussions import seed_discussions
 from townhall.seed.demo_dms import seed_dms
 from townhall.seed.demo_import import seed_import
+from townhall.seed.demo_notifications import seed_notifications
 from townhall.spaces.models import SidebarSection, Space, SpaceMembership
 
 DEMO_PASSWORD = "clear-skies-2025"
@@ -626,6 +627,7 @@ def seed_demo() -> dict[str, int]:
     everyday = seed_conversations(users, spaces, now)
     chat = seed_chat(users, now)
     dms = seed_dms(users, now)
+    notifications = seed_notifications(now)
 
     return {
         "members": len(PEOPLE),
@@ -640,6 +642,7 @@ def seed_demo() -> dict[str, int]:
         "chat messages": chat["messages"],
         "chat reactions": chat["message reactions"],
         "chat files": chat["message files"],
+        "notifications": notifications,
         **dms,
         **seed_import(users, now),
         "community": 1 if community.pk else 0,

@@ -41,6 +41,8 @@ class SpaceMembershipChanged(AccessChanged):
     """One person's place in a space changed: joined, left, requested, approved, denied, invited,
     moderator_added, moderator_removed (`op`)."""
 
+    required_consumers = ("notifications",)
+
     space_id: int
     user_id: int
     actor_id: int | None

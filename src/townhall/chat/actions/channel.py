@@ -9,6 +9,7 @@ from django.db import transaction
 from townhall.activity.log import record_activity
 from townhall.chat import broadcasts
 from townhall.chat.events import (
+    ChannelSeen,
     ChannelTopicChanged,
     ChannelTopicData,
 )
@@ -67,7 +68,8 @@ def mark_read(guardian: Guardian, space: Space, *, up_to: int) -> None:
     """Remember that the member has seen the channel up to message `up_to` (an id; never moves back).
 
     Reading is not a meaningful act for the Activity log, so it records none; when the position moves it
-    broadcasts `chat/read` to the member's own streams (their other tabs update the unread count).
+    broadcasts `chat/read` to the member's own streams (their other tabs update the unread count) and
+    emits ChannelSeen (their notifications up to there are marked read).
     Errors: NotFound (unseen). Does nothing for visitors who are not signed in.
     """
     guardian.chat.read.ensure(space)
@@ -76,3 +78,4 @@ def mark_read(guardian: Guardian, space: Space, *, up_to: int) -> None:
     with transaction.atomic():
         if _advance_read(guardian, space, up_to):
             broadcasts.channel_read(user_id=guardian.user.pk, space_id=space.pk, message_id=up_to)
+            emit(ChannelSeen(user_id=guardian.user.pk, space_id=space.pk, message_id=up_to))

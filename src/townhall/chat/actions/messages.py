@@ -72,7 +72,14 @@ def send_message(guardian: Guardian, space: Space, *, body: str, client_key: str
                 space_id=space.pk,
                 data=MessageSentData(chars=len(text), mentioned=mentioned),
             )
-            emit(MessageSent(message_id=message.pk, space_id=space.pk, actor_id=guardian.user_id))
+            emit(
+                MessageSent(
+                    message_id=message.pk,
+                    space_id=space.pk,
+                    actor_id=guardian.user_id,
+                    mentioned_ids=mentioned,
+                )
+            )
             broadcasts.message_changed(space_id=space.pk, message_id=message.pk, op="message_created")
     except IntegrityError:
         # The same key sent twice at once: the other request stored it first.
@@ -106,7 +113,14 @@ def edit_message(guardian: Guardian, message: Message, *, body: str) -> Message:
             guardian.user, "message.edited", locked, space_id=locked.space_id,
             data=MessageEditedData(revision_id=revision.pk, mentioned=mentioned),
         )  # fmt: skip
-        emit(MessageEdited(message_id=locked.pk, space_id=locked.space_id, actor_id=guardian.user_id))
+        emit(
+            MessageEdited(
+                message_id=locked.pk,
+                space_id=locked.space_id,
+                actor_id=guardian.user_id,
+                mentioned_ids=mentioned,
+            )
+        )
         broadcasts.message_changed(space_id=locked.space_id, message_id=locked.pk, op="message_edited")
     return locked
 

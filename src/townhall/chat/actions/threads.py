@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from townhall.activity.log import record_activity
 from townhall.chat import broadcasts
-from townhall.chat.events import ThreadReplied, ThreadRepliedData
+from townhall.chat.events import ThreadReplied, ThreadRepliedData, ThreadSeen
 from townhall.chat.models import Message, ThreadFollow
 from townhall.content.mentions import render_post
 from townhall.core import ratelimit
@@ -106,7 +106,12 @@ def reply_in_thread(
                     root_id=locked.pk, chars=len(text), also_in_channel=also_in_channel, mentioned=mentioned
                 ),
             )  # fmt: skip
-            emit(ThreadReplied(message_id=reply.pk, root_id=locked.pk, space_id=space.pk, actor_id=guardian.user_id))  # fmt: skip
+            emit(
+                ThreadReplied(
+                    message_id=reply.pk, root_id=locked.pk, space_id=space.pk, actor_id=guardian.user_id,
+                    mentioned_ids=mentioned,
+                )
+            )  # fmt: skip
             broadcasts.thread_reply(space_id=space.pk, root_id=locked.pk, message_id=reply.pk)
             if also_in_channel:
                 broadcasts.message_changed(space_id=space.pk, message_id=reply.pk, op="message_created")
@@ -147,7 +152,7 @@ def unfollow_thread(guardian: Guardian, root: Message) -> None:
 def mark_thread_read(guardian: Guardian, root: Message, *, up_to: int) -> None:
     """Remember that the member has read the thread up to reply `up_to` (never moves back); only for
     threads they follow. Records no Activity; when the position moves it broadcasts `chat/thread_read` to
-    the member's own streams. Errors: NotFound (unseen). Does nothing for visitors."""
+    the member's own streams and emits ThreadSeen (their notifications up to there are marked read). Errors: NotFound (unseen). Does nothing for visitors."""
     guardian.chat.view_thread.ensure(root)
     user_id = guardian.user_id
     if user_id is None or up_to <= 0:
@@ -158,3 +163,4 @@ def mark_thread_read(guardian: Guardian, root: Message, *, up_to: int) -> None:
         )
         if moved:
             broadcasts.thread_read(user_id=user_id, space_id=root.space_id, root_id=root.pk, message_id=up_to)
+            emit(ThreadSeen(user_id=user_id, root_id=root.pk, message_id=up_to))

@@ -6,11 +6,13 @@ from typing import TYPE_CHECKING
 
 from django.db.models import F
 
+from townhall.core.effects import emit
 from townhall.core.errors import Invalid
 from townhall.discussions.actions._common import (
     _me,
     _write_limit,
 )
+from townhall.discussions.events import TopicSeen
 from townhall.discussions.models import (
     BODY_MAX,
     FOLLOW_LEVELS,
@@ -32,7 +34,8 @@ def mark_read(guardian: Guardian, topic: Topic, *, position: int) -> int:
 
     When the mark advances, the previous mark becomes `last_visit_position` (the "new since your last
     visit" divider). Returns the highest position read. Anonymous readers are ignored (returns 0).
-    One UPDATE when advancing; otherwise one get_or_create.
+    One UPDATE when advancing; otherwise one get_or_create. When the mark moves it emits TopicSeen
+    (notifications about the posts read are marked read, after commit).
     """
     if guardian.user is None:
         return 0
@@ -42,12 +45,15 @@ def mark_read(guardian: Guardian, topic: Topic, *, position: int) -> int:
         user_id=_me(guardian), topic_id=topic.pk, highest_position_read__lt=position
     ).update(highest_position_read=position, last_visit_position=F("highest_position_read"))
     if updated:
+        emit(TopicSeen(user_id=_me(guardian), topic_id=topic.pk, position=position))
         return position
-    read, _ = TopicRead.objects.get_or_create(
+    read, created = TopicRead.objects.get_or_create(
         user_id=_me(guardian),
         topic_id=topic.pk,
         defaults={"highest_position_read": position, "last_visit_position": 0},
     )
+    if created and position > 0:
+        emit(TopicSeen(user_id=_me(guardian), topic_id=topic.pk, position=position))
     return read.highest_position_read
 
 
