@@ -109,3 +109,19 @@ def told(user: Any, kind: str | None = None) -> list[Notification]:
 
 def kinds_of(user: Any) -> list[str]:
     return [row.kind for row in told(user)]
+
+
+@contextmanager
+def channels_held() -> Iterator[None]:
+    """Leave the channels out for the block, so a test sees what the fan-out decided (email and push
+    PENDING) before a channel, run inline under the tests, acts on it."""
+    from townhall.notifications.channels import channels
+
+    saved = list(channels)
+    for channel in saved:
+        channels.unregister(channel.key)
+    try:
+        yield
+    finally:
+        for channel in saved:
+            channels.register(channel.key, channel)

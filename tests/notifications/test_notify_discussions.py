@@ -4,11 +4,12 @@ whoever blocked the actor, whoever may no longer read the space)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from notify_testing import kinds_of, told
+from notify_testing import channels_held, kinds_of, told
 
 import factories as testing
 from townhall.accounts.models import Block
@@ -20,6 +21,12 @@ from townhall.policy import Guardian
 from townhall.spaces.models import Space, SpaceMembership
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _channels_held() -> Iterator[None]:
+    with channels_held():
+        yield
 
 
 @pytest.fixture
