@@ -93,7 +93,7 @@ def test_a_preference_turns_a_channel_off(member: Any, lea: Any, space: Space, c
     assert (row.email_state, row.email_due_at, row.push_state) == (NONE, None, PENDING)
 
 
-def test_watched_topics_and_spaces_are_in_page_only(
+def test_watched_topics_and_spaces_tell_by_email_and_push_too(
     member: Any, lea: Any, space: Space, committed: Any
 ) -> None:
     SpaceFollow.objects.create(user=lea, space=space, level=WATCHING)
@@ -101,7 +101,7 @@ def test_watched_topics_and_spaces_are_in_page_only(
         topic = start(member, space)
     [row] = told(lea)
     assert row.kind == "new_topic"
-    assert (row.email_state, row.push_state) == (NONE, NONE)
+    assert (row.email_state, row.push_state) == (PENDING, PENDING)  # watching: tell me of everything
     with committed():
         reply(lea, topic)
     assert kinds_of(member) == ["watched_topic"]

@@ -9,13 +9,14 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from notify_testing import kinds_of, told
+from notify_testing import channels_held, kinds_of, told
 
 import factories as testing
 from townhall.accounts.models import User
@@ -33,6 +34,12 @@ from townhall.policy.audience import READERS, space_readers
 from townhall.spaces.models import Space
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _channels_held() -> Iterator[None]:
+    with channels_held():
+        yield
 
 
 @pytest.fixture
@@ -192,8 +199,8 @@ def test_conversation_readers_are_its_own_members(member: Any, lea: Any, admin: 
 def test_channels_for_starts_from_the_kind_and_follows_choices(member: Any, lea: Any) -> None:
     from townhall.notifications.models import Preference
 
-    Preference.objects.create(user=lea, kind="new_topic", channel="email", enabled=True)
-    answer = channels_for(kinds.kinds["new_topic"], [member.pk, lea.pk])
+    Preference.objects.create(user=lea, kind="quote", channel="email", enabled=True)
+    answer = channels_for(kinds.kinds["quote"], [member.pk, lea.pk])
     assert answer == {member.pk: {"web"}, lea.pk: {"web", "email"}}
 
 

@@ -56,9 +56,10 @@ KINDS = [
          group=True, still_visible=target_visible, order=40),
     Kind("accepted_answer", "Your answer accepted", "✅", "{actor} accepted your answer in {title}",
          still_visible=target_visible, order=50),
-    Kind("watched_topic", "Replies in topics you watch", "👁", "{actor} replied in {title}",
+    # Watching is the member's explicit ask to hear of everything there: by email too (when away).
+    Kind("watched_topic", "Replies in topics you watch", "👁", "{actor} replied in {title}", BY_EMAIL,
          still_visible=target_visible, digest=True, order=60),
-    Kind("new_topic", "New topics in spaces you watch", "🆕", "{actor} started {title}",
+    Kind("new_topic", "New topics in spaces you watch", "🆕", "{actor} started {title}", BY_EMAIL,
          still_visible=target_visible, digest=True, order=70),
 ]  # fmt: skip
 
