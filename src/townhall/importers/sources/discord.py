@@ -7,7 +7,7 @@ import before anything is yielded and every author comes before the first messag
 second pass yields the messages. Source ids are Discord's own ids, so importing several exports of
 one server one after another, or the same one twice, names every message the same way.
 
-What maps to what is written down in docs/importers-discord.md.
+What maps to what is written down in docs/importers.md (its Discord section).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ turned into records before the next is read, so memory stays flat whatever the e
 Telegram Desktop writes a chat's name, type and id before its messages; a file that puts them after
 (another exporter) is read twice: once for those keys, once for the messages.
 
-What maps where (docs/importers-telegram.md has the table and what cannot be carried over):
+What maps where (docs/importers.md (its Telegram section) has the table and what cannot be carried over):
 a chat is a Conversation (`personal_chat`, `bot_chat`, `saved_messages` are direct, the rest
 channels); `from_id`/`actor_id` ("user123", "channel123"; a bare number is a user) is the Author;
 each message is an Item whose source id is Telegram's message id (unique within its chat; a message

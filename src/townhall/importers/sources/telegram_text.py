@@ -21,7 +21,7 @@ from typing import Any
 
 EMPHASIS = {"bold": "**", "italic": "*", "strikethrough": "~~"}
 MERGEABLE = {"plain", "bold", "italic", "strikethrough", "code", "underline", "spoiler"}
-# Kept as their text: nothing in Markdown carries them (documented in docs/importers-telegram.md).
+# Kept as their text: nothing in Markdown carries them (documented in docs/importers.md (its Telegram section)).
 AS_TEXT = {
     "plain", "mention", "hashtag", "cashtag", "bot_command", "phone", "bank_card", "mention_name",
     "custom_emoji", "underline", "spoiler", "unknown",

@@ -7,7 +7,7 @@ conversation (named after the channel, or its id for DMs) with one JSON array of
 The metadata files are small and read whole; every day file is streamed message by message, so a
 channel with years of history never sits in memory.
 
-What maps to what is written down in docs/importers-slack.md.
+What maps to what is written down in docs/importers.md (its Slack section).
 """
 
 from __future__ import annotations
