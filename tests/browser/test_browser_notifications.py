@@ -122,7 +122,7 @@ def test_the_settings_page_in_both_themes_and_on_a_phone(new_ui: Any, live_serve
         # Turn off email for replies and save (htmx), then pause for a day.
         page = ui.page
         ui.goto("/settings/notifications/")
-        page.get_by_label("Email for Replies to you").uncheck()
+        page.get_by_label("Email for Replies to you", exact=True).uncheck()
         ui.act(page.get_by_role("button", name="Save choices"))
         expect(page.get_by_text("Saved.")).to_be_visible()
         assert Preference.objects.filter(kind=REPLY.key, channel="email", enabled=False).exists()
