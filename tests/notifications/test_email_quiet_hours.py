@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from townhall.notifications.email.standins import hold_until
+from townhall.notifications.preferences import hold_until
 
 UTC = dt.UTC
 

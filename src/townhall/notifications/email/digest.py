@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from townhall.core.registries import Registry
-from townhall.notifications.email import compose, standins, tokens
+from townhall.notifications.email import choices, compose, tokens
 from townhall.notifications.models import (
     DIGEST_DAILY,
     DIGEST_WEEKLY,
@@ -32,6 +32,7 @@ from townhall.notifications.models import (
     Notification,
     Settings,
 )
+from townhall.notifications.preferences import hold_until
 from townhall.policy import Guardian
 
 logger = logging.getLogger("townhall.notifications.email")
@@ -87,7 +88,7 @@ def build_digest(user: Any, *, since: dt.datetime, until: dt.datetime) -> Digest
         .order_by("-id")
     )
     for notification in unread[: FOR_YOU_MAX * 3]:
-        kind = standins.kind_of(notification.kind)
+        kind = choices.kind_of(notification.kind)
         if kind is None or not kind.digest:
             continue
         if notification.space is not None and not guardian.spaces.read.can(notification.space):
@@ -174,7 +175,7 @@ def send_digest(row: Settings, *, now: dt.datetime) -> bool:
         return False
     if EmailSuppression.objects.filter(email__iexact=user.email).exists():
         return False
-    until = standins.hold_until(row, now, time_zone=getattr(user, "time_zone", ""))
+    until = hold_until(row, now, time_zone=getattr(user, "time_zone", ""))
     if until is not None and until > now:
         Settings.objects.filter(pk=row.pk, last_digest_at=now).update(last_digest_at=previous)
         return False  # quiet hours or a pause: a later tick sends it

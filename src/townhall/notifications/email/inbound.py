@@ -43,7 +43,7 @@ from townhall.accounts.models import User
 from townhall.core.errors import Invalid, NotFound, PermissionDenied, RateLimited
 from townhall.notifications.email import tokens
 from townhall.notifications.email.actions import suppress, turn_off
-from townhall.notifications.email.standins import kind_of
+from townhall.notifications.email.choices import kind_of
 from townhall.notifications.kinds import repliers
 from townhall.notifications.models import (
     BOUNCED,

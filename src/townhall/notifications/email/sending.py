@@ -35,7 +35,7 @@ from django.db.models import Q
 from django.tasks import Task
 from django.utils import timezone
 
-from townhall.notifications.email import compose, standins
+from townhall.notifications.email import choices, compose
 from townhall.notifications.models import (
     CANCELLED,
     FAILED,
@@ -46,6 +46,7 @@ from townhall.notifications.models import (
     Notification,
     Settings,
 )
+from townhall.notifications.preferences import hold_until
 from townhall.policy import Guardian
 
 logger = logging.getLogger("townhall.notifications.email")
@@ -112,7 +113,7 @@ def _verdict(notification: Notification, now: dt.datetime) -> tuple[str, str | d
         return "cancel", "seen on the site"
     if not user.is_active or not user.email:
         return "cancel", "no active address"
-    kind = standins.kind_of(notification.kind)
+    kind = choices.kind_of(notification.kind)
     if kind is None:
         return "cancel", f"kind {notification.kind!r} is not registered"
     guardian = Guardian(user)
@@ -122,13 +123,13 @@ def _verdict(notification: Notification, now: dt.datetime) -> tuple[str, str | d
         return "cancel", "may no longer read the space"
     if kind.still_visible is not None and not kind.still_visible(guardian, notification):
         return "cancel", "no longer visible to the member"
-    if not standins.email_enabled(user_id=user.pk, kind=kind):
+    if not choices.email_enabled(user_id=user.pk, kind=kind):
         return "cancel", "email turned off for this kind"
     if EmailSuppression.objects.filter(email__iexact=user.email).exists():
         return "fail", "the address bounced or complained"
     prefs = Settings.objects.filter(user=user).first()
     if prefs is not None:
-        until = standins.hold_until(prefs, now, time_zone=getattr(user, "time_zone", ""))
+        until = hold_until(prefs, now, time_zone=getattr(user, "time_zone", ""))
         if until is not None and until > now:
             return "defer", until
     return "send", ""
@@ -194,7 +195,7 @@ def _deliver_one(pk: int, now: dt.datetime, connection: _Connection) -> str:
         _finish(pk, PENDING, email_due_at=detail)
         enqueue_at(tasks.send_notification_emails, [pk], detail)
     else:
-        kind = standins.kind_of(notification.kind)
+        kind = choices.kind_of(notification.kind)
         assert kind is not None
         message = compose.notification_email(
             kind=kind, notification=notification, to=notification.recipient.email

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from townhall.accounts.models import User
 from townhall.notifications.email import tokens
 from townhall.notifications.email.actions import turn_off
-from townhall.notifications.email.standins import kind_of
+from townhall.notifications.email.choices import kind_of
 
 ONE_CLICK = "One-Click"
 BROKEN = "The unsubscribe link is damaged or no longer valid. Sign in and change your notification settings instead."
