@@ -41,29 +41,57 @@ def bulk_create_messages(space: Space, messages: Sequence[NewMessage]) -> list[M
     """Store `messages` in `space`, oldest first. Raises Invalid for a text `send_message` would refuse
     (empty, over 10,000 characters). Authors are taken as given: the caller writes only members."""
     ordered = sorted(messages, key=lambda m: m.at)
+    rows = _write_messages(space.pk, ordered)
+    created = []
+    for pk, new, (body, html) in zip(rows.ids, ordered, rows.texts, strict=True):
+        message = Message(
+            pk=pk, space=space, author_id=new.author_id, body=body, html=html, created_at=new.at
+        )
+        message._state.adding = False
+        created.append(message)
+    return created
+
+
+def bulk_create_message_ids(space_id: int, messages: Sequence[NewMessage]) -> list[int]:
+    """bulk_create_messages for writers of many thousands (importers): the same rows, the new ids in
+    the order of `messages` sorted by time, and no model instances made."""
+    return _write_messages(space_id, sorted(messages, key=lambda m: m.at)).ids
+
+
+@dataclass(frozen=True)
+class _Written:
+    ids: list[int]
+    texts: list[tuple[str, str]]  # (body, html)
+
+
+def _write_messages(space_id: int, ordered: Sequence[NewMessage]) -> _Written:
     texts = [clean_body(new.body) for new in ordered]
     # One query finds everyone mentioned in the whole batch (as the discussions bulk layer does).
     rendered = render_posts(texts, hard_breaks=True)
-    rows = [
-        Message(space=space, author_id=new.author_id, body=text, html=html, created_at=new.at)
-        for new, text, (html, _) in zip(ordered, texts, rendered, strict=True)
-    ]
     with transaction.atomic():
-        _insert_messages(rows)
+        ids = insert_rows(
+            Message,
+            MESSAGE_COLUMNS,
+            [
+                (space_id, new.author_id, text, html, new.at, None, False)
+                for new, text, (html, _) in zip(ordered, texts, rendered, strict=True)
+            ],
+            returning=True,
+        )
         message_type = checked_target_type(Message)
         insert_rows(
             Activity,
             ROW_COLUMNS,
             [
                 activity_row(
-                    m.author_id, "message.sent", message_type, m.pk, space_id=space.pk,
-                    data=MessageSentData(chars=len(m.body), mentioned=mentioned), at=m.created_at,
+                    new.author_id, "message.sent", message_type, pk, space_id=space_id,
+                    data=MessageSentData(chars=len(text), mentioned=mentioned), at=new.at,
                 )
-                for m, (_, mentioned) in zip(rows, rendered, strict=True)
+                for pk, new, text, (_, mentioned) in zip(ids, ordered, texts, rendered, strict=True)
             ],
         )  # fmt: skip
-        emit(RowsWritten("chat.message", tuple(m.pk for m in rows)))
-    return rows
+        emit(RowsWritten("chat.message", tuple(ids)))
+    return _Written(ids=ids, texts=[(text, html) for text, (html, _) in zip(texts, rendered, strict=True)])
 
 
 MESSAGE_COLUMNS = ("space_id", "author_id", "body", "html", "created_at", "thread_root_id", "also_in_channel")
