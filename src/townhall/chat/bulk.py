@@ -15,7 +15,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Count
 
-from townhall.activity.log import build_activity
+from townhall.activity.log import ROW_COLUMNS, activity_row, build_activity, checked_target_type
 from townhall.activity.models import Activity
 from townhall.chat.actions import clean_body
 from townhall.chat.actions.attachments import clean_file_count
@@ -24,6 +24,7 @@ from townhall.chat.models import Message, MessageAttachment, MessageReaction, Th
 from townhall.content.mentions import render_posts
 from townhall.content.reactions import clean_emoji
 from townhall.content.uploads import forget, prepare, store
+from townhall.core.bulkinsert import insert_rows
 from townhall.core.effects import RowsWritten, emit
 from townhall.core.errors import Invalid
 from townhall.spaces.models import Space
@@ -40,28 +41,71 @@ def bulk_create_messages(space: Space, messages: Sequence[NewMessage]) -> list[M
     """Store `messages` in `space`, oldest first. Raises Invalid for a text `send_message` would refuse
     (empty, over 10,000 characters). Authors are taken as given: the caller writes only members."""
     ordered = sorted(messages, key=lambda m: m.at)
+    rows = _write_messages(space.pk, ordered)
+    created = []
+    for pk, new, (body, html) in zip(rows.ids, ordered, rows.texts, strict=True):
+        message = Message(
+            pk=pk, space=space, author_id=new.author_id, body=body, html=html, created_at=new.at
+        )
+        message._state.adding = False
+        created.append(message)
+    return created
+
+
+def bulk_create_message_ids(space_id: int, messages: Sequence[NewMessage]) -> list[int]:
+    """bulk_create_messages for writers of many thousands (importers): the same rows, the new ids in
+    the order of `messages` sorted by time, and no model instances made."""
+    return _write_messages(space_id, sorted(messages, key=lambda m: m.at)).ids
+
+
+@dataclass(frozen=True)
+class _Written:
+    ids: list[int]
+    texts: list[tuple[str, str]]  # (body, html)
+
+
+def _write_messages(space_id: int, ordered: Sequence[NewMessage]) -> _Written:
     texts = [clean_body(new.body) for new in ordered]
     # One query finds everyone mentioned in the whole batch (as the discussions bulk layer does).
     rendered = render_posts(texts, hard_breaks=True)
-    rows = [
-        Message(space=space, author_id=new.author_id, body=text, html=html, created_at=new.at)
-        for new, text, (html, _) in zip(ordered, texts, rendered, strict=True)
-    ]
     with transaction.atomic():
-        created = Message.objects.bulk_create(rows)
-        Activity.objects.bulk_create(
-            build_activity(
-                m.author_id,
-                "message.sent",
-                m,
-                space_id=space.pk,
-                data=MessageSentData(chars=len(m.body), mentioned=mentioned),
-                at=m.created_at,
-            )
-            for m, (_, mentioned) in zip(created, rendered, strict=True)
+        ids = insert_rows(
+            Message,
+            MESSAGE_COLUMNS,
+            [
+                (space_id, new.author_id, text, html, new.at, None, False)
+                for new, text, (html, _) in zip(ordered, texts, rendered, strict=True)
+            ],
+            returning=True,
         )
-        emit(RowsWritten("chat.message", tuple(m.pk for m in created)))
-    return created
+        message_type = checked_target_type(Message)
+        insert_rows(
+            Activity,
+            ROW_COLUMNS,
+            [
+                activity_row(
+                    new.author_id, "message.sent", message_type, pk, space_id=space_id,
+                    data=MessageSentData(chars=len(text), mentioned=mentioned), at=new.at,
+                )
+                for pk, new, text, (_, mentioned) in zip(ids, ordered, texts, rendered, strict=True)
+            ],
+        )  # fmt: skip
+        emit(RowsWritten("chat.message", tuple(ids)))
+    return _Written(ids=ids, texts=[(text, html) for text, (html, _) in zip(texts, rendered, strict=True)])
+
+
+MESSAGE_COLUMNS = ("space_id", "author_id", "body", "html", "created_at", "thread_root_id", "also_in_channel")
+
+
+def _insert_messages(rows: list[Message]) -> None:
+    """Multi-row INSERTs of unsaved messages (the other columns take their defaults), which then carry
+    their ids: what bulk_create does, without preparing every value through the query compiler."""
+    ids = insert_rows(
+        Message, MESSAGE_COLUMNS, [[getattr(m, c) for c in MESSAGE_COLUMNS] for m in rows], returning=True
+    )
+    for message, pk in zip(rows, ids, strict=True):
+        message.pk = pk
+        message._state.adding = False
 
 
 @dataclass(frozen=True)
@@ -94,7 +138,8 @@ def bulk_add_replies(root: Message, replies: Sequence[NewReply]) -> list[Message
         mentions[id(rows[-1])] = mentioned
     with transaction.atomic():
         locked = Message.objects.select_for_update().get(pk=root.pk)
-        created = Message.objects.bulk_create(rows)
+        _insert_messages(rows)
+        created = rows
         if created:
             locked.reply_count += len(created)
             locked.last_reply_at = max(locked.last_reply_at or created[-1].created_at, created[-1].created_at)
@@ -113,16 +158,21 @@ def bulk_add_replies(root: Message, replies: Sequence[NewReply]) -> list[Message
         for user_id, last in read_up_to.items():
             if user_id in known and last > known[user_id]:
                 ThreadFollow.objects.filter(root=locked, user_id=user_id).update(last_read_id=last)
-        Activity.objects.bulk_create(
-            build_activity(
-                m.author_id, "message.thread_replied", m, space_id=root.space_id,
-                data=ThreadRepliedData(
-                    root_id=root.pk, chars=len(m.body), also_in_channel=m.also_in_channel,
-                    mentioned=mentions[id(m)],
-                ),
-                at=m.created_at,
-            )
-            for m in created
+        message_type = checked_target_type(Message)
+        insert_rows(
+            Activity,
+            ROW_COLUMNS,
+            [
+                activity_row(
+                    m.author_id, "message.thread_replied", message_type, m.pk, space_id=root.space_id,
+                    data=ThreadRepliedData(
+                        root_id=root.pk, chars=len(m.body), also_in_channel=m.also_in_channel,
+                        mentioned=mentions[id(m)],
+                    ),
+                    at=m.created_at,
+                )
+                for m in created
+            ],
         )  # fmt: skip
         emit(RowsWritten("chat.message", tuple(m.pk for m in created)))
     root.reply_count, root.last_reply_at = locked.reply_count, locked.last_reply_at

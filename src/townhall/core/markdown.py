@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import nh3
@@ -97,4 +98,48 @@ def render_markdown(source: str, *, hard_breaks: bool = False) -> str:
     """
     if not source:
         return ""
+    plain = plain_text_html(source, hard_breaks=hard_breaks)
+    if plain is not None:
+        return plain
+    return render_markdown_fully(source, hard_breaks=hard_breaks)
+
+
+def render_markdown_fully(source: str, *, hard_breaks: bool = False) -> str:
+    """render_markdown without its fast path for plain text: parse, render and sanitise."""
+    if not source:
+        return ""
     return sanitize_html(_scroll_boxes(_parser(hard_breaks).render(source[:MAX_SOURCE_CHARS])))
+
+
+# Anything that may start or take part in markup: emphasis, code, links, images, autolinks, raw HTML,
+# entities, escapes, tables, strikethrough, headings, URLs (a scheme's colon, "//"), and characters a
+# line may not hold in the fast path (tabs, carriage returns).
+_MARKUP = re.compile(r"[\\`*_\[\]<>&~|:#\t\r]|//")
+
+
+def plain_text_html(source: str, *, hard_breaks: bool = False) -> str | None:
+    """What render_markdown gives for plain text (the bulk of chat and imported messages), without
+    parsing: paragraphs split on blank lines, lines joined by a break (or a newline), or None when the
+    text may hold any markup and the full renderer must decide. Conservative: every line starts with
+    a letter (no list, quote, heading, code or rule can start there), has no spaces at either end and
+    only printable characters, and no character of `_MARKUP` appears; with raw HTML off and "&", "<"
+    and ">" absent, the text needs no escaping (the sanitiser writes quotes as they are)."""
+    if len(source) > MAX_SOURCE_CHARS or _MARKUP.search(source):
+        return None
+    paragraphs: list[list[str]] = []
+    current: list[str] = []
+    for line in source.split("\n"):
+        if not line:
+            if current:
+                paragraphs.append(current)
+                current = []
+            continue
+        if not line[0].isalpha() or line[-1] == " " or not line.isprintable():
+            return None
+        current.append(line)
+    if current:
+        paragraphs.append(current)
+    if not paragraphs:
+        return None
+    joiner = "<br>\n" if hard_breaks else "\n"
+    return "".join(f"<p>{joiner.join(lines)}</p>\n" for lines in paragraphs)

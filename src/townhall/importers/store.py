@@ -35,7 +35,7 @@ from townhall.chat.bulk import (
     NewReply,
     bulk_add_replies,
     bulk_attach_files,
-    bulk_create_messages,
+    bulk_create_message_ids,
     bulk_create_reactions,
 )
 from townhall.chat.models import MAX_BODY, ChannelRead, Message
@@ -419,7 +419,7 @@ class _Writer:
             report.attachments += sum(len(i.attachments) for i, _ in messages)
             report.reactions += sum(len(r.author_ids) for i, _ in messages for r in i.reactions)
             return
-        written: dict[tuple[int, str], Message] = {}
+        written: dict[tuple[int, str], int] = {}  # (space id, source id) -> message id
         per_space: dict[int, list[tuple[Item, Space, str]]] = defaultdict(list)
         for entry in roots:
             per_space[entry[1].pk].append(entry)
@@ -435,33 +435,32 @@ class _Writer:
             per_space[entry[1].pk].append(entry)
         for space_id, entries in per_space.items():
             ordered = sorted(entries, key=lambda e: e[0].at)
-            created = bulk_create_messages(
-                entries[0][1],
-                [NewMessage(author_id=self.people_id(i), body=b, at=i.at) for i, _, b in ordered],
+            created = bulk_create_message_ids(
+                space_id, [NewMessage(author_id=self.people_id(i), body=b, at=i.at) for i, _, b in ordered]
             )
-            for (item, _, _), message in zip(ordered, created, strict=True):
-                written[(space_id, item.source_id)] = message
+            for (item, _, _), message_id in zip(ordered, created, strict=True):
+                written[(space_id, item.source_id)] = message_id
         threads: dict[tuple[int, str], list[tuple[Item, Space, str]]] = defaultdict(list)
         orphan_keys = {(s.pk, i.source_id) for i, s, _ in orphan}
         for item, space, body in replies:
             if (space.pk, item.source_id) not in orphan_keys:
                 threads[(space.pk, item.thread_id or "")].append((item, space, body))
-        root_rows = {
-            m.pk: m for m in Message.objects.filter(pk__in=[pk for pk in root_ids.values() if pk is not None])
+        root_pks = {
+            key: written.get(key) or root_ids[key]
+            for key in threads  # written in this batch, or by an earlier one
         }
+        root_rows = {m.pk: m for m in Message.objects.filter(pk__in=set(root_pks.values()))}
         for (space_id, thread_id), entries in threads.items():
-            root = written.get((space_id, thread_id))
-            if root is None:
-                root = root_rows[root_ids[(space_id, thread_id)]]  # type: ignore[index]
+            root = root_rows[root_pks[(space_id, thread_id)]]  # type: ignore[index]
             if root.thread_root_id is not None:  # a reply to a reply: its thread is the root's
                 root = Message.objects.get(pk=root.thread_root_id)
             ordered = sorted(entries, key=lambda e: e[0].at)
-            created = bulk_add_replies(
+            replied = bulk_add_replies(
                 root, [NewReply(author_id=self.people_id(i), body=b, at=i.at) for i, _, b in ordered]
             )
-            for (item, _, _), message in zip(ordered, created, strict=True):
-                written[(space_id, item.source_id)] = message
-            report.replies += len(created)
+            for (item, _, _), message in zip(ordered, replied, strict=True):
+                written[(space_id, item.source_id)] = message.pk
+            report.replies += len(replied)
             if root.pk not in self.thread_roots:
                 self.thread_roots.add(root.pk)
                 report.threads += 1
@@ -470,8 +469,8 @@ class _Writer:
             ImportedItem,
             ITEM_COLUMNS,
             [
-                (self.source, str(space_id), ImportedItem.MESSAGE, source_id[:200], message.pk, run_id)
-                for (space_id, source_id), message in written.items()
+                (self.source, str(space_id), ImportedItem.MESSAGE, source_id[:200], message_id, run_id)
+                for (space_id, source_id), message_id in written.items()
             ],
         )
         self._write_reactions(messages, written)
@@ -575,7 +574,7 @@ class _Writer:
             return False
 
     def _write_reactions(
-        self, messages: list[tuple[Item, Space]], written: dict[tuple[int, str], Message]
+        self, messages: list[tuple[Item, Space]], written: dict[tuple[int, str], int]
     ) -> None:
         new: list[NewMessageReaction] = []
         for item, space in messages:
@@ -596,7 +595,7 @@ class _Writer:
                 for author_id in reaction.author_ids:
                     new.append(
                         NewMessageReaction(
-                            message_id=message.pk,
+                            message_id=message,
                             user_id=self.person(author_id),
                             emoji=reaction.emoji,
                             at=item.at,
@@ -606,7 +605,7 @@ class _Writer:
             self.report.reactions += len(bulk_create_reactions(new, offered_only=False))
 
     def _write_attachments(
-        self, messages: list[tuple[Item, Space]], written: dict[tuple[int, str], Message]
+        self, messages: list[tuple[Item, Space]], written: dict[tuple[int, str], int]
     ) -> None:
         assert self.archive is not None or not any(a.path for i, _ in messages for a in i.attachments)
         for item, space in messages:
@@ -622,7 +621,7 @@ class _Writer:
                 try:
                     with transaction.atomic():
                         rows = bulk_attach_files(
-                            [NewAttachment(message_id=message.pk, data=data, name=attachment.name[:200])]
+                            [NewAttachment(message_id=message, data=data, name=attachment.name[:200])]
                         )
                 except Invalid as exc:
                     self.report.skip(item.line, f"{attachment.name[:80]}: {exc.message}")
@@ -630,17 +629,15 @@ class _Writer:
                 self.files_written += [row.upload.path for row in rows]
                 self.report.attachments += len(rows)
 
-    def _mark_edits(
-        self, messages: list[tuple[Item, Space]], written: dict[tuple[int, str], Message]
-    ) -> None:
+    def _mark_edits(self, messages: list[tuple[Item, Space]], written: dict[tuple[int, str], int]) -> None:
         changed = []
         for item, space in messages:
             message = written.get((space.pk, item.source_id))
             if message is None or not (item.edited_at or item.deleted):
                 continue
-            message.edited_at = item.edited_at
-            message.deleted_at = item.at if item.deleted else None
-            changed.append(message)
+            changed.append(
+                Message(pk=message, edited_at=item.edited_at, deleted_at=item.at if item.deleted else None)
+            )
         if changed:
             Message.objects.bulk_update(changed, ["edited_at", "deleted_at"])
 

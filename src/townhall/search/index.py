@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import connection, transaction
+from django.tasks import task
 
 from townhall.core import effects
 from townhall.core.effects import DomainEvent, RowsWritten
@@ -27,6 +28,11 @@ from townhall.search.snippets import clean_text
 logger = logging.getLogger(__name__)
 
 BATCH = 500
+# Bulk writes of at least this many rows (an import's batch) are indexed by tasks, each of at most
+# TASK_IDS ids, after the commit, rather than by the writer: a million imported messages do not wait
+# for their documents, and the worker catches up in batches. Smaller writes are indexed at once.
+QUEUE_FROM = 500
+TASK_IDS = 2000
 LISTENER = "search"
 FIELDS = ("space_id", "container_id", "title", "body", "author_id", "created_at", "visibility")
 
@@ -132,11 +138,27 @@ def _on(event_type: type) -> Callable[[DomainEvent], None]:
     return refresh_for
 
 
+def _types_of(model: str) -> list[SearchType]:
+    return [t for t in search_types if t.model.lower() == model.lower()]
+
+
 def on_rows_written(event: RowsWritten) -> None:
-    """Bulk writes: refresh the ids of every type kept from that model."""
-    for search_type in search_types:
-        if search_type.model.lower() == event.model.lower():
-            refresh(search_type, event.ids)
+    """Bulk writes: refresh the ids of every type kept from that model; many ids go to tasks."""
+    if not _types_of(event.model):
+        return
+    if len(event.ids) < QUEUE_FROM:
+        refresh_rows.call(event.model, list(event.ids))
+        return
+    ids = sorted(event.ids)
+    for start in range(0, len(ids), TASK_IDS):
+        refresh_rows.enqueue(event.model, ids[start : start + TASK_IDS])
+
+
+@task()
+def refresh_rows(model: str, ids: list[int]) -> int:
+    """Refresh the documents of rows a bulk layer wrote (`model` as in RowsWritten). Idempotent: run
+    twice, or after the rows changed or went, the index still says what they are now."""
+    return sum(refresh(search_type, ids) for search_type in _types_of(model))
 
 
 def listen_for(search_type: SearchType) -> None:
