@@ -353,4 +353,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("TOWNHALL_LOG_LEVEL", "WARNING")},
+    # Django's own "django" logger is at INFO: without this, every task's start and end (one per domain
+    # event with a notification, many a minute) would reach the console of `townhall demo` and `serve`.
+    "loggers": {"django.tasks": {"level": os.environ.get("TOWNHALL_LOG_LEVEL", "WARNING")}},
 }
