@@ -1,0 +1,1 @@
+"""Calendar events: a community calendar with RSVPs, waitlists, recurrence, reminders and iCalendar."""
