@@ -442,7 +442,7 @@ def _walk(rule: Rule | None, start: datetime, *, skip_to: datetime | None, stop_
         interval=rule.interval,
         wkst=rule.wkst,
         count=rule.count,
-        until=_moved(stop_after, shift),
+        until=None if rule.count is not None else _moved(stop_after, shift),  # not both (RFC 5545)
         bymonth=full.bymonth or None,
         bymonthday=full.bymonthday or None,
         byyearday=full.byyearday or None,
@@ -458,6 +458,8 @@ def _walk(rule: Rule | None, start: datetime, *, skip_to: datetime | None, stop_
         except (StopIteration, ValueError, OverflowError):  # the last week of 9999 reaches a year too far
             return
         local = _moved(moved, -shift)
+        if local > stop_after:
+            return
         if local == start:
             continue  # the start is also the rule's first date: it counts once
         yield local
