@@ -61,7 +61,9 @@ def make_series(count: int, year: int, rng: random.Random) -> list[Series]:
         kind = rng.random()
         if kind < 0.45:
             second = DAYS[(start.weekday() + 3) % 7]
-            rule = f"FREQ=WEEKLY;INTERVAL={rng.choice([1, 1, 2])};BYDAY={rng.choice([day, f'{day},{second}'])}"
+            rule = (
+                f"FREQ=WEEKLY;INTERVAL={rng.choice([1, 1, 2])};BYDAY={rng.choice([day, f'{day},{second}'])}"
+            )
         elif kind < 0.75:
             nth = rng.choice([f"{(start.day - 1) // 7 + 1 if start.day <= 28 else -1}{day}", "-1" + day])
             rule = rng.choice([f"FREQ=MONTHLY;BYDAY={nth}", f"FREQ=MONTHLY;BYMONTHDAY={min(start.day, 28)}"])
@@ -113,7 +115,9 @@ def expand_view(series: list[Series], window: tuple[datetime, datetime]) -> int:
 
 def stored_view(stored: list[tuple[datetime, datetime]], window: tuple[datetime, datetime]) -> int:
     """The baseline: stored starts and ends (as Occurrence rows hold them), filtered and made into Slots."""
-    slots = [Slot(recurrence_id=s, starts_at=s, ends_at=e) for s, e in stored if s < window[1] and e > window[0]]
+    slots = [
+        Slot(recurrence_id=s, starts_at=s, ends_at=e) for s, e in stored if s < window[1] and e > window[0]
+    ]
     return len(slots)
 
 
@@ -171,10 +175,14 @@ def main() -> None:
     )
     horizon_seconds, horizon_count = best(lambda: expand_view(series, horizon), max(1, args.repeat // 2))
     print(f"{args.series} series, {len(views)} month views of {args.year} in {VIEWER.key}")
-    print(f"  expand all series per view:      {month_ms:8.2f} ms (median; {statistics.median(counts):.0f} occurrences)")
+    print(
+        f"  expand all series per view:      {month_ms:8.2f} ms (median; {statistics.median(counts):.0f} occurrences)"
+    )
     print(f"  500 stored single events -> Slot: {single_ms:8.3f} ms (baseline)")
     print(f"  500 single events via expand(''): {single_expand_ms:8.2f} ms")
-    print(f"  every series over the horizon:   {horizon_seconds * 1000:8.1f} ms ({horizon_count} occurrences)")
+    print(
+        f"  every series over the horizon:   {horizon_seconds * 1000:8.1f} ms ({horizon_count} occurrences)"
+    )
     page = month_page_figures()
     if page is None:
         print("  month page rendering: not measured (the events views do not exist yet)")

@@ -39,7 +39,9 @@ def update(host: Any, event: Event, **fields: Any) -> Event:
     return actions.update_event(Guardian(host), event, data=input_for(event, **fields))
 
 
-def test_a_weekly_series_is_materialized_to_the_horizon_at_its_local_time(host: Any, open_calendar: Any) -> None:
+def test_a_weekly_series_is_materialized_to_the_horizon_at_its_local_time(
+    host: Any, open_calendar: Any
+) -> None:
     event = make_event(host, open_calendar, rrule="FREQ=WEEKLY", starts_local=weekday_start(1))
     rows = dates(event)
     assert 104 <= len(rows) <= 106  # two years of Tuesdays
@@ -47,7 +49,10 @@ def test_a_weekly_series_is_materialized_to_the_horizon_at_its_local_time(host: 
     assert event.starts_at + HORIZON - timedelta(days=7) < rows[-1].starts_at < event.starts_at + HORIZON
     assert walls(event) == {"19:00"}  # in winter and in summer
     assert {row.starts_at.astimezone(BERLIN).weekday() for row in rows} == {1}
-    assert all(row.recurrence_id == row.starts_at and row.ends_at - row.starts_at == timedelta(hours=2) for row in rows)
+    assert all(
+        row.recurrence_id == row.starts_at and row.ends_at - row.starts_at == timedelta(hours=2)
+        for row in rows
+    )
     assert all(row.space_id == open_calendar.pk for row in rows)
 
 
@@ -72,7 +77,11 @@ def test_a_single_event_has_one_row_that_moves_with_it(host: Any, member: Any, o
     event = update(host, event, starts_local=later, ends_local=later + timedelta(hours=1))
     (moved,) = dates(event)
     assert moved.pk == row.pk
-    assert (moved.recurrence_id, moved.starts_at, moved.ends_at) == (event.starts_at, event.starts_at, event.ends_at)
+    assert (moved.recurrence_id, moved.starts_at, moved.ends_at) == (
+        event.starts_at,
+        event.starts_at,
+        event.ends_at,
+    )
     assert Rsvp.objects.get().occurrence_id == row.pk
 
 
@@ -107,7 +116,11 @@ def test_a_date_the_new_rule_drops_is_deleted_or_cancelled_when_answered(
     assert rows[tuesdays[3].pk].cancelled_at is not None
     assert rows[tuesdays[3].pk].cancel_reason == NO_LONGER
     assert rows[tuesdays[4].pk].cancelled_at is None  # the rule still holds the fifth Tuesday
-    assert [r.pk for r in dates(event) if r.cancelled_at is None] == [tuesdays[0].pk, tuesdays[2].pk, tuesdays[4].pk]
+    assert [r.pk for r in dates(event) if r.cancelled_at is None] == [
+        tuesdays[0].pk,
+        tuesdays[2].pk,
+        tuesdays[4].pk,
+    ]
     cancelled = [e for e in emitted if isinstance(e, EventCancelled)]
     assert [e.occurrence_id for e in cancelled] == [tuesdays[3].pk]
     assert Rsvp.objects.count() == 2  # nobody's answer vanished
@@ -187,7 +200,9 @@ def test_rows_beyond_the_limit_stay_while_the_rule_holds_them(host: Any, open_ca
     assert slot_of(event, mondays[-1].recurrence_id + timedelta(minutes=1)) is None
 
 
-def test_a_sync_that_changes_nothing_reads_twice(host: Any, open_calendar: Any, django_assert_num_queries: Any) -> None:
+def test_a_sync_that_changes_nothing_reads_twice(
+    host: Any, open_calendar: Any, django_assert_num_queries: Any
+) -> None:
     event = make_event(host, open_calendar, rrule="FREQ=WEEKLY;BYDAY=MO,TH", starts_local=weekday_start(0))
     with django_assert_num_queries(2):
         result = sync_occurrences(event)

@@ -181,9 +181,9 @@ def _pairs(
         by_day.setdefault(slot.recurrence_id.astimezone(zone).date(), slot)
     pairs = []
     for row in movable:
-        slot = by_day.pop(row.recurrence_id.astimezone(zone).date(), None)
-        if slot is not None:
-            pairs.append((row, slot))
+        day = row.recurrence_id.astimezone(zone).date()
+        if day in by_day:
+            pairs.append((row, by_day.pop(day)))
     return pairs
 
 

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Literal
 from zoneinfo import ZoneInfo, available_timezones
 
 from dateutil import rrule as du
@@ -39,7 +40,9 @@ MAX_INTERVAL = 1000
 MAX_RULE_LENGTH = 1000
 MAX_LIST = 366  # values in one BYxxx list
 
-FREQUENCIES = {"DAILY": du.DAILY, "WEEKLY": du.WEEKLY, "MONTHLY": du.MONTHLY, "YEARLY": du.YEARLY}
+FREQUENCIES: dict[str, Literal[0, 1, 2, 3]] = {
+    "DAILY": du.DAILY, "WEEKLY": du.WEEKLY, "MONTHLY": du.MONTHLY, "YEARLY": du.YEARLY
+}  # fmt: skip
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTH_NAMES = (
@@ -295,7 +298,10 @@ def _parse(text: str, zone_name: str = "UTC") -> Rule | None:
     if "COUNT" in parts and "UNTIL" in parts:
         raise _bad("Give UNTIL or COUNT, not both.")
     interval = _whole(
-        parts.get("INTERVAL", "1"), 1, MAX_INTERVAL, f"INTERVAL must be a whole number from 1 to {MAX_INTERVAL:,}."
+        parts.get("INTERVAL", "1"),
+        1,
+        MAX_INTERVAL,
+        f"INTERVAL must be a whole number from 1 to {MAX_INTERVAL:,}.",
     )
     count = None
     if "COUNT" in parts:
@@ -310,7 +316,10 @@ def _parse(text: str, zone_name: str = "UTC") -> Rule | None:
         "BYMONTHDAY", 31, True, "BYMONTHDAY takes days from 1 to 31, or -1 to -31 counting back from the end."
     )
     byyearday = numbers(
-        "BYYEARDAY", 366, True, "BYYEARDAY takes days from 1 to 366, or -1 to -366 counting back from the end."
+        "BYYEARDAY",
+        366,
+        True,
+        "BYYEARDAY takes days from 1 to 366, or -1 to -366 counting back from the end.",
     )
     byweekno = numbers("BYWEEKNO", 53, True, "BYWEEKNO takes weeks from 1 to 53, or -1 to -53.")
     bysetpos = numbers("BYSETPOS", 366, True, "BYSETPOS takes positions from 1 to 366, or -1 to -366.")
@@ -419,7 +428,9 @@ def _moved(value: datetime, years: int) -> datetime:
     return value.replace(year=value.year + years) if years else value
 
 
-def _walk(rule: Rule | None, start: datetime, *, skip_to: datetime | None, stop_after: datetime) -> Iterator[datetime]:
+def _walk(
+    rule: Rule | None, start: datetime, *, skip_to: datetime | None, stop_after: datetime
+) -> Iterator[datetime]:
     """Wall-clock starts (naive) in order: `start` first, then the rule's, up to about `stop_after`.
 
     May begin later than `start`'s period, near `skip_to`, when the rule has no COUNT; stops when COUNT
