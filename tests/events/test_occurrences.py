@@ -12,9 +12,9 @@ from events_testing import input_for, local_in, make_event
 
 from townhall.events import actions
 from townhall.events.events import EventCancelled
-from townhall.events.models import Event, Occurrence, Rsvp
+from townhall.events.models import RRULE_MAX, Event, Occurrence, Rsvp
 from townhall.events.occurrences import NO_LONGER, duration, extend_horizon, slot_of, sync_occurrences
-from townhall.events.recurrence import HORIZON, MAX_OCCURRENCES
+from townhall.events.recurrence import HORIZON, MAX_OCCURRENCES, MAX_RULE_LENGTH
 from townhall.policy import Guardian
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +62,10 @@ def test_a_series_with_count_has_that_many_dates_and_an_end(host: Any, open_cale
     rows = dates(event)
     assert len(rows) == 5
     assert event.series_ends_at == rows[-1].ends_at
+
+
+def test_every_normalized_rule_fits_the_column() -> None:
+    assert MAX_RULE_LENGTH == RRULE_MAX
 
 
 def test_an_endless_daily_series_stops_at_the_limit(host: Any, open_calendar: Any) -> None:

@@ -11,9 +11,12 @@ so a series shows in calendar apps exactly as it shows here.
 Expansion goes through `dateutil.rrule`. Two things keep it bounded whatever the rule says:
 
 * dateutil only stops at a bound when the rule yields a date past it, so a rule that never yields (the 30th
-  of February) would search until the year 9999. The Gregorian calendar repeats itself exactly every 400
-  years (146,097 days, a whole number of weeks), so the search runs in a copy of the calendar moved by a
-  multiple of 400 years, placed so that the year 9999 comes at most 400 years after the bound.
+  of February) would search until the year 9999, where dateutil gives up. So the search runs in a copy of
+  the calendar moved towards 9999: by the largest number of years under which every year of the search
+  keeps its length and the weekday of its 1st of January (so every date keeps its weekday). Such years
+  come every 6, 11 or 28 years, and every 400 at worst (the Gregorian cycle: 146,097 days, whole weeks;
+  needed when the search spans a year like 2100 that skips its leap day), so a fruitless search ends a few
+  decades after the bound instead of thousands of years later.
 * A rule without COUNT can start from any period boundary that a whole number of intervals separates from
   the start, so expanding a window two years on does not walk through two years of earlier occurrences.
 """
@@ -37,7 +40,7 @@ MAX_OCCURRENCES = 500  # the most occurrences of one series that are ever kept
 HORIZON = timedelta(days=730)  # how far ahead an endless series is materialized
 MAX_COUNT = 100_000
 MAX_INTERVAL = 1000
-MAX_RULE_LENGTH = 1000
+MAX_RULE_LENGTH = 500  # = models.RRULE_MAX, the column that stores the normalized rule
 MAX_LIST = 366  # values in one BYxxx list
 
 FREQUENCIES: dict[str, Literal[0, 1, 2, 3]] = {
@@ -59,6 +62,7 @@ _BYDAY = re.compile(r"([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)")
 _UNTIL = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?")
 _ONE_SECOND = timedelta(seconds=1)
 _GREGORIAN_CYCLE = 400  # years after which dates and weekdays repeat exactly
+_LONG_SEARCH = timedelta(days=18262)  # half a century: how far a rule is searched for a date at all
 _LAST_YEAR = 9998  # dateutil stops past 9999; a year of room for weeks that cross into the next
 
 
@@ -365,7 +369,10 @@ def parse_rule(text: str, *, zone_name: str = "UTC") -> str:
     if zone_name != "UTC":
         zone(zone_name)
     rule = _parse(text, zone_name)
-    return "" if rule is None else rule.text()
+    normalized = "" if rule is None else rule.text()
+    if len(normalized) > MAX_RULE_LENGTH:  # UNTIL written out in full can add a few characters
+        raise _bad(f"The repeat rule is too long (at most {MAX_RULE_LENGTH} characters).")
+    return normalized
 
 
 def parse(text: str, *, zone_name: str = "UTC") -> Rule | None:
@@ -424,6 +431,21 @@ def _period_start(rule: Rule, start: datetime, target: datetime) -> datetime:
     return datetime.combine(date(start.year + years, 1, 1), start.time()) if years > 0 else start
 
 
+@lru_cache(maxsize=1024)
+def _shift_years(first: int, last: int) -> int:
+    """The most years (keeping `last` before the end of dateutil's calendar) by which the years from
+    `first` - 1 to `last` + 1 can move with each keeping its length and the weekday of its 1st of January."""
+    years = range(first - 1, last + 2)
+    for shift in range(_LAST_YEAR - 1 - last, 0, -1):
+        if all(
+            calendar.isleap(year) == calendar.isleap(year + shift)
+            and date(year, 1, 1).weekday() == date(year + shift, 1, 1).weekday()
+            for year in years
+        ):
+            return shift
+    return 0
+
+
 def _moved(value: datetime, years: int) -> datetime:
     return value.replace(year=value.year + years) if years else value
 
@@ -446,7 +468,7 @@ def _walk(
     begin = start
     if rule.count is None and skip_to is not None and skip_to > start:
         begin = _period_start(full, start, skip_to)
-    shift = max(0, (_LAST_YEAR - stop_after.year) // _GREGORIAN_CYCLE * _GREGORIAN_CYCLE)
+    shift = _shift_years(max(begin.year, 2), stop_after.year)
     dates = du.rrule(
         FREQUENCIES[rule.freq],
         dtstart=_moved(begin, shift),
@@ -554,8 +576,10 @@ def series_end(
 ) -> datetime | None:
     """The end (aware UTC) of the series' last occurrence, or None when it never ends.
 
-    A rule with COUNT is walked to its end (COUNT is at most 100,000); one with UNTIL is walked only over
-    the last stretch before UNTIL when an occurrence lies there.
+    A rule with COUNT is walked to its end (COUNT is at most 100,000); one with UNTIL only over the last
+    stretch before UNTIL that holds a date. A rule without a date in the fifty years after its start is
+    taken as never repeating: the series is its first date. (The sparsest real rules, like the 29th of
+    February on a Monday, repeat within 40 years.)
     """
     tz = zone(zone_name)
     parsed = _parse(rule, zone_name)
@@ -564,24 +588,27 @@ def series_end(
     if parsed is not None and parsed.count is None and parsed.until is None:
         return None
 
-    def last(skip_to: datetime | None, stop_after: datetime) -> datetime:
-        final = start
+    def last(skip_to: datetime | None, stop_after: datetime) -> tuple[datetime, int]:
+        final, seen = start, 0
         for local in _walk(parsed, start, skip_to=skip_to, stop_after=stop_after):
             if parsed is not None and parsed.until is not None and _instant(local, tz) > parsed.until:
                 break
-            final = local
-        return final
+            final, seen = local, seen + 1
+        return final, seen
 
-    if parsed is None:
-        final = start
-    elif parsed.until is None:
-        # COUNT ends it; the bound only stops a rule that yields too rarely to reach its count.
-        final = last(None, start + timedelta(days=366 * _GREGORIAN_CYCLE))
-    else:
-        stop_after = _wall(parsed.until, tz) + timedelta(days=1)
-        final = last(stop_after - timedelta(days=800), stop_after)
-        if final == start:
-            final = last(None, stop_after)
+    final = start
+    if parsed is not None and _repeats(parsed, start):
+        if parsed.until is None:
+            # COUNT ends it (at most 100,000 dates): the walk stops there.
+            final, _seen = last(None, datetime(_LAST_YEAR, 12, 31))
+        else:
+            # The last stretch before UNTIL, longer and longer until a date lies in it.
+            stop_after = _wall(parsed.until, tz) + timedelta(days=1)
+            for back in (800, 8_000, 80_000, None):
+                skip_to = None if back is None else stop_after - timedelta(days=back)
+                final, _seen = last(skip_to, stop_after)
+                if final != start or skip_to is None or skip_to <= start:
+                    break
     return _end(final, _instant(final, tz), tz, duration, all_day)
 
 
@@ -639,11 +666,20 @@ def split_rule(rule: str, *, start_local: datetime, zone_name: str, at: datetime
     return first.text(), rest.text()
 
 
+def _repeats(rule: Rule, start: datetime) -> bool:
+    """Whether the rule has a date after `start` within fifty years (a fruitless search ends soon after)."""
+    if rule.count == 1:
+        return False
+    dates = _walk(rule, start, skip_to=None, stop_after=start + _LONG_SEARCH)
+    next(dates)
+    return next(dates, None) is not None
+
+
 def validate_series(rule: str, *, start_local: datetime, zone_name: str) -> str:
     """The normalized rule for a series starting at `start_local`, or Invalid (field "rrule").
 
     Besides `parse_rule`'s checks: a rule that ends before the start, and one that never yields a date
-    after the start (searched over the next hundred years), are refused.
+    after the start (searched over the next fifty years), are refused.
     """
     parsed = parse(rule, zone_name=zone_name)
     if parsed is None:
@@ -653,11 +689,8 @@ def validate_series(rule: str, *, start_local: datetime, zone_name: str) -> str:
     first = _instant(start, tz)
     if parsed.until is not None and parsed.until < first:
         raise _bad("The repeat ends before the event starts.")
-    if parsed.count != 1:
-        dates = _walk(parsed, start, skip_to=None, stop_after=start + timedelta(days=36525))
-        next(dates)
-        if next(dates, None) is None:
-            raise _bad("This rule never repeats: no date after the first one matches it.")
+    if parsed.count != 1 and not _repeats(parsed, start):
+        raise _bad("This rule never repeats: no date after the first one matches it.")
     return parsed.text()
 
 
