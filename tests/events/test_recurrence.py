@@ -447,7 +447,8 @@ def test_an_endless_daily_rule_stops_at_the_limit_quickly() -> None:
     slots = expand("FREQ=DAILY", start_local=datetime(2026, 1, 1, 9), zone_name="Europe/Berlin",
                    duration=TWO_HOURS, window_start=utc(2026, 1, 1), window_end=utc(9999, 1, 1), limit=7)  # fmt: skip
     assert len(slots) == 7
-    assert time.perf_counter() - began < 0.5
+    # Bounds on a quiet machine are ten times lower; these leave room for a busy shared one.
+    assert time.perf_counter() - began < 2
 
 
 def test_a_rule_of_100000_occurrences_is_bounded() -> None:
@@ -459,7 +460,7 @@ def test_a_rule_of_100000_occurrences_is_bounded() -> None:
     window = expand(rule, start_local=datetime(2026, 1, 1, 9), zone_name="UTC", duration=TWO_HOURS,
                     window_start=utc(2026, 1, 1) + HORIZON, window_end=utc(2026, 2, 1) + HORIZON)  # fmt: skip
     assert len(window) == 31
-    assert time.perf_counter() - began < 1
+    assert time.perf_counter() - began < 3
 
 
 @pytest.mark.parametrize(
@@ -485,7 +486,22 @@ def test_a_rule_that_never_yields_returns_quickly(rule: str) -> None:
     assert series_end(rule + ";COUNT=3", **kwargs) == utc(2025, 1, 6, 20)
     with pytest.raises(Invalid, match="This rule never repeats"):
         validate_series(rule, start_local=kwargs["start_local"], zone_name="Europe/Berlin")
-    assert time.perf_counter() - began < 2
+    assert time.perf_counter() - began < 5
+
+
+def test_sparse_rules_over_long_spans_stay_bounded() -> None:
+    began = time.perf_counter()
+    kwargs: dict[str, Any] = {
+        "start_local": datetime(2026, 1, 1, 9),
+        "zone_name": "UTC",
+        "duration": TWO_HOURS,
+    }
+    sparse = "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO"  # 2044, 2072, 2112, ...
+    slots = expand(sparse, window_start=utc(2026, 1, 2), window_end=utc(9000, 1, 1), **kwargs)
+    assert [s.starts_at.year for s in slots] == [2044, 2072, 2112]  # the window is cut to a century
+    end = series_end("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;COUNT=100000", **kwargs)
+    assert end is not None and end.year == 2224  # followed for two centuries (2224 is the last leap year)
+    assert time.perf_counter() - began < 10  # about 0.3 s on a quiet machine; without bounds, minutes
 
 
 def test_expand_refuses_rules_parse_rule_refuses() -> None:
@@ -494,7 +510,7 @@ def test_expand_refuses_rules_parse_rule_refuses() -> None:
         year_of("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", datetime(2026, 1, 1))
     with pytest.raises(Invalid, match=r"Events repeat at most daily."):
         year_of("FREQ=HOURLY", datetime(2026, 1, 1))
-    assert time.perf_counter() - began < 0.1
+    assert time.perf_counter() - began < 0.5
 
 
 # ------------------------------------------------------------------------------------ series end
@@ -517,7 +533,7 @@ def test_series_end() -> None:
     assert series_end("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO;UNTIL=21000101", **kwargs) == utc(
         2072, 2, 29, 20
     )
-    assert time.perf_counter() - began < 0.5
+    assert time.perf_counter() - began < 2
     all_day: dict[str, Any] = {
         "start_local": datetime(2026, 3, 1),
         "zone_name": "Europe/Berlin",
@@ -714,7 +730,7 @@ def rules(draw: st.DrawFn) -> str:
     return ";".join(parts)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     rule=rules(),
     zone_name=st.sampled_from(ZONES),
@@ -756,3 +772,30 @@ def test_slots_keep_wall_time_are_sorted_unique_and_in_the_window(
     if slots and ("COUNT=" in rule or "UNTIL=" in rule):
         end = series_end(rule, start_local=start, zone_name=zone_name, duration=duration)
         assert end is not None and slots[-1].ends_at <= end
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    rule=rules(),
+    zone_name=st.sampled_from(ZONES),
+    start=st.datetimes(datetime(2020, 1, 1), datetime(2030, 1, 1)).map(
+        lambda d: d.replace(second=0, microsecond=0)
+    ),
+    pick=st.integers(1, 30),
+)
+def test_split_rule_halves_always_make_the_original_series(
+    rule: str, zone_name: str, start: datetime, pick: int
+) -> None:
+    window = {
+        "window_start": datetime(2019, 1, 1, tzinfo=UTC),
+        "window_end": datetime(2045, 1, 1, tzinfo=UTC),
+    }
+    whole = expand(rule, start_local=start, zone_name=zone_name, duration=TWO_HOURS, limit=60, **window)
+    if len(whole) < 2:
+        return
+    at = whole[min(pick, len(whole) - 1)].recurrence_id
+    before, after = split_rule(rule, start_local=start, zone_name=zone_name, at=at)
+    new_start = occurrence_local_start(at, start_local=start, zone_name=zone_name)
+    first = expand(before, start_local=start, zone_name=zone_name, duration=TWO_HOURS, limit=60, **window)
+    second = expand(after, start_local=new_start, zone_name=zone_name, duration=TWO_HOURS, limit=60, **window)
+    assert (first + second)[: len(whole)] == whole

@@ -63,6 +63,8 @@ _UNTIL = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?")
 _ONE_SECOND = timedelta(seconds=1)
 _GREGORIAN_CYCLE = 400  # years after which dates and weekdays repeat exactly
 _LONG_SEARCH = timedelta(days=18262)  # half a century: how far a rule is searched for a date at all
+_MAX_SPAN = timedelta(days=36525)  # the longest window one expansion scans (a century)
+_COUNT_SPAN = timedelta(days=73050)  # the longest a COUNT series is followed (two centuries)
 _LAST_YEAR = 9998  # dateutil stops past 9999; a year of room for weeks that cross into the next
 
 
@@ -536,7 +538,8 @@ def expand(
 ) -> list[Slot]:
     """The occurrences whose span overlaps [window_start, window_end), in order, at most `limit` of them.
 
-    `rule` "" is a single event. `exdates` are recurrence ids (aware) to leave out. Invalid for a rule
+    A window longer than a century is cut to one (a bound on the work, like `limit`). `rule` "" is a
+    single event. `exdates` are recurrence ids (aware) to leave out. Invalid for a rule
     `parse_rule` cannot read or an unknown zone; a rule that never yields returns only its start (when in
     the window), quickly.
     """
@@ -545,6 +548,7 @@ def expand(
     _check_span(start_local, duration, all_day)
     window_start = _aware_utc(window_start, "window_start")
     window_end = _aware_utc(window_end, "window_end")
+    window_end = min(window_end, window_start + _MAX_SPAN)
     if window_end <= window_start or limit <= 0:
         return []
     start = start_local.replace(microsecond=0, fold=0)
@@ -599,8 +603,9 @@ def series_end(
     final = start
     if parsed is not None and _repeats(parsed, start):
         if parsed.until is None:
-            # COUNT ends it (at most 100,000 dates): the walk stops there.
-            final, _seen = last(None, datetime(_LAST_YEAR, 12, 31))
+            # COUNT ends it (at most 100,000 dates); a rule too sparse to get there in two centuries
+            # is taken as ending then.
+            final, _seen = last(None, start + _COUNT_SPAN)
         else:
             # The last stretch before UNTIL, longer and longer until a date lies in it.
             stop_after = _wall(parsed.until, tz) + timedelta(days=1)
