@@ -486,13 +486,15 @@ def _walk(
         bysetpos=full.bysetpos or None,
     )
     remaining = None if rule.count is None else rule.count - 1
+    # Every year searched keeps its length, so moving back is one subtraction (cheaper than replace()).
+    back = datetime(begin.year + shift, 1, 1) - datetime(begin.year, 1, 1)
     found = iter(dates)
     while True:
         try:
             moved = next(found)
         except (StopIteration, ValueError, OverflowError):  # the last week of 9999 reaches a year too far
             return
-        local = _moved(moved, -shift)
+        local = moved - back
         if local > stop_after:
             return
         if local == start:
