@@ -180,7 +180,7 @@ def clean_event(data: EventInput) -> Cleaned:
         raise invalid("ends_at", "The event ends when it starts: give it an end time.")
     if ends_at - starts_at > MAX_LENGTH:
         raise invalid("ends_at", "One date of an event lasts at most 14 days; make longer things a series.")
-    rrule = recurrence.parse_rule(data.rrule) if (data.rrule or "").strip() else ""
+    rrule = recurrence.validate_series(data.rrule, start_local=start_local, zone_name=data.time_zone) if (data.rrule or "").strip() else ""  # fmt: skip
     if data.capacity is not None and not (1 <= data.capacity <= CAPACITY_MAX):
         raise invalid("capacity", f"The capacity must be between 1 and {CAPACITY_MAX:,} (leave it empty for no limit).")  # fmt: skip
     if not (0 <= data.guests_allowed <= GUESTS_MAX):
@@ -195,7 +195,7 @@ def clean_event(data: EventInput) -> Cleaned:
             raise invalid("group_only_until", "Choose a group to offer the event to first.")
         group_only_until = recurrence.to_utc(data.group_only_until_local.replace(second=0, microsecond=0), data.time_zone)  # fmt: skip
     series_ends_at = (
-        recurrence.series_end(rrule, start_local=start_local, zone_name=data.time_zone, duration=ends_at - starts_at)
+        recurrence.series_end(rrule, start_local=start_local, zone_name=data.time_zone, duration=end_local - start_local if data.all_day else ends_at - starts_at, all_day=data.all_day)
         if rrule else ends_at
     )  # fmt: skip
     return Cleaned(

@@ -124,6 +124,13 @@ def update_event(guardian: Guardian, event: Event, *, data: EventInput) -> Event
                         occurrence_id=occurrence_id,
                     )
                 )  # fmt: skip
+            for occurrence_id in result.restored or []:  # dates the rule holds again
+                emit(
+                    EventChanged(
+                        event_id=event.pk, space_id=event.space_id, actor_id=guardian.user_id,
+                        occurrence_id=occurrence_id,
+                    )
+                )  # fmt: skip
         # A larger capacity seats people from the waitlist.
         waiting = Occurrence.objects.select_for_update().filter(event=event, waitlist_count__gt=0, ends_at__gt=timezone.now())  # fmt: skip
         for occurrence in waiting.select_related("event"):
