@@ -206,23 +206,40 @@ def _date_out(occurrence: Occurrence, event: Event) -> dict[str, Any]:
 def event_out(guardian: Guardian, event: Event, dates: list[Occurrence]) -> dict[str, Any]:
     hosts = list(event.hosts.all())
     return {
-        "id": event.pk, "url": reverse("events:event", args=[event.pk]), "space": event.space.slug,
-        "title": event.title, "description": event.description, "description_html": event.description_html,
-        "state": event.state, "starts_at": event.starts_at, "ends_at": event.ends_at,
-        "time_zone": event.time_zone, "all_day": event.all_day, "rrule": event.rrule,
-        "series_ends_at": event.series_ends_at, "location_kind": event.location_kind, "venue": event.venue,
-        "address": event.address, "map_url": event.map_url,
-        "online_url": event.online_url if guardian.events.edit.can(event) or guardian.events.manage_attendees.can(event) else None,  # fmt: skip
-        "capacity": event.capacity, "guests_allowed": event.guests_allowed,
-        "rsvp_deadline_minutes": event.rsvp_deadline_minutes, "questions": event.questions,
+        "id": event.pk,
+        "url": reverse("events:event", args=[event.pk]),
+        "space": event.space.slug,
+        "title": event.title,
+        "description": event.description,
+        "description_html": event.description_html,
+        "state": event.state,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "time_zone": event.time_zone,
+        "all_day": event.all_day,
+        "rrule": event.rrule,
+        "series_ends_at": event.series_ends_at,
+        "location_kind": event.location_kind,
+        "venue": event.venue,
+        "address": event.address,
+        "map_url": event.map_url,
+        "online_url": event.online_url
+        if guardian.events.edit.can(event) or guardian.events.manage_attendees.can(event)
+        else None,
+        "capacity": event.capacity,
+        "guests_allowed": event.guests_allowed,
+        "rsvp_deadline_minutes": event.rsvp_deadline_minutes,
+        "questions": event.questions,
         "group": event.group.slug if event.group is not None else None,
         "group_only_until": event.group_only_until,
         "cover_url": reverse("events:cover", args=[event.pk, event.cover.name]) if event.cover else None,
-        "cancel_reason": event.cancel_reason, "review_note": event.review_note,
-        "sequence": event.sequence, "uid": event.uid,
+        "cancel_reason": event.cancel_reason,
+        "review_note": event.review_note,
+        "sequence": event.sequence,
+        "uid": event.uid,
         "hosts": [{"username": h.user.username, "name": h.user.name, "role": h.role} for h in hosts],
         "next_dates": [_date_out(o, event) for o in dates],
-    }  # fmt: skip
+    }
 
 
 def _dates_of(events: list[Event]) -> dict[int, list[Occurrence]]:
@@ -249,16 +266,27 @@ def _input_of(event: Event) -> EventInput:
     zone = ZoneInfo(event.time_zone)
     end = timezone.localtime(event.ends_at, zone).replace(tzinfo=None)
     return EventInput(
-        title=event.title, description=event.description,
+        title=event.title,
+        description=event.description,
         starts_local=timezone.localtime(event.starts_at, zone).replace(tzinfo=None),
-        ends_local=end - timedelta(days=1) if event.all_day else end, time_zone=event.time_zone,
-        all_day=event.all_day, rrule=event.rrule, location_kind=event.location_kind,
-        online_url=event.online_url, venue=event.venue, address=event.address, map_url=event.map_url,
-        capacity=event.capacity, guests_allowed=event.guests_allowed,
-        rsvp_deadline_minutes=event.rsvp_deadline_minutes, questions=list(event.questions),
+        ends_local=end - timedelta(days=1) if event.all_day else end,
+        time_zone=event.time_zone,
+        all_day=event.all_day,
+        rrule=event.rrule,
+        location_kind=event.location_kind,
+        online_url=event.online_url,
+        venue=event.venue,
+        address=event.address,
+        map_url=event.map_url,
+        capacity=event.capacity,
+        guests_allowed=event.guests_allowed,
+        rsvp_deadline_minutes=event.rsvp_deadline_minutes,
+        questions=list(event.questions),
         group_id=event.group_id,
-        group_only_until_local=timezone.localtime(event.group_only_until, zone).replace(tzinfo=None) if event.group_only_until else None,  # fmt: skip
-    )  # fmt: skip
+        group_only_until_local=timezone.localtime(event.group_only_until, zone).replace(tzinfo=None)
+        if event.group_only_until
+        else None,
+    )
 
 
 def _questions(raw: list[Any]) -> list[Any]:

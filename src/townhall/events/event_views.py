@@ -45,6 +45,7 @@ from townhall.spaces.models import Space
 from townhall.spaces.queries import get_space_or_404
 
 NEXT_DATES = 8
+DASH = "\u2013"  # an en dash between two times
 REVIEW_MAX = 100
 
 # The same escapes as Django's json_script: the JSON cannot close its <script> element.
@@ -90,10 +91,10 @@ def _span(start: datetime, end: datetime, *, all_day: bool) -> str:
         last = end - timedelta(days=1)
         if last.date() == start.date():
             return f"{start:%a %-d %B %Y}, all day"
-        return f"{start:%a %-d %B} – {last:%a %-d %B %Y}, all day"
+        return f"{start:%a %-d %B} {DASH} {last:%a %-d %B %Y}, all day"
     if end.date() == start.date():
-        return f"{start:%a %-d %B %Y}, {start:%H:%M}–{end:%H:%M}"
-    return f"{start:%a %-d %B %Y, %H:%M} – {end:%a %-d %B %Y, %H:%M}"
+        return f"{start:%a %-d %B %Y}, {start:%H:%M}{DASH}{end:%H:%M}"
+    return f"{start:%a %-d %B %Y, %H:%M} {DASH} {end:%a %-d %B %Y, %H:%M}"
 
 
 def when_of(occurrence: Occurrence, event: Event, viewer: tzinfo) -> When:
@@ -123,12 +124,10 @@ def rule_text(event: Event) -> str:
     if not event.rrule:
         return ""
     day = timezone.localtime(event.starts_at, ZoneInfo(event.time_zone)).date()
-    describe = getattr(recurrence, "describe", None)
+    describe = getattr(recurrence, "describe", None)  # the recurrence engine's, once it is merged
     if describe is not None:
-        try:
-            return str(describe(event.rrule, start_local=datetime.combine(day, datetime.min.time())))
-        except Exception:
-            pass
+        start = timezone.localtime(event.starts_at, ZoneInfo(event.time_zone)).replace(tzinfo=None)
+        return str(describe(event.rrule, start_local=start, zone_name=event.time_zone))
     return describe_rule(event.rrule, day)
 
 
@@ -176,7 +175,7 @@ def json_ld(request: HttpRequest, event: Event, occurrence: Occurrence) -> SafeS
                 "@type": "Person",
                 "name": host.user.name,
                 "url": request.build_absolute_uri(reverse("accounts:profile", args=[host.user.username])),
-            }  # fmt: skip
+            }
             for host in event.hosts.all()
         ],
         "description": " ".join(event.description.split())[:500],
@@ -279,7 +278,7 @@ def _page(request: HttpRequest, event: Event, occurrence: Occurrence | None, *, 
         "can_attendees": guardian.events.manage_attendees.can(event),
         "group_first": event.group is not None
         and event.group_only_until is not None
-        and now < event.group_only_until,  # fmt: skip
+        and now < event.group_only_until,
         "group_until": timezone.localtime(event.group_only_until, viewer) if event.group_only_until else None,
         "host_form": HostForm(),
         "past": occurrence.ends_at <= now,
