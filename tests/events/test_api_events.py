@@ -55,7 +55,11 @@ def test_create_answers_201_and_waits_for_approval(client_for: Any, host: Any, c
         ({"title": "x" * 201}, "title", "at most 200"),
         ({"title": "x" * 3000}, "title", ""),
         ({"rrule": "FREQ=MINUTELY"}, "rrule", "at most daily"),
-        ({"starts_local": "2027-03-28T02:30:00", "ends_local": "2027-03-28T04:00:00"}, "starts_at", "does not exist"),
+        (
+            {"starts_local": "2027-03-28T02:30:00", "ends_local": "2027-03-28T04:00:00"},
+            "starts_at",
+            "does not exist",
+        ),
         ({"starts_local": "2027-01-01T19:00:00+01:00"}, "starts_local", "without an offset"),
         ({"questions": ["a"] * 6}, "questions", "at most 5"),
     ],
@@ -90,7 +94,9 @@ def test_unseen_is_404_and_not_allowed_is_403_with_a_reason(
 
 
 def test_get_list_and_patch(client_for: Any, host: Any, member: Any, open_calendar: Any) -> None:
-    event = make_event(host, open_calendar, capacity=5, location_kind=Event.HYBRID, online_url="https://meet.example/r")
+    event = make_event(
+        host, open_calendar, capacity=5, location_kind=Event.HYBRID, online_url="https://meet.example/r"
+    )
     c = client_for(host)
     listed = c.get("/api/v1/events", {"space": open_calendar.slug}).json()["items"]
     assert [e["id"] for e in listed] == [event.pk]
@@ -106,7 +112,10 @@ def test_get_list_and_patch(client_for: Any, host: Any, member: Any, open_calend
 def test_review_cancel_and_delete(client_for: Any, host: Any, space_moderator: Any, calendar: Any) -> None:
     event = make_event(host, calendar)
     mod = client_for(space_moderator)
-    assert send(client_for(host), "post", f"/api/v1/events/{event.pk}/review", {"approve": True}).status_code == 403
+    assert (
+        send(client_for(host), "post", f"/api/v1/events/{event.pk}/review", {"approve": True}).status_code
+        == 403
+    )
     approved = send(mod, "post", f"/api/v1/events/{event.pk}/review", {"approve": True, "note": "Lovely"})
     assert approved.status_code == 200 and approved.json()["state"] == "published"
     again = send(mod, "post", f"/api/v1/events/{event.pk}/review", {"approve": False})
@@ -182,8 +191,12 @@ def test_cover_upload_and_removal(client_for: Any, host: Any, open_calendar: Any
     out = io.BytesIO()
     Image.new("RGB", (30, 30), (0, 90, 200)).save(out, format="PNG")
     c = client_for(host)
-    response = c.post(f"/api/v1/events/{event.pk}/cover", {"file": SimpleUploadedFile("c.png", out.getvalue())})
-    assert response.status_code == 200 and response.json()["cover_url"].startswith(f"/events/{event.pk}/cover/")
+    response = c.post(
+        f"/api/v1/events/{event.pk}/cover", {"file": SimpleUploadedFile("c.png", out.getvalue())}
+    )
+    assert response.status_code == 200 and response.json()["cover_url"].startswith(
+        f"/events/{event.pk}/cover/"
+    )
     text = c.post(f"/api/v1/events/{event.pk}/cover", {"file": SimpleUploadedFile("c.txt", b"hi")})
     assert text.status_code == 422 and "must be an image" in text.json()["message"]
     assert c.delete(f"/api/v1/events/{event.pk}/cover").json()["cover_url"] is None

@@ -219,7 +219,10 @@ class EventForm(forms.Form):
     )
     count = _optional_int("Number of times")
     location_kind = forms.ChoiceField(
-        choices=Event.LOCATION_KINDS, initial=Event.IN_PERSON, label="Where", widget=forms.RadioSelect
+        choices=Event.LOCATION_KINDS,
+        initial=Event.IN_PERSON,
+        label="How people attend",
+        widget=forms.RadioSelect,
     )
     online_url = forms.CharField(
         max_length=URL_MAX + 100,
@@ -266,7 +269,7 @@ class EventForm(forms.Form):
 
     def __init__(self, *args: Any, groups: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [("", "Everyone (no group)"), *(groups or [])]
+        self.fields["group"].choices = [("", "Everyone (no group)"), *(groups or [])]  # type: ignore[attr-defined]
         # The browser's own maxlength would cut a paste short without a word: the action counts instead.
         for field in self.fields.values():
             field.widget.attrs.pop("maxlength", None)
