@@ -1,6 +1,7 @@
 """Every write to events goes through these actions (ARCHITECTURE rule 1)."""
 
 from townhall.events.actions._clean import EventInput, clean_answers, clean_event
+from townhall.events.actions.cover import prepare_cover, set_cover
 from townhall.events.actions.manage import (
     add_host,
     cancel_event,
@@ -20,9 +21,11 @@ __all__ = [
     "clean_event",
     "create_event",
     "delete_event",
+    "prepare_cover",
     "promote_waitlist",
     "remove_host",
     "review_event",
+    "set_cover",
     "set_rsvp",
     "update_event",
 ]
