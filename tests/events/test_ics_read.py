@@ -131,7 +131,9 @@ def test_apple_export_local_until_categories_and_x_apple_properties() -> None:
     assert circle.start == datetime(2025, 2, 11, 18, 30, tzinfo=LOS_ANGELES)
     # The file's UNTIL is a local time; it is written in UTC, as RFC 5545 asks with a zoned start.
     assert circle.rrule == "FREQ=MONTHLY;UNTIL=20251210T023000Z;BYDAY=2TU"
-    assert list(rrulestr(circle.rrule, dtstart=circle.start))[-1] == datetime(2025, 12, 9, 18, 30, tzinfo=LOS_ANGELES)
+    assert list(rrulestr(circle.rrule, dtstart=circle.start))[-1] == datetime(
+        2025, 12, 9, 18, 30, tzinfo=LOS_ANGELES
+    )
     assert circle.categories == ("Books", "Monthly", "Reading")
     assert circle.has_alarms
     assert circle.location.startswith("Corner Books\n1200 Main St")
@@ -208,7 +210,9 @@ def test_lf_crlf_and_cr_line_endings_read_the_same() -> None:
 
 
 def test_windows_1252_file_is_read() -> None:
-    data = calendar("UID:a\r\nDTSTART:20250101T100000Z\r\nSUMMARY:TITLE").replace(b"TITLE", "Café € night".encode("cp1252"))
+    data = calendar("UID:a\r\nDTSTART:20250101T100000Z\r\nSUMMARY:TITLE").replace(
+        b"TITLE", "Café € night".encode("cp1252")
+    )
     assert read_calendar(data).events[0].title == "Café € night"
 
 
@@ -240,7 +244,9 @@ def test_date_exdates_of_a_timed_series_and_x_wr_timezone_for_floating_times() -
 
 def test_end_in_another_zone_is_the_same_instant_in_the_start_zone() -> None:
     (event,) = read_calendar(
-        calendar("UID:a\r\nDTSTART;TZID=Europe/Berlin:20250601T100000\r\nDTEND;TZID=America/New_York:20250601T060000")
+        calendar(
+            "UID:a\r\nDTSTART;TZID=Europe/Berlin:20250601T100000\r\nDTEND;TZID=America/New_York:20250601T060000"
+        )
     ).events
     assert event.end == datetime(2025, 6, 1, 12, tzinfo=BERLIN)
     assert event.end.tzinfo == BERLIN
@@ -293,10 +299,16 @@ def test_zone_names(tzid: str, zone: str | None) -> None:
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary data"),
         (b"BEGIN:VCARD\r\nFN:Ada\r\nEND:VCARD\r\n", "contact card (vCard)"),
         (b"BEGIN:VEVENT\r\nUID:a\r\nEND:VEVENT\r\n", "no calendar around its contents"),
-        (b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nEND:VTODO\r\nEND:VCALENDAR\r\n", "Line 3: END:VTODO where END:VEVENT"),
+        (
+            b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nEND:VTODO\r\nEND:VCALENDAR\r\n",
+            "Line 3: END:VTODO where END:VEVENT",
+        ),
         (b"BEGIN:VCALENDAR\r\nEND:VEVENT\r\n", "Line 2: END:VEVENT where END:VCALENDAR"),
         (b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\nSUMMARY:x\r\n", "Line 3 is outside the calendar"),
-        (b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\nEND:VCALENDAR\r\n", "Line 3: END:VCALENDAR has no matching BEGIN"),
+        (
+            b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\nEND:VCALENDAR\r\n",
+            "Line 3: END:VCALENDAR has no matching BEGIN",
+        ),
     ],
 )
 def test_files_that_are_not_calendars(data: bytes, message: str) -> None:
@@ -324,7 +336,9 @@ def test_malformed_line_names_the_line() -> None:
 def test_file_cut_short() -> None:
     with pytest.raises(IcsError) as caught:
         read("truncated.ics")
-    assert caught.value.message.startswith("The file ends inside VEVENT (begun on line 10): END:VEVENT is missing")
+    assert caught.value.message.startswith(
+        "The file ends inside VEVENT (begun on line 10): END:VEVENT is missing"
+    )
 
 
 def test_too_big() -> None:

@@ -99,7 +99,7 @@ def read_calendar(data: bytes, *, max_bytes: int = 10 * 1024 * 1024, max_events:
     tops = _check_shape(lines, max_events=max_events)
     try:
         calendars = _Calendar.from_ical("\n".join(line for line, _ in lines) + "\n", multiple=True)
-    except Exception as exc:  # the library raises ValueError, and a few others on odd input  # noqa: BLE001
+    except Exception as exc:  # the library raises ValueError, and a few others on odd input
         raise IcsError(f"The file could not be read as iCalendar: {_clip(str(exc), 160)}") from exc
     if not calendars:
         raise IcsError("The file holds no calendar (no BEGIN:VCALENDAR … END:VCALENDAR).")
@@ -191,7 +191,9 @@ def _check_shape(lines: list[tuple[str, int]], *, max_events: int) -> list[tuple
     items = 0
     for line, number in lines:
         if not _LINE_START.match(line) or ":" not in line:
-            raise IcsError(f"Line {number} is not an iCalendar line: “{_clip(line)}”. The file may be damaged.")
+            raise IcsError(
+                f"Line {number} is not an iCalendar line: “{_clip(line)}”. The file may be damaged."
+            )
         head, _, value = line.partition(":")
         key = head.split(";", 1)[0].upper()
         if key == "BEGIN":
@@ -292,9 +294,16 @@ class _EventReader:
             return self._read(comp, uid=uid, line=line)
         except _Skip as skip:
             return Skipped(what="VEVENT", uid=uid, line=line, reason=skip.reason)
+        except (ValueError, TypeError, AttributeError, OverflowError, AssertionError) as exc:
+            # Odd values the checks above did not foresee: one bad event must not sink the file.
+            return Skipped(
+                what="VEVENT", uid=uid, line=line, reason=f"it could not be read ({_clip(str(exc), 80)})"
+            )
 
     def _read(self, comp: Component, *, uid: str, line: int | None) -> IcsEvent:
-        broken = [(name, message) for name, message in comp.errors if (name.upper() if name else None) in ESSENTIAL]
+        broken = [
+            (name, message) for name, message in comp.errors if (name.upper() if name else None) in ESSENTIAL
+        ]
         if broken:
             name, message = broken[0]
             raise _Skip(f"{name or 'a line'} could not be read ({_clip(message, 80)})")
@@ -309,7 +318,7 @@ class _EventReader:
             assert isinstance(end, datetime)
             if start.time() == time(0) and end.time() == time(0) and end > start:
                 start, end, all_day, zone = start.date(), end.date(), True, None
-        if end < start:  # type: ignore[operator]
+        if end < start:
             raise _Skip(f"it ends ({_show(end)}) before it starts ({_show(start)})")
         if all_day and end == start:
             end = start + timedelta(days=1)

@@ -132,7 +132,9 @@ _USUAL = ("America/New_York", "America/Chicago", "America/Denver", "America/Phoe
 @functools.cache
 def _candidates() -> tuple[str, ...]:
     """Zones a custom VTIMEZONE may turn out to be: the usual ones, then Windows' choice per region."""
-    windows = sorted({known_zone(z) or z for z in WINDOWS_TO_OLSON.values() if "/" in z and not z.startswith("Etc/")})
+    windows = sorted(
+        {known_zone(z) or z for z in WINDOWS_TO_OLSON.values() if "/" in z and not z.startswith("Etc/")}
+    )
     ordered = list(_USUAL) + [z for z in windows if z not in _USUAL]
     ordered += sorted(set(_zone_tab()) - set(ordered))
     return tuple(z for z in ordered if known_zone(z))
@@ -207,7 +209,7 @@ class ZoneResolver:
             return found
         try:
             tz = tzp.create_timezone(component)  # built from this file only, never cached globally
-        except Exception:  # dateutil rejects malformed VTIMEZONEs in many ways  # noqa: BLE001
+        except Exception:  # dateutil rejects malformed VTIMEZONEs in many ways
             return None
         return zone_from_offsets(tz, label=label, year=max(1971, min(year, 2100)))
 
