@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "townhall.search",
     "townhall.notifications",
     "townhall.importers",
+    "townhall.events",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ from django.utils import timezone
 from townhall.community.models import GroupMember, Membership
 from townhall.policy.accounts import AccountRules
 from townhall.policy.activity import ActivityRules
+from townhall.policy.calendar import EventRules
 from townhall.policy.chat import ChatRules
 from townhall.policy.community import CommunityRules
 from townhall.policy.direct import DirectRules
@@ -160,3 +161,4 @@ class Guardian(Standing):
         self.push = PushRules(self)
         self.notifications = NotificationRules(self)
         self.importers = ImportRules(self)
+        self.events = EventRules(self)

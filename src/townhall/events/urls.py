@@ -1,0 +1,9 @@
+"""The events pages. Each area keeps its routes in its own module; all share the `events` namespace."""
+
+from townhall.events import views
+
+app_name = "events"
+
+urlpatterns = [
+    *views.urlpatterns,
+]
