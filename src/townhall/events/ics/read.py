@@ -352,6 +352,7 @@ class _EventReader:
             status=status if status in STATUSES else "CONFIRMED",
             location=_text(comp.get("LOCATION")),
             url=_text(comp.get("URL")),
+            conference_url=_conference(comp),
             categories=_categories(comp.get("CATEGORIES")),
             organizer_name=_text(getattr(organizer, "params", {}).get("CN")) if organizer is not None else "",
             organizer_email=_email(organizer),
@@ -497,6 +498,15 @@ def _email(organizer: Any) -> str:
     if value.lower().startswith("mailto:"):
         value = value[7:]
     return value if "@" in value else ""
+
+
+def _conference(comp: Component) -> str:
+    for name in ("CONFERENCE", "X-GOOGLE-CONFERENCE", "X-MICROSOFT-SKYPETEAMSMEETINGURL"):
+        value = comp.get(name)
+        text = _text(value[0] if isinstance(value, list) and value else value)
+        if text.startswith(("https://", "http://")):
+            return text
+    return ""
 
 
 def _categories(value: Any) -> tuple[str, ...]:

@@ -42,7 +42,8 @@ class IcsEvent:
     recurrence_id: datetime | date | None = None  # set on an overridden (moved, cancelled) instance
     status: str = "CONFIRMED"
     location: str = ""
-    url: str = ""
+    url: str = ""  # the event's web page (Meetup's event page, say), not a join link
+    conference_url: str = ""  # a join link: CONFERENCE (RFC 7986), X-GOOGLE-CONFERENCE, Teams' URL
     categories: tuple[str, ...] = ()
     organizer_name: str = ""
     organizer_email: str = ""

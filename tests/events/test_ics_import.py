@@ -1,0 +1,223 @@
+"""Importing .ics files into a space: the action, then the page, the API and the command."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from townhall.core.errors import NotFound, PermissionDenied
+from townhall.events.ics import read_calendar
+from townhall.events.ics_import import EXCLUDED, NO_PLACE, import_calendar
+from townhall.events.models import Event, Occurrence
+from townhall.policy import Guardian
+
+pytestmark = pytest.mark.django_db
+
+FILES = Path(__file__).parent / "ics_files"
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def weekly_file(*, sequence: int = 0, title: str = "Weekly observing night", extra: str = "") -> bytes:
+    """A Google-like export whose weekly series starts next Tuesday: one date excluded, one moved."""
+    today = timezone.now().astimezone(BERLIN).date()
+    tuesday = today + timedelta(days=(1 - today.weekday()) % 7 or 7)
+    start = datetime.combine(tuesday, datetime.min.time()).replace(hour=19, minute=30)
+    fmt = "%Y%m%dT%H%M%S"
+    second, third = start + timedelta(weeks=1), start + timedelta(weeks=2)
+    moved = third + timedelta(days=1, minutes=30)
+    text = f"""BEGIN:VCALENDAR
+PRODID:-//Google Inc//Google Calendar 70.9054//EN
+VERSION:2.0
+X-WR-CALNAME:Riverside Astronomy Club
+X-WR-TIMEZONE:Europe/Berlin
+BEGIN:VEVENT
+DTSTART;TZID=Europe/Berlin:{start:{fmt}}
+DTEND;TZID=Europe/Berlin:{start + timedelta(hours=1, minutes=30):{fmt}}
+RRULE:FREQ=WEEKLY;COUNT=6;BYDAY=TU
+EXDATE;TZID=Europe/Berlin:{second:{fmt}}
+UID:series-1@google.com
+SEQUENCE:{sequence}
+SUMMARY:{title}
+LOCATION:Hill Observatory\\, Sternwartenweg 3\\, Potsdam
+LAST-MODIFIED:20250101T000000Z
+END:VEVENT
+BEGIN:VEVENT
+DTSTART;TZID=Europe/Berlin:{moved:{fmt}}
+DTEND;TZID=Europe/Berlin:{moved + timedelta(hours=1, minutes=30):{fmt}}
+RECURRENCE-ID;TZID=Europe/Berlin:{third:{fmt}}
+UID:series-1@google.com
+SEQUENCE:{sequence}
+SUMMARY:{title} (moved)
+END:VEVENT
+BEGIN:VEVENT
+DTSTART;VALUE=DATE:{tuesday + timedelta(days=4):%Y%m%d}
+DTEND;VALUE=DATE:{tuesday + timedelta(days=6):%Y%m%d}
+UID:weekend-1@google.com
+SUMMARY:Messier marathon weekend
+END:VEVENT
+{extra}END:VCALENDAR
+"""
+    return text.replace("\n", "\r\n").encode()
+
+
+def run(user: Any, space: Any, data: bytes, **options: Any):
+    return import_calendar(Guardian(user), space, read_calendar(data), **options)
+
+
+def test_import_creates_the_events_of_a_google_export(host: Any, open_calendar: Any) -> None:
+    report = run(host, open_calendar, weekly_file())
+    assert [i.title for i in report.created] == ["Weekly observing night", "Messier marathon weekend"]
+    assert report.updated == [] and report.skipped == []
+    series = Event.objects.get(space=open_calendar, uid="series-1@google.com")
+    assert series.time_zone == "Europe/Berlin"
+    assert series.rrule == "FREQ=WEEKLY;COUNT=6;BYDAY=TU"
+    assert (series.venue, series.address) == ("Hill Observatory", "Sternwartenweg 3, Potsdam")
+    assert series.state == Event.PUBLISHED
+    assert series.hosts.get().user == host
+    dates = list(Occurrence.objects.filter(event=series).order_by("recurrence_id"))
+    assert len(dates) == 6
+    assert all(d.recurrence_id.astimezone(BERLIN).hour == 19 for d in dates)
+    assert dates[1].cancelled_at is not None and dates[1].cancel_reason == EXCLUDED
+    assert dates[2].moved and dates[2].starts_at == dates[2].recurrence_id + timedelta(days=1, minutes=30)
+    weekend = Event.objects.get(uid="weekend-1@google.com")
+    assert weekend.all_day and weekend.ends_at - weekend.starts_at == timedelta(days=2)
+    assert report.first_start == series.starts_at.astimezone(UTC).isoformat()
+    assert report.last_start == weekend.starts_at.astimezone(UTC).isoformat()
+
+
+def test_reimporting_the_same_file_updates_nothing_and_duplicates_nothing(host: Any, open_calendar: Any) -> None:
+    run(host, open_calendar, weekly_file())
+    again = run(host, open_calendar, weekly_file())
+    assert again.created == [] and again.updated == []
+    assert {i.uid for i in again.skipped} == {"series-1@google.com", "weekend-1@google.com"}
+    assert all("already imported" in i.reason for i in again.skipped)
+    assert Event.objects.filter(space=open_calendar).count() == 2
+
+
+def test_a_newer_sequence_updates_the_event_with_the_same_uid(host: Any, open_calendar: Any) -> None:
+    run(host, open_calendar, weekly_file())
+    series = Event.objects.get(uid="series-1@google.com")
+    report = run(host, open_calendar, weekly_file(sequence=4, title="Observing night (new name)"))
+    assert [i.uid for i in report.updated] == ["series-1@google.com"]
+    series.refresh_from_db()
+    assert series.title == "Observing night (new name)"
+    assert series.sequence == 4
+    assert Event.objects.filter(space=open_calendar).count() == 2
+    assert Occurrence.objects.filter(event=series).count() == 6
+
+
+def test_a_cancelled_event_in_a_newer_file_cancels_the_event(host: Any, open_calendar: Any) -> None:
+    run(host, open_calendar, weekly_file())
+    data = weekly_file(sequence=1).replace(b"SUMMARY:Weekly observing night\r\n", b"SUMMARY:x\r\nSTATUS:CANCELLED\r\n", 1)
+    report = run(host, open_calendar, data)
+    assert [i.uid for i in report.updated] == ["series-1@google.com"]
+    assert Event.objects.get(uid="series-1@google.com").state == Event.CANCELLED
+
+
+def test_dry_run_stores_nothing_and_reports_the_same(host: Any, open_calendar: Any) -> None:
+    report = run(host, open_calendar, weekly_file(), dry_run=True)
+    assert report.dry_run and len(report.created) == 2
+    assert not Event.objects.exists() and not Occurrence.objects.exists()
+
+
+def test_events_that_cannot_be_stored_are_skipped_with_a_reason(host: Any, open_calendar: Any) -> None:
+    extra = (
+        "BEGIN:VEVENT\r\nUID:too-long@x\r\nDTSTART:20300101T100000Z\r\nDTEND:20300130T100000Z\r\n"
+        "SUMMARY:A month-long thing\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:hourly@x\r\nDTSTART:20300101T100000Z\r\nRRULE:FREQ=HOURLY\r\nSUMMARY:Hourly\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:gap@x\r\nDTSTART;TZID=Europe/Berlin:20300331T023000\r\nSUMMARY:In the gap\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:gone@x\r\nDTSTART:20300101T100000Z\r\nSTATUS:CANCELLED\r\nSUMMARY:Off\r\nEND:VEVENT\r\n"
+        f"BEGIN:VEVENT\r\nUID:{'u' * 300}\r\nDTSTART:20300101T100000Z\r\nSUMMARY:Long UID\r\nEND:VEVENT\r\n"
+        "BEGIN:VTODO\r\nUID:todo@x\r\nSUMMARY:A to-do\r\nEND:VTODO\r\n"
+    )
+    report = run(host, open_calendar, weekly_file(extra=extra))
+    reasons = {i.uid[:10]: i.reason for i in report.skipped}
+    assert "at most 14 days" in reasons["too-long@x"]
+    assert "at most daily" in reasons["hourly@x"]
+    assert "does not exist in Europe/Berlin" in reasons["gap@x"]
+    assert reasons["gone@x"] == "it is cancelled"
+    assert reasons["u" * 10] == "its UID is longer than 255 characters"
+    assert reasons["todo@x"] == "it is a to-do, not an event"
+    assert len(report.created) == 2
+    assert Event.objects.count() == 2
+
+
+def test_missing_fields_get_sensible_defaults(host: Any, open_calendar: Any) -> None:
+    report = run(host, open_calendar, (FILES / "mixed.ics").read_bytes(), default_zone="America/New_York")
+    by_uid = {e.uid: e for e in Event.objects.all()}
+    assert by_uid["no-summary@example.org"].title == "Untitled event"
+    assert by_uid["no-summary@example.org"].venue == NO_PLACE
+    moment = by_uid["no-end@example.org"]
+    assert moment.ends_at - moment.starts_at == timedelta(hours=1)
+    floating = by_uid["floating@example.org"]
+    assert floating.time_zone == "America/New_York"
+    assert floating.starts_at == datetime(2025, 3, 24, 23, tzinfo=UTC)
+    assert len(report.created) == 5
+
+
+def test_meetup_and_outlook_exports(host: Any, open_calendar: Any) -> None:
+    meetup = run(host, open_calendar, (FILES / "meetup.ics").read_bytes())
+    assert len(meetup.created) == 1
+    assert [i.reason for i in meetup.skipped] == ["it is cancelled"]
+    talks = Event.objects.get(uid="event_305112233@meetup.com")
+    assert talks.description.endswith("https://www.meetup.com/riverside-python/events/305112233/")
+    outlook = run(host, open_calendar, (FILES / "outlook.ics").read_bytes())
+    assert len(outlook.created) == 4
+    assert Event.objects.get(title="Chapter call (New York)").time_zone == "America/New_York"
+    assert Event.objects.get(title="Spring fair").all_day
+
+
+def test_google_conference_link_makes_an_online_event(host: Any, open_calendar: Any) -> None:
+    run(host, open_calendar, (FILES / "google.ics").read_bytes())
+    agm = Event.objects.get(title="Annual general meeting")
+    assert agm.location_kind == Event.ONLINE
+    assert agm.online_url == "https://meet.google.com/abc-defg-hij"
+    series = Event.objects.get(title="Weekly observing night")
+    assert series.rrule == "FREQ=WEEKLY;UNTIL=20250624T193000;BYDAY=TU;WKST=MO"  # UNTIL in wall-clock time
+
+
+def test_report_as_json(host: Any, open_calendar: Any) -> None:
+    report = run(host, open_calendar, (FILES / "mixed.ics").read_bytes())
+    data = json.loads(report.as_json())
+    assert set(data) == {"name", "dry_run", "created", "updated", "skipped", "first_start", "last_start"}
+    assert data["created"] == 5 and data["updated"] == 0
+    assert {"uid": "todo-1@example.org", "title": "", "line": 4, "what": "VTODO", "reason": "it is a to-do, not an event"} in data["skipped"]
+    assert data["first_start"] == "2025-03-21T18:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("who", "error", "reason"),
+    [
+        ("member", PermissionDenied, "Only this space's moderators import calendars."),
+        ("host", PermissionDenied, "Only this space's moderators import calendars."),
+        ("outsider", NotFound, None),
+        ("anonymous", NotFound, None),
+    ],
+)
+def test_who_may_import(request: Any, calendar: Any, who: str, error: type[Exception], reason: str | None) -> None:
+    user = None if who == "anonymous" else request.getfixturevalue(who)
+    with pytest.raises(error) as caught:
+        run(user, calendar, weekly_file())
+    if reason:
+        assert caught.value.reason == reason  # type: ignore[attr-defined]
+    assert not Event.objects.exists()
+
+
+def test_a_space_moderator_imports_into_an_approval_calendar(space_moderator: Any, calendar: Any) -> None:
+    report = run(space_moderator, calendar, weekly_file())
+    assert len(report.created) == 2
+    assert set(Event.objects.values_list("state", flat=True)) == {Event.PUBLISHED}
+
+
+def test_someone_elses_event_with_the_same_uid_is_not_changed(host: Any, member: Any, open_calendar: Any) -> None:
+    run(host, open_calendar, weekly_file())
+    report = run(member, open_calendar, weekly_file(sequence=9, title="Hijacked"))
+    series = next(i for i in report.skipped if i.uid == "series-1@google.com")
+    assert series.reason.startswith("the space already has this event, and only the event's hosts")
+    assert Event.objects.get(uid="series-1@google.com").title == "Weekly observing night"
