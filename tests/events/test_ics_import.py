@@ -91,7 +91,9 @@ def test_import_creates_the_events_of_a_google_export(host: Any, open_calendar: 
     assert report.last_start == weekend.starts_at.astimezone(UTC).isoformat()
 
 
-def test_reimporting_the_same_file_updates_nothing_and_duplicates_nothing(host: Any, open_calendar: Any) -> None:
+def test_reimporting_the_same_file_updates_nothing_and_duplicates_nothing(
+    host: Any, open_calendar: Any
+) -> None:
     run(host, open_calendar, weekly_file())
     again = run(host, open_calendar, weekly_file())
     assert again.created == [] and again.updated == []
@@ -114,7 +116,9 @@ def test_a_newer_sequence_updates_the_event_with_the_same_uid(host: Any, open_ca
 
 def test_a_cancelled_event_in_a_newer_file_cancels_the_event(host: Any, open_calendar: Any) -> None:
     run(host, open_calendar, weekly_file())
-    data = weekly_file(sequence=1).replace(b"SUMMARY:Weekly observing night\r\n", b"SUMMARY:x\r\nSTATUS:CANCELLED\r\n", 1)
+    data = weekly_file(sequence=1).replace(
+        b"SUMMARY:Weekly observing night\r\n", b"SUMMARY:x\r\nSTATUS:CANCELLED\r\n", 1
+    )
     report = run(host, open_calendar, data)
     assert [i.uid for i in report.updated] == ["series-1@google.com"]
     assert Event.objects.get(uid="series-1@google.com").state == Event.CANCELLED
@@ -187,7 +191,13 @@ def test_report_as_json(host: Any, open_calendar: Any) -> None:
     data = json.loads(report.as_json())
     assert set(data) == {"name", "dry_run", "created", "updated", "skipped", "first_start", "last_start"}
     assert data["created"] == 5 and data["updated"] == 0
-    assert {"uid": "todo-1@example.org", "title": "", "line": 4, "what": "VTODO", "reason": "it is a to-do, not an event"} in data["skipped"]
+    assert {
+        "uid": "todo-1@example.org",
+        "title": "",
+        "line": 4,
+        "what": "VTODO",
+        "reason": "it is a to-do, not an event",
+    } in data["skipped"]
     assert data["first_start"] == "2025-03-21T18:00:00+00:00"
 
 
@@ -200,7 +210,9 @@ def test_report_as_json(host: Any, open_calendar: Any) -> None:
         ("anonymous", NotFound, None),
     ],
 )
-def test_who_may_import(request: Any, calendar: Any, who: str, error: type[Exception], reason: str | None) -> None:
+def test_who_may_import(
+    request: Any, calendar: Any, who: str, error: type[Exception], reason: str | None
+) -> None:
     user = None if who == "anonymous" else request.getfixturevalue(who)
     with pytest.raises(error) as caught:
         run(user, calendar, weekly_file())
@@ -215,9 +227,234 @@ def test_a_space_moderator_imports_into_an_approval_calendar(space_moderator: An
     assert set(Event.objects.values_list("state", flat=True)) == {Event.PUBLISHED}
 
 
-def test_someone_elses_event_with_the_same_uid_is_not_changed(host: Any, member: Any, open_calendar: Any) -> None:
+def test_someone_elses_event_with_the_same_uid_is_not_changed(
+    host: Any, member: Any, open_calendar: Any
+) -> None:
     run(host, open_calendar, weekly_file())
     report = run(member, open_calendar, weekly_file(sequence=9, title="Hijacked"))
     series = next(i for i in report.skipped if i.uid == "series-1@google.com")
     assert series.reason.startswith("the space already has this event, and only the event's hosts")
     assert Event.objects.get(uid="series-1@google.com").title == "Weekly observing night"
+
+
+# The page: upload -> preview -> import.
+
+
+def upload(name: str, data: bytes) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="text/calendar")
+
+
+def test_page_upload_preview_then_import(client_for: Any, host: Any, open_calendar: Any) -> None:
+    c = client_for(host)
+    url = f"/events/import/{open_calendar.slug}/"
+    page = c.get(url)
+    assert page.status_code == 200
+    assert b'enctype="multipart/form-data"' in page.content and b'name="step" value="preview"' in page.content
+    preview = c.post(url, {"step": "preview", "file": upload("club.ics", weekly_file(extra=_todo()))})
+    assert preview.status_code == 200
+    text = preview.content.decode()
+    assert "Nothing is stored yet" in text and "Import 2 events" in text
+    assert "It is a to-do, not an event" in text
+    assert not Event.objects.exists()
+    token = preview.context["token"]
+    done = c.post(url, {"step": "import", "token": token})
+    assert done.status_code == 302 and done["Location"] == url
+    assert Event.objects.filter(space=open_calendar).count() == 2
+    after = c.get(url).content.decode()
+    assert "What was imported" in after and "Messier marathon weekend" in after
+    # The same token cannot import twice.
+    again = c.post(url, {"step": "import", "token": token})
+    assert again.status_code == 400 and "The preview has expired" in again.content.decode()
+    assert Event.objects.count() == 2
+
+
+def _todo() -> str:
+    return "BEGIN:VTODO\r\nUID:todo@x\r\nSUMMARY:A to-do\r\nEND:VTODO\r\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("malformed.ics", "Line 15 is not an iCalendar line"),
+        ("truncated.ics", "END:VEVENT is missing"),
+        ("not_calendar.html", "This is not an iCalendar file"),
+    ],
+)
+def test_page_refuses_a_bad_file_with_its_reason(
+    client_for: Any, host: Any, open_calendar: Any, name: str, message: str
+) -> None:
+    response = client_for(host).post(
+        f"/events/import/{open_calendar.slug}/",
+        {"step": "preview", "file": upload(name, (FILES / name).read_bytes())},
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Event.objects.exists()
+
+
+def test_page_without_a_file(client_for: Any, host: Any, open_calendar: Any) -> None:
+    response = client_for(host).post(f"/events/import/{open_calendar.slug}/", {"step": "preview"})
+    assert response.status_code == 400 and "This field is required" in response.content.decode()
+
+
+def test_page_refusals(client_for: Any, member: Any, outsider: Any, calendar: Any) -> None:
+    url = f"/events/import/{calendar.slug}/"
+    refused = client_for(member).get(url)
+    assert refused.status_code == 403 and "moderators import calendars." in refused.content.decode()
+    assert client_for(outsider).get(url).status_code == 404
+    assert client_for(None).get(url).status_code == 302  # to sign in
+    assert (
+        client_for(member).post(url, {"step": "preview", "file": upload("a.ics", weekly_file())}).status_code
+        == 403
+    )
+    assert not Event.objects.exists()
+
+
+# The API twin.
+
+
+API = "/api/v1/events/import"
+
+
+def test_api_imports_and_reports(client_for: Any, host: Any, open_calendar: Any) -> None:
+    c = client_for(host)
+    dry = c.post(
+        API,
+        {"space": open_calendar.slug, "dry_run": "true", "file": upload("a.ics", weekly_file(extra=_todo()))},
+    )
+    assert dry.status_code == 200, dry.content
+    assert dry.json()["created"] == 2 and dry.json()["dry_run"] is True
+    assert not Event.objects.exists()
+    response = c.post(API, {"space": open_calendar.slug, "file": upload("a.ics", weekly_file(extra=_todo()))})
+    body = response.json()
+    assert body["created"] == 2 and body["updated"] == 0
+    assert body["skipped"] == [
+        {
+            "uid": "todo@x",
+            "title": "",
+            "line": body["skipped"][0]["line"],
+            "what": "VTODO",
+            "reason": "it is a to-do, not an event",
+        }
+    ]
+    assert body["first_start"] < body["last_start"]
+    assert Event.objects.count() == 2
+    again = c.post(
+        API, {"space": open_calendar.slug, "file": upload("a.ics", weekly_file(sequence=3))}
+    ).json()
+    assert (again["created"], again["updated"]) == (0, 1)
+
+
+def test_api_errors(
+    client_for: Any, host: Any, member: Any, outsider: Any, open_calendar: Any, calendar: Any
+) -> None:
+    bad = client_for(host).post(
+        API, {"space": open_calendar.slug, "file": upload("m.ics", (FILES / "malformed.ics").read_bytes())}
+    )
+    assert bad.status_code == 422
+    assert bad.json()["message"].startswith("Line 15 is not an iCalendar line") and bad.json()[
+        "message"
+    ].endswith("Nothing was imported.")
+    assert bad.json()["errors"]["file"]
+    denied = client_for(member).post(API, {"space": calendar.slug, "file": upload("a.ics", weekly_file())})
+    assert (
+        denied.status_code == 403
+        and denied.json()["message"] == "Only this space's moderators import calendars."
+    )
+    assert (
+        client_for(outsider)
+        .post(API, {"space": calendar.slug, "file": upload("a.ics", weekly_file())})
+        .status_code
+        == 404
+    )
+    assert (
+        client_for(None)
+        .post(API, {"space": calendar.slug, "file": upload("a.ics", weekly_file())})
+        .status_code
+        == 401
+    )
+    assert client_for(host).post(API, {"space": open_calendar.slug}).status_code == 422  # no file
+    assert not Event.objects.exists()
+
+
+# The command.
+
+
+@pytest.fixture
+def _no_migrate(monkeypatch: pytest.MonkeyPatch) -> None:
+    from townhall import cli
+
+    monkeypatch.setattr(cli, "_migrate_quietly", lambda: None)  # the test database is migrated
+
+
+def command(*args: str) -> Any:
+    from click.testing import CliRunner
+
+    from townhall import cli
+
+    return CliRunner().invoke(cli.main, ["import", "ics", *args])
+
+
+@pytest.mark.usefixtures("_no_migrate")
+def test_command_json_last_line(tmp_path: Path, host: Any, open_calendar: Any) -> None:
+    path = tmp_path / "club.ics"
+    path.write_bytes(weekly_file(extra=_todo()))
+    dry = command(str(path), "--space", open_calendar.slug, "--as", host.username, "--dry-run", "--json")
+    assert dry.exit_code == 0, dry.output
+    assert "Would import 2 new events" in dry.stdout
+    assert json.loads(dry.stdout.strip().splitlines()[-1])["dry_run"] is True
+    assert not Event.objects.exists()
+    result = command(str(path), "--space", open_calendar.slug, "--as", host.username, "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["created"] == 2 and report["updated"] == 0
+    assert report["skipped"][0]["reason"] == "it is a to-do, not an event"
+    assert datetime.fromisoformat(report["first_start"]) < datetime.fromisoformat(report["last_start"])
+    assert Event.objects.count() == 2
+    again = json.loads(
+        command(str(path), "--space", open_calendar.slug, "--as", host.username, "--json")
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    assert (again["created"], again["updated"]) == (0, 0) and Event.objects.count() == 2
+
+
+@pytest.mark.usefixtures("_no_migrate")
+def test_command_as_the_owner_by_default(tmp_path: Path, owner: Any, open_calendar: Any) -> None:
+    path = tmp_path / "club.ics"
+    path.write_bytes(weekly_file())
+    result = command(str(path), "--space", open_calendar.slug)
+    assert result.exit_code == 0, result.output
+    assert Event.objects.filter(created_by=owner).count() == 2
+
+
+@pytest.mark.usefixtures("_no_migrate")
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["malformed.ics", "--space", "open-calendar"], "Line 15 is not an iCalendar line"),
+        (["empty.ics", "--space", "open-calendar"], "The file is empty. Nothing was imported."),
+        (["google.ics"], "say which space"),
+        (["google.ics", "--space", "nowhere"], "no space with the slug 'nowhere'"),
+        (["missing.ics", "--space", "open-calendar"], "does not exist"),
+        (
+            ["google.ics", "--space", "open-calendar", "--as", "nobody"],
+            "no member with the username 'nobody'",
+        ),
+        (
+            ["google.ics", "--space", "meetups", "--as", "hana"],
+            "Only this space's moderators import calendars.",
+        ),
+    ],
+)
+def test_command_errors_are_one_line_and_store_nothing(
+    open_calendar: Any, calendar: Any, args: list[str], message: str
+) -> None:
+    args = [str(FILES / args[0]), *args[1:]]
+    result = command(*args)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not Event.objects.exists()

@@ -121,16 +121,18 @@ def import_calendar(
     time in a daylight-saving gap, a rule Townhall does not take), when the space already has it and the
     file's copy is not newer (SEQUENCE, then LAST-MODIFIED against the event's last change), or when the
     person may not change the existing event. Floating times (no zone in the file) are read in
-    `default_zone`, else the calendar's X-WR-TIMEZONE, else UTC.
+    the calendar's X-WR-TIMEZONE, else `default_zone` (the importing person's), else UTC.
 
     Errors: NotFound (space unseen), PermissionDenied (may not import here), RateLimited (not on dry runs).
     """
     guardian.events.import_calendar.ensure(space)
     if not dry_run:
-        ratelimit.hit(f"events-import:{guardian.user_id}", getattr(settings, "EVENTS_IMPORT_RATE", IMPORT_RATE))
+        ratelimit.hit(
+            f"events-import:{guardian.user_id}", getattr(settings, "EVENTS_IMPORT_RATE", IMPORT_RATE)
+        )
     report = ImportReport(name=result.name, dry_run=dry_run)
     report.skipped.extend(_skipped(s) for s in result.skipped)
-    zone = default_zone or result.zone_name or "UTC"
+    zone = result.zone_name or default_zone or "UTC"
     try:
         with transaction.atomic():
             _Importer(guardian, space, report, zone=zone).run(result.events)
@@ -164,7 +166,8 @@ class _Importer:
             else:
                 masters[event.uid] = event
         existing = {
-            e.uid: e for e in Event.objects.filter(space=self.space, uid__in=list(masters)).select_related("space")
+            e.uid: e
+            for e in Event.objects.filter(space=self.space, uid__in=list(masters)).select_related("space")
         }
         stored: dict[str, Event] = {}
         for uid, event in masters.items():
@@ -223,7 +226,11 @@ class _Importer:
     def newer(self, event: IcsEvent, current: Event) -> tuple[bool, str]:
         if event.sequence > current.sequence:
             return True, ""
-        if event.sequence == current.sequence and event.last_modified and event.last_modified > current.updated_at:
+        if (
+            event.sequence == current.sequence
+            and event.last_modified
+            and event.last_modified > current.updated_at
+        ):
             return True, ""
         return False, (
             f"already imported, and the file's copy is not newer (SEQUENCE {event.sequence}, "
@@ -259,7 +266,11 @@ class _Importer:
 
     def item(self, event: IcsEvent, stored: Event) -> Item:
         return Item(
-            uid=event.uid, title=stored.title, line=event.line, start=stored.starts_at.isoformat(), event_id=stored.pk
+            uid=event.uid,
+            title=stored.title,
+            line=event.line,
+            start=stored.starts_at.isoformat(),
+            event_id=stored.pk,
         )
 
     def event_input(self, event: IcsEvent, *, keep: Event | None = None) -> EventInput:
@@ -333,7 +344,9 @@ class _Importer:
         if series is None:
             series = Event.objects.filter(space=self.space, uid=event.uid).first()
             if series is None:
-                self.skip(event, "it changes one date of a series that is neither in the file nor in the space")
+                self.skip(
+                    event, "it changes one date of a series that is neither in the file nor in the space"
+                )
                 return
             if not self.guardian.events.edit.can(series):
                 self.skip(event, "it changes one date of an event here that you may not change")
@@ -378,8 +391,10 @@ def _utc_moment(value: datetime | date, series: Event) -> datetime:
     """An EXDATE or RECURRENCE-ID as the UTC start it names (how Occurrence.recurrence_id is stored)."""
     tz = ZoneInfo(series.time_zone)
     if not isinstance(value, datetime):
-        local = datetime.combine(value, time(0)) if series.all_day else datetime.combine(
-            value, occurrences.wall_time(series).time()
+        local = (
+            datetime.combine(value, time(0))
+            if series.all_day
+            else datetime.combine(value, occurrences.wall_time(series).time())
         )
         return local.replace(tzinfo=tz).astimezone(UTC)
     if value.tzinfo is None:
