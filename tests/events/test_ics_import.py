@@ -256,7 +256,7 @@ def test_page_upload_preview_then_import(client_for: Any, host: Any, open_calend
     assert preview.status_code == 200
     text = preview.content.decode()
     assert "Nothing is stored yet" in text and "Import 2 events" in text
-    assert "It is a to-do, not an event" in text
+    assert "Line 31, todo@x: it is a to-do, not an event." in text
     assert not Event.objects.exists()
     token = preview.context["token"]
     done = c.post(url, {"step": "import", "token": token})

@@ -68,6 +68,8 @@ class Item:
     reason: str = ""  # why skipped, or what was left out
     event_id: int | None = None
     what: str = "VEVENT"
+    zone: str = ""  # the event's own zone; `start` is in it
+    all_day: bool = False
 
 
 @dataclass

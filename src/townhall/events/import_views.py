@@ -48,15 +48,19 @@ def _key(request: HttpRequest, token: str) -> str:
 def _report_view(report: ics_import.ImportReport) -> dict[str, Any]:
     """The report as plain data (it goes through the JSON session after an import)."""
     data = report.as_dict()
-    rows = [{"title": i.title, "start": i.start, "event_id": i.event_id} for i in report.created[:SHOWN]]
-    data["created_items"] = rows
-    data["updated_items"] = [
-        {"title": i.title, "start": i.start, "event_id": i.event_id} for i in report.updated[:SHOWN]
-    ]
+    data["created_items"] = [_row(i) for i in report.created[:SHOWN]]
+    data["updated_items"] = [_row(i) for i in report.updated[:SHOWN]]
     data["skipped"] = data["skipped"][:SHOWN]
     data["skipped_count"] = len(report.skipped)
     data["more"] = max(len(report.created), len(report.updated), len(report.skipped)) > SHOWN
     return data
+
+
+def _row(item: ics_import.Item) -> dict[str, Any]:
+    """An event of the report, its start said in its own zone (a host reads "19:30 Europe/Berlin")."""
+    start = datetime.fromisoformat(item.start)
+    when = f"{start:%a %-d %b %Y} (all day)" if item.all_day else f"{start:%a %-d %b %Y, %H:%M} ({item.zone})"
+    return {"title": item.title, "when": when, "start": item.start, "event_id": item.event_id}
 
 
 def _with_times(view: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -65,9 +69,6 @@ def _with_times(view: dict[str, Any] | None) -> dict[str, Any] | None:
         return view
     for key in ("first_start", "last_start"):
         view[key] = _when(view.get(key))
-    for key in ("created_items", "updated_items"):
-        for row in view.get(key, []):
-            row["start"] = _when(row.get("start"))
     return view
 
 
