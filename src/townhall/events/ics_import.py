@@ -267,12 +267,15 @@ class _Importer:
         return created
 
     def item(self, event: IcsEvent, stored: Event) -> Item:
+        local = stored.starts_at.astimezone(ZoneInfo(stored.time_zone))
         return Item(
             uid=event.uid,
             title=stored.title,
             line=event.line,
-            start=stored.starts_at.isoformat(),
+            start=local.isoformat(),
             event_id=stored.pk,
+            zone=stored.time_zone,
+            all_day=stored.all_day,
         )
 
     def event_input(self, event: IcsEvent, *, keep: Event | None = None) -> EventInput:
