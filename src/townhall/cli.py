@@ -561,7 +561,9 @@ def _import_ics(
             stop("the community has no owner yet; say who imports with --as USERNAME.")
         user = owner.user
     try:
-        report = import_calendar(Guardian(user), space, result, default_zone=zone, dry_run=dry_run)
+        report = import_calendar(
+            Guardian(user), space, result, default_zone=zone, dry_run=dry_run, rate_limited=False
+        )
     except (PermissionDenied, NotFound) as exc:
         stop(getattr(exc, "reason", "") or f"{user.username} cannot see the space {space_slug!r}.")
     except (Invalid, RateLimited) as exc:

@@ -379,6 +379,38 @@ def test_api_errors(
     assert not Event.objects.exists()
 
 
+def test_api_and_page_take_at_most_web_max_events(
+    client_for: Any, host: Any, open_calendar: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from townhall.events import api_import
+
+    monkeypatch.setattr(api_import, "WEB_MAX_EVENTS", 1)
+    response = client_for(host).post(
+        API, {"space": open_calendar.slug, "file": upload("a.ics", weekly_file())}
+    )
+    assert response.status_code == 422
+    assert "more than 1 events and other items" in response.json()["message"]
+    assert "townhall import ics FILE --space SLUG" in response.json()["message"]
+    assert not Event.objects.exists()
+
+
+def test_imports_are_rate_limited(client_for: Any, host: Any, open_calendar: Any, settings: Any) -> None:
+    settings.EVENTS_IMPORT_RATE = "1/h"
+    c = client_for(host)
+    assert (
+        c.post(API, {"space": open_calendar.slug, "file": upload("a.ics", weekly_file())}).status_code == 200
+    )
+    assert (
+        c.post(
+            API, {"space": open_calendar.slug, "dry_run": "true", "file": upload("a.ics", weekly_file())}
+        ).status_code
+        == 200
+    )
+    assert (
+        c.post(API, {"space": open_calendar.slug, "file": upload("a.ics", weekly_file())}).status_code == 429
+    )
+
+
 # The command.
 
 

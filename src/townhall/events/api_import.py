@@ -19,6 +19,9 @@ from townhall.spaces.queries import get_space_or_404
 router = Router(tags=["events"])
 
 MAX_BYTES = 10 * 1024 * 1024
+# Storing an event costs ~7 queries and 10-25 ms (SQLite, a busy 2-core machine): a page or API request
+# takes at most this many (a preview runs the import too, then rolls it back); the command takes 5,000.
+WEB_MAX_EVENTS = 1000
 
 
 class SkippedOut(Schema):
@@ -52,9 +55,11 @@ def read_upload(file: UploadedFile, *, max_bytes: int = MAX_BYTES) -> bytes:
 
 def parse(data: bytes) -> Any:
     try:
-        return read_calendar(data, max_bytes=MAX_BYTES)
+        return read_calendar(data, max_bytes=MAX_BYTES, max_events=WEB_MAX_EVENTS)
     except IcsError as exc:
         message = f"{exc.message} Nothing was imported."
+        if "events and other items" in exc.message:
+            message += " Larger calendars: `townhall import ics FILE --space SLUG` on the server."
         raise Invalid(message, field_errors={"file": [exc.message]}) from None
 
 

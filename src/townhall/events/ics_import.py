@@ -114,7 +114,13 @@ class _DryRun(Exception):
 
 
 def import_calendar(
-    guardian: Guardian, space: Space, result: ReadResult, *, default_zone: str = "", dry_run: bool = False
+    guardian: Guardian,
+    space: Space,
+    result: ReadResult,
+    *,
+    default_zone: str = "",
+    dry_run: bool = False,
+    rate_limited: bool = True,
 ) -> ImportReport:
     """Import the events of `result` into `space`, all in one transaction; `dry_run` stores nothing.
 
@@ -125,10 +131,11 @@ def import_calendar(
     person may not change the existing event. Floating times (no zone in the file) are read in
     the calendar's X-WR-TIMEZONE, else `default_zone` (the importing person's), else UTC.
 
-    Errors: NotFound (space unseen), PermissionDenied (may not import here), RateLimited (not on dry runs).
+    Errors: NotFound (space unseen), PermissionDenied (may not import here), RateLimited (pages and the
+    API; not dry runs, not the command line, `rate_limited=False`).
     """
     guardian.events.import_calendar.ensure(space)
-    if not dry_run:
+    if rate_limited and not dry_run:
         ratelimit.hit(
             f"events-import:{guardian.user_id}", getattr(settings, "EVENTS_IMPORT_RATE", IMPORT_RATE)
         )

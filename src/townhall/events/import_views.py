@@ -35,7 +35,7 @@ class IcsUploadForm(forms.Form):
         label="Calendar file (.ics)",
         help_text=(
             "An export of Google Calendar, Outlook, Apple Calendar or a Meetup group (at most 10 MB, "
-            "5,000 events). Nothing is stored until you confirm."
+            "1,000 events). Nothing is stored until you confirm."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".ics,.ical,.ifb,.icalendar,text/calendar"}),
     )
