@@ -105,11 +105,13 @@ def test_reimporting_the_same_file_updates_nothing_and_duplicates_nothing(
 def test_a_newer_sequence_updates_the_event_with_the_same_uid(host: Any, open_calendar: Any) -> None:
     run(host, open_calendar, weekly_file())
     series = Event.objects.get(uid="series-1@google.com")
+    Event.objects.filter(pk=series.pk).update(capacity=12, guests_allowed=2)  # set here, not in the file
     report = run(host, open_calendar, weekly_file(sequence=4, title="Observing night (new name)"))
     assert [i.uid for i in report.updated] == ["series-1@google.com"]
     series.refresh_from_db()
     assert series.title == "Observing night (new name)"
     assert series.sequence == 4
+    assert (series.capacity, series.guests_allowed) == (12, 2)
     assert Event.objects.filter(space=open_calendar).count() == 2
     assert Occurrence.objects.filter(event=series).count() == 6
 

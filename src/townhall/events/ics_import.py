@@ -304,6 +304,10 @@ class _Importer:
                 "capacity": keep.capacity, "guests_allowed": keep.guests_allowed,
                 "rsvp_deadline_minutes": keep.rsvp_deadline_minutes, "questions": keep.questions,
                 "group_id": keep.group_id, "map_url": keep.map_url,
+                "group_only_until_local": (
+                    keep.group_only_until.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+                    if keep.group_only_until else None
+                ),
             }  # fmt: skip
             if not online_url and keep.online_url and kind == Event.IN_PERSON and venue == NO_PLACE:
                 kind, online_url, venue = keep.location_kind, keep.online_url, keep.venue
