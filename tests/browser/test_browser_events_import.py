@@ -18,7 +18,7 @@ from townhall.events.models import Event, Occurrence
 from townhall.spaces.models import Space
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "events"))
-from test_ics_import import weekly_file
+from ics_testing import weekly_file
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("TOWNHALL_SHOTS", "")
