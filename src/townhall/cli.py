@@ -419,7 +419,7 @@ def check(deploy: bool | None) -> None:
 
 
 @main.command(name="import")
-@click.argument("source_key", metavar="whatsapp|slack|discord|telegram")
+@click.argument("source_key", metavar="whatsapp|slack|discord|telegram|ics")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option(
     "--space", "space_slug", default="", help="The chat space to import a single chat into (its slug)."
@@ -430,17 +430,33 @@ def check(deploy: bool | None) -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Read and report, store nothing.")
 @click.option("--json", "as_json", is_flag=True, help="End with the report as one JSON object.")
+@click.option(
+    "--as", "as_user", default="", help="ics: the member who imports (default: the community's owner)."
+)
 @friendly
 def import_history(
-    source_key: str, file: Path, space_slug: str, create_space: str, zone: str, dry_run: bool, as_json: bool
+    source_key: str,
+    file: Path,
+    space_slug: str,
+    create_space: str,
+    zone: str,
+    dry_run: bool,
+    as_json: bool,
+    as_user: str,
 ) -> None:
     """Import a chat export: `townhall import whatsapp chat.zip --space old-group`.
 
     Slack and Discord exports make one chat space per channel (no --space needed). All or nothing:
     an error stores nothing. Errors are one line on stderr and exit code 1.
+
+    Calendars: `townhall import ics calendar.ics --space meetups [--dry-run] [--json]` puts the events of
+    an iCalendar file (Google, Outlook, Apple, Meetup exports) on the space's calendar.
     """
     _django()
     _migrate_quietly()
+    if source_key.lower() == "ics":
+        _import_ics(file, space_slug=space_slug, zone=zone, dry_run=dry_run, as_json=as_json, as_user=as_user)
+        return
     import json
 
     from townhall.core.errors import Invalid
@@ -500,6 +516,75 @@ def import_history(
         click.echo(f"  line {skipped['line']}: {skipped['reason']}")
     if as_json:
         click.echo(json.dumps({"source": source_key, "dry_run": dry_run, **counts}, ensure_ascii=False))
+
+
+def _import_ics(
+    file: Path, *, space_slug: str, zone: str, dry_run: bool, as_json: bool, as_user: str
+) -> None:
+    """`townhall import ics FILE --space SLUG`: events.ics_import as the given member (or the owner)."""
+    from townhall.accounts.models import User
+    from townhall.community.models import Membership
+    from townhall.core.errors import Invalid, NotFound, PermissionDenied, RateLimited
+    from townhall.events.ics import IcsError, read_calendar
+    from townhall.events.ics_import import import_calendar
+    from townhall.policy import Guardian
+    from townhall.spaces.models import Space
+
+    def stop(message: str) -> NoReturn:
+        click.echo(f"townhall import: {message}", err=True)
+        sys.exit(1)
+
+    if not space_slug:
+        stop("say which space the events go to: --space SLUG.")
+    if not file.is_file():
+        stop(f"{file} does not exist.")
+    space = Space.objects.filter(slug=space_slug).first()
+    if space is None:
+        stop(f"There is no space with the slug {space_slug!r}.")
+    limit = 10 * 1024 * 1024
+    size = file.stat().st_size
+    if size > limit:
+        stop(
+            f"The file is {size / 1024 / 1024:.1f} MB; a calendar file may be at most 10 MB. Nothing was imported."
+        )
+    try:
+        result = read_calendar(file.read_bytes(), max_bytes=limit)
+    except IcsError as exc:
+        stop(f"{exc.message} Nothing was imported.")
+    if as_user:
+        user = User.objects.filter(username__iexact=as_user).first()
+        if user is None:
+            stop(f"There is no member with the username {as_user!r}.")
+    else:
+        owner = Membership.objects.filter(role=Membership.OWNER).select_related("user").order_by("pk").first()
+        if owner is None:
+            stop("the community has no owner yet; say who imports with --as USERNAME.")
+        user = owner.user
+    try:
+        report = import_calendar(
+            Guardian(user), space, result, default_zone=zone, dry_run=dry_run, rate_limited=False
+        )
+    except (PermissionDenied, NotFound) as exc:
+        stop(getattr(exc, "reason", "") or f"{user.username} cannot see the space {space_slug!r}.")
+    except (Invalid, RateLimited) as exc:
+        stop(exc.message)
+    verb = "Would import" if dry_run else "Imported"
+    click.echo(
+        f"{verb} {len(report.created):,} new events and update {len(report.updated):,}; "
+        f"{len(report.skipped):,} skipped."
+        if dry_run
+        else f"{verb} {len(report.created):,} new events, updated {len(report.updated):,}; "
+        f"{len(report.skipped):,} skipped."
+    )
+    if report.first_start:
+        click.echo(f"  from {report.first_start} to {report.last_start}")
+    for item in report.skipped[:50]:
+        where = f"line {item.line}" if item.line else item.what
+        click.echo(f"  skipped {where} ({item.title or item.uid or item.what}): {item.reason}")
+    if len(report.skipped) > 50:
+        click.echo(f"  … and {len(report.skipped) - 50:,} more (see --json)")
+    if as_json:
+        click.echo(report.as_json())
 
 
 # --- manage ---------------------------------------------------------------------------------------
