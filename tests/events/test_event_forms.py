@@ -4,7 +4,7 @@ the approval queue, co-hosts and the cover image."""
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +14,7 @@ from events_testing import local_in, make_event
 from PIL import Image
 
 import factories as testing
+from townhall.events import recurrence
 from townhall.events.forms import compose_rrule, describe_rule, preset_of
 from townhall.events.models import Event, EventHost, Occurrence
 
@@ -76,7 +77,9 @@ def test_a_moderator_creates_a_weekly_series_with_questions_and_a_group(
     event = Event.objects.get()
     weekday = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][start.weekday()]
     assert event.state == Event.PUBLISHED
-    assert event.rrule == f"FREQ=WEEKLY;BYDAY={weekday};UNTIL={until:%Y%m%d}T235959"
+    # The engine keeps the end of the last day in the event's zone, written in UTC.
+    last_moment = recurrence.to_utc(datetime.combine(until, time(23, 59, 59)), event.time_zone)
+    assert event.rrule == f"FREQ=WEEKLY;UNTIL={last_moment:%Y%m%dT%H%M%SZ};BYDAY={weekday}"
     assert Occurrence.objects.filter(event=event).count() == 5
     assert event.questions == [
         {"id": "q1", "text": "Your telescope?", "required": True},
@@ -100,7 +103,7 @@ def test_a_moderator_creates_a_weekly_series_with_questions_and_a_group(
         ({"venue": "", "address": ""}, "venue", "Say where"),
         ({"repeat": "weekly", "ends": "count", "count": "0"}, "count", "between 1 and 500"),
         ({"repeat": "weekly", "ends": "until", "until": ""}, "until", "last date"),
-        ({"repeat": "custom", "custom_rrule": "FREQ=SOMETIMES"}, "repeat", "not one we understand"),
+        ({"repeat": "custom", "custom_rrule": "FREQ=SOMETIMES"}, "repeat", "Unknown FREQ"),
         ({"repeat": "custom", "custom_rrule": "FREQ=HOURLY"}, "repeat", "at most daily"),
         ({"date": "tomorrow"}, "date", "Enter a date."),
         ({"start_time": ""}, "start_time", "Give a start time"),

@@ -338,7 +338,8 @@ class EventForm(forms.Form):
             rsvp_deadline_minutes=int(deadline) if deadline else None,
             questions=questions,
             group_id=group_id,
-            group_only_until_local=data.get("group_only_until"),
+            # Django's DateTimeField gives the typed wall time made aware in the site's zone: keep the wall time.
+            group_only_until_local=until.replace(tzinfo=None) if (until := data.get("group_only_until")) else None,
         )
 
 
