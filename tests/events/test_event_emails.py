@@ -95,6 +95,7 @@ def test_one_moved_date_of_a_series_is_an_instance_of_the_series(
     actions.set_rsvp(Guardian(member), dates[1], state=Rsvp.GOING)
     # A date moved on its own (what the dates area's action does), then the event's notice.
     moved = dates[1]
+    moved.refresh_from_db()
     moved.starts_at += timedelta(hours=1)
     moved.ends_at += timedelta(hours=1)
     moved.moved = True
