@@ -66,7 +66,9 @@ def test_a_moved_event_emails_an_updated_ics_with_the_same_uid_and_a_higher_sequ
     assert int(vevent["SEQUENCE"]) > int(before["SEQUENCE"])
     assert str(vevent["STATUS"]) == "CONFIRMED"
     start = vevent.decoded("DTSTART")
-    assert start.tzinfo is not None and start.astimezone(ZoneInfo("Europe/Berlin")).replace(tzinfo=None) == later
+    assert (
+        start.tzinfo is not None and start.astimezone(ZoneInfo("Europe/Berlin")).replace(tzinfo=None) == later
+    )
     assert "online" not in cal.to_ical().decode().lower() or star_party.online_url == ""
 
 

@@ -4,7 +4,7 @@ reader's zone, never show what the reader may not see, and run a fixed number of
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -74,7 +74,9 @@ def test_an_event_ics_follows_the_read_rule(
     assert client.get(f"/events/{event.pk}/calendar.ics").status_code == 404  # members-only space
     assert client_for(member).get(f"/events/{event.pk}/calendar.ics").status_code == 200
     pending = make_event(member, calendar)  # waits for approval: only its host and the moderators
-    assert client_for(testing.make_member("other")).get(f"/events/{pending.pk}/calendar.ics").status_code == 404
+    assert (
+        client_for(testing.make_member("other")).get(f"/events/{pending.pk}/calendar.ics").status_code == 404
+    )
     assert client.get("/events/999999/calendar.ics").status_code == 404
 
 
@@ -169,7 +171,9 @@ def test_a_space_feed_runs_a_fixed_number_of_queries(
     make_event(space_moderator, open_calendar, title="Series", rrule="FREQ=WEEKLY;COUNT=5")
     few = count()
     for n in range(6):
-        make_event(space_moderator, open_calendar, title=f"More {n}", rrule="FREQ=DAILY;COUNT=3" if n % 2 else "")
+        make_event(
+            space_moderator, open_calendar, title=f"More {n}", rrule="FREQ=DAILY;COUNT=3" if n % 2 else ""
+        )
     assert count() == few
     assert few <= 8
 
@@ -242,14 +246,18 @@ def test_the_personal_feed_runs_a_fixed_number_of_queries(
 
     few = count()
     for n in range(5):
-        event = make_event(space_moderator, open_calendar, title=f"Extra {n}", starts_local=local_in(days=6 + n))
+        event = make_event(
+            space_moderator, open_calendar, title=f"Extra {n}", starts_local=local_in(days=6 + n)
+        )
         actions.set_rsvp(Guardian(going_member), first_date(event), state=Rsvp.GOING)
     assert count() == few
     assert few <= 8
 
 
 # --- settings page and API -----------------------------------------------------------------------------
-def test_the_settings_page_shows_the_feed_and_saves_reminders(member: Any, client_for: Any, client: Any) -> None:
+def test_the_settings_page_shows_the_feed_and_saves_reminders(
+    member: Any, client_for: Any, client: Any
+) -> None:
     c = client_for(member)
     page = c.get("/settings/calendar/")
     assert page.status_code == 200

@@ -92,7 +92,13 @@ def star_party(space_moderator: Any, calendar: Any) -> Event:
 
 
 def test_a_change_of_time_tells_going_maybe_and_waiting_not_the_others(
-    space_moderator: Any, member: Any, newcomer: Any, host: Any, calendar: Any, star_party: Event, committed: Any
+    space_moderator: Any,
+    member: Any,
+    newcomer: Any,
+    host: Any,
+    calendar: Any,
+    star_party: Event,
+    committed: Any,
 ) -> None:
     date = first_date(star_party)
     late = testing.make_member("late")

@@ -136,7 +136,9 @@ def test_an_event_in_person_has_no_starting_now(member: Any, star_party: Event, 
     assert tick(date.starts_at + timedelta(minutes=1)) == {}
 
 
-def test_after_the_end_a_follow_up_asks_for_a_recap(member: Any, newcomer: Any, star_party: Event, tick: Any) -> None:
+def test_after_the_end_a_follow_up_asks_for_a_recap(
+    member: Any, newcomer: Any, star_party: Event, tick: Any
+) -> None:
     date = _answer(member, star_party)
     _answer(newcomer, star_party, Rsvp.MAYBE)
     tick(date.ends_at + timedelta(minutes=5))
@@ -145,7 +147,9 @@ def test_after_the_end_a_follow_up_asks_for_a_recap(member: Any, newcomer: Any, 
     assert told(newcomer) == []
 
 
-def test_a_cancelled_event_reminds_nobody(space_moderator: Any, member: Any, star_party: Event, tick: Any) -> None:
+def test_a_cancelled_event_reminds_nobody(
+    space_moderator: Any, member: Any, star_party: Event, tick: Any
+) -> None:
     date = _answer(member, star_party)
     actions.cancel_event(Guardian(space_moderator), star_party)
     assert tick(date.starts_at - timedelta(minutes=60)) == {}

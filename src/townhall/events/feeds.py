@@ -57,9 +57,9 @@ def _series_feed(events: QuerySet[Event], *, start: dt.datetime, end: dt.datetim
     """Each event with a date in [start, end), with its moved and cancelled dates (two queries)."""
     in_window = Occurrence.objects.filter(starts_at__lt=end, ends_at__gt=start).values("event_id")
     chosen = list(
-        events.filter(pk__in=in_window, state__in=[Event.PUBLISHED, Event.CANCELLED]).order_by("starts_at", "id")[
-            :FEED_MAX
-        ]
+        events.filter(pk__in=in_window, state__in=[Event.PUBLISHED, Event.CANCELLED]).order_by(
+            "starts_at", "id"
+        )[:FEED_MAX]
     )
     exceptions: dict[int, list[Occurrence]] = defaultdict(list)
     series = [event.pk for event in chosen if event.recurring]
@@ -127,7 +127,7 @@ def personal_owner(token: str) -> User | None:
 def personal_feed(guardian: Guardian, *, now: dt.datetime | None = None) -> Feed:
     """The dates `guardian`'s member answered going, maybe or waitlisted for, that they may still read."""
     start, end = _window(now)
-    answered = Rsvp.objects.filter(user_id=guardian.user_id, state__in=PERSONAL_STATES).values(
+    answered = Rsvp.objects.filter(user_id=guardian.user_id or 0, state__in=PERSONAL_STATES).values(
         "occurrence_id"
     )
     dates = list(

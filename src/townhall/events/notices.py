@@ -30,9 +30,9 @@ from django.utils.dateformat import format as date_format
 
 from townhall.accounts.models import User
 from townhall.community.models import Membership
-from townhall.discussions.models import WATCHING, SpaceFollow
 from townhall.core import effects, registries
 from townhall.core.registries import AccountSettingsPage
+from townhall.discussions.models import WATCHING, SpaceFollow
 from townhall.events import tasks
 from townhall.events.events import (
     EventCancelled,
@@ -48,7 +48,7 @@ from townhall.events.ics.write import calendar_bytes
 from townhall.events.ics_out import date_path, event_path, out_events
 from townhall.events.models import Event, Occurrence, Rsvp
 from townhall.notifications import kinds
-from townhall.notifications.checks import blocked_actor, register_target, target_id
+from townhall.notifications.checks import blocked_actor, target_id
 from townhall.notifications.kinds import Kind, Notice, excerpt
 from townhall.notifications.models import EMAIL, PUSH, WEB
 from townhall.spaces.models import SpaceMembership
@@ -97,9 +97,7 @@ def still_attending(guardian: Any, notification: Any) -> bool:
     occurrence_id = target_id(notification, "occurrence")
     if occurrence_id is None:
         return False
-    occurrence = (
-        Occurrence.objects.select_related("event__space").filter(pk=occurrence_id).first()
-    )
+    occurrence = Occurrence.objects.select_related("event__space").filter(pk=occurrence_id).first()
     if occurrence is None or occurrence.cancelled_at is not None:
         return False
     event = occurrence.event
@@ -205,7 +203,7 @@ def _zone(name: str) -> tzinfo:
 
 
 def when_text(event: Event, start: datetime, zone: tzinfo) -> str:
-    """"Friday 5 December, 20:00" in `zone` ("Friday 5 December" for an all-day date, in its own zone)."""
+    """ "Friday 5 December, 20:00" in `zone` ("Friday 5 December" for an all-day date, in its own zone)."""
     if event.all_day:
         return date_format(timezone.localtime(start, ZoneInfo(event.time_zone)), "l j F")
     return date_format(timezone.localtime(start, zone), "l j F, H:i")
@@ -373,7 +371,7 @@ def waitlist_promoted(domain_event: WaitlistPromoted) -> list[Notice]:
 
 
 def soon_text(minutes: int) -> str:
-    """"in 1 hour", "tomorrow", "in 1 week"."""
+    """ "in 1 hour", "tomorrow", "in 1 week"."""
     if minutes >= 7 * 1440 and minutes % (7 * 1440) == 0:
         weeks = minutes // (7 * 1440)
         return f"in {weeks} week{'s' if weeks != 1 else ''}"
@@ -410,5 +408,3 @@ def reminder_due(domain_event: ReminderDue) -> list[Notice]:
         return [_notice("event_follow_up", event, people, **common)]
     minutes = int(domain_event.kind.split(":", 1)[1])
     return [_notice("event_reminder", event, people, soon=soon_text(minutes), **common)]
-
-

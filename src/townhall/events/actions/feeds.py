@@ -32,7 +32,9 @@ def reset_feed_token(guardian: Guardian) -> FeedToken:
     """A new secret for the member's feed: the old URL stops working at once (it then answers 404).
     Locks the member's token row. Errors: PermissionDenied, RateLimited."""
     guardian.events.feed.ensure()
-    ratelimit.hit(f"events-feed-reset:{guardian.user_id}", getattr(settings, "EVENTS_FEED_RESET_RATE", RESET_RATE))
+    ratelimit.hit(
+        f"events-feed-reset:{guardian.user_id}", getattr(settings, "EVENTS_FEED_RESET_RATE", RESET_RATE)
+    )
     user_id = cast(int, guardian.user_id)
     with transaction.atomic():
         token = FeedToken.objects.select_for_update().filter(user_id=user_id).first()
@@ -46,14 +48,14 @@ def reset_feed_token(guardian: Guardian) -> FeedToken:
 def reminder_settings(guardian: Guardian) -> ReminderSettings:
     """The member's reminder choices (an unsaved row with the defaults when they never chose)."""
     guardian.events.feed.ensure()
-    found = ReminderSettings.objects.filter(user_id=guardian.user_id).first()
+    found = ReminderSettings.objects.filter(user_id=cast(int, guardian.user_id)).first()
     return found or ReminderSettings(
         user_id=cast(int, guardian.user_id), offsets=list(ReminderSettings.DEFAULT_OFFSETS)
     )
 
 
 def set_reminder_settings(
-    guardian: Guardian, *, offsets: Iterable[int], starting_now: bool, follow_up: bool
+    guardian: Guardian, *, offsets: Iterable[int | str], starting_now: bool, follow_up: bool
 ) -> ReminderSettings:
     """Choose when reminders come: minutes before the start (from reminders.OFFSET_CHOICES; none is
     allowed: no reminders before), a push when an online event starts, a follow-up after the end.
