@@ -114,7 +114,9 @@ def test_a_member_subscribes_to_their_feed_and_it_has_the_right_times(
     expect(ui.page.get_by_label("1 day before")).not_to_be_checked()
 
 
-def test_the_calendar_settings_page_in_the_dark_on_a_phone(new_ui: Any, live_server: Any, settings: Any, db: None) -> None:
+def test_the_calendar_settings_page_in_the_dark_on_a_phone(
+    new_ui: Any, live_server: Any, settings: Any, db: None
+) -> None:
     settings.BASE_URL = live_server.url
     testing.make_community()
     testing.make_member("mia", display_name="Mia Member")
