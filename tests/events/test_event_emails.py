@@ -17,7 +17,9 @@ from townhall.core.effects import emit
 from townhall.events import actions, feeds
 from townhall.events.events import EventChanged
 from townhall.events.models import Event, Rsvp
-from townhall.notifications.email import sending
+from townhall.notifications.email import compose, sending
+from townhall.notifications.kinds import Kind
+from townhall.notifications.models import EMAIL, WEB, Notification
 from townhall.policy import Guardian
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +126,19 @@ def test_no_email_once_the_event_is_gone(
     star_party.delete()  # gone before the email was due: nothing is sent
     _send_due()
     assert outbox.to(member.email) == []
+
+
+def test_the_email_composer_attaches_what_a_kind_gives(member: Any) -> None:
+    """The notifications app's general seam (Kind.attachments), as any kind would use it."""
+    ics = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+    kind = Kind("test-files", "Files", "📎", "{title}", frozenset({WEB, EMAIL}),
+                attachments=lambda notification: [("a.ics", ics, "text/calendar")])  # fmt: skip
+    plain = Kind("test-plain", "Plain", "📎", "{title}", frozenset({WEB, EMAIL}))
+    row = Notification.objects.create(
+        recipient=member, kind=kind.key, source_key="t:1", url="/x/", data={"title": "Hi"}
+    )
+    [(name, content, mimetype)] = compose.notification_email(
+        kind=kind, notification=row, to=member.email
+    ).attachments
+    assert (name, mimetype) == ("a.ics", "text/calendar") and "BEGIN:VCALENDAR" in str(content)
+    assert compose.notification_email(kind=plain, notification=row, to=member.email).attachments == []

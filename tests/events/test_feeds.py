@@ -199,7 +199,7 @@ def test_the_personal_feed_has_my_dates_at_the_right_instant(going_member: Any, 
     assert _titles(cal) == {"Going", "Maybe"}
     going = next(v for v in _vevents(cal) if str(v["SUMMARY"]) == "Going")
     statuses = {str(v["SUMMARY"]): str(v["STATUS"]) for v in _vevents(cal)}
-    assert statuses == {"Going": "CONFIRMED", "Maybe": "CONFIRMED"}
+    assert statuses == {"Going": "CONFIRMED", "Maybe": "TENTATIVE"}
     start = going.decoded("DTSTART")
     assert start.astimezone(BERLIN).hour == 20
     assert start.astimezone(NEW_YORK).hour == 14

@@ -7,18 +7,19 @@ at fetch time, so a date they can no longer read is left out. Feeds are bounded:
 to AHEAD ahead, at most FEED_MAX VEVENTs, and each runs a fixed number of queries whatever its size.
 
 A space or group feed writes each series once (its RRULE, EXDATEs for cancelled dates, an override
-per moved date: see ics_out); the personal feed writes only the dates the member answered for.
+per moved date: see ics_out); the personal feed writes only the dates the member answered for, those
+answered "maybe" or waiting for a seat as TENTATIVE.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -127,15 +128,16 @@ def personal_owner(token: str) -> User | None:
 def personal_feed(guardian: Guardian, *, now: dt.datetime | None = None) -> Feed:
     """The dates `guardian`'s member answered going, maybe or waitlisted for, that they may still read."""
     start, end = _window(now)
-    answered = Rsvp.objects.filter(user_id=guardian.user_id or 0, state__in=PERSONAL_STATES).values(
-        "occurrence_id"
-    )
+    mine = Rsvp.objects.filter(user_id=guardian.user_id or 0, state__in=PERSONAL_STATES)
+    my_state = mine.filter(occurrence_id=OuterRef("pk")).values("state")[:1]
     dates = list(
         guardian.events.visible_occurrences(
             Occurrence.objects.select_related("event").filter(
-                pk__in=answered, starts_at__lt=end, ends_at__gt=start
+                pk__in=mine.values("occurrence_id"), starts_at__lt=end, ends_at__gt=start
             )
-        ).order_by("starts_at", "id")[:FEED_MAX]
+        )
+        .annotate(my_state=Subquery(my_state))
+        .order_by("starts_at", "id")[:FEED_MAX]
     )
     by_event: dict[int, list[Occurrence]] = defaultdict(list)
     events: dict[int, Event] = {}
@@ -144,7 +146,10 @@ def personal_feed(guardian: Guardian, *, now: dt.datetime | None = None) -> Feed
         events[row.event_id] = row.event
     written: list[OutEvent] = []
     for event_id, rows in by_event.items():
-        written.extend(out_events(events[event_id], rows))
+        for date, out in zip(rows, out_events(events[event_id], rows), strict=True):
+            # Maybe, or waiting for a seat: tentative in the calendar (a cancelled date stays cancelled).
+            unsure = getattr(date, "my_state", Rsvp.GOING) != Rsvp.GOING and out.status == "CONFIRMED"
+            written.append(replace(out, status="TENTATIVE") if unsure else out)
     written.sort(key=lambda item: (str(item.start), item.uid))
     content = calendar_bytes(written, name="My events", refresh_minutes=REFRESH_MINUTES)
     return Feed("My events", content, "my-events.ics", _last_modified(written))
