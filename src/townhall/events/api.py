@@ -2,8 +2,9 @@
 
 from ninja import Router
 
-from townhall.events import api_events, api_import
+from townhall.events import api_events, api_feeds, api_import
 
 router = Router(tags=["events"])
 router.add_router("", api_events.router)
 router.add_router("", api_import.router)
+router.add_router("", api_feeds.router)

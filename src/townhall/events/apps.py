@@ -33,9 +33,10 @@ class EventsConfig(AppConfig):
         from townhall.activity import verbs
         from townhall.core import registries
         from townhall.core.registries import SpaceKind
-        from townhall.events import events, views
+        from townhall.events import events, notices, views
 
         verbs.register(events.VERBS)
+        notices.register()  # remind: notification kinds, reminders, the calendar settings page
         registries.register_space_kind(
             SpaceKind(
                 key="events",

@@ -18,6 +18,8 @@ from townhall.core.effects import DomainEvent
 class EventPublished(DomainEvent):
     """A new event is on the calendar (created published, or approved)."""
 
+    required_consumers = ("notifications",)  # remind: events/notices.py handles it
+
     event_id: int
     space_id: int
     actor_id: int | None
@@ -27,6 +29,8 @@ class EventPublished(DomainEvent):
 class EventSubmitted(DomainEvent):
     """A member's event waits for a moderator's approval."""
 
+    required_consumers = ("notifications",)  # remind: events/notices.py handles it
+
     event_id: int
     space_id: int
     actor_id: int | None
@@ -35,6 +39,8 @@ class EventSubmitted(DomainEvent):
 @dataclass(frozen=True)
 class EventReviewed(DomainEvent):
     """A moderator approved or declined a member's event (the host hears of it)."""
+
+    required_consumers = ("notifications",)  # remind: events/notices.py handles it
 
     event_id: int
     space_id: int
@@ -47,6 +53,8 @@ class EventChanged(DomainEvent):
     """The time or place of an event (or of one occurrence) changed: attendees are told, with an updated
     `.ics` (same UID, higher SEQUENCE). `occurrence_id` None: the whole series."""
 
+    required_consumers = ("notifications",)  # remind: events/notices.py handles it
+
     event_id: int
     space_id: int
     actor_id: int | None
@@ -56,6 +64,8 @@ class EventChanged(DomainEvent):
 @dataclass(frozen=True)
 class EventCancelled(DomainEvent):
     """The event (or one occurrence of it) is cancelled; attendees get a cancelled `.ics`."""
+
+    required_consumers = ("notifications",)  # remind: events/notices.py handles it
 
     event_id: int
     space_id: int
@@ -94,6 +104,8 @@ class RsvpChanged(DomainEvent):
 class WaitlistPromoted(DomainEvent):
     """A seat freed up and the next person on the waitlist is now going (they hear of it)."""
 
+    required_consumers = ("notifications",)  # remind: events/notices.py handles it
+
     occurrence_id: int
     event_id: int
     space_id: int
@@ -107,6 +119,23 @@ class CheckedIn(DomainEvent):
     space_id: int
     user_id: int
     actor_id: int | None
+
+
+# --- remind: reminders (events/reminders.py claims each once, events/notices.py tells the people) ------
+@dataclass(frozen=True)
+class ReminderDue(DomainEvent):
+    """A reminder about one date is due: `kind` "before:<minutes>", "starting" or "follow_up", about the
+    date's start at `starts_at` (ISO 8601), for `user_ids` (who want it), answered as one of `states`."""
+
+    required_consumers = ("notifications",)
+
+    occurrence_id: int
+    event_id: int
+    space_id: int
+    kind: str
+    starts_at: str
+    user_ids: tuple[int, ...] = ()
+    states: tuple[str, ...] = ("going",)
 
 
 # --- Activity verbs ---------------------------------------------------------------------------------

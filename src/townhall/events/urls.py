@@ -1,11 +1,12 @@
 """The events pages. Each area keeps its routes in its own module; all share the `events` namespace."""
 
-from townhall.events import event_views, import_views, views
+from townhall.events import event_views, feed_views, import_views, views
 
 app_name = "events"
 
 urlpatterns = [
     *views.urlpatterns,
     *import_views.urlpatterns,
+    *feed_views.urlpatterns,
     *event_views.urlpatterns,
 ]

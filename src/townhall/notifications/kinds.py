@@ -43,7 +43,9 @@ class Kind:
                 The notifications app already checks that the recipient may read `notification.space`;
                 this adds the kind's own checks (the post still exists, the sender is not blocked...);
     digest:     True: included in the daily or weekly digest of members who chose one;
-    order:      position on the settings page.
+    order:      position on the settings page;
+    attachments: (notification) -> [(filename, content, mimetype)], files added to the notification's
+                email for its recipient (an event's updated `.ics`), computed when the email is sent.
     """
 
     key: str
@@ -55,6 +57,7 @@ class Kind:
     still_visible: Callable[[Any, Any], bool] | None = None
     digest: bool = False
     order: int = 100
+    attachments: Callable[[Any], list[tuple[str, bytes, str]]] | None = None
 
 
 @dataclass(frozen=True)

@@ -160,6 +160,9 @@ def notification_email(*, kind: Kind, notification: Notification, to: str) -> Em
         headers=headers,
     )
     message.attach_alternative(html, "text/html")
+    if kind.attachments is not None:
+        for filename, content, mimetype in kind.attachments(notification):
+            message.attach(filename, content, mimetype)
     return message
 
 
