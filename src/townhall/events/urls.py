@@ -1,9 +1,11 @@
 """The events pages. Each area keeps its routes in its own module; all share the `events` namespace."""
 
-from townhall.events import views
+from townhall.events import door_views, live_views, views
 
 app_name = "events"
 
 urlpatterns = [
     *views.urlpatterns,
+    *door_views.urlpatterns,
+    *live_views.urlpatterns,
 ]

@@ -1,6 +1,8 @@
 """Every write to events goes through these actions (ARCHITECTURE rule 1)."""
 
 from townhall.events.actions._clean import EventInput, clean_answers, clean_event
+from townhall.events.actions.door import check_in, check_in_ticket, undo_check_in
+from townhall.events.actions.live import open_live_chat, promote_live_chat
 from townhall.events.actions.manage import (
     add_host,
     cancel_event,
@@ -16,13 +18,18 @@ __all__ = [
     "EventInput",
     "add_host",
     "cancel_event",
+    "check_in",
+    "check_in_ticket",
     "clean_answers",
     "clean_event",
     "create_event",
     "delete_event",
+    "open_live_chat",
+    "promote_live_chat",
     "promote_waitlist",
     "remove_host",
     "review_event",
     "set_rsvp",
+    "undo_check_in",
     "update_event",
 ]
