@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db.models import F
 from django.utils import timezone
 from events_testing import ZONE, first_date, make_event
 
@@ -47,5 +48,6 @@ def shift(occurrence: Occurrence, hours: float) -> Occurrence:
         starts_at=occurrence.starts_at + delta, ends_at=occurrence.ends_at + delta
     )
     event = occurrence.event
-    Event.objects.filter(pk=event.pk).update(starts_at=event.starts_at + delta, ends_at=event.ends_at + delta)
+    Event.objects.filter(pk=event.pk).update(starts_at=F("starts_at") + delta, ends_at=F("ends_at") + delta)
+    Event.objects.filter(pk=event.pk, series_ends_at__isnull=False).update(series_ends_at=F("series_ends_at") + delta)
     return Occurrence.objects.select_related("event", "event__space").get(pk=occurrence.pk)

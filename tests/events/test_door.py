@@ -16,6 +16,7 @@ from townhall.events.models import Occurrence, Rsvp
 from townhall.policy import Guardian
 
 pytestmark = pytest.mark.django_db
+DOOR_QUERIES = 8  # pinned: the door page's queries, whatever the number of people
 
 
 def _fresh(occurrence: Occurrence) -> Occurrence:
@@ -180,6 +181,7 @@ def test_the_door_page_runs_a_fixed_number_of_queries(
         going(occurrence, person)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert c.get(f"/events/date/{occurrence.pk}/door/").status_code == 200
+    assert len(few.captured_queries) == DOOR_QUERIES, [q["sql"][:80] for q in few.captured_queries]
 
 
 def test_tapping_check_in_swaps_the_row_and_the_counts(

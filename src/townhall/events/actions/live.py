@@ -85,6 +85,8 @@ def promote_live_chat(guardian: Guardian, event: Event, *, to_space: Space, titl
         locked = _lock(event)
         guardian.events.promote_recap.ensure(locked)
         root = Message.objects.select_related("space", "author", "promoted_to").get(pk=locked.chat_root_id)
+        if not guardian.chat.view_thread.can(root):  # a host outside the chat space: say so, not 404
+            raise PermissionDenied(f"The live chat is in {root.space.name}, which you cannot read.")
         topic = chat_actions.promote_thread(
             guardian, root, to_space=to_space, title=title or f"Recap: {locked.title}"[:200]
         )
