@@ -49,5 +49,7 @@ def shift(occurrence: Occurrence, hours: float) -> Occurrence:
     )
     event = occurrence.event
     Event.objects.filter(pk=event.pk).update(starts_at=F("starts_at") + delta, ends_at=F("ends_at") + delta)
-    Event.objects.filter(pk=event.pk, series_ends_at__isnull=False).update(series_ends_at=F("series_ends_at") + delta)
+    Event.objects.filter(pk=event.pk, series_ends_at__isnull=False).update(
+        series_ends_at=F("series_ends_at") + delta
+    )
     return Occurrence.objects.select_related("event", "event__space").get(pk=occurrence.pk)

@@ -25,9 +25,11 @@ QUESTIONS = [
 
 
 def _busy(space_moderator: Any, calendar: Any, host: Any) -> Any:
-    occurrence = tonight(space_moderator, calendar, host=host, capacity=3, guests_allowed=2, questions=QUESTIONS)
+    occurrence = tonight(
+        space_moderator, calendar, host=host, capacity=3, guests_allowed=2, questions=QUESTIONS
+    )
     zed, amy, bo, cat, dan, eve = people(calendar, ["zed", "amy", "bo", "cat", "dan", "eve"])
-    going(occurrence, zed, guests=1, answers={"q1": "Vegan", "q2": "=HYPERLINK(\"http://evil\")"})
+    going(occurrence, zed, guests=1, answers={"q1": "Vegan", "q2": '=HYPERLINK("http://evil")'})
     going(occurrence, amy)
     going(occurrence, bo)  # waitlisted first
     going(occurrence, cat)  # waitlisted second
@@ -45,17 +47,28 @@ def test_the_list_groups_people_and_keeps_the_waitlist_order(
     assert [(r.user.username, r.position) for r in found.waitlist] == [("bo", 1), ("cat", 2)]  # type: ignore[attr-defined]
     assert [r.user.username for r in found.maybe] == ["dan"] and found.not_going == 1
     zed = found.going[1]
-    assert zed.guests == 1 and zed.answer_list == [("Dietary needs?", "Vegan"), ("Telescope?", '=HYPERLINK("http://evil")')]  # type: ignore[attr-defined]
+    assert zed.guests == 1 and zed.answer_list == [
+        ("Dietary needs?", "Vegan"),
+        ("Telescope?", '=HYPERLINK("http://evil")'),
+    ]  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize(("persona", "error"), [("member", PermissionDenied), ("newcomer", PermissionDenied), ("outsider", NotFound)])
+@pytest.mark.parametrize(
+    ("persona", "error"),
+    [("member", PermissionDenied), ("newcomer", PermissionDenied), ("outsider", NotFound)],
+)
 def test_only_hosts_and_moderators_see_it(
     request: Any, space_moderator: Any, host: Any, calendar: Any, persona: str, error: type
 ) -> None:
     occurrence = tonight(space_moderator, calendar, host=host)
     with pytest.raises(error):
         attendees.attendee_list(Guardian(request.getfixturevalue(persona)), occurrence)
-    for allowed in (host, space_moderator, request.getfixturevalue("moderator"), request.getfixturevalue("owner")):
+    for allowed in (
+        host,
+        space_moderator,
+        request.getfixturevalue("moderator"),
+        request.getfixturevalue("owner"),
+    ):
         attendees.attendee_list(Guardian(allowed), occurrence)
 
 
@@ -102,7 +115,9 @@ def test_the_page_runs_a_fixed_number_of_queries(
     assert len(few.captured_queries) == ATTENDEES_QUERIES, [q["sql"][:90] for q in few.captured_queries]
 
 
-def test_csv_columns_and_formula_escaping(client_for: Any, space_moderator: Any, host: Any, calendar: Any) -> None:
+def test_csv_columns_and_formula_escaping(
+    client_for: Any, space_moderator: Any, host: Any, calendar: Any
+) -> None:
     occurrence = _busy(space_moderator, calendar, host)
     actions.check_in(Guardian(host), Rsvp.objects.get(occurrence=occurrence, user__username="zed"))
     answer = client_for(host).get(f"/events/date/{occurrence.pk}/attendees.csv")
@@ -116,7 +131,7 @@ def test_csv_columns_and_formula_escaping(client_for: Any, space_moderator: Any,
     assert set(by_user) == {"amy", "zed", "bo", "cat", "dan"}
     zed = by_user["zed"]
     assert zed[2] == "Going" and zed[3] == "1" and zed[4] != "" and zed[5] == "Vegan"
-    assert zed[6] == "'=HYPERLINK(\"http://evil\")"  # a formula is shown as text
+    assert zed[6] == '\'=HYPERLINK("http://evil")'  # a formula is shown as text
     assert by_user["dan"][5] == "'+1 nuts"
     assert by_user["bo"][7] == "1" and by_user["cat"][7] == "2" and by_user["bo"][2] == "On the waitlist"
 
@@ -130,7 +145,9 @@ def test_safe_cell(value: Any, cell: str) -> None:
     assert attendees.safe_cell(value) == cell
 
 
-def test_a_hostile_name_is_escaped_in_the_csv(client_for: Any, space_moderator: Any, host: Any, calendar: Any) -> None:
+def test_a_hostile_name_is_escaped_in_the_csv(
+    client_for: Any, space_moderator: Any, host: Any, calendar: Any
+) -> None:
     occurrence = tonight(space_moderator, calendar, host=host)
     (evil,) = people(calendar, ["evil"])
     evil.display_name = "=cmd|' /C calc'!A0"
@@ -146,5 +163,7 @@ def test_api_lists_attendees(client_for: Any, space_moderator: Any, host: Any, c
     body = client_for(host).get(f"/api/v1/occurrences/{occurrence.pk}/attendees").json()
     assert [p["username"] for p in body["going"]] == ["amy", "zed"]
     assert [(p["username"], p["waitlist_position"]) for p in body["waitlist"]] == [("bo", 1), ("cat", 2)]
-    assert body["not_going"] == 1 and body["going_count"] == 3 and body["going"][1]["answers"]["q1"] == "Vegan"
+    assert (
+        body["not_going"] == 1 and body["going_count"] == 3 and body["going"][1]["answers"]["q1"] == "Vegan"
+    )
     assert client_for(host).get("/api/v1/occurrences/abc/attendees").status_code == 422

@@ -34,7 +34,7 @@ def test_checking_in_counts_seats_records_attendance_and_emits(
     row = Activity.objects.get(verb="event.attended")
     assert row.actor_id == member.pk and row.target_id == occurrence.pk and row.space_id == calendar.pk
     assert row.data == {"event_id": occurrence.event_id, "occurrence_id": occurrence.pk, "guests": 2}
-    assert [e for e in emitted if isinstance(e, CheckedIn)][0].user_id == member.pk
+    assert next(e for e in emitted if isinstance(e, CheckedIn)).user_id == member.pk
 
 
 def test_checking_in_twice_keeps_the_first_time(
@@ -61,7 +61,10 @@ def test_people_not_going_are_refused(
     rsvp = actions.set_rsvp(Guardian(member), occurrence, state=state)
     with pytest.raises(PermissionDenied, match=message):
         actions.check_in(Guardian(host), rsvp)
-    assert _fresh(occurrence).checked_in_count == 0 and not Activity.objects.filter(verb="event.attended").exists()
+    assert (
+        _fresh(occurrence).checked_in_count == 0
+        and not Activity.objects.filter(verb="event.attended").exists()
+    )
 
 
 def test_the_waitlisted_are_refused_until_seated(
@@ -71,7 +74,7 @@ def test_the_waitlisted_are_refused_until_seated(
     going(occurrence, member)
     waiting = going(occurrence, newcomer)
     assert waiting.state == Rsvp.WAITLISTED
-    with pytest.raises(PermissionDenied, match="Newcomer.*waitlist|waitlist"):
+    with pytest.raises(PermissionDenied, match="Nina Newcomer is on the waitlist"):
         actions.check_in(Guardian(host), waiting)
     actions.set_rsvp(Guardian(member), occurrence, state=Rsvp.NOT_GOING)  # a seat frees up
     waiting.refresh_from_db()
@@ -133,7 +136,9 @@ def test_a_ticket_checks_in_on_its_own_date_only(space_moderator: Any, member: A
     assert actions.check_in_ticket(Guardian(space_moderator), occurrence, rsvp.ticket).pk == rsvp.pk
 
 
-def test_a_member_cannot_probe_tickets(space_moderator: Any, member: Any, newcomer: Any, calendar: Any) -> None:
+def test_a_member_cannot_probe_tickets(
+    space_moderator: Any, member: Any, newcomer: Any, calendar: Any
+) -> None:
     occurrence = tonight(space_moderator, calendar)
     rsvp = going(occurrence, member)
     with pytest.raises(PermissionDenied, match="Only the event's hosts"):
@@ -157,7 +162,9 @@ def test_the_door_page_lists_people_going_and_filters_by_name(
     assert "<strong>0</strong> of 3 checked in" in html
     found = c.get(f"/events/date/{occurrence.pk}/door/?q=cyr").content.decode()
     assert "Cyril" in found and "Ada" not in found
-    part = c.get(f"/events/date/{occurrence.pk}/door/?q=bo", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="door-list")
+    part = c.get(
+        f"/events/date/{occurrence.pk}/door/?q=bo", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="door-list"
+    )
     body = part.content.decode()
     assert 'id="door-list"' in body and "Bob" in body and "<html" not in body
     nobody = c.get(f"/events/date/{occurrence.pk}/door/?q=zzz").content.decode()
@@ -190,7 +197,9 @@ def test_tapping_check_in_swaps_the_row_and_the_counts(
     occurrence = tonight(space_moderator, calendar, host=host)
     rsvp = going(occurrence, member)
     c = client_for(host)
-    answer = c.post(f"/events/date/{occurrence.pk}/door/{rsvp.pk}/check-in/", {"q": "max"}, HTTP_HX_REQUEST="true")
+    answer = c.post(
+        f"/events/date/{occurrence.pk}/door/{rsvp.pk}/check-in/", {"q": "max"}, HTTP_HX_REQUEST="true"
+    )
     html = answer.content.decode()
     assert answer.status_code == 200 and f'id="p-{rsvp.pk}"' in html and "Checked in" in html
     assert 'id="door-counts"' in html and 'hx-swap-oob="true"' in html and "<strong>1</strong> of 1" in html
@@ -205,7 +214,9 @@ def test_a_refused_tap_says_why_in_the_row(
     occurrence = tonight(space_moderator, calendar, host=host)
     rsvp = actions.set_rsvp(Guardian(member), occurrence, state=Rsvp.MAYBE)
     c = client_for(host)
-    html = c.post(f"/events/date/{occurrence.pk}/door/{rsvp.pk}/check-in/", HTTP_HX_REQUEST="true").content.decode()
+    html = c.post(
+        f"/events/date/{occurrence.pk}/door/{rsvp.pk}/check-in/", HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "answered maybe" in html and 'role="alert"' in html
     plain = c.post(f"/events/date/{occurrence.pk}/door/{rsvp.pk}/check-in/", follow=True)
     assert "answered maybe" in plain.content.decode()

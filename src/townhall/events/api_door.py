@@ -88,7 +88,9 @@ def _rsvp(occurrence: Occurrence, *, username: str | None, ticket: str | None) -
 
 
 def _checked(rsvp: Rsvp) -> dict[str, Any]:
-    count = Occurrence.objects.filter(pk=rsvp.occurrence_id).values_list("checked_in_count", flat=True).first()
+    count = (
+        Occurrence.objects.filter(pk=rsvp.occurrence_id).values_list("checked_in_count", flat=True).first()
+    )
     return {"rsvp_id": rsvp.pk, "username": rsvp.user.username, "checked_in_at": rsvp.checked_in_at,
             "checked_in_count": count or 0}  # fmt: skip
 

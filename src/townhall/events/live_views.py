@@ -49,7 +49,9 @@ def _recap_form(targets: list[Any], event: Event, data: Any = None) -> PromoteFo
     return form
 
 
-def live_context(request: HttpRequest, occurrence: Occurrence, *, recap_form: PromoteForm | None = None) -> dict[str, Any]:
+def live_context(
+    request: HttpRequest, occurrence: Occurrence, *, recap_form: PromoteForm | None = None
+) -> dict[str, Any]:
     """What the live panel shows for `occurrence` (the viewer may read its event): {"live": {...}}.
     `live.shown` is False for events that are not online (the panel then renders nothing)."""
     guardian = guardian_of(request)
@@ -59,7 +61,11 @@ def live_context(request: HttpRequest, occurrence: Occurrence, *, recap_form: Pr
     phase = _phase(occurrence)
     root = None
     if event.chat_root_id is not None:
-        root = Message.objects.select_related("space", "author", "promoted_to").filter(pk=event.chat_root_id).first()
+        root = (
+            Message.objects.select_related("space", "author", "promoted_to")
+            .filter(pk=event.chat_root_id)
+            .first()
+        )
     info: dict[str, Any] = {
         "shown": True, "phase": phase, "event": event, "occurrence": occurrence, "root": root,
         "chat_space": root.space if root is not None else live_chat_space(event),
@@ -92,7 +98,11 @@ def _back(request: HttpRequest, occurrence: Occurrence) -> str:
 def live_page(request: HttpRequest, occurrence_id: int) -> HttpResponse:
     """The live panel as a page of its own (the chat beside a call on a second screen)."""
     occurrence = queries.get_occurrence_or_404(guardian_of(request), occurrence_id)
-    return render(request, LIVE, {"occurrence": occurrence, "event": occurrence.event, **live_context(request, occurrence)})
+    return render(
+        request,
+        LIVE,
+        {"occurrence": occurrence, "event": occurrence.event, **live_context(request, occurrence)},
+    )
 
 
 @login_required
@@ -124,8 +134,12 @@ def live_recap(request: HttpRequest, occurrence_id: int) -> HttpResponse:
         to_space = next((s for s in targets if s.pk == form.cleaned_data["space"]), None)
         try:
             if to_space is None:
-                raise Invalid("Pick a discussions space.", field_errors={"space": ["Pick a discussions space."]})
-            topic = live.promote_live_chat(guardian, event, to_space=to_space, title=form.cleaned_data["title"])
+                raise Invalid(
+                    "Pick a discussions space.", field_errors={"space": ["Pick a discussions space."]}
+                )
+            topic = live.promote_live_chat(
+                guardian, event, to_space=to_space, title=form.cleaned_data["title"]
+            )
         except Invalid as exc:
             for field, errors in exc.field_errors.items():
                 for error in errors:

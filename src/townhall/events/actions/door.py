@@ -34,7 +34,9 @@ _NOT_GOING = {
 
 
 def _lock(occurrence: Occurrence) -> Occurrence:
-    return Occurrence.objects.select_for_update().select_related("event", "event__space").get(pk=occurrence.pk)
+    return (
+        Occurrence.objects.select_for_update().select_related("event", "event__space").get(pk=occurrence.pk)
+    )
 
 
 def _locked_rsvp(rsvp: Rsvp, occurrence: Occurrence) -> Rsvp:
@@ -45,7 +47,9 @@ def _locked_rsvp(rsvp: Rsvp, occurrence: Occurrence) -> Rsvp:
 
 
 def _hit(guardian: Guardian) -> None:
-    ratelimit.hit(f"events-check-in:{guardian.user_id}", getattr(settings, "EVENTS_CHECK_IN_RATE", CHECK_IN_RATE))
+    ratelimit.hit(
+        f"events-check-in:{guardian.user_id}", getattr(settings, "EVENTS_CHECK_IN_RATE", CHECK_IN_RATE)
+    )
 
 
 def check_in(guardian: Guardian, rsvp: Rsvp) -> Rsvp:

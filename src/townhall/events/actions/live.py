@@ -14,7 +14,7 @@ person who opened the live chat, or the chat space's moderators, may move it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.db import transaction
 
@@ -71,7 +71,9 @@ def open_live_chat(guardian: Guardian, event: Event) -> Message:
     return root
 
 
-def promote_live_chat(guardian: Guardian, event: Event, *, to_space: Space, title: str | None = None) -> Topic:
+def promote_live_chat(
+    guardian: Guardian, event: Event, *, to_space: Space, title: str | None = None
+) -> Topic:
     """Turn the event's live chat into its recap topic in the discussions space `to_space`, through
     chat's `promote_thread` (authors and times kept; the thread closes and links to the topic), and
     keep it as Event.recap_topic. `title` defaults to "Recap: <event title>".
@@ -84,7 +86,9 @@ def promote_live_chat(guardian: Guardian, event: Event, *, to_space: Space, titl
     with transaction.atomic():
         locked = _lock(event)
         guardian.events.promote_recap.ensure(locked)
-        root = Message.objects.select_related("space", "author", "promoted_to").get(pk=locked.chat_root_id)
+        root = Message.objects.select_related("space", "author", "promoted_to").get(
+            pk=cast(int, locked.chat_root_id)
+        )  # the rule found it set
         if not guardian.chat.view_thread.can(root):  # a host outside the chat space: say so, not 404
             raise PermissionDenied(f"The live chat is in {root.space.name}, which you cannot read.")
         topic = chat_actions.promote_thread(
