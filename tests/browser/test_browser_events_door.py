@@ -47,7 +47,11 @@ def test_a_host_checks_people_in_on_a_phone(new_ui: Any, db: None, settings: Any
     mod = testing.make_member("sol", display_name="Sol Spacemod")
     member = testing.make_member("max", display_name="Max Member")
     calendar = testing.make_space(
-        "Meetups", kind="events", members=[host, member], moderators=[mod], kind_settings={"member_events": "open"}
+        "Meetups",
+        kind="events",
+        members=[host, member],
+        moderators=[mod],
+        kind_settings={"member_events": "open"},
     )
     occurrence = tonight(mod, calendar, host=host, title="Star party on the hill", capacity=4, guests_allowed=2,
                          questions=[{"id": "q1", "text": "Bringing a telescope?", "required": False}])  # fmt: skip
@@ -66,7 +70,9 @@ def test_a_host_checks_people_in_on_a_phone(new_ui: Any, db: None, settings: Any
     counts = page.locator("#door-counts")
     expect(counts).to_contain_text("0 of 4 checked in")
     expect(page.get_by_role("button", name="Check in Ada")).to_be_visible()
-    expect(page.locator("#door-list").get_by_text("Dee", exact=True)).to_have_count(0)  # waitlisted people are not at the door
+    expect(page.locator("#door-list").get_by_text("Dee", exact=True)).to_have_count(
+        0
+    )  # waitlisted people are not at the door
     shoot(ui, "door")
 
     page.get_by_label("Find a person").fill("cyr")
@@ -94,6 +100,12 @@ def test_a_host_checks_people_in_on_a_phone(new_ui: Any, db: None, settings: Any
     waiting = Rsvp.objects.get(user=dee).ticket
     ui.goto(f"/events/date/{occurrence.pk}/door/ticket/{waiting}/")
     expect(page.get_by_text(re.compile("cannot be checked in"))).to_be_visible()
+
+    ui.goto(f"/events/date/{occurrence.pk}/door/scan/")
+    page.get_by_label("Or type the ticket code").fill(Rsvp.objects.get(user=cyril).ticket[:8])
+    ui.click(page.get_by_role("button", name="Open"))
+    expect(page.get_by_text(re.compile("Checked in at"))).to_be_visible()  # Cyril, checked in above
+    shoot(ui, "door-scan-result")
 
     ui.goto(f"/events/date/{occurrence.pk}/attendees/")
     expect(page.get_by_role("heading", name="Waitlist")).to_be_visible()

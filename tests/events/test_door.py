@@ -336,3 +336,25 @@ def test_api_refusals_are_clear(
     assert _api(c, "post", "/api/v1/occurrences/999999/check-in", {"username": "max"}).status_code == 404
     as_member = _api(client_for(newcomer), "post", url, {"username": "max"})
     assert as_member.status_code == 403
+
+
+def test_the_scan_page_opens_a_ticket_by_its_code(
+    client_for: Any, space_moderator: Any, member: Any, newcomer: Any, calendar: Any
+) -> None:
+    occurrence = tonight(space_moderator, calendar)
+    rsvp = going(occurrence, member)
+    c = client_for(space_moderator)
+    url = f"/events/date/{occurrence.pk}/door/scan/"
+    page = c.get(url).content.decode()
+    assert "events/door-scan.js" in page and "data-door-scanner" in page and " hidden" in page
+    found = c.get(url, {"code": f" {rsvp.ticket[:8]} "})
+    assert (
+        found.status_code == 302
+        and found["Location"] == f"/events/date/{occurrence.pk}/door/ticket/{rsvp.ticket}/"
+    )
+    short = c.get(url, {"code": rsvp.ticket[:3]})
+    assert short.status_code == 400 and "at least 6 characters" in short.content.decode()
+    assert "No ticket for this date" in c.get(url, {"code": "zzzzzzzz"}).content.decode()
+    other = tonight(space_moderator, calendar, title="Other night")
+    assert c.get(f"/events/date/{other.pk}/door/scan/", {"code": rsvp.ticket[:8]}).status_code == 400
+    assert client_for(newcomer).get(url).status_code == 403

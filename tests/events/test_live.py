@@ -178,6 +178,8 @@ def test_the_panel_shows_the_thread_during_the_event(
     html = client_for(member).get(f"/events/date/{during.pk}/live/").content.decode()
     assert "Live chat" in html and "Can we see Saturn tonight?" in html and 'id="thread-compose"' in html
     assert "chat/thread.js" in html
+    hosting = client_for(host).get(f"/events/date/{during.pk}/live/").content.decode()
+    assert "Saturn" in hosting and "Make the recap topic" not in hosting  # offered once it is over
     outside = client_for(newcomer).get(f"/events/date/{during.pk}/live/").content.decode()
     assert "Saturn" not in outside and "join that space to take part" in outside
 

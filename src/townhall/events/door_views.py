@@ -150,6 +150,38 @@ def door_ticket(request: HttpRequest, occurrence_id: int, ticket: str) -> HttpRe
     return render(request, DOOR_TICKET, context, status=403 if error else 200)
 
 
+SCAN = "events/door_scan.html"
+CODE_MIN = 6  # the ticket page shows the first 8 characters of the ticket: enough within one date
+
+
+@login_required
+@require_GET
+def door_scan(request: HttpRequest, occurrence_id: int) -> HttpResponse:
+    """Scanning tickets: a phone's camera app opens a ticket's URL by itself; this page adds a scanner
+    in the browser where it has BarcodeDetector (progressive, never required), and a box for the
+    ticket code printed under the QR code (?code=), which opens that person's ticket."""
+    guardian = guardian_of(request)
+    occurrence = _occurrence(request, occurrence_id)
+    guardian.events.check_in.ensure(occurrence)
+    code = "".join(request.GET.get("code", "").split())[:40]
+    error = ""
+    if code:
+        found = list(
+            Rsvp.objects.filter(occurrence_id=occurrence.pk, ticket__startswith=code).values_list(
+                "ticket", flat=True
+            )[:2]
+        )
+        if len(code) < CODE_MIN:
+            error = f"Type at least {CODE_MIN} characters of the ticket code."
+        elif len(found) != 1:
+            error = "No ticket for this date starts with that code."
+        else:
+            return redirect(reverse("events:door-ticket", args=[occurrence.pk, found[0]]))
+    context = {"occurrence": occurrence, "event": occurrence.event, "code": code, "error": error,
+               "zone": zone_of(guardian)}  # fmt: skip
+    return render(request, SCAN, context, status=400 if error else 200)
+
+
 def ticket_qr_svg(url: str) -> str:
     """The QR code of `url` as inline SVG (segno; no JavaScript, scales with the page)."""
     qr = segno.make(url, error="m")
@@ -185,5 +217,6 @@ urlpatterns: list[URLPattern] = [
     path("events/date/<id:occurrence_id>/door/<id:rsvp_id>/check-in/", door_check_in, name="door-check-in"),
     path("events/date/<id:occurrence_id>/door/<id:rsvp_id>/undo/", door_undo, name="door-undo"),
     path("events/date/<id:occurrence_id>/door/ticket/<str:ticket>/", door_ticket, name="door-ticket"),
+    path("events/date/<id:occurrence_id>/door/scan/", door_scan, name="door-scan"),
     path("events/ticket/<str:ticket>/", ticket_page, name="ticket"),
 ]

@@ -78,7 +78,11 @@ def live_context(
         context = thread_context(request, root.space, root)
         info["thread_html"] = render_to_string(THREAD, context, request=request)
     info["can_read"] = "thread_html" in info
-    if guardian.events.promote_recap.can(event) and root is not None and guardian.chat.promote.can(root):
+    # The rule allows the recap from the start; the panel offers it once the session is over, so that
+    # nobody closes the chat by mistake while people are still talking.
+    if phase != "after":
+        pass
+    elif guardian.events.promote_recap.can(event) and root is not None and guardian.chat.promote.can(root):
         targets = thread_queries.promotion_targets(guardian)
         info["recap_form"] = recap_form or _recap_form(targets, event)
         info["recap_targets"] = targets
