@@ -18,6 +18,13 @@ def settings_fields() -> dict[str, forms.Field]:
             label="Member-hosted events",
             help_text="Whether members may put their own events (meetups, study sessions) on this calendar.",
         ),
+        # helper "door": where online events' live chats talk (events/actions/live.py)
+        "live_chat_space": forms.SlugField(
+            required=False,
+            max_length=100,
+            label="Chat space for live sessions",
+            help_text="The address name (slug) of a chat space: online events here get a live chat thread there.",
+        ),
     }
 
 

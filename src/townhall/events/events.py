@@ -138,6 +138,18 @@ class ReminderDue(DomainEvent):
     states: tuple[str, ...] = ("going",)
 
 
+# --- door (check-in at the door; helper "door") ---
+@dataclass(frozen=True)
+class CheckInUndone(DomainEvent):
+    """A host took back a check-in made by mistake."""
+
+    occurrence_id: int
+    event_id: int
+    space_id: int
+    user_id: int
+    actor_id: int | None
+
+
 # --- Activity verbs ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class EventData:
@@ -166,6 +178,19 @@ class AttendedData:
     guests: int = 0
 
 
+# --- door ---
+@dataclass(frozen=True)
+class LiveChatData:
+    event_id: int
+    message_id: int
+
+
+@dataclass(frozen=True)
+class RecapData:
+    event_id: int
+    topic_id: int
+
+
 VERBS = [
     Verb("event.created", EventData),
     Verb("event.submitted", EventData, audience=MODERATORS),
@@ -180,4 +205,8 @@ VERBS = [
     Verb("event.promoted", RsvpData, audience=PRIVATE),
     # Attendance, for analytics and impact: one row per person checked in (the target is the occurrence).
     Verb("event.attended", AttendedData),
+    # --- door: a check-in taken back (the log is append-only); live chat opened, recap promoted ---
+    Verb("event.attendance_undone", AttendedData),
+    Verb("event.live_chat_opened", LiveChatData),
+    Verb("event.recap_promoted", RecapData),
 ]

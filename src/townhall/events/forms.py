@@ -339,7 +339,9 @@ class EventForm(forms.Form):
             questions=questions,
             group_id=group_id,
             # Django's DateTimeField gives the typed wall time made aware in the site's zone: keep the wall time.
-            group_only_until_local=until.replace(tzinfo=None) if (until := data.get("group_only_until")) else None,
+            group_only_until_local=until.replace(tzinfo=None)
+            if (until := data.get("group_only_until"))
+            else None,
         )
 
 

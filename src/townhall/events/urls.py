@@ -1,6 +1,6 @@
 """The events pages. Each area keeps its routes in its own module; all share the `events` namespace."""
 
-from townhall.events import event_views, feed_views, import_views, views
+from townhall.events import door_views, event_views, feed_views, import_views, live_views, views
 
 app_name = "events"
 
@@ -8,5 +8,7 @@ urlpatterns = [
     *views.urlpatterns,
     *import_views.urlpatterns,
     *feed_views.urlpatterns,
+    *door_views.urlpatterns,
+    *live_views.urlpatterns,
     *event_views.urlpatterns,
 ]

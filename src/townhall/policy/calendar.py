@@ -40,6 +40,23 @@ def member_events(space: Space) -> str:
     return value if value in {"approval", "open", "off"} else "approval"
 
 
+# --- live sessions (helper "door") ----------------------------------------------------------------
+LIVE_CHAT_SETTING = "live_chat_space"  # an events space's setting: the slug of a chat space
+NO_CHAT_SPACE = "This calendar has no chat space for live sessions; a moderator picks one in its settings."
+
+
+def live_chat_space(event: Event) -> Space | None:
+    """Where the event's live chat lives: its own space if that is a chat space, else the chat space its
+    events space names in `live_chat_space`; None when there is none (no live chat then)."""
+    space = event.space
+    if space.kind == "chat":
+        return space
+    slug = (space.kind_settings or {}).get(LIVE_CHAT_SETTING)
+    if not isinstance(slug, str) or not slug.strip():
+        return None
+    return Space.objects.filter(slug=slug.strip(), kind="chat", archived_at__isnull=True).first()
+
+
 class EventRules(RuleGroup):
     # --- standing --------------------------------------------------------------------------------
     def moderates(self, space: Space) -> bool:
@@ -243,6 +260,38 @@ class EventRules(RuleGroup):
             return refuse("Check-in opens on the day of the event.")
         if now > occurrence.ends_at + CHECK_IN_WINDOW:
             return refuse("Check-in for this date has closed.")
+        return None
+
+    # --- live sessions (helper "door": events/actions/live.py) ------------------------------------
+    @rule
+    def open_live_chat(self, event: Event) -> Refusal | None:
+        """Open an online event's live chat (a thread in a chat space): hosts and moderators, until
+        the event is over."""
+        refusal = self.manage_attendees(event)
+        if refusal is not None:
+            return refusal
+        if event.state != Event.PUBLISHED:
+            return refuse("The live chat opens for published events.")
+        if not event.online:
+            return refuse("Only online and hybrid events have a live chat.")
+        if (event.series_ends_at or event.ends_at) <= timezone.now():
+            return refuse("This event is over.")
+        if live_chat_space(event) is None:
+            return refuse(NO_CHAT_SPACE)
+        return None
+
+    @rule
+    def promote_recap(self, event: Event) -> Refusal | None:
+        """Turn the live chat into the event's recap topic: hosts and moderators, after the start."""
+        refusal = self.manage_attendees(event)
+        if refusal is not None:
+            return refusal
+        if event.recap_topic_id is not None:
+            return refuse("This event already has its recap topic.")
+        if event.chat_root_id is None:
+            return refuse("This event has no live chat to turn into a recap.")
+        if event.starts_at > timezone.now():
+            return refuse("The recap can be made once the event has started.")
         return None
 
     @rule

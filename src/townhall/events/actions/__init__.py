@@ -2,6 +2,8 @@
 
 from townhall.events.actions._clean import EventInput, clean_answers, clean_event
 from townhall.events.actions.cover import prepare_cover, set_cover
+from townhall.events.actions.door import check_in, check_in_ticket, undo_check_in
+from townhall.events.actions.live import open_live_chat, promote_live_chat
 from townhall.events.actions.manage import (
     add_host,
     cancel_event,
@@ -17,15 +19,20 @@ __all__ = [
     "EventInput",
     "add_host",
     "cancel_event",
+    "check_in",
+    "check_in_ticket",
     "clean_answers",
     "clean_event",
     "create_event",
     "delete_event",
+    "open_live_chat",
     "prepare_cover",
+    "promote_live_chat",
     "promote_waitlist",
     "remove_host",
     "review_event",
     "set_cover",
     "set_rsvp",
+    "undo_check_in",
     "update_event",
 ]
