@@ -105,14 +105,19 @@ def test_bulk_rsvps_take_past_dates(space_moderator: Any, calendar: Any, member:
         ({"guests": -1}, "cannot be negative"),
         ({"answers": {}}, "Which scope"),
         ({"answers": {"q9": "?"}}, "no question"),
-        ({"at": datetime(2026, 1, 1)}, "time zone"),  # noqa: DTZ001 - the naive time is the point
+        ({"at": datetime(2026, 1, 1)}, "time zone"),
     ],
 )
 def test_bulk_rsvps_refuse_what_the_action_refuses(
     space_moderator: Any, calendar: Any, member: Any, new: dict[str, Any], message: str
 ) -> None:
     occurrence = first_date(make_event(space_moderator, calendar, guests_allowed=1, questions=QUESTIONS))
-    values: dict[str, Any] = {"user_id": member.pk, "state": Rsvp.GOING, "at": timezone.now(), "answers": {"q1": "A"}}
+    values: dict[str, Any] = {
+        "user_id": member.pk,
+        "state": Rsvp.GOING,
+        "at": timezone.now(),
+        "answers": {"q1": "A"},
+    }
     values.update(new)
     with pytest.raises(Invalid, match=message):
         bulk.bulk_rsvps(occurrence, [NewRsvp(**values)])
@@ -143,7 +148,9 @@ def test_bulk_rsvps_one_answer_per_person(space_moderator: Any, calendar: Any, m
     occurrence = first_date(make_event(space_moderator, calendar))
     now = timezone.now()
     with pytest.raises(Invalid, match="given twice"):
-        bulk.bulk_rsvps(occurrence, [NewRsvp(member.pk, Rsvp.GOING, now), NewRsvp(member.pk, Rsvp.MAYBE, now)])
+        bulk.bulk_rsvps(
+            occurrence, [NewRsvp(member.pk, Rsvp.GOING, now), NewRsvp(member.pk, Rsvp.MAYBE, now)]
+        )
     actions.set_rsvp(Guardian(member), occurrence, state=Rsvp.MAYBE)
     with pytest.raises(Invalid, match="already answered"):
         bulk.bulk_rsvps(occurrence, [NewRsvp(member.pk, Rsvp.GOING, now)])
@@ -174,12 +181,17 @@ def test_attendance_refusals(space_moderator: Any, calendar: Any) -> None:
     people = _people(calendar, 3)
     occurrence = first_date(make_event(space_moderator, calendar))
     now = timezone.now()
-    bulk.bulk_rsvps(occurrence, [NewRsvp(people[0].pk, Rsvp.GOING, now), NewRsvp(people[1].pk, Rsvp.MAYBE, now)])
+    bulk.bulk_rsvps(
+        occurrence, [NewRsvp(people[0].pk, Rsvp.GOING, now), NewRsvp(people[1].pk, Rsvp.MAYBE, now)]
+    )
     for attendees, message in [
         ([NewAttendance(people[1].pk, now)], "not going"),
         ([NewAttendance(people[2].pk, now)], "not going"),
         ([NewAttendance(people[0].pk, now), NewAttendance(people[0].pk, now)], "given twice"),
-        ([NewAttendance(people[0].pk, now), NewAttendance(people[1].pk, now)], "not going"),  # nothing written
+        (
+            [NewAttendance(people[0].pk, now), NewAttendance(people[1].pk, now)],
+            "not going",
+        ),  # nothing written
     ]:
         with pytest.raises(Invalid, match=message):
             bulk.bulk_attendance(occurrence, attendees)
@@ -214,7 +226,7 @@ def test_cancel_date(space_moderator: Any, calendar: Any) -> None:
     with pytest.raises(Invalid, match="at most 500"):
         bulk.cancel_date(first_date(event), reason="x" * 501, by_id=None, at=at)
     with pytest.raises(Invalid, match="time zone"):
-        bulk.cancel_date(first_date(event), reason="", by_id=None, at=datetime(2026, 1, 1))  # noqa: DTZ001
+        bulk.cancel_date(first_date(event), reason="", by_id=None, at=datetime(2026, 1, 1))
 
 
 def _image(space: Any, user: Any) -> Any:
@@ -226,7 +238,9 @@ def _image(space: Any, user: Any) -> Any:
 def test_link_recap(space_moderator: Any, calendar: Any, open_calendar: Any) -> None:
     event = make_event(space_moderator, calendar)
     discussion = testing.make_space("Recaps", members=[space_moderator])
-    topic = discussions.create_topic(Guardian(space_moderator), discussion, title="How it went", body="Great night.")
+    topic = discussions.create_topic(
+        Guardian(space_moderator), discussion, title="How it went", body="Great night."
+    )
     with pytest.raises(Invalid, match="cover"):
         bulk.link_recap(event, topic=topic, cover=_image(open_calendar, space_moderator))  # another space
     cover = _image(calendar, space_moderator)

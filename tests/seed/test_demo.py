@@ -38,7 +38,8 @@ def test_counts(seeded: dict[str, int]) -> None:
     community_spaces = Space.objects.exclude(
         kind="direct"
     )  # direct conversations: tests/chat/test_direct_demo.py
-    assert 6 <= community_spaces.count() <= 11  # eight discussion spaces, one chat, the imported archive, events
+    # eight discussion spaces, one chat, the imported archive, the events space
+    assert 6 <= community_spaces.count() <= 11
     assert set(community_spaces.values_list("visibility", flat=True)) == {
         "public",
         "members",
@@ -136,7 +137,9 @@ def test_the_demo_has_conversations_worth_reading(seeded: dict[str, int], client
     assert Reaction.objects.filter(post=question.accepted_post).count() == 3
     assert Topic.objects.filter(pinned=Topic.PIN_SPACE, kind=Topic.ANNOUNCEMENT).count() == 1
     recaps = Topic.objects.filter(title__startswith="Perseids at")  # last August's (demo_events)
-    latest = list(Topic.objects.exclude(pk__in=recaps).order_by("-last_posted_at").values_list("title", flat=True))
+    latest = list(
+        Topic.objects.exclude(pk__in=recaps).order_by("-last_posted_at").values_list("title", flat=True)
+    )
     assert latest[-1] == "Mentor pairing for Cohort 3"  # six weeks ago
     assert latest.index("Best night this month for Saturn?") < 5
 

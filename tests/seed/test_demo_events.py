@@ -133,7 +133,9 @@ def test_past_event_with_attendance_recap_and_photos(seeded: dict[str, int]) -> 
     assert date.ends_at < timezone.now() and date.starts_at.month == 8
     checked_in = Rsvp.objects.filter(occurrence=date, checked_in_at__isnull=False)
     assert checked_in.count() == 8 and date.checked_in_count == sum(r.seats for r in checked_in)
-    assert Rsvp.objects.filter(occurrence=date, state=Rsvp.GOING, checked_in_at__isnull=True).exists()  # no-shows
+    assert Rsvp.objects.filter(
+        occurrence=date, state=Rsvp.GOING, checked_in_at__isnull=True
+    ).exists()  # no-shows
     assert perseids.recap_topic is not None and perseids.recap_topic.post_count == 4
     assert perseids.recap_topic.posts.filter(uploads__isnull=False).count() == 2
     assert perseids.cover is not None and perseids.cover.space_id == perseids.space_id
@@ -152,14 +154,14 @@ def test_attendance_is_in_the_activity_log(seeded: dict[str, int]) -> None:
 
 def test_everything_keeps_the_invariants(seeded: dict[str, int]) -> None:
     seats = {
-        (row["occurrence_id"], row["state"]): row["seats"]
-        for row in Rsvp.objects.values("occurrence_id", "state").annotate(seats=Sum("guests") + Count("id"))
+        (row["occurrence_id"], row["state"]): row["taken"]
+        for row in Rsvp.objects.values("occurrence_id", "state").annotate(taken=Sum("guests") + Count("id"))
     }
     checked = {
-        row["occurrence_id"]: row["seats"]
+        row["occurrence_id"]: row["taken"]
         for row in Rsvp.objects.filter(checked_in_at__isnull=False)
         .values("occurrence_id")
-        .annotate(seats=Sum("guests") + Count("id"))
+        .annotate(taken=Sum("guests") + Count("id"))
     }
     for o in Occurrence.objects.select_related("event"):
         assert o.going_count == seats.get((o.pk, Rsvp.GOING), 0), o

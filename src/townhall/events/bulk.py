@@ -112,7 +112,11 @@ def bulk_rsvps(occurrence: Occurrence, rsvps: Sequence[NewRsvp]) -> list[Rsvp]:
             answers = clean_answers(event.questions, new.answers) if attending else {}
             seats = 1 + guests
             state = new.state
-            if state == Rsvp.GOING and event.capacity is not None and occurrence.going_count + seats > event.capacity:
+            if (
+                state == Rsvp.GOING
+                and event.capacity is not None
+                and occurrence.going_count + seats > event.capacity
+            ):
                 state = Rsvp.WAITLISTED
             counter = _COUNTERS.get(state)
             if counter is not None:
@@ -160,7 +164,9 @@ def bulk_attendance(occurrence: Occurrence, attendees: Sequence[NewAttendance]) 
             _aware(attendee.at, "at")
             rsvp = found.get(attendee.user_id)
             if rsvp is None or rsvp.state != Rsvp.GOING:
-                raise invalid("user", f"Person {attendee.user_id} is not going to this date, so cannot check in.")
+                raise invalid(
+                    "user", f"Person {attendee.user_id} is not going to this date, so cannot check in."
+                )
             if rsvp.checked_in_at is not None:
                 raise invalid("user", f"Person {attendee.user_id} is already checked in.")
             rsvp.checked_in_at, rsvp.checked_in_by_id = attendee.at, attendee.by_id
@@ -189,7 +195,9 @@ def cancel_date(occurrence: Occurrence, *, reason: str, by_id: int | None, at: d
         occurrence.sequence += 1
         occurrence.save(update_fields=["cancelled_at", "cancel_reason", "sequence"])
         data = OccurrenceData(event_id=occurrence.event_id, starts_at=occurrence.starts_at.isoformat())
-        record_activity(by_id, "occurrence.cancelled", occurrence, space_id=occurrence.space_id, data=data, at=at)
+        record_activity(
+            by_id, "occurrence.cancelled", occurrence, space_id=occurrence.space_id, data=data, at=at
+        )
     return occurrence
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import io
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,6 +41,7 @@ from townhall.activity.models import Activity
 from townhall.activity.payloads import Via
 from townhall.community.models import Group, Membership
 from townhall.content.uploads import prepare, store
+from townhall.core.errors import PermissionDenied
 from townhall.discussions.bulk import NewReaction, NewReply, NewTopic, bulk_create_topics
 from townhall.discussions.models import Post, Topic
 from townhall.discussions.uploads import attach_uploads
@@ -118,6 +119,23 @@ Thank you to everyone who carpooled, and to the fox who inspected our snacks at 
 meteors below! The composite is 41 frames from my 14 mm, aligned on the stars."""
 
 
+@dataclass
+class People:
+    """The demo's people by username, each with one Guardian for the whole seeding (its standing is
+    read once, not for every answer)."""
+
+    users: dict[str, User]
+    guardians: dict[str, Guardian] = field(default_factory=dict)
+
+    def __getitem__(self, username: str) -> User:
+        return self.users[username]
+
+    def guardian(self, username: str) -> Guardian:
+        if username not in self.guardians:
+            self.guardians[username] = Guardian(self.users[username])
+        return self.guardians[username]
+
+
 @dataclass(frozen=True)
 class Answer:
     who: str
@@ -128,17 +146,18 @@ class Answer:
 
 def seed_events(users: dict[str, User], spaces: dict[str, Space], now: datetime) -> dict[str, int]:
     """Create the Events space and the demo's events with their answers; returns counts."""
+    people = People(users)
     calendar = _events_space(users)
     chapter = spaces["Berlin chapter"]
     groups = {group.name: group for group in Group.objects.all()}
     made: list[Event] = []
-    made += _star_party(users, chapter, groups["Berlin chapter"], now)
-    made += _clinic(users, calendar, now)
-    made += _marathon(users, calendar, groups["Berlin chapter"], now)
-    made += _perseids(users, calendar, spaces["Deep-sky imaging"], now)
+    made += _star_party(people, chapter, groups["Berlin chapter"], now)
+    made += _clinic(people, calendar, now)
+    made += _marathon(people, calendar, groups["Berlin chapter"], now)
+    made += _perseids(people, calendar, spaces["Deep-sky imaging"], now)
     recaps = [event.recap_topic_id for event in made if event.recap_topic_id]
-    made += _workshop(users, calendar, now)
-    made += _member_events(users, calendar, groups["Southern Hemisphere"], now)
+    made += _workshop(people, calendar, now)
+    made += _member_events(people, calendar, groups["Southern Hemisphere"], now)
     return {
         "events": len(made),
         "event dates": Occurrence.objects.filter(event__in=made).count(),
@@ -186,43 +205,48 @@ def _weekday_after(day: date, weekday: int) -> date:
     return day + timedelta(days=(weekday - day.weekday()) % 7)
 
 
-def _create(users: dict[str, User], who: str, space: Space, created: datetime, **fields: Any) -> Event:
+def _create(users: People, who: str, space: Space, created: datetime, **fields: Any) -> Event:
     """create_event as `who`, then dated back to `created` (with its Activity row)."""
-    event = actions.create_event(Guardian(users[who]), space, data=EventInput(**fields))
+    event = actions.create_event(users.guardian(who), space, data=EventInput(**fields))
     Event.objects.filter(pk=event.pk).update(created_at=created, updated_at=created)
     Activity.objects.filter(target_type="events.event", target_id=event.pk).update(created_at=created)
     return event
 
 
 def _dates(event: Event) -> list[Occurrence]:
-    return list(Occurrence.objects.filter(event=event).select_related("event", "event__space").order_by("starts_at"))
+    return list(
+        Occurrence.objects.filter(event=event).select_related("event", "event__space").order_by("starts_at")
+    )
 
 
-def _answer(users: dict[str, User], occurrence: Occurrence, answers: Sequence[Answer], *, first: datetime,
+def _answer(users: People, occurrence: Occurrence, answers: Sequence[Answer], *, first: datetime,
             last: datetime) -> int:  # fmt: skip
-    """Answers for a date still to come, through set_rsvp, spread between `first` and `last` in order
-    (so the waitlist keeps the order people asked in). Someone the rule refuses (an RSVP deadline that
-    has passed at this hour, a group-first event) simply does not answer."""
-    written = 0
+    """Answers for a date still to come, through set_rsvp, then dated back between `first` and `last`
+    in the order given (so the waitlist keeps the order people asked in). Someone the rule refuses (an
+    RSVP deadline already passed at this hour, a group-first event) simply does not answer."""
     step = (last - first) / max(1, len(answers))
+    when: dict[int, datetime] = {}  # user id -> when they answered
     for n, answer in enumerate(answers):
-        guardian = Guardian(users[answer.who])
-        if not guardian.events.rsvp.can(occurrence):
+        try:
+            actions.set_rsvp(users.guardian(answer.who), occurrence, state=answer.state, guests=answer.guests,
+                             answers=answer.answers)  # fmt: skip
+        except PermissionDenied:
             continue
-        rsvp = actions.set_rsvp(guardian, occurrence, state=answer.state, guests=answer.guests,
-                                answers=answer.answers)  # fmt: skip
-        at = first + step * n
-        Rsvp.objects.filter(pk=rsvp.pk).update(
-            created_at=at, updated_at=at, waitlisted_at=at if rsvp.waitlisted_at else None
-        )
-        Activity.objects.filter(
-            verb="event.rsvp", actor_id=rsvp.user_id, target_type="events.occurrence", target_id=occurrence.pk
-        ).update(created_at=at)
-        written += 1
-    return written
+        when[users[answer.who].pk] = first + step * n
+    rsvps = list(Rsvp.objects.filter(occurrence=occurrence, user_id__in=when))
+    for rsvp in rsvps:
+        rsvp.created_at = rsvp.updated_at = when[rsvp.user_id]
+        rsvp.waitlisted_at = when[rsvp.user_id] if rsvp.waitlisted_at else None
+    Rsvp.objects.bulk_update(rsvps, ["created_at", "updated_at", "waitlisted_at"])
+    logged = list(Activity.objects.filter(verb="event.rsvp", target_type="events.occurrence", target_id=occurrence.pk,
+                                          actor_id__in=when))  # fmt: skip
+    for row in logged:
+        row.created_at = when[row.actor_id]  # type: ignore[index]
+    Activity.objects.bulk_update(logged, ["created_at"])
+    return len(rsvps)
 
 
-def _history(users: dict[str, User], occurrence: Occurrence, answers: Sequence[Answer], *, days_before: float = 4,
+def _history(users: People, occurrence: Occurrence, answers: Sequence[Answer], *, days_before: float = 4,
              checked_in: Sequence[str] = (), by: str | None = None) -> None:  # fmt: skip
     """Answers and check-ins for a date that is over, through the bulk layer."""
     start = occurrence.starts_at
@@ -239,7 +263,7 @@ def _history(users: dict[str, User], occurrence: Occurrence, answers: Sequence[A
 
 
 # --- the Berlin chapter ------------------------------------------------------------------------------
-def _star_party(users: dict[str, User], chapter: Space, group: Group, now: datetime) -> list[Event]:
+def _star_party(users: People, chapter: Space, group: Group, now: datetime) -> list[Event]:
     today = _local_today(now, BERLIN)
     first = _weekday_after(today - timedelta(days=70), 3)  # a Thursday ten weeks ago
     venue, address, map_url = ARCHENHOLD
@@ -250,7 +274,7 @@ def _star_party(users: dict[str, User], chapter: Space, group: Group, now: datet
         venue=f"{venue}, the lawn behind the great refractor", address=address, map_url=map_url,
         guests_allowed=2, group_id=group.pk,
     )  # fmt: skip
-    actions.add_host(Guardian(users["anika"]), event, user=users["noah"])
+    actions.add_host(users.guardian("anika"), event, user=users["noah"])
     dates = _dates(event)
     past = [d for d in dates if d.ends_at <= now]
     # Who came which week (a small chapter: the regulars, friends, and cloudy weeks).
@@ -287,7 +311,7 @@ def _star_party(users: dict[str, User], chapter: Space, group: Group, now: datet
     _answer(users, _dates(sidewalk)[0], [Answer("noah", GOING), Answer("mira", GOING), Answer("jonas", MAYBE)],
             first=now - timedelta(days=10), last=now - timedelta(days=6))  # fmt: skip
     actions.cancel_event(
-        Guardian(users["anika"]), sidewalk,
+        users.guardian("anika"), sidewalk,
         reason="The park office withdrew our permit for that weekend (a festival is setting up). We'll try again in spring.",
     )  # fmt: skip
     return [event, sidewalk]
@@ -326,7 +350,7 @@ def _clinic_answers(month: int, size: int) -> list[Answer]:
     return answers
 
 
-def _clinic(users: dict[str, User], calendar: Space, now: datetime) -> list[Event]:
+def _clinic(users: People, calendar: Space, now: datetime) -> list[Event]:
     today = _local_today(now, BERLIN)
     month = (today.replace(day=1) - timedelta(days=95)).replace(day=1)
     first = _weekday_after(month, 1)  # the first Tuesday, four months ago
@@ -337,10 +361,17 @@ def _clinic(users: dict[str, User], calendar: Space, now: datetime) -> list[Even
         location_kind=Event.ONLINE, online_url=CLINIC_LINK, capacity=30, guests_allowed=0,
         rsvp_deadline_minutes=60, questions=CLINIC_QUESTIONS,
     )  # fmt: skip
-    actions.add_host(Guardian(users["jonas"]), event, user=users["lucas"])
+    actions.add_host(users.guardian("jonas"), event, user=users["lucas"])
     dates = _dates(event)
     for n, occurrence in enumerate(d for d in dates if d.ends_at <= now):
-        _history(users, occurrence, [Answer("lucas", GOING, answers={"q1": "Hosting"}), *_clinic_answers(n, min(len(CLINIC_CROWD), 14 + 3 * n))])
+        _history(
+            users,
+            occurrence,
+            [
+                Answer("lucas", GOING, answers={"q1": "Hosting"}),
+                *_clinic_answers(n, min(len(CLINIC_CROWD), 14 + 3 * n)),
+            ],
+        )
     upcoming = [d for d in dates if d.ends_at > now]
     if upcoming:
         _answer(users, upcoming[0], [Answer("lucas", GOING, answers={"q1": "Hosting"}), *_clinic_answers(99, 22)],
@@ -348,13 +379,15 @@ def _clinic(users: dict[str, User], calendar: Space, now: datetime) -> list[Even
     return [event]
 
 
-def _marathon(users: dict[str, User], calendar: Space, group: Group, now: datetime) -> list[Event]:
+def _marathon(users: People, calendar: Space, group: Group, now: datetime) -> list[Event]:
     today = _local_today(now, BERLIN)
     year = today.year if today < date(today.year, 3, 10) else today.year + 1
     saturday = _weekday_after(date(year, 3, 25), 5)  # the last Saturday of March
     venue, address, map_url = GULPE
     zone = ZoneInfo(BERLIN)
-    offered_until = (now + timedelta(days=10)).astimezone(zone).replace(minute=0, second=0, microsecond=0, tzinfo=None)
+    offered_until = (
+        (now + timedelta(days=10)).astimezone(zone).replace(minute=0, second=0, microsecond=0, tzinfo=None)
+    )
     event = _create(
         users, "jonas", calendar, now - timedelta(days=9),
         title="Messier marathon at Gülpe", starts_local=_on(saturday, 0), ends_local=_on(saturday + timedelta(days=1), 0),
@@ -377,7 +410,7 @@ def _last_perseids(now: datetime) -> date:
     return peak if peak < today - timedelta(days=2) else date(today.year - 1, 8, 12)
 
 
-def _perseids(users: dict[str, User], calendar: Space, recap_space: Space, now: datetime) -> list[Event]:
+def _perseids(users: People, calendar: Space, recap_space: Space, now: datetime) -> list[Event]:
     night = _last_perseids(now)
     venue, address, map_url = GULPE
     event = _create(
@@ -386,7 +419,7 @@ def _perseids(users: dict[str, User], calendar: Space, recap_space: Space, now: 
         time_zone=BERLIN, description=PERSEIDS, location_kind=Event.IN_PERSON, venue=venue, address=address,
         map_url=map_url, guests_allowed=2, questions=["Carpool: do you have seats, or need one?"],
     )  # fmt: skip
-    actions.add_host(Guardian(users["mira"]), event, user=users["jonas"])
+    actions.add_host(users.guardian("mira"), event, user=users["jonas"])
     occurrence = _dates(event)[0]
     answers = [
         Answer("mira", GOING, 1, {"q1": "Driving from Berlin, 2 seats"}), Answer("jonas", GOING, 0, {"q1": "Driving from Leipzig"}),
@@ -423,7 +456,7 @@ def _perseids(users: dict[str, User], calendar: Space, recap_space: Space, now: 
     return [event]
 
 
-def _workshop(users: dict[str, User], calendar: Space, now: datetime) -> list[Event]:
+def _workshop(users: People, calendar: Space, now: datetime) -> list[Event]:
     day = _weekday_after(_local_today(now, BERLIN) + timedelta(days=11), 5)
     venue, address, map_url = ARCHENHOLD
     event = _create(
@@ -448,7 +481,7 @@ def _workshop(users: dict[str, User], calendar: Space, now: datetime) -> list[Ev
     return [event]
 
 
-def _member_events(users: dict[str, User], calendar: Space, southern: Group, now: datetime) -> list[Event]:
+def _member_events(users: People, calendar: Space, southern: Group, now: datetime) -> list[Event]:
     """Events members proposed: one approved by a moderator, one hosted by a moderator for the Southern
     Hemisphere group, and one still waiting for approval."""
     day = _local_today(now, "Asia/Kolkata") + timedelta(days=9)
@@ -458,7 +491,7 @@ def _member_events(users: dict[str, User], calendar: Space, southern: Group, now
         ends_local=_on(day, 21, 30), time_zone="Asia/Kolkata", description=SPECTRA, location_kind=Event.ONLINE,
         online_url="https://meet.jit.si/NightSkyCollective-Spectra", capacity=40,
     )  # fmt: skip
-    actions.review_event(Guardian(users["jonas"]), spectra, approve=True, note="Lovely idea, thank you Priya!")
+    actions.review_event(users.guardian("jonas"), spectra, approve=True, note="Lovely idea, thank you Priya!")
     Event.objects.filter(pk=spectra.pk).update(reviewed_at=now - timedelta(days=4))
     Activity.objects.filter(target_type="events.event", target_id=spectra.pk, verb="event.approved").update(
         created_at=now - timedelta(days=4)
