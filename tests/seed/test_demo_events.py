@@ -83,7 +83,9 @@ def test_upcoming_and_past_events(seeded: dict[str, int]) -> None:
 
 def test_series(seeded: dict[str, int]) -> None:
     star_party = _event("Thursday night star party")
-    assert star_party.rrule == "FREQ=WEEKLY;BYDAY=TH" and star_party.time_zone == "Europe/Berlin"
+    assert {"FREQ=WEEKLY", "BYDAY=TH"} <= set(
+        star_party.rrule.split(";")
+    ) and star_party.time_zone == "Europe/Berlin"
     dates = list(Occurrence.objects.filter(event=star_party))
     assert all(d.starts_at.astimezone(ZoneInfo("Europe/Berlin")).hour == 20 for d in dates)
     cancelled = [d for d in dates if d.cancelled_at is not None]
@@ -92,7 +94,8 @@ def test_series(seeded: dict[str, int]) -> None:
     assert {h.user.username for h in EventHost.objects.filter(event=star_party)} == {"anika", "noah"}
     clinic = _event("Astrophotography processing clinic")
     assert (clinic.location_kind, clinic.capacity, clinic.guests_allowed) == (Event.ONLINE, 30, 0)
-    assert clinic.online_url and len(clinic.questions) == 2 and clinic.rrule == "FREQ=MONTHLY;BYDAY=1TU"
+    assert clinic.online_url and len(clinic.questions) == 2
+    assert {"FREQ=MONTHLY", "BYDAY=1TU"} <= set(clinic.rrule.split(";"))
     marathon = _event("Messier marathon")
     assert marathon.all_day and marathon.starts_at > timezone.now()
     assert marathon.starts_at.astimezone(ZoneInfo("Europe/Berlin")).month in (3, 4)

@@ -169,12 +169,16 @@ def bulk_attendance(occurrence: Occurrence, attendees: Sequence[NewAttendance]) 
                 )
             if rsvp.checked_in_at is not None:
                 raise invalid("user", f"Person {attendee.user_id} is already checked in.")
-            rsvp.checked_in_at, rsvp.checked_in_by_id = attendee.at, attendee.by_id
+            rsvp.checked_in_at, rsvp.checked_in_by_id, rsvp.updated_at = (
+                attendee.at,
+                attendee.by_id,
+                attendee.at,
+            )
             occurrence.checked_in_count += rsvp.seats
             data = AttendedData(event_id=event.pk, occurrence_id=occurrence.pk, guests=rsvp.guests)
             logged.append(activity_row(attendee.user_id, "event.attended", checked_target_type(Occurrence),
                                        occurrence.pk, space_id=occurrence.space_id, data=data, at=attendee.at))  # fmt: skip
-        Rsvp.objects.bulk_update(list(found.values()), ["checked_in_at", "checked_in_by"])
+        Rsvp.objects.bulk_update(list(found.values()), ["checked_in_at", "checked_in_by", "updated_at"])
         insert_rows(Activity, ROW_COLUMNS, logged)
         occurrence.save(update_fields=["checked_in_count"])
     return len(attendees)
