@@ -56,7 +56,8 @@ def _user(username: str) -> User:
 def test_the_events_space_and_counts(seeded: dict[str, int]) -> None:
     space = Space.objects.get(kind="events")
     assert space.name == "Events" and space.visibility == Space.PUBLIC
-    assert space.kind_settings == {"member_events": "approval"}
+    assert space.kind_settings["member_events"] == "approval"
+    assert Space.objects.filter(slug=space.kind_settings["live_chat_space"], kind="chat").exists()
     assert seeded["events"] == Event.objects.count() >= 8
     assert seeded["event dates"] == Occurrence.objects.count()
     assert seeded["rsvps"] == Rsvp.objects.count() > 150

@@ -55,10 +55,16 @@ from townhall.spaces.models import SidebarSection, Space, SpaceMembership
 NAME = "Events"
 MODERATORS = ("mira", "jonas")
 BERLIN = "Europe/Berlin"
-ARCHENHOLD = ("Archenhold Observatory", "Alt-Treptow 1, 12435 Berlin",
-              "https://www.openstreetmap.org/?mlat=52.4858&mlon=13.4753#map=17/52.4858/13.4753")  # fmt: skip
-GULPE = ("Gülpe, Westhavelland Dark Sky Reserve (the meadow by the lake)", "Dorfstraße, 14715 Havelaue",
-         "https://www.openstreetmap.org/?mlat=52.7382&mlon=12.2312#map=14/52.7382/12.2312")  # fmt: skip
+ARCHENHOLD = (
+    "Archenhold Observatory",
+    "Alt-Treptow 1, 12435 Berlin",
+    "https://www.openstreetmap.org/?mlat=52.4858&mlon=13.4753#map=17/52.4858/13.4753",
+)
+GULPE = (
+    "Gülpe, Westhavelland Dark Sky Reserve (the meadow by the lake)",
+    "Dorfstraße, 14715 Havelaue",
+    "https://www.openstreetmap.org/?mlat=52.7382&mlon=12.2312#map=14/52.7382/12.2312",
+)
 CLINIC_LINK = "https://meet.jit.si/NightSkyCollective-ProcessingClinic"
 CHAPTER_REGULARS = ("anika", "noah", "mira", "jonas")  # the Berlin chapter
 GOING, MAYBE, NOT_GOING = Rsvp.GOING, Rsvp.MAYBE, Rsvp.NOT_GOING
@@ -172,17 +178,29 @@ def seed_events(users: dict[str, User], spaces: dict[str, Space], now: datetime)
 # --- the space ---------------------------------------------------------------------------------------
 def _events_space(users: dict[str, User]) -> Space:
     space = Space.objects.create(
-        name=NAME, slug=slugify(NAME), icon="📅", kind="events", kind_settings={"member_events": "approval"},
+        name=NAME,
+        slug=slugify(NAME),
+        icon="📅",
+        kind="events",
+        kind_settings={"member_events": "approval", "live_chat_space": "night-watch"},
         description="Star parties, clinics, workshops and meetups. Members propose events; a moderator approves them.",
-        visibility=Space.PUBLIC, section=SidebarSection.objects.filter(name="Community").first(),
-        position=Space.objects.count(), created_by=users["mira"], cover_color="indigo",
-    )  # fmt: skip
+        visibility=Space.PUBLIC,
+        section=SidebarSection.objects.filter(name="Community").first(),
+        position=Space.objects.count(),
+        created_by=users["mira"],
+        cover_color="indigo",
+    )
     active = set(Membership.objects.filter(state=Membership.ACTIVE).values_list("user_id", flat=True))
     rows = [
-        SpaceMembership(space=space, user=user, state=SpaceMembership.ACTIVE,
-                        role=SpaceMembership.MODERATOR if name in MODERATORS else SpaceMembership.MEMBER)
-        for name, user in users.items() if user.pk in active
-    ]  # fmt: skip
+        SpaceMembership(
+            space=space,
+            user=user,
+            state=SpaceMembership.ACTIVE,
+            role=SpaceMembership.MODERATOR if name in MODERATORS else SpaceMembership.MEMBER,
+        )
+        for name, user in users.items()
+        if user.pk in active
+    ]
     SpaceMembership.objects.bulk_create(rows)
     for row in rows:
         record_activity(row.user, "space.joined", space, space_id=space.pk, data=Via("seed"))
@@ -219,8 +237,9 @@ def _dates(event: Event) -> list[Occurrence]:
     )
 
 
-def _answer(users: People, occurrence: Occurrence, answers: Sequence[Answer], *, first: datetime,
-            last: datetime) -> int:  # fmt: skip
+def _answer(
+    users: People, occurrence: Occurrence, answers: Sequence[Answer], *, first: datetime, last: datetime
+) -> int:
     """Answers for a date still to come, through set_rsvp, then dated back between `first` and `last`
     in the order given (so the waitlist keeps the order people asked in). Someone the rule refuses (an
     RSVP deadline already passed at this hour, a group-first event) simply does not answer."""
@@ -228,8 +247,13 @@ def _answer(users: People, occurrence: Occurrence, answers: Sequence[Answer], *,
     when: dict[int, datetime] = {}  # user id -> when they answered
     for n, answer in enumerate(answers):
         try:
-            actions.set_rsvp(users.guardian(answer.who), occurrence, state=answer.state, guests=answer.guests,
-                             answers=answer.answers)  # fmt: skip
+            actions.set_rsvp(
+                users.guardian(answer.who),
+                occurrence,
+                state=answer.state,
+                guests=answer.guests,
+                answers=answer.answers,
+            )
         except PermissionDenied:
             continue
         when[users[answer.who].pk] = first + step * n
@@ -238,28 +262,51 @@ def _answer(users: People, occurrence: Occurrence, answers: Sequence[Answer], *,
         rsvp.created_at = rsvp.updated_at = when[rsvp.user_id]
         rsvp.waitlisted_at = when[rsvp.user_id] if rsvp.waitlisted_at else None
     Rsvp.objects.bulk_update(rsvps, ["created_at", "updated_at", "waitlisted_at"])
-    logged = list(Activity.objects.filter(verb="event.rsvp", target_type="events.occurrence", target_id=occurrence.pk,
-                                          actor_id__in=when))  # fmt: skip
+    logged = list(
+        Activity.objects.filter(
+            verb="event.rsvp", target_type="events.occurrence", target_id=occurrence.pk, actor_id__in=when
+        )
+    )
     for row in logged:
         row.created_at = when[row.actor_id]  # type: ignore[index]
     Activity.objects.bulk_update(logged, ["created_at"])
     return len(rsvps)
 
 
-def _history(users: People, occurrence: Occurrence, answers: Sequence[Answer], *, days_before: float = 4,
-             checked_in: Sequence[str] = (), by: str | None = None) -> None:  # fmt: skip
+def _history(
+    users: People,
+    occurrence: Occurrence,
+    answers: Sequence[Answer],
+    *,
+    days_before: float = 4,
+    checked_in: Sequence[str] = (),
+    by: str | None = None,
+) -> None:
     """Answers and check-ins for a date that is over, through the bulk layer."""
     start = occurrence.starts_at
     step = timedelta(days=days_before) / max(1, len(answers))
-    bulk_rsvps(occurrence, [
-        NewRsvp(users[a.who].pk, a.state, start - timedelta(days=days_before) + step * n, a.guests, a.answers or {})
-        for n, a in enumerate(answers)
-    ])  # fmt: skip
+    bulk_rsvps(
+        occurrence,
+        [
+            NewRsvp(
+                users[a.who].pk,
+                a.state,
+                start - timedelta(days=days_before) + step * n,
+                a.guests,
+                a.answers or {},
+            )
+            for n, a in enumerate(answers)
+        ],
+    )
     if checked_in:
         host = users[by].pk if by else None
-        bulk_attendance(occurrence, [
-            NewAttendance(users[who].pk, start + timedelta(minutes=4 + 7 * n), host) for n, who in enumerate(checked_in)
-        ])  # fmt: skip
+        bulk_attendance(
+            occurrence,
+            [
+                NewAttendance(users[who].pk, start + timedelta(minutes=4 + 7 * n), host)
+                for n, who in enumerate(checked_in)
+            ],
+        )
 
 
 # --- the Berlin chapter ------------------------------------------------------------------------------
@@ -268,12 +315,23 @@ def _star_party(users: People, chapter: Space, group: Group, now: datetime) -> l
     first = _weekday_after(today - timedelta(days=70), 3)  # a Thursday ten weeks ago
     venue, address, map_url = ARCHENHOLD
     event = _create(
-        users, "anika", chapter, now - timedelta(days=80),
-        title="Thursday night star party", starts_local=_on(first, 20), ends_local=_on(first, 23),
-        time_zone=BERLIN, rrule="FREQ=WEEKLY;BYDAY=TH", description=STAR_PARTY, location_kind=Event.IN_PERSON,
-        venue=f"{venue}, the lawn behind the great refractor", address=address, map_url=map_url,
-        guests_allowed=2, group_id=group.pk,
-    )  # fmt: skip
+        users,
+        "anika",
+        chapter,
+        now - timedelta(days=80),
+        title="Thursday night star party",
+        starts_local=_on(first, 20),
+        ends_local=_on(first, 23),
+        time_zone=BERLIN,
+        rrule="FREQ=WEEKLY;BYDAY=TH",
+        description=STAR_PARTY,
+        location_kind=Event.IN_PERSON,
+        venue=f"{venue}, the lawn behind the great refractor",
+        address=address,
+        map_url=map_url,
+        guests_allowed=2,
+        group_id=group.pk,
+    )
     actions.add_host(users.guardian("anika"), event, user=users["noah"])
     dates = _dates(event)
     past = [d for d in dates if d.ends_at <= now]
@@ -281,39 +339,70 @@ def _star_party(users: People, chapter: Space, group: Group, now: datetime) -> l
     weeks = [
         ([Answer("anika", GOING), Answer("noah", GOING, 1), Answer("mira", MAYBE)], ["anika", "noah"]),
         ([Answer("anika", GOING), Answer("mira", GOING, 2), Answer("jonas", NOT_GOING)], ["anika", "mira"]),
-        ([Answer("anika", GOING), Answer("noah", GOING), Answer("jonas", GOING, 1), Answer("mira", GOING)],
-         ["anika", "noah", "jonas", "mira"]),
+        (
+            [Answer("anika", GOING), Answer("noah", GOING), Answer("jonas", GOING, 1), Answer("mira", GOING)],
+            ["anika", "noah", "jonas", "mira"],
+        ),
         ([Answer("anika", GOING), Answer("noah", MAYBE)], ["anika"]),
         ([Answer("anika", GOING, 1), Answer("noah", GOING), Answer("mira", GOING)], ["anika", "noah"]),
-    ]  # fmt: skip
+    ]
     for n, occurrence in enumerate(past):
         answers, came = weeks[n % len(weeks)]
         _history(users, occurrence, answers, days_before=3, checked_in=came, by="anika")
     upcoming = [d for d in dates if d.ends_at > now][:3]
     if upcoming:
-        _answer(users, upcoming[0], [Answer("anika", GOING), Answer("noah", GOING, 1), Answer("mira", GOING),
-                                     Answer("jonas", MAYBE)], first=now - timedelta(days=2), last=now - timedelta(hours=2))  # fmt: skip
+        _answer(
+            users,
+            upcoming[0],
+            [Answer("anika", GOING), Answer("noah", GOING, 1), Answer("mira", GOING), Answer("jonas", MAYBE)],
+            first=now - timedelta(days=2),
+            last=now - timedelta(hours=2),
+        )
     if len(upcoming) > 1:
-        cancel_date(upcoming[1], by_id=users["anika"].pk, at=now - timedelta(days=1),
-                    reason="The observatory grounds are closed that evening for a private event. "
-                    "See you the week after!")  # fmt: skip
+        cancel_date(
+            upcoming[1],
+            by_id=users["anika"].pk,
+            at=now - timedelta(days=1),
+            reason="The observatory grounds are closed that evening for a private event. "
+            "See you the week after!",
+        )
     if len(upcoming) > 2:
-        _answer(users, upcoming[2], [Answer("anika", GOING), Answer("noah", MAYBE)],
-                first=now - timedelta(hours=20), last=now - timedelta(hours=1))  # fmt: skip
+        _answer(
+            users,
+            upcoming[2],
+            [Answer("anika", GOING), Answer("noah", MAYBE)],
+            first=now - timedelta(hours=20),
+            last=now - timedelta(hours=1),
+        )
 
     sidewalk_day = _weekday_after(today + timedelta(days=16), 5)
     sidewalk = _create(
-        users, "anika", chapter, now - timedelta(days=12),
-        title="Sidewalk astronomy at Tempelhofer Feld", starts_local=_on(sidewalk_day, 18),
-        ends_local=_on(sidewalk_day, 21), time_zone=BERLIN, description=SIDEWALK, location_kind=Event.IN_PERSON,
-        venue="Tempelhofer Feld, Columbiadamm entrance", address="Columbiadamm, 10965 Berlin", group_id=group.pk,
-    )  # fmt: skip
-    _answer(users, _dates(sidewalk)[0], [Answer("noah", GOING), Answer("mira", GOING), Answer("jonas", MAYBE)],
-            first=now - timedelta(days=10), last=now - timedelta(days=6))  # fmt: skip
+        users,
+        "anika",
+        chapter,
+        now - timedelta(days=12),
+        title="Sidewalk astronomy at Tempelhofer Feld",
+        starts_local=_on(sidewalk_day, 18),
+        ends_local=_on(sidewalk_day, 21),
+        time_zone=BERLIN,
+        description=SIDEWALK,
+        location_kind=Event.IN_PERSON,
+        venue="Tempelhofer Feld, Columbiadamm entrance",
+        address="Columbiadamm, 10965 Berlin",
+        group_id=group.pk,
+    )
+    _answer(
+        users,
+        _dates(sidewalk)[0],
+        [Answer("noah", GOING), Answer("mira", GOING), Answer("jonas", MAYBE)],
+        first=now - timedelta(days=10),
+        last=now - timedelta(days=6),
+    )
     actions.cancel_event(
-        users.guardian("anika"), sidewalk,
+        users.guardian("anika"),
+        sidewalk,
         reason="The park office withdrew our permit for that weekend (a festival is setting up). We'll try again in spring.",
-    )  # fmt: skip
+    )
     return [event, sidewalk]
 
 
@@ -323,15 +412,45 @@ CLINIC_QUESTIONS = [
     {"text": "A link to your stack or a screenshot (optional)", "required": False},
 ]
 STUCK = [
-    "Gradients from city lights in my M31 stack", "Green cast after colour calibration",
-    "Stars bloat when I stretch", "Combining Ha with RGB", "Banding in short exposures",
-    "Flats over-correct the corners", "Noise reduction without plastic look", "Star removal artefacts",
-    "Where to start with GraXpert", "Comet stacking on the nucleus", "Walking noise in my subs",
+    "Gradients from city lights in my M31 stack",
+    "Green cast after colour calibration",
+    "Stars bloat when I stretch",
+    "Combining Ha with RGB",
+    "Banding in short exposures",
+    "Flats over-correct the corners",
+    "Noise reduction without plastic look",
+    "Star removal artefacts",
+    "Where to start with GraXpert",
+    "Comet stacking on the nucleus",
+    "Walking noise in my subs",
     "Deconvolution makes rings around stars",
-]  # fmt: skip
-CLINIC_CROWD = ("lena", "ben", "liam", "isabel", "ruth", "samuel", "sofia", "maya", "hana", "yuki", "grace",
-                "olivia", "rafael", "kwame", "elif", "oskar", "priya", "zoe", "emma", "david", "marek",
-                "aiyana", "chloe", "nora")  # fmt: skip
+]
+CLINIC_CROWD = (
+    "lena",
+    "ben",
+    "liam",
+    "isabel",
+    "ruth",
+    "samuel",
+    "sofia",
+    "maya",
+    "hana",
+    "yuki",
+    "grace",
+    "olivia",
+    "rafael",
+    "kwame",
+    "elif",
+    "oskar",
+    "priya",
+    "zoe",
+    "emma",
+    "david",
+    "marek",
+    "aiyana",
+    "chloe",
+    "nora",
+)
 
 
 def _clinic_answers(month: int, size: int) -> list[Answer]:
@@ -355,12 +474,23 @@ def _clinic(users: People, calendar: Space, now: datetime) -> list[Event]:
     month = (today.replace(day=1) - timedelta(days=95)).replace(day=1)
     first = _weekday_after(month, 1)  # the first Tuesday, four months ago
     event = _create(
-        users, "jonas", calendar, now - timedelta(days=130),
-        title="Astrophotography processing clinic", starts_local=_on(first, 19, 30),
-        ends_local=_on(first, 21), time_zone=BERLIN, rrule="FREQ=MONTHLY;BYDAY=1TU", description=CLINIC,
-        location_kind=Event.ONLINE, online_url=CLINIC_LINK, capacity=30, guests_allowed=0,
-        rsvp_deadline_minutes=60, questions=CLINIC_QUESTIONS,
-    )  # fmt: skip
+        users,
+        "jonas",
+        calendar,
+        now - timedelta(days=130),
+        title="Astrophotography processing clinic",
+        starts_local=_on(first, 19, 30),
+        ends_local=_on(first, 21),
+        time_zone=BERLIN,
+        rrule="FREQ=MONTHLY;BYDAY=1TU",
+        description=CLINIC,
+        location_kind=Event.ONLINE,
+        online_url=CLINIC_LINK,
+        capacity=30,
+        guests_allowed=0,
+        rsvp_deadline_minutes=60,
+        questions=CLINIC_QUESTIONS,
+    )
     actions.add_host(users.guardian("jonas"), event, user=users["lucas"])
     dates = _dates(event)
     for n, occurrence in enumerate(d for d in dates if d.ends_at <= now):
@@ -374,8 +504,13 @@ def _clinic(users: People, calendar: Space, now: datetime) -> list[Event]:
         )
     upcoming = [d for d in dates if d.ends_at > now]
     if upcoming:
-        _answer(users, upcoming[0], [Answer("lucas", GOING, answers={"q1": "Hosting"}), *_clinic_answers(99, 22)],
-                first=now - timedelta(days=6), last=now - timedelta(minutes=30))  # fmt: skip
+        _answer(
+            users,
+            upcoming[0],
+            [Answer("lucas", GOING, answers={"q1": "Hosting"}), *_clinic_answers(99, 22)],
+            first=now - timedelta(days=6),
+            last=now - timedelta(minutes=30),
+        )
     return [event]
 
 
@@ -389,18 +524,39 @@ def _marathon(users: People, calendar: Space, group: Group, now: datetime) -> li
         (now + timedelta(days=10)).astimezone(zone).replace(minute=0, second=0, microsecond=0, tzinfo=None)
     )
     event = _create(
-        users, "jonas", calendar, now - timedelta(days=9),
-        title="Messier marathon at Gülpe", starts_local=_on(saturday, 0), ends_local=_on(saturday + timedelta(days=1), 0),
-        time_zone=BERLIN, all_day=True, description=MARATHON, location_kind=Event.IN_PERSON, venue=venue,
-        address=address, map_url=map_url, capacity=25, guests_allowed=1,
+        users,
+        "jonas",
+        calendar,
+        now - timedelta(days=9),
+        title="Messier marathon at Gülpe",
+        starts_local=_on(saturday, 0),
+        ends_local=_on(saturday + timedelta(days=1), 0),
+        time_zone=BERLIN,
+        all_day=True,
+        description=MARATHON,
+        location_kind=Event.IN_PERSON,
+        venue=venue,
+        address=address,
+        map_url=map_url,
+        capacity=25,
+        guests_allowed=1,
         questions=[{"text": "Do you need a seat in a car from Berlin?", "required": False}],
-        group_id=group.pk, group_only_until_local=offered_until,
-    )  # fmt: skip
-    _answer(users, _dates(event)[0], [
-        Answer("jonas", GOING), Answer("mira", GOING, answers={"q1": "No, I'm driving: 3 seats free"}),
-        Answer("noah", GOING, 1, {"q1": "Yes, for two of us"}), Answer("anika", MAYBE),
-        Answer("lena", GOING),  # not in the chapter: refused until the event opens to everyone
-    ], first=now - timedelta(days=8), last=now - timedelta(days=1))  # fmt: skip
+        group_id=group.pk,
+        group_only_until_local=offered_until,
+    )
+    _answer(
+        users,
+        _dates(event)[0],
+        [
+            Answer("jonas", GOING),
+            Answer("mira", GOING, answers={"q1": "No, I'm driving: 3 seats free"}),
+            Answer("noah", GOING, 1, {"q1": "Yes, for two of us"}),
+            Answer("anika", MAYBE),
+            Answer("lena", GOING),  # not in the chapter: refused until the event opens to everyone
+        ],
+        first=now - timedelta(days=8),
+        last=now - timedelta(days=1),
+    )
     return [event]
 
 
@@ -414,22 +570,49 @@ def _perseids(users: People, calendar: Space, recap_space: Space, now: datetime)
     night = _last_perseids(now)
     venue, address, map_url = GULPE
     event = _create(
-        users, "mira", calendar, datetime.combine(night - timedelta(days=24), time(10), ZoneInfo(BERLIN)),
-        title="Perseids meteor watch", starts_local=_on(night, 22), ends_local=_on(night + timedelta(days=1), 3, 30),
-        time_zone=BERLIN, description=PERSEIDS, location_kind=Event.IN_PERSON, venue=venue, address=address,
-        map_url=map_url, guests_allowed=2, questions=["Carpool: do you have seats, or need one?"],
-    )  # fmt: skip
+        users,
+        "mira",
+        calendar,
+        datetime.combine(night - timedelta(days=24), time(10), ZoneInfo(BERLIN)),
+        title="Perseids meteor watch",
+        starts_local=_on(night, 22),
+        ends_local=_on(night + timedelta(days=1), 3, 30),
+        time_zone=BERLIN,
+        description=PERSEIDS,
+        location_kind=Event.IN_PERSON,
+        venue=venue,
+        address=address,
+        map_url=map_url,
+        guests_allowed=2,
+        questions=["Carpool: do you have seats, or need one?"],
+    )
     actions.add_host(users.guardian("mira"), event, user=users["jonas"])
     occurrence = _dates(event)[0]
     answers = [
-        Answer("mira", GOING, 1, {"q1": "Driving from Berlin, 2 seats"}), Answer("jonas", GOING, 0, {"q1": "Driving from Leipzig"}),
-        Answer("anika", GOING, 2), Answer("noah", GOING, 1, {"q1": "Need one"}), Answer("lena", GOING, 0, {"q1": "Train to Rathenow, then a lift?"}),
-        Answer("hana", GOING, 1, {"q1": "Driving from Prague with a friend"}), Answer("marek", GOING), Answer("oskar", GOING),
-        Answer("lucas", MAYBE), Answer("ben", NOT_GOING), Answer("sofia", MAYBE), Answer("emma", NOT_GOING),
-        Answer("liam", GOING), Answer("matteo", GOING), Answer("elif", MAYBE),
-    ]  # fmt: skip
-    _history(users, occurrence, answers, days_before=14,
-             checked_in=["mira", "jonas", "anika", "noah", "lena", "hana", "marek", "liam"], by="jonas")  # fmt: skip
+        Answer("mira", GOING, 1, {"q1": "Driving from Berlin, 2 seats"}),
+        Answer("jonas", GOING, 0, {"q1": "Driving from Leipzig"}),
+        Answer("anika", GOING, 2),
+        Answer("noah", GOING, 1, {"q1": "Need one"}),
+        Answer("lena", GOING, 0, {"q1": "Train to Rathenow, then a lift?"}),
+        Answer("hana", GOING, 1, {"q1": "Driving from Prague with a friend"}),
+        Answer("marek", GOING),
+        Answer("oskar", GOING),
+        Answer("lucas", MAYBE),
+        Answer("ben", NOT_GOING),
+        Answer("sofia", MAYBE),
+        Answer("emma", NOT_GOING),
+        Answer("liam", GOING),
+        Answer("matteo", GOING),
+        Answer("elif", MAYBE),
+    ]
+    _history(
+        users,
+        occurrence,
+        answers,
+        days_before=14,
+        checked_in=["mira", "jonas", "anika", "noah", "lena", "hana", "marek", "liam"],
+        by="jonas",
+    )
     # Oskar and Matteo said they would come and did not (no-shows stay going, not checked in).
     ended = occurrence.ends_at
     composite = prepare(io.BytesIO(meteors_jpeg(1)), "perseids-composite.jpg")
@@ -437,19 +620,40 @@ def _perseids(users: People, calendar: Space, recap_space: Space, now: datetime)
     cover = store(users["mira"].pk, calendar, composite, at=ended + timedelta(hours=9))
     fireball = prepare(io.BytesIO(meteors_jpeg(5, streaks=3)), "fireball-0247.jpg")
     second = store(users["hana"].pk, recap_space, fireball, at=ended + timedelta(hours=13))
-    (written,) = bulk_create_topics([
-        NewTopic(
-            space_id=recap_space.pk, author_id=users["mira"].pk, title="Perseids at Gülpe: recap and photos",
-            body=RECAP.format(photo=photo.markdown), created_at=ended + timedelta(hours=9),
-            tags="perseids, meteors, star party",
-            reactions=[NewReaction(users[w].pk, e) for w, e in (("jonas", "🎉"), ("lena", "❤️"), ("hana", "🎉"), ("noah", "👍"))],
-            replies=[
-                NewReply(users["hana"].pk, f"The fireball at 02:47, from the Prague car's camera:\n\n{second.markdown}", ended + timedelta(hours=13)),
-                NewReply(users["lena"].pk, "My first meteor shower away from the city. I counted 41 before I fell asleep on the mat 😅", ended + timedelta(hours=15)),
-                NewReply(users["noah"].pk, "Thanks for the lift, Mira! Same time next year?", ended + timedelta(hours=20), reply_to=1),
-            ],
-        )
-    ])  # fmt: skip
+    (written,) = bulk_create_topics(
+        [
+            NewTopic(
+                space_id=recap_space.pk,
+                author_id=users["mira"].pk,
+                title="Perseids at Gülpe: recap and photos",
+                body=RECAP.format(photo=photo.markdown),
+                created_at=ended + timedelta(hours=9),
+                tags="perseids, meteors, star party",
+                reactions=[
+                    NewReaction(users[w].pk, e)
+                    for w, e in (("jonas", "🎉"), ("lena", "❤️"), ("hana", "🎉"), ("noah", "👍"))
+                ],
+                replies=[
+                    NewReply(
+                        users["hana"].pk,
+                        f"The fireball at 02:47, from the Prague car's camera:\n\n{second.markdown}",
+                        ended + timedelta(hours=13),
+                    ),
+                    NewReply(
+                        users["lena"].pk,
+                        "My first meteor shower away from the city. I counted 41 before I fell asleep on the mat 😅",
+                        ended + timedelta(hours=15),
+                    ),
+                    NewReply(
+                        users["noah"].pk,
+                        "Thanks for the lift, Mira! Same time next year?",
+                        ended + timedelta(hours=20),
+                        reply_to=1,
+                    ),
+                ],
+            )
+        ]
+    )
     for post in Post.objects.filter(pk__in=written.post_ids):
         attach_uploads(post, uploader_id=post.author_id, space_id=recap_space.pk)
     link_recap(event, topic=Topic.objects.get(pk=written.topic_id), cover=cover)
@@ -460,24 +664,49 @@ def _workshop(users: People, calendar: Space, now: datetime) -> list[Event]:
     day = _weekday_after(_local_today(now, BERLIN) + timedelta(days=11), 5)
     venue, address, map_url = ARCHENHOLD
     event = _create(
-        users, "mira", calendar, now - timedelta(days=15),
-        title="Beginners' workshop: your first deep-sky image", starts_local=_on(day, 14),
-        ends_local=_on(day, 17, 30), time_zone=BERLIN, description=WORKSHOP, location_kind=Event.IN_PERSON,
-        venue=f"{venue}, seminar room", address=address, map_url=map_url, capacity=12, guests_allowed=1,
+        users,
+        "mira",
+        calendar,
+        now - timedelta(days=15),
+        title="Beginners' workshop: your first deep-sky image",
+        starts_local=_on(day, 14),
+        ends_local=_on(day, 17, 30),
+        time_zone=BERLIN,
+        description=WORKSHOP,
+        location_kind=Event.IN_PERSON,
+        venue=f"{venue}, seminar room",
+        address=address,
+        map_url=map_url,
+        capacity=12,
+        guests_allowed=1,
         rsvp_deadline_minutes=24 * 60,
         questions=[{"text": "What camera and lens (or telescope) will you bring?", "required": True}],
-    )  # fmt: skip
+    )
     gear = {"q1": "A DSLR and a kit lens"}
-    _answer(users, _dates(event)[0], [
-        Answer("lena", GOING, answers={"q1": "61 mm refractor, ASI533MC"}), Answer("noah", GOING, answers={"q1": "80 mm refractor, Canon 600D"}),
-        Answer("ben", GOING, answers={"q1": "Nikon D750, 200 mm lens, star tracker"}), Answer("hana", GOING, 1, {"q1": "Canon R6 and a 135 mm; my partner comes too"}),
-        Answer("oskar", GOING, answers=gear), Answer("marek", GOING, answers={"q1": "Sony A7III on a Star Adventurer"}),
-        Answer("lucas", MAYBE, answers={"q1": "I can help at the laptops"}), Answer("sofia", GOING, answers=gear),
-        Answer("zoe", GOING, answers={"q1": "9.25\" SCT (planetary, but curious)"}), Answer("anika", GOING, 1, {"q1": "Helping out, with my son"}),
-        Answer("maya", NOT_GOING), Answer("liam", GOING, answers={"q1": "Canon 2000D and a 50 mm"}),
-        Answer("emma", GOING, answers={"q1": "14 mm and a tracker"}), Answer("matteo", GOING, answers=gear),
-        Answer("isabel", GOING, answers={"q1": "A Seestar S50"}), Answer("elif", MAYBE, answers={"q1": "127 mm Mak"}),
-    ], first=now - timedelta(days=14), last=now - timedelta(hours=3))  # fmt: skip
+    _answer(
+        users,
+        _dates(event)[0],
+        [
+            Answer("lena", GOING, answers={"q1": "61 mm refractor, ASI533MC"}),
+            Answer("noah", GOING, answers={"q1": "80 mm refractor, Canon 600D"}),
+            Answer("ben", GOING, answers={"q1": "Nikon D750, 200 mm lens, star tracker"}),
+            Answer("hana", GOING, 1, {"q1": "Canon R6 and a 135 mm; my partner comes too"}),
+            Answer("oskar", GOING, answers=gear),
+            Answer("marek", GOING, answers={"q1": "Sony A7III on a Star Adventurer"}),
+            Answer("lucas", MAYBE, answers={"q1": "I can help at the laptops"}),
+            Answer("sofia", GOING, answers=gear),
+            Answer("zoe", GOING, answers={"q1": '9.25" SCT (planetary, but curious)'}),
+            Answer("anika", GOING, 1, {"q1": "Helping out, with my son"}),
+            Answer("maya", NOT_GOING),
+            Answer("liam", GOING, answers={"q1": "Canon 2000D and a 50 mm"}),
+            Answer("emma", GOING, answers={"q1": "14 mm and a tracker"}),
+            Answer("matteo", GOING, answers=gear),
+            Answer("isabel", GOING, answers={"q1": "A Seestar S50"}),
+            Answer("elif", MAYBE, answers={"q1": "127 mm Mak"}),
+        ],
+        first=now - timedelta(days=14),
+        last=now - timedelta(hours=3),
+    )
     return [event]
 
 
@@ -486,40 +715,86 @@ def _member_events(users: People, calendar: Space, southern: Group, now: datetim
     Hemisphere group, and one still waiting for approval."""
     day = _local_today(now, "Asia/Kolkata") + timedelta(days=9)
     spectra = _create(
-        users, "priya", calendar, now - timedelta(days=5),
-        title="Your first stellar spectrum: a Star Analyser session", starts_local=_on(day, 20),
-        ends_local=_on(day, 21, 30), time_zone="Asia/Kolkata", description=SPECTRA, location_kind=Event.ONLINE,
-        online_url="https://meet.jit.si/NightSkyCollective-Spectra", capacity=40,
-    )  # fmt: skip
+        users,
+        "priya",
+        calendar,
+        now - timedelta(days=5),
+        title="Your first stellar spectrum: a Star Analyser session",
+        starts_local=_on(day, 20),
+        ends_local=_on(day, 21, 30),
+        time_zone="Asia/Kolkata",
+        description=SPECTRA,
+        location_kind=Event.ONLINE,
+        online_url="https://meet.jit.si/NightSkyCollective-Spectra",
+        capacity=40,
+    )
     actions.review_event(users.guardian("jonas"), spectra, approve=True, note="Lovely idea, thank you Priya!")
     Event.objects.filter(pk=spectra.pk).update(reviewed_at=now - timedelta(days=4))
     Activity.objects.filter(target_type="events.event", target_id=spectra.pk, verb="event.approved").update(
         created_at=now - timedelta(days=4)
     )
-    _answer(users, _dates(spectra)[0], [
-        Answer("ines", GOING), Answer("chloe", GOING), Answer("matteo", GOING), Answer("samuel", GOING),
-        Answer("maya", GOING), Answer("amara", MAYBE), Answer("kenji", NOT_GOING),
-    ], first=now - timedelta(days=4), last=now - timedelta(hours=5))  # fmt: skip
+    _answer(
+        users,
+        _dates(spectra)[0],
+        [
+            Answer("ines", GOING),
+            Answer("chloe", GOING),
+            Answer("matteo", GOING),
+            Answer("samuel", GOING),
+            Answer("maya", GOING),
+            Answer("amara", MAYBE),
+            Answer("kenji", NOT_GOING),
+        ],
+        first=now - timedelta(days=4),
+        last=now - timedelta(hours=5),
+    )
 
     day = _local_today(now, "America/Santiago") + timedelta(days=13)
     southern_party = _create(
-        users, "tomas", calendar, now - timedelta(days=7),
-        title="Southern sky online star party: the Magellanic Clouds", starts_local=_on(day, 22),
-        ends_local=_on(day, 23, 30), time_zone="America/Santiago", description=SOUTHERN,
-        location_kind=Event.ONLINE, online_url="https://meet.jit.si/NightSkyCollective-South", group_id=southern.pk,
-    )  # fmt: skip
-    _answer(users, _dates(southern_party)[0], [
-        Answer("tomas", GOING), Answer("olivia", GOING), Answer("rafael", GOING), Answer("jack", GOING),
-        Answer("kwame", MAYBE), Answer("mira", GOING), Answer("aiyana", MAYBE),
-    ], first=now - timedelta(days=6), last=now - timedelta(days=1))  # fmt: skip
+        users,
+        "tomas",
+        calendar,
+        now - timedelta(days=7),
+        title="Southern sky online star party: the Magellanic Clouds",
+        starts_local=_on(day, 22),
+        ends_local=_on(day, 23, 30),
+        time_zone="America/Santiago",
+        description=SOUTHERN,
+        location_kind=Event.ONLINE,
+        online_url="https://meet.jit.si/NightSkyCollective-South",
+        group_id=southern.pk,
+    )
+    _answer(
+        users,
+        _dates(southern_party)[0],
+        [
+            Answer("tomas", GOING),
+            Answer("olivia", GOING),
+            Answer("rafael", GOING),
+            Answer("jack", GOING),
+            Answer("kwame", MAYBE),
+            Answer("mira", GOING),
+            Answer("aiyana", MAYBE),
+        ],
+        first=now - timedelta(days=6),
+        last=now - timedelta(days=1),
+    )
 
     day = _local_today(now, "Europe/Prague") + timedelta(days=20)
     lunar = _create(
-        users, "hana", calendar, now - timedelta(hours=30),
-        title="Lunar mosaics with Microsoft ICE: a walk-through", starts_local=_on(day, 19),
-        ends_local=_on(day, 20, 30), time_zone="Europe/Prague", description=LUNAR, location_kind=Event.ONLINE,
-        online_url="https://meet.jit.si/NightSkyCollective-Lunar", capacity=25,
-    )  # fmt: skip
+        users,
+        "hana",
+        calendar,
+        now - timedelta(hours=30),
+        title="Lunar mosaics with Microsoft ICE: a walk-through",
+        starts_local=_on(day, 19),
+        ends_local=_on(day, 20, 30),
+        time_zone="Europe/Prague",
+        description=LUNAR,
+        location_kind=Event.ONLINE,
+        online_url="https://meet.jit.si/NightSkyCollective-Lunar",
+        capacity=25,
+    )
     return [spectra, southern_party, lunar]
 
 
