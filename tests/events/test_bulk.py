@@ -218,6 +218,8 @@ def test_cancel_date(space_moderator: Any, calendar: Any) -> None:
     bulk.cancel_date(date, reason="  The hall is closed.  ", by_id=space_moderator.pk, at=at)
     date.refresh_from_db()
     assert (date.cancelled_at, date.cancel_reason, date.sequence) == (at, "The hall is closed.", 1)
+    event.refresh_from_db()
+    assert event.sequence == 1  # calendars holding the series hear of it
     assert Occurrence.objects.filter(event=event, cancelled_at__isnull=True).count() == 3
     row = Activity.objects.get(verb="occurrence.cancelled")
     assert (row.actor_id, row.target_id, row.created_at) == (space_moderator.pk, date.pk, at)

@@ -13,7 +13,7 @@ written at the time (`tests/events/test_bulk.py` compares them):
   "event.attended" Activity row per person checked in (the attendee is the actor, the occurrence the
   target), dated when they came in;
 - `cancel_date`: one date of a series called off, with its reason (Occurrence.cancelled_at,
-  cancel_reason, its own SEQUENCE raised) and an "occurrence.cancelled" Activity row;
+  cancel_reason, its own SEQUENCE and the event's raised) and an "occurrence.cancelled" Activity row;
 - `link_recap`: the topic that holds an event's recap, and the photo shown as its cover.
 
 Unlike the actions: no Guardian, no rate limits, no domain events (nobody is notified of history).
@@ -185,16 +185,21 @@ def bulk_attendance(occurrence: Occurrence, attendees: Sequence[NewAttendance]) 
 
 
 def cancel_date(occurrence: Occurrence, *, reason: str, by_id: int | None, at: datetime) -> Occurrence:
-    """Call off one date of an event (its answers stay, as they do when a host cancels a date).
-    Locks the occurrence's row. Errors: Invalid (already cancelled, a reason too long, a naive time)."""
+    """Call off one date of an event (its answers stay, as they do when a host cancels a date). The
+    date's SEQUENCE and the event's go up, as with the dates action, so that calendars holding the
+    series hear of it. Locks the event's row, then the occurrence's.
+    Errors: Invalid (already cancelled, a reason too long, a naive time)."""
     _aware(at, "at")
     reason = (reason or "").strip()
     if len(reason) > CANCEL_REASON_MAX:
         raise invalid("reason", f"The reason can be at most {CANCEL_REASON_MAX} characters long.")
     with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=occurrence.event_id)
         occurrence = _locked(occurrence)
         if occurrence.cancelled_at is not None:
             raise invalid("occurrence", "This date is already cancelled.")
+        event.sequence += 1
+        event.save(update_fields=["sequence", "updated_at"])
         occurrence.cancelled_at, occurrence.cancel_reason = at, reason
         occurrence.sequence += 1
         occurrence.save(update_fields=["cancelled_at", "cancel_reason", "sequence"])
