@@ -38,7 +38,8 @@ def test_counts(seeded: dict[str, int]) -> None:
     community_spaces = Space.objects.exclude(
         kind="direct"
     )  # direct conversations: tests/chat/test_direct_demo.py
-    assert 6 <= community_spaces.count() <= 10  # eight discussion spaces, one chat, the imported archive
+    # eight discussion spaces, one chat, the imported archive, the events space
+    assert 6 <= community_spaces.count() <= 11
     assert set(community_spaces.values_list("visibility", flat=True)) == {
         "public",
         "members",
@@ -126,8 +127,8 @@ def test_the_demo_has_conversations_worth_reading(seeded: dict[str, int], client
     from townhall.seed.demo_conversations import CONVERSATIONS
     from townhall.seed.demo_discussions import TOPICS
 
-    # ... and one chat thread moved to a topic (demo_chat.PROMOTED)
-    assert seeded["topics"] == Topic.objects.count() == len(TOPICS) + len(CONVERSATIONS) + 1
+    # ... and one chat thread moved to a topic (demo_chat.PROMOTED), and the Perseids recap (demo_events)
+    assert seeded["topics"] == Topic.objects.count() == len(TOPICS) + len(CONVERSATIONS) + 2
     assert seeded["posts"] == Post.objects.count()
     question = Topic.objects.get(title__startswith="How do I remove the gradient")
     assert question.solved and question.accepted_post is not None
@@ -135,7 +136,10 @@ def test_the_demo_has_conversations_worth_reading(seeded: dict[str, int], client
     assert question.posts.filter(depth__gte=2).exists()  # a reply to a reply to an answer
     assert Reaction.objects.filter(post=question.accepted_post).count() == 3
     assert Topic.objects.filter(pinned=Topic.PIN_SPACE, kind=Topic.ANNOUNCEMENT).count() == 1
-    latest = list(Topic.objects.order_by("-last_posted_at").values_list("title", flat=True))
+    recaps = Topic.objects.filter(title__startswith="Perseids at")  # last August's (demo_events)
+    latest = list(
+        Topic.objects.exclude(pk__in=recaps).order_by("-last_posted_at").values_list("title", flat=True)
+    )
     assert latest[-1] == "Mentor pairing for Cohort 3"  # six weeks ago
     assert latest.index("Best night this month for Saturn?") < 5
 

@@ -27,6 +27,7 @@ from townhall.seed.demo_chat import seed_chat
 from townhall.seed.demo_conversations import seed_conversations
 from townhall.seed.demo_discussions import seed_discussions
 from townhall.seed.demo_dms import seed_dms
+from townhall.seed.demo_events import seed_events
 from townhall.seed.demo_import import seed_import
 from townhall.seed.demo_notifications import seed_notifications
 from townhall.spaces.models import SidebarSection, Space, SpaceMembership
@@ -627,6 +628,7 @@ def seed_demo() -> dict[str, int]:
     everyday = seed_conversations(users, spaces, now)
     chat = seed_chat(users, now)
     dms = seed_dms(users, now)
+    events = seed_events(users, spaces, now)
     notifications = seed_notifications(now)
 
     return {
@@ -634,16 +636,17 @@ def seed_demo() -> dict[str, int]:
         "applications": len(APPLICANTS),
         "interests": len(interests),
         "groups": len(groups),
-        "spaces": len(spaces) + chat["spaces"],
-        "space memberships": n_space_members + chat["space memberships"],
+        "spaces": len(spaces) + chat["spaces"] + events.pop("spaces"),
+        "space memberships": n_space_members + chat["space memberships"] + events.pop("space memberships"),
         "invitations": len(invitations),
-        "topics": showcase["topics"] + everyday["topics"] + chat["topics"],
-        "posts": showcase["posts"] + everyday["posts"] + chat["posts"],
+        "topics": showcase["topics"] + everyday["topics"] + chat["topics"] + events.pop("topics"),
+        "posts": showcase["posts"] + everyday["posts"] + chat["posts"] + events.pop("posts"),
         "chat messages": chat["messages"],
         "chat reactions": chat["message reactions"],
         "chat files": chat["message files"],
         "notifications": notifications,
         **dms,
+        **events,
         **seed_import(users, now),
         "community": 1 if community.pk else 0,
     }
