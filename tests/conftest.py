@@ -30,7 +30,7 @@ from worker_backends import isolate_redis
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
-    """`-n auto`, unless the tests asked for live in one file: then they run in this process (starting
+    """`-n auto`, unless every test asked for lives in one file: then they run in this process (starting
     workers, each migrating its own database, would cost more than it saves). PYTEST_XDIST_AUTO_NUM_WORKERS
     still decides when set."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
