@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,11 +20,53 @@ from townhall.community.models import Membership
 from townhall.core import effects
 from townhall.core.effects import DomainEvent
 from townhall.realtime import publish as realtime_publish
+from worker_backends import isolate_redis
+
+# --- running in parallel (pytest-xdist) -------------------------------------------------------------
+# pyproject's addopts ask for `-n auto --dist load`: one worker process per CPU, each with its own test
+# database (pytest-django names PostgreSQL's `<TOWNHALL_TEST_DB_NAME>_gw0`...; SQLite's is in memory),
+# data directory, free ports and corner of Redis (worker_backends.py). `-n 0` runs in this one process.
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto`, unless every test asked for lives in one file: then they run in this process (starting
+    workers, each migrating its own database, would cost more than it saves). PYTEST_XDIST_AUTO_NUM_WORKERS
+    still decides when set."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    files = {arg.split("::")[0] for arg in config.args}
+    if len(files) == 1 and Path(next(iter(files))).is_file():
+        return 0
+    return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    isolate_redis()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests run last: they share the session with async code (see ARCHITECTURE.md)."""
+    """Browser tests run last: they share the session with async code (see ARCHITECTURE.md).
+
+    With `--dist load`, xdist hands tests out in this order, so each worker runs its browser tests (and
+    starts its Chromium) only after all of its other tests.
+    """
     items.sort(key=lambda item: 1 if item.get_closest_marker("browser") else 0)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _worker_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A data directory of this process's own (uploads, imports, push keys), not ./townhall-data shared by
+    every worker and run. Tests that need a fresh one still set `settings.DATA_DIR = tmp_path`."""
+    from django.conf import settings
+
+    kept = settings.DATA_DIR
+    settings.DATA_DIR = tmp_path_factory.mktemp("data")
+    (settings.DATA_DIR / "media").mkdir()
+    try:
+        yield settings.DATA_DIR
+    finally:
+        settings.DATA_DIR = kept
 
 
 @dataclass

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import socket
 from typing import Any
 
 import pytest
@@ -33,6 +34,13 @@ from townhall.notifications.models import (
 from townhall.spaces.models import Space
 
 pytestmark = pytest.mark.usefixtures("reply_kind")
+
+
+def free_port() -> int:
+    """A port nothing listens on now (never a fixed one: other test processes run at the same time)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(autouse=True)
@@ -149,11 +157,12 @@ def test_the_envelope_sender_is_a_per_recipient_bounce_address(settings: Any, me
             envelopes.append(envelope.mail_from)
             return "250 OK"
 
-    controller = Controller(Handler(), hostname="127.0.0.1", port=8631)
+    port = free_port()
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
     controller.start()
     try:
         settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                                        "OPTIONS": {"host": "127.0.0.1", "port": 8631, "timeout": 5}}}  # fmt: skip
+                                        "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5}}}  # fmt: skip
         sending.deliver([notify(member, actor=ana).pk], now=later(11))
     finally:
         controller.stop()
@@ -278,11 +287,12 @@ def test_smtp_down_is_retried_with_backoff_and_nothing_is_lost_or_doubled(
     settings: Any, member: Any, ana: Any, caplog: Any
 ) -> None:
     recorder = Recorder()
-    server = Controller(recorder, hostname="127.0.0.1", port=8632)
+    port = free_port()
+    server = Controller(recorder, hostname="127.0.0.1", port=port)
     server.start()
     server.stop()  # the mail server goes down
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                                    "OPTIONS": {"host": "127.0.0.1", "port": 8632, "timeout": 3}}}  # fmt: skip
+                                    "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 3}}}  # fmt: skip
     first, second = notify(member, actor=ana), notify(member, actor=ana, title="Dew heaters")
     t0 = later(11)
     with caplog.at_level(logging.WARNING, logger="townhall.notifications.email"):
@@ -299,7 +309,7 @@ def test_smtp_down_is_retried_with_backoff_and_nothing_is_lost_or_doubled(
     first.refresh_from_db()
     assert first.email_due_at == t0 + dt.timedelta(minutes=3) and first.data["email_attempts"] == 2
 
-    server = Controller(recorder, hostname="127.0.0.1", port=8632)
+    server = Controller(recorder, hostname="127.0.0.1", port=port)
     server.start()  # back up
     try:
         assert sending.deliver([first.pk, second.pk], now=t0 + dt.timedelta(minutes=2)) == {
@@ -320,7 +330,7 @@ def test_after_the_last_attempt_the_email_fails_with_an_error_line(
     settings: Any, member: Any, ana: Any, caplog: Any
 ) -> None:
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                                    "OPTIONS": {"host": "127.0.0.1", "port": 8633, "timeout": 3}}}  # fmt: skip
+                                    "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 3}}}  # fmt: skip
     notification = notify(member, actor=ana)
     Notification.objects.filter(pk=notification.pk).update(data={"email_attempts": sending.MAX_ATTEMPTS - 1})
     with caplog.at_level(logging.ERROR, logger="townhall.notifications.email"):
@@ -381,11 +391,12 @@ def test_a_batch_goes_over_one_smtp_connection(settings: Any, member: Any, ana: 
         async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             return await recorder.handle_DATA(server, session, envelope)
 
-    server = Controller(Counting(), hostname="127.0.0.1", port=8635)
+    port = free_port()
+    server = Controller(Counting(), hostname="127.0.0.1", port=port)
     server.start()
     try:
         settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                                        "OPTIONS": {"host": "127.0.0.1", "port": 8635, "timeout": 5}}}  # fmt: skip
+                                        "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5}}}  # fmt: skip
         rows = [notify(member, actor=ana, title=f"Topic {n}") for n in range(3)]
         assert sending.deliver([r.pk for r in rows], now=later(11)) == {"send": 3}
     finally:
