@@ -54,8 +54,8 @@ def main() -> None:
 
     settings.EVENTS_CREATE_RATE = "1000000/m"
     settings.ALLOWED_HOSTS = ["*"]
-    settings.DEBUG = False
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)  # pages link the hashed static files
     testing.make_community()
     moderator = testing.make_member("mod", display_name="Mod")
     viewer = testing.make_member("viewer", display_name="Viewer")
