@@ -33,6 +33,7 @@ TEMPLATE = "events/calendar.html"
 VIEWS = ("list", "month", "week", "past")
 VIEW_LABELS = {"list": "Upcoming", "month": "Month", "week": "Week", "past": "Past"}
 CURSOR_MAX = 200
+SPACE_DATES = 10  # the next dates an events space shows on its own page (the rest: its calendar)
 
 
 @dataclass
@@ -216,7 +217,7 @@ def space_part(request: HttpRequest, space: Space) -> tuple[str, dict[str, Any]]
     zone = cq.zone_of(guardian)
     today = timezone.localtime(timezone.now(), zone).date()
     filters = cq.Filters(space=space)
-    page = cq.upcoming_page(guardian, zone, filters, limit=cq.LIST_PAGE)
+    page = cq.upcoming_page(guardian, zone, filters, limit=SPACE_DATES)
     scope = Scope("space", space.name, space=space)
     return "events/space.html", {
         "calendar_groups": cq.grouped(page.entries, today=today),
