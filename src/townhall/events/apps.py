@@ -40,7 +40,7 @@ class EventsConfig(AppConfig):
         from townhall.activity import verbs
         from townhall.core import registries
         from townhall.core.registries import SpaceKind
-        from townhall.events import events, notices, views
+        from townhall.events import calendar_views, events, notices, views
 
         verbs.register(events.VERBS)
         notices.register()  # remind: notification kinds, reminders, the calendar settings page
@@ -52,7 +52,9 @@ class EventsConfig(AppConfig):
                 description="A calendar: meetups, live sessions and calls, with RSVPs and reminders.",
                 content=views.space_content,
                 settings=settings_fields,
-                stylesheets=("events/events.css",),
+                stylesheets=("events/events.css", "events/calendar.css"),
                 page_cache_models=PAGE_CACHE_MODELS,
             )
         )
+        registries.register_sidebar_link(registries.SidebarLink("events", "Events", "events:calendar", 35))
+        registries.register_home_section(registries.HomeSection("events-upcoming", "Upcoming events", 15, calendar_views.home_upcoming, placement="aside"))  # fmt: skip

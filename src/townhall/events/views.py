@@ -1,4 +1,5 @@
-"""Calendar pages (HTML). The space kind's content is the space's upcoming dates."""
+"""Calendar pages (HTML). The pages themselves live in calendar_views; this module keeps the space kind's
+page part (registered in apps.py) and the routes every area of the app adds to."""
 
 from __future__ import annotations
 
@@ -7,16 +8,13 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import URLPattern
 
-from townhall.events import queries
-from townhall.policy.request import guardian_of
+from townhall.events import calendar_views
 from townhall.spaces.models import Space
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [*calendar_views.urlpatterns]
 
 
 def space_content(request: HttpRequest, space: Space) -> tuple[str, dict[str, Any]]:
-    """The part of an events space's page below its header: its upcoming dates."""
-    guardian = guardian_of(request)
-    dates = list(queries.upcoming(guardian).filter(space_id=space.pk)[:50])
-    rsvps = queries.my_rsvps(guardian, [occurrence.pk for occurrence in dates])
-    return "events/space.html", {"dates": dates, "rsvps": rsvps, "space": space}
+    """The part of an events space's page below its header: its upcoming dates, and links to its month,
+    week and past views."""
+    return calendar_views.space_part(request, space)
