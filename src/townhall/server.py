@@ -56,7 +56,7 @@ class TaskWorkerThread(threading.Thread):
         super().__init__(name="townhall-task-worker", daemon=True)
         from django_tasks_db.management.commands.db_worker import Worker
 
-        from townhall.core import taskqueue
+        from townhall.core import registries, taskqueue
 
         self.worker = Worker(
             queue_names=["*"],
@@ -79,6 +79,7 @@ class TaskWorkerThread(threading.Thread):
         try:
             taskqueue.requeue_abandoned()
             kick()  # the email channel's periodic tick (digests, the sweep) starts with the worker
+            registries.start_worker_chains()  # the apps' daily tasks (events: the horizon)
             self.worker.run()
         except Exception as exc:  # a crashed worker must not take the web server down silently
             self.failed = exc

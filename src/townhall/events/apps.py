@@ -33,7 +33,7 @@ class EventsConfig(AppConfig):
         from townhall.activity import verbs
         from townhall.core import registries
         from townhall.core.registries import SpaceKind
-        from townhall.events import events, views
+        from townhall.events import events, horizon_tasks, views
 
         verbs.register(events.VERBS)
         registries.register_space_kind(
@@ -48,3 +48,4 @@ class EventsConfig(AppConfig):
                 page_cache_models=PAGE_CACHE_MODELS,
             )
         )
+        registries.worker_starts.register("events.horizon", horizon_tasks.kick)

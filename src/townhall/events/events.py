@@ -152,3 +152,6 @@ VERBS = [
     # Attendance, for analytics and impact: one row per person checked in (the target is the occurrence).
     Verb("event.attended", AttendedData),
 ]
+
+# --- dates (helper "dates"): one date of a series cancelled on its own and taken back ---------------
+VERBS.append(Verb("occurrence.restored", OccurrenceData))

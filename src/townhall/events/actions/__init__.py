@@ -1,6 +1,7 @@
 """Every write to events goes through these actions (ARCHITECTURE rule 1)."""
 
 from townhall.events.actions._clean import EventInput, clean_answers, clean_event
+from townhall.events.actions.dates import cancel_occurrence, following_input, move_occurrence, restore_occurrence, update_following
 from townhall.events.actions.manage import (
     add_host,
     cancel_event,
@@ -13,6 +14,7 @@ from townhall.events.actions.manage import (
 from townhall.events.actions.rsvps import promote_waitlist, set_rsvp
 
 __all__ = [
+    "cancel_occurrence", "following_input", "move_occurrence", "restore_occurrence", "update_following",
     "EventInput",
     "add_host",
     "cancel_event",
