@@ -56,7 +56,7 @@ class TaskWorkerThread(threading.Thread):
         super().__init__(name="townhall-task-worker", daemon=True)
         from django_tasks_db.management.commands.db_worker import Worker
 
-        from townhall.core import registries, taskqueue
+        from townhall.core import taskqueue
 
         self.worker = Worker(
             queue_names=["*"],
@@ -73,7 +73,7 @@ class TaskWorkerThread(threading.Thread):
     def run(self) -> None:
         from django.db import connections
 
-        from townhall.core import taskqueue
+        from townhall.core import registries, taskqueue
         from townhall.notifications.email.tasks import kick
 
         try:

@@ -46,7 +46,9 @@ def test_moving_one_date_keeps_its_rsvps_and_recurrence_id(
     third = _dates(event)[2]
     actions.set_rsvp(Guardian(member), third, state=Rsvp.GOING)
     start = _local(third.starts_at) + timedelta(days=1, hours=1)
-    moved = actions.move_occurrence(Guardian(host), third, starts_local=start, ends_local=start + timedelta(hours=3))
+    moved = actions.move_occurrence(
+        Guardian(host), third, starts_local=start, ends_local=start + timedelta(hours=3)
+    )
     moved.refresh_from_db()
     event.refresh_from_db()
     assert moved.moved and moved.recurrence_id == third.recurrence_id
@@ -63,7 +65,11 @@ def test_moving_one_date_keeps_its_rsvps_and_recurrence_id(
     event.refresh_from_db()
     actions.update_event(Guardian(host), event, data=input_for(event, starts_local=_local(event.starts_at) + timedelta(hours=1), ends_local=_local(event.ends_at) + timedelta(hours=1)))  # fmt: skip
     moved.refresh_from_db()
-    assert moved.moved and _local(moved.starts_at) == start and Rsvp.objects.get(user=member).occurrence_id == moved.pk
+    assert (
+        moved.moved
+        and _local(moved.starts_at) == start
+        and Rsvp.objects.get(user=member).occurrence_id == moved.pk
+    )
     others = [d for d in _dates(event) if d.pk != third.pk]
     assert all(_local(d.starts_at).hour == 20 for d in others)
 
@@ -83,7 +89,9 @@ def test_a_bad_new_time_is_refused(
     date = _dates(_series(host, open_calendar))[1]
     start = _local(date.starts_at)
     with pytest.raises(Invalid) as caught:
-        actions.move_occurrence(Guardian(host), date, starts_local=start + shift_start, ends_local=start + shift_end)
+        actions.move_occurrence(
+            Guardian(host), date, starts_local=start + shift_start, ends_local=start + shift_end
+        )
     assert field in caught.value.field_errors and words in caught.value.message
     date.refresh_from_db()
     assert not date.moved and date.sequence == 0
@@ -103,13 +111,17 @@ def test_single_events_and_past_or_cancelled_dates_are_refused(host: Any, open_c
     single = first_date(make_event(host, open_calendar))
     start = _local(single.starts_at)
     with pytest.raises(Invalid, match="single event"):
-        actions.move_occurrence(Guardian(host), single, starts_local=start, ends_local=start + timedelta(hours=1))
+        actions.move_occurrence(
+            Guardian(host), single, starts_local=start, ends_local=start + timedelta(hours=1)
+        )
     with pytest.raises(Invalid, match="single event"):
         actions.cancel_occurrence(Guardian(host), single)
     date = _dates(_series(host, open_calendar))[1]
     actions.cancel_occurrence(Guardian(host), date)
     with pytest.raises(Invalid, match="restore it"):
-        actions.move_occurrence(Guardian(host), date, starts_local=start, ends_local=start + timedelta(hours=1))
+        actions.move_occurrence(
+            Guardian(host), date, starts_local=start, ends_local=start + timedelta(hours=1)
+        )
     with pytest.raises(Invalid, match="already cancelled"):
         actions.cancel_occurrence(Guardian(host), date)
     Occurrence.objects.filter(pk=date.pk).update(starts_at=timezone.now() - timedelta(hours=1))
@@ -125,7 +137,9 @@ def test_who_may_change_a_date(
     date = _dates(event)[1]
     start = _local(date.starts_at) + timedelta(hours=1)
     with pytest.raises(PermissionDenied):
-        actions.move_occurrence(Guardian(member), date, starts_local=start, ends_local=start + timedelta(hours=1))
+        actions.move_occurrence(
+            Guardian(member), date, starts_local=start, ends_local=start + timedelta(hours=1)
+        )
     with pytest.raises(PermissionDenied):
         actions.cancel_occurrence(Guardian(member), date)
     with pytest.raises(PermissionDenied):
@@ -189,14 +203,18 @@ def test_this_and_following_splits_the_series_and_moves_the_rsvps(
     assert new.split_from == event and new.uid != event.uid and new.state == event.state
     assert new.title == "Star party, new season" and new.venue == "The new dome" and new.capacity == 20
     assert "COUNT=5" in new.rrule and "UNTIL=" in event.rrule and event.sequence == 1
-    assert set(new.hosts.values_list("user_id", flat=True)) == set(event.hosts.values_list("user_id", flat=True))
+    assert set(new.hosts.values_list("user_id", flat=True)) == set(
+        event.hosts.values_list("user_id", flat=True)
+    )
     old_dates, new_dates = _dates(event), _dates(new)
     assert [d.pk for d in old_dates] == [d.pk for d in dates[:3]]
     assert [d.pk for d in new_dates] == [d.pk for d in dates[3:]]  # the same rows, re-pointed
     assert _local(new.starts_at) == start and event.series_ends_at == dates[2].ends_at
     assert new.series_ends_at == dates[-1].ends_at
     maybe = Rsvp.objects.get(user=member, occurrence=dates[4])
-    assert maybe.event_id == new.pk and Rsvp.objects.get(user=member, occurrence=dates[1]).event_id == event.pk
+    assert (
+        maybe.event_id == new.pk and Rsvp.objects.get(user=member, occurrence=dates[1]).event_id == event.pk
+    )
     changed = {e.event_id for e in emitted if isinstance(e, EventChanged)}
     edited = {e.event_id for e in emitted if isinstance(e, EventEdited)}
     assert {event.pk, new.pk} <= changed and {event.pk, new.pk} <= edited
@@ -329,13 +347,19 @@ def test_posting_errors_shows_them_on_the_fields_and_keeps_the_input(
     event = _series(host, open_calendar)
     date = _dates(event)[2]
     client = client_for(host)
-    response = client.post(f"/events/date/{date.pk}/edit/", _form(date, ends_time="10:00", starts_time="21:00"))
+    response = client.post(
+        f"/events/date/{date.pk}/edit/", _form(date, ends_time="10:00", starts_time="21:00")
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "ends before it starts" in html and 'value="21:00"' in html
-    response = client.post(f"/events/date/{date.pk}/edit/", _form(date, scope="following", title="", capacity="-3"))
+    response = client.post(
+        f"/events/date/{date.pk}/edit/", _form(date, scope="following", title="", capacity="-3")
+    )
     assert response.status_code == 400 and "capacity" in response.content.decode().lower()
-    response = client.post(f"/events/date/{date.pk}/edit/", _form(date, starts_date="not a date", scope="nonsense"))
+    response = client.post(
+        f"/events/date/{date.pk}/edit/", _form(date, starts_date="not a date", scope="nonsense")
+    )
     assert response.status_code == 400
     first = _dates(event)[0]
     response = client.post(f"/events/date/{first.pk}/edit/", _form(first, scope="following", title="X"))
@@ -379,4 +403,3 @@ def test_api_moves_cancels_and_splits(client_for: Any, host: Any, member: Any, o
     assert response.status_code == 422 and "ends_at" in response.json()["errors"]
     response = client_for(member).post(f"/api/v1/occurrences/{dates[3].pk}/cancel", {}, content_type="application/json")  # fmt: skip
     assert response.status_code == 403
-

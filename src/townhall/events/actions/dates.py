@@ -186,7 +186,9 @@ def restore_occurrence(guardian: Guardian, occurrence: Occurrence) -> Occurrence
         if occurrence.cancelled_at is None:
             raise invalid("recurrence_id", "This date is not cancelled.")
         dropped = occurrence.cancel_reason == occurrences.NO_LONGER or (
-            event.rrule and not occurrence.moved and occurrences.slot_of(event, occurrence.recurrence_id) is None
+            event.rrule
+            and not occurrence.moved
+            and occurrences.slot_of(event, occurrence.recurrence_id) is None
         )
         if dropped:
             raise invalid("recurrence_id", "This date is no longer part of the series, so it cannot come back.")  # fmt: skip
@@ -257,7 +259,9 @@ def update_following(guardian: Guardian, occurrence: Occurrence, *, data: EventI
             event.rrule, start_local=occurrences.wall_time(event), zone_name=event.time_zone, at=at
         )
         new_rule = (data.rrule or "").strip()
-        cleaned = clean_event(replace(data, rrule=after if not new_rule or new_rule == event.rrule else new_rule))
+        cleaned = clean_event(
+            replace(data, rrule=after if not new_rule or new_rule == event.rrule else new_rule)
+        )
         values = cleaned.values
         previous = (
             Occurrence.objects.filter(event=event, recurrence_id__lt=at).order_by("-recurrence_id").first()
@@ -282,7 +286,10 @@ def update_following(guardian: Guardian, occurrence: Occurrence, *, data: EventI
             reviewed_by_id=event.reviewed_by_id, reviewed_at=event.reviewed_at, **values,
         )  # fmt: skip
         EventHost.objects.bulk_create(
-            [EventHost(event=continuation, user_id=h.user_id, role=h.role, added_at=h.added_at) for h in EventHost.objects.filter(event=event)]  # fmt: skip
+            [
+                EventHost(event=continuation, user_id=h.user_id, role=h.role, added_at=h.added_at)
+                for h in EventHost.objects.filter(event=event)
+            ]
         )
         ids = [row.pk for row in following]
         Occurrence.objects.filter(pk__in=ids).update(event=continuation)
@@ -303,4 +310,10 @@ def update_following(guardian: Guardian, occurrence: Occurrence, *, data: EventI
     return continuation
 
 
-__all__ = ["cancel_occurrence", "following_input", "move_occurrence", "restore_occurrence", "update_following"]
+__all__ = [
+    "cancel_occurrence",
+    "following_input",
+    "move_occurrence",
+    "restore_occurrence",
+    "update_following",
+]
