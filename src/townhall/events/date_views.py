@@ -64,7 +64,7 @@ class DateForm(forms.Form):
             del self.fields["venue"], self.fields["address"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if "starts_time" in self.fields:
             for name in ("starts_time", "ends_time"):
                 if not data.get(name) and name not in self.errors:
