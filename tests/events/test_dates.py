@@ -12,6 +12,7 @@ from django.utils import timezone
 from events_testing import first_date, input_for, make_event
 
 from townhall.activity.models import Activity
+from townhall.core import registries
 from townhall.core.errors import Invalid, NotFound, PermissionDenied
 from townhall.events import actions, horizon_tasks
 from townhall.events.actions import following_input
@@ -403,3 +404,17 @@ def test_api_moves_cancels_and_splits(client_for: Any, host: Any, member: Any, o
     assert response.status_code == 422 and "ends_at" in response.json()["errors"]
     response = client_for(member).post(f"/api/v1/occurrences/{dates[3].pk}/cancel", {}, content_type="application/json")  # fmt: skip
     assert response.status_code == 403
+
+
+def test_kick_queues_one_daily_run_for_tomorrow(settings: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    assert horizon_tasks.kick() is True
+    assert horizon_tasks.kick() is False  # a run is already waiting
+    (row,) = DBTaskResult.objects.all()
+    assert row.task_path.endswith("extend_horizon_daily")
+    assert timezone.now() < row.run_after <= timezone.now() + timedelta(days=1)
+    assert row.run_after.hour == horizon_tasks.RUN_AT_HOUR
+    # Workers start it (cli worker and the embedded worker thread call every registered start).
+    assert registries.worker_starts.get("events.horizon") is horizon_tasks.kick

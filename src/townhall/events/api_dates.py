@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from townhall.core.api import API_ERRORS, ensure_write
 from townhall.core.schemas import InputSchema
@@ -151,4 +151,4 @@ def split(request: HttpRequest, occurrence_id: int, payload: SplitIn) -> Any:
             changes[name] = _wall(changes[name], event)
     new = actions.update_following(guardian, occurrence, data=actions.following_input(occurrence, **changes))
     previous = Event.objects.get(pk=event.pk)
-    return 201, {"event": _event(new), "previous": _event(previous)}
+    return Status(201, {"event": _event(new), "previous": _event(previous)})
