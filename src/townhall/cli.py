@@ -268,14 +268,13 @@ def worker(queue_name: str, interval: float, batch: bool) -> None:
     _check_dependencies()
     from django.core.management import call_command
 
-    from townhall.core import taskqueue
-    from townhall.events.tasks import kick as reminder_kick
+    from townhall.core import registries, taskqueue
     from townhall.notifications.email.tasks import kick
 
     # Tasks a killed worker left RUNNING run again (django-tasks-db never retries them itself).
     taskqueue.requeue_abandoned()
     kick()  # the email channel's periodic tick (digests, the sweep) starts with the worker
-    reminder_kick()  # the events reminder tick (events/tasks.py) too
+    registries.start_worker_chains()  # the apps' periodic tasks (events: reminders, the horizon)
     args = ["--queue-name", queue_name, "--interval", str(interval), "--no-reload"]
     args += ["--worker-id", taskqueue.worker_id()]
     if batch:

@@ -73,14 +73,13 @@ class TaskWorkerThread(threading.Thread):
     def run(self) -> None:
         from django.db import connections
 
-        from townhall.core import taskqueue
-        from townhall.events.tasks import kick as reminder_kick
+        from townhall.core import registries, taskqueue
         from townhall.notifications.email.tasks import kick
 
         try:
             taskqueue.requeue_abandoned()
             kick()  # the email channel's periodic tick (digests, the sweep) starts with the worker
-            reminder_kick()  # the events reminder tick (events/tasks.py) too
+            registries.start_worker_chains()  # the apps' periodic tasks (events: reminders, the horizon)
             self.worker.run()
         except Exception as exc:  # a crashed worker must not take the web server down silently
             self.failed = exc

@@ -15,6 +15,7 @@ Core knows no app: the objects these hold are typed loosely (`Any` for a Space, 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -388,3 +389,17 @@ member_stats: Registry[MemberStat] = Registry("member stat")
 
 def register_member_stat(stat: MemberStat) -> MemberStat:
     return member_stats.register(stat.key, stat)
+
+
+# --- worker starts ---------------------------------------------------------------------------------
+# What a task worker starts when it starts (an app's self-re-enqueuing daily task): key -> a callable.
+worker_starts: Registry[Callable[[], object]] = Registry("worker start")
+
+
+def start_worker_chains() -> None:
+    """Call every registered worker start; one that fails is logged and the others still run."""
+    for start in worker_starts:
+        try:
+            start()
+        except Exception:
+            logging.getLogger(__name__).exception("a worker start failed")

@@ -40,7 +40,7 @@ class EventsConfig(AppConfig):
         from townhall.activity import verbs
         from townhall.core import registries
         from townhall.core.registries import SpaceKind
-        from townhall.events import calendar_views, events, notices, views
+        from townhall.events import calendar_views, events, horizon_tasks, notices, tasks, views
 
         verbs.register(events.VERBS)
         notices.register()  # remind: notification kinds, reminders, the calendar settings page
@@ -58,3 +58,6 @@ class EventsConfig(AppConfig):
         )
         registries.register_sidebar_link(registries.SidebarLink("events", "Events", "events:calendar", 35))
         registries.register_home_section(registries.HomeSection("events-upcoming", "Upcoming events", 15, calendar_views.home_upcoming, placement="aside"))  # fmt: skip
+        # Periodic tasks that every worker starts (each re-queues itself and never runs twice at once).
+        registries.worker_starts.register("events.reminders", tasks.kick)
+        registries.worker_starts.register("events.horizon", horizon_tasks.kick)

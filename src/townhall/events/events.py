@@ -210,3 +210,6 @@ VERBS = [
     Verb("event.live_chat_opened", LiveChatData),
     Verb("event.recap_promoted", RecapData),
 ]
+
+# --- dates (helper "dates"): one date of a series cancelled on its own and taken back ---------------
+VERBS.append(Verb("occurrence.restored", OccurrenceData))
