@@ -142,7 +142,7 @@ def test_google_conference_link_makes_an_online_event(host: Any, open_calendar: 
     assert agm.location_kind == Event.ONLINE
     assert agm.online_url == "https://meet.google.com/abc-defg-hij"
     series = Event.objects.get(title="Weekly observing night")
-    assert series.rrule == "FREQ=WEEKLY;UNTIL=20250624T193000;BYDAY=TU;WKST=MO"  # UNTIL in wall-clock time
+    assert series.rrule == "FREQ=WEEKLY;UNTIL=20250624T173000Z;BYDAY=TU"  # 19:30 in Berlin, normalized to UTC
 
 
 def test_report_as_json(host: Any, open_calendar: Any) -> None:

@@ -470,6 +470,8 @@ def _walk(
     begin = start
     if rule.count is None and skip_to is not None and skip_to > start:
         begin = _period_start(full, start, skip_to)
+    if begin > stop_after:  # the window starts after the series ends (UNTIL before the window)
+        return
     shift = _shift_years(max(begin.year, 2), stop_after.year)
     dates = du.rrule(
         FREQUENCIES[rule.freq],
