@@ -70,8 +70,10 @@ print(json.dumps({
     "email_waiting": rows.filter(email_state="pending").count(),
     "email_sent": rows.filter(email_state="sent").count(),
     "tasks": {s: DBTaskResult.objects.filter(status=s).count() for s in ("RUNNING", "SUCCESSFUL", "FAILED")},
-    # Ready to run now; the email channel's batches wait for the members' delay (run_after) on purpose.
-    "ready_now": DBTaskResult.objects.filter(status="READY").exclude(task_path__contains=".email.").count(),
+    # Ready to run now; the email channel's batches wait for the members' delay (run_after) on purpose, and
+    # the apps' periodic chains (the events reminder tick, the horizon) wait for their next turn.
+    "ready_now": DBTaskResult.objects.filter(status="READY").exclude(task_path__contains=".email.")
+    .exclude(task_path__startswith="townhall.events.").count(),
     "email_batches_waiting": DBTaskResult.objects.filter(
         status="READY", run_after__gt=timezone.now(), task_path__contains=".email."
     ).count(),
