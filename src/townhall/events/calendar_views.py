@@ -227,6 +227,10 @@ def space_part(request: HttpRequest, space: Space) -> tuple[str, dict[str, Any]]
         "calendar_tabs": _tabs(scope, "list", {}),
         "calendar_zone": cq.zone_name(zone),
         "calendar_scope": scope,
+        "can_create_event": guardian.events.create.can(space),
+        "proposes_event": guardian.events.needs_approval(space),
+        "can_import_calendar": guardian.events.import_calendar.can(space),
+        "can_review_events": guardian.events.moderates(space),
     }
 
 

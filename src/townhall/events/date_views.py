@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -105,17 +105,11 @@ def _place_errors(form: forms.Form, exc: Invalid) -> None:
 
 def _series_url(event: Event) -> str | None:
     """The event's own edit page (built by the event pages), when there is one."""
-    try:
-        return reverse("events:event-edit", args=[event.pk])
-    except NoReverseMatch:
-        return None
+    return reverse("events:edit", args=[event.pk])
 
 
 def _back_url(occurrence: Occurrence) -> str:
-    try:
-        return reverse("events:event", args=[occurrence.event_id])
-    except NoReverseMatch:
-        return reverse("events:date-edit", args=[occurrence.pk])
+    return reverse("events:date", args=[occurrence.pk])
 
 
 def _page(

@@ -38,6 +38,7 @@ from townhall.events.forms import (
     initial_of,
     place_invalid,
 )
+from townhall.events.live_views import live_context
 from townhall.events.models import Event, Occurrence, Rsvp
 from townhall.policy import Guardian
 from townhall.policy.request import guardian_of
@@ -284,6 +285,7 @@ def _page(request: HttpRequest, event: Event, occurrence: Occurrence | None, *, 
         "past": occurrence.ends_at <= now,
     }
     context.update(attend_context(request, guardian, event, occurrence, form=rsvp_form))
+    context.update(live_context(request, occurrence))
     return render(request, "events/event.html", context, status=status)
 
 

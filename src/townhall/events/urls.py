@@ -1,6 +1,15 @@
 """The events pages. Each area keeps its routes in its own module; all share the `events` namespace."""
 
-from townhall.events import calendar_views, date_views, door_views, event_views, feed_views, import_views, live_views, views
+from townhall.events import (
+    calendar_views,
+    date_views,
+    door_views,
+    event_views,
+    feed_views,
+    import_views,
+    live_views,
+    views,
+)
 
 app_name = "events"
 
