@@ -90,7 +90,9 @@ def test_opening_the_one_click_url_leads_to_the_page_that_asks(member: Any, outb
 # collection, which differs between pytest-xdist workers (and they must collect the same tests).
 @pytest.mark.parametrize("damage", ["garbage", "tampered"])
 def test_a_damaged_link_explains_itself_and_changes_nothing(damage: str, member: Any) -> None:
-    token = "not-a-token" if damage == "garbage" else tokens.unsubscribe_token(user_id=1, kind="x")[:-3] + "abc"
+    token = (
+        "not-a-token" if damage == "garbage" else tokens.unsubscribe_token(user_id=1, kind="x")[:-3] + "abc"
+    )
     page = Client().get(f"/email/unsubscribe/{token}/")
     assert page.status_code == 400 and "This link does not work" in page.content.decode()
     assert (
