@@ -8,7 +8,9 @@
 - `profile_sections`: the blocks of a profile page below the person's own details (recent posts...);
 - `settings_pages`: the pages listed in the community settings navigation;
 - `account_settings_pages`: pages of a member's own settings that other apps add (notifications...);
-- `member_stats`: per-member figures (posts...) that the members admin table shows and sorts by.
+- `member_stats`: per-member figures (posts...) that the members admin table shows and sorts by;
+- `worker_starts`: what every task worker starts when it starts (periodic chains such as the events
+  reminder tick, each re-queueing itself).
 
 Core knows no app: the objects these hold are typed loosely (`Any` for a Space, a Guardian, a request).
 """
