@@ -358,3 +358,16 @@ def test_the_scan_page_opens_a_ticket_by_its_code(
     other = tonight(space_moderator, calendar, title="Other night")
     assert c.get(f"/events/date/{other.pk}/door/scan/", {"code": rsvp.ticket[:8]}).status_code == 400
     assert client_for(newcomer).get(url).status_code == 403
+
+
+def test_changing_the_answer_after_check_in_keeps_the_count_right(
+    space_moderator: Any, host: Any, member: Any, calendar: Any
+) -> None:
+    occurrence = tonight(space_moderator, calendar, host=host, guests_allowed=2)
+    rsvp = going(occurrence, member, guests=2)
+    actions.check_in(Guardian(host), rsvp)
+    going(_fresh(occurrence), member, guests=1)  # one guest went home
+    assert _fresh(occurrence).checked_in_count == 2
+    actions.set_rsvp(Guardian(member), _fresh(occurrence), state=Rsvp.NOT_GOING)
+    assert _fresh(occurrence).checked_in_count == 0
+    assert Rsvp.objects.get(user=member).checked_in_at is None

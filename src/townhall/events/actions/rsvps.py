@@ -73,6 +73,7 @@ def set_rsvp(
         guardian.events.rsvp.ensure(occurrence)
         rsvp = Rsvp.objects.select_for_update().filter(occurrence=occurrence, user_id=user_id).first()
         before = rsvp.state if rsvp is not None else None
+        old_seats = rsvp.seats if rsvp is not None else 0
         if rsvp is None:
             rsvp = Rsvp(occurrence=occurrence, event=occurrence.event, user_id=user_id, state=Rsvp.NOT_GOING)
         else:
@@ -88,12 +89,19 @@ def set_rsvp(
                 rsvp.waitlisted_at = now
         elif new_state != Rsvp.WAITLISTED:
             rsvp.waitlisted_at = None
+        if rsvp.checked_in_at is not None:  # already at the door: the checked-in seats follow the answer
+            if new_state == Rsvp.GOING:
+                occurrence.checked_in_count = max(0, occurrence.checked_in_count + seats - old_seats)
+            else:
+                occurrence.checked_in_count = max(0, occurrence.checked_in_count - old_seats)
+                rsvp.checked_in_at = None
+                rsvp.checked_in_by = None
         rsvp.state = new_state
         rsvp.guests = guests
         rsvp.answers = cleaned_answers
         rsvp.save()
         _count(occurrence, new_state, seats)
-        occurrence.save(update_fields=["going_count", "maybe_count", "waitlist_count"])
+        occurrence.save(update_fields=["going_count", "maybe_count", "waitlist_count", "checked_in_count"])
         if before == Rsvp.GOING and new_state != Rsvp.GOING:
             promote_waitlist(occurrence)
         record_activity(
