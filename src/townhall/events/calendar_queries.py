@@ -206,6 +206,9 @@ class Filters:
         return params
 
 
+_SLUG = re.compile(r"[-\w]+")
+
+
 def parse_filters(
     guardian: Guardian, params: Mapping[str, str], *, allow_space: bool = True, allow_group: bool = True
 ) -> Filters:
@@ -219,12 +222,13 @@ def parse_filters(
         filters.messages.append(f"“{_clean_param(where)}” is not a place filter: use online or in person.")
     slug = (params.get("group") or "").strip()[:SLUG_MAX] if allow_group else ""
     if slug:
-        filters.group = Group.objects.filter(slug=slug).first()
+        # Not a slug at all (a NUL byte, punctuation): no lookup (PostgreSQL refuses NUL in text).
+        filters.group = Group.objects.filter(slug=slug).first() if _SLUG.fullmatch(slug) else None
         if filters.group is None:
             filters.messages.append(f"There is no group “{_clean_param(slug)}”; showing every group.")
     slug = (params.get("space") or "").strip()[:SLUG_MAX] if allow_space else ""
     if slug:
-        space = Space.objects.filter(slug=slug).first()
+        space = Space.objects.filter(slug=slug).first() if _SLUG.fullmatch(slug) else None
         if space is None or not guardian.spaces.read.can(space):
             filters.messages.append(f"There is no space “{_clean_param(slug)}”; showing every space.")
         else:
