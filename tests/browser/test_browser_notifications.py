@@ -128,7 +128,7 @@ def test_the_settings_page_in_both_themes_and_on_a_phone(new_ui: Any, live_serve
         assert Preference.objects.filter(kind=REPLY.key, channel="email", enabled=False).exists()
         ui.act(page.get_by_role("button", name="Pause for 1 day"))
         expect(page.get_by_text("Email and push are paused until")).to_be_visible()
-        page.get_by_label("From").fill("22:00")
+        page.get_by_label("From", exact=True).fill("22:00")
         ui.act(page.get_by_role("button", name="Save email settings"))
         expect(
             page.get_by_text("Give both the start and the end of your quiet hours, or neither.")

@@ -132,7 +132,7 @@ DIRECTORY_QUERIES = 14
 # Home without topics (tests/discussions/test_home_and_profile.py pins it with content): user,
 # membership, space roles, continue reading, feed topics, new members, pending count, community,
 # sidebar spaces, sidebar unread counts.
-HOME_QUERIES = 10
+HOME_QUERIES = 11  # with the events section ("Upcoming events": one query for the dates)
 
 
 @pytest.mark.parametrize("size", [5, 50])

@@ -283,6 +283,11 @@ COVERED = {
     "notifications:pause": "buttons only (tests/notifications/test_centre_views.py::test_pause_and_resume_from_the_page)",
     "notifications:read": "a button only (tests/notifications/test_centre_views.py::test_mark_one_read_plain_and_htmx)",
     "notifications:read-all": "a button only (tests/notifications/test_centre_views.py::test_mark_all_read_plain_and_htmx)",
+    "events:rsvp": "tests/events/test_event_page.py::test_rsvp_over_htmx_returns_the_attend_box",
+    "events:calendar-reminders": "tests/events/test_feeds.py::test_the_settings_page_shows_the_feed_and_saves_reminders",
+    "events:calendar-feed-reset": "a button only (tests/events/test_feeds.py::test_resetting_the_feed_makes_the_old_url_404)",
+    "events:door-check-in": "a button only (tests/events/test_door.py::test_a_refused_tap_says_why_in_the_row)",
+    "events:door-undo": "a button only (tests/events/test_door.py::test_tapping_check_in_swaps_the_row_and_the_counts)",
 }
 
 

@@ -202,14 +202,14 @@ def test_home_query_count_is_fixed_whatever_the_content(
     _home_world(size, member, moderator)
     c = client_for(member)
     # User, membership, space roles, group ids, continue reading, feed topics, their newest posts,
-    # new members, community, sidebar spaces, sidebar unread counts.
+    # new members, community, sidebar spaces, sidebar unread counts, upcoming events.
     with django_assert_num_queries(HOME_QUERIES):
         response = c.get("/home/")
     assert b"Continue reading" in response.content and b"Say hello to new members" in response.content
     assert len(feed_titles(response.content.decode())) == min(size, queries.FEED_PAGE)
 
 
-HOME_QUERIES = 11
+HOME_QUERIES = 12  # with the events section ("Upcoming events": one query for the dates)
 
 
 # --- profiles ------------------------------------------------------------------------------------------
