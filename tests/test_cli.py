@@ -45,7 +45,9 @@ def clean_env(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def run(args: list[str], env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+# Generous: these start a whole townhall process (seeding the demo takes ~15 s alone) while another pytest-xdist
+# worker keeps the other core busy.
+def run(args: list[str], env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*TOWNHALL, *args], env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
     )
@@ -264,7 +266,7 @@ def test_demo_serves_pages_and_stops_on_ctrl_c(
     demo_process: tuple[subprocess.Popen[str], int, list[str]], data_dir: Path
 ) -> None:
     proc, port, lines = demo_process
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 240  # the demo seeds first (see run())
     while not any("http://" in line for line in lines):
         assert proc.poll() is None, "".join(lines)
         assert time.monotonic() < deadline, "".join(lines)
