@@ -16,6 +16,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from townhall.chat.queries import zone_of
 from townhall.core.api import API_ERRORS
 from townhall.core.errors import Invalid
 from townhall.core.pagination import BadCursor
@@ -107,7 +108,7 @@ def list_occurrences(request: HttpRequest, params: Query[OccurrencesQuery]) -> d
     """The dates overlapping [start, end) that the caller may see, soonest first, in pages of `limit`.
     Filters: `space`, `group` (slugs), `mine`, `where` (online / in_person). 422 for a bad parameter."""
     guardian = guardian_of(request)
-    zone = cq.zone_of(guardian)
+    zone = zone_of(guardian)
     try:
         start = _aware(params.start, zone) if params.start else timezone.now()
         end = _aware(params.end, zone) if params.end else start + timedelta(days=WINDOW_DAYS_DEFAULT)

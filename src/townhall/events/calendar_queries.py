@@ -40,17 +40,6 @@ MARGIN = timedelta(hours=26)
 DASH = "\u2013"  # an en dash between times and days
 
 
-def zone_of(guardian: Guardian) -> tzinfo:
-    """The viewer's time zone (User.time_zone), or the site's (the same rule as chat.queries.zone_of)."""
-    name = getattr(guardian.user, "time_zone", "") if guardian.user is not None else ""
-    if name:
-        try:
-            return zoneinfo.ZoneInfo(name)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            pass
-    return timezone.get_current_timezone()
-
-
 def zone_name(zone: tzinfo) -> str:
     return str(getattr(zone, "key", None) or zone)
 

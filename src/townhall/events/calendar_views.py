@@ -17,6 +17,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from townhall.chat.queries import zone_of
 from townhall.community.models import Group
 from townhall.core.errors import NotFound
 from townhall.core.htmx import render_page
@@ -107,7 +108,7 @@ def calendar_page(
 ) -> HttpResponse:
     guardian = guardian_of(request)
     scope = _scope(guardian, scope_kind, slug)
-    zone = cq.zone_of(guardian)
+    zone = zone_of(guardian)
     today = timezone.localtime(timezone.now(), zone).date()
     filters = cq.parse_filters(
         guardian, request.GET, allow_space=scope.kind != "space", allow_group=scope.kind != "group"
@@ -214,7 +215,7 @@ urlpatterns: list[URLPattern] = _patterns()
 def space_part(request: HttpRequest, space: Space) -> tuple[str, dict[str, Any]]:
     """Below an events space's header: its next dates, with links to its month, week and past views."""
     guardian = guardian_of(request)
-    zone = cq.zone_of(guardian)
+    zone = zone_of(guardian)
     today = timezone.localtime(timezone.now(), zone).date()
     filters = cq.Filters(space=space)
     page = cq.upcoming_page(guardian, zone, filters, limit=SPACE_DATES)
@@ -237,7 +238,7 @@ def space_part(request: HttpRequest, space: Space) -> tuple[str, dict[str, Any]]
 def home_upcoming(request: Any) -> SectionRender:
     """Home: "Upcoming events", the next few dates the member may see (two queries; none: no section)."""
     guardian = guardian_of(request)
-    zone = cq.zone_of(guardian)
+    zone = zone_of(guardian)
     found = cq.home_dates(guardian, zone)
     if not found:
         return None
