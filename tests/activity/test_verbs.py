@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from townhall.activity import verbs
-from townhall.activity.log import PAYLOAD_MAX_BYTES, record_activity
+from townhall.activity.log import PAYLOAD_MAX_BYTES, ROW_COLUMNS, activity_row, record_activity
 from townhall.activity.models import Activity
 from townhall.activity.payloads import Fields, Name
+from townhall.core.bulkinsert import JsonText, insert_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +72,21 @@ def test_a_verb_needs_a_dataclass_payload_and_a_known_audience() -> None:
         verbs.Verb("test.plain", dict)
     with pytest.raises(ValueError):
         verbs.Verb("test.loud", audience="everyone")
+
+
+def test_bulk_rows_store_the_payload_they_measured(member: Any) -> None:
+    """activity_row keeps the JSON text it measured and the bulk insert stores that text as it is:
+    the same data as record_activity, not a string encoded twice."""
+    row = activity_row(
+        member.pk, "profile.updated", "accounts.user", member.pk, space_id=None,
+        data=Fields(["bio", "ünïcode ✓"]), at=datetime(2024, 5, 1, 12, 0, tzinfo=UTC),
+    )  # fmt: skip
+    assert isinstance(row[5], JsonText)
+    insert_rows(Activity, ROW_COLUMNS, [row])
+    stored = Activity.objects.get()
+    assert stored.data == {"fields": ["bio", "ünïcode ✓"]}
+    with pytest.raises(verbs.BadPayload, match="bytes"):
+        activity_row(
+            member.pk, "profile.updated", "accounts.user", member.pk, space_id=None,
+            data=Fields(["x" * PAYLOAD_MAX_BYTES]), at=datetime(2024, 5, 1, tzinfo=UTC),
+        )  # fmt: skip

@@ -69,3 +69,23 @@ def test_conflicts_are_skipped_or_update_the_row(member: Any) -> None:
 def test_nothing_to_insert_runs_no_query(django_assert_num_queries: Any) -> None:
     with django_assert_num_queries(0):
         assert insert_rows(SidebarSection, ("name",), [], returning=True) == []
+
+
+def test_times_in_any_zone_and_missing_times_are_stored_as_given() -> None:
+    from zoneinfo import ZoneInfo
+
+    berlin = datetime(2024, 3, 31, 3, 30, tzinfo=ZoneInfo("Europe/Berlin"))  # just after the change
+    ids = insert_rows(
+        Space,
+        ("name", "slug", "created_at", "updated_at"),
+        [("A", "a", berlin, WHEN), ("B", "b", WHEN, WHEN)],
+        returning=True,
+    )
+    a, b = (Space.objects.get(pk=pk) for pk in ids)
+    assert a.created_at == berlin and a.created_at.utcoffset() is not None and b.created_at == WHEN
+
+
+def test_a_row_of_the_wrong_width_is_refused() -> None:
+    with pytest.raises(ValueError, match="2 values for 3 columns"):
+        insert_rows(Space, ("name", "slug", "created_at"), [("A", "a")])
+    assert not Space.objects.exists()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from toysource import MultiToySource, ToySource, history, jsonl, png, zipped
 
 import factories as testing
@@ -20,6 +23,7 @@ from townhall.spaces.models import Space, SpaceMembership
 pytestmark = pytest.mark.django_db
 
 UTC = ZoneInfo("UTC")
+EDITED = datetime(2023, 3, 1, 8, 6, tzinfo=UTC)  # the toy history's edit, 09:06 at +01:00
 
 
 def _file(
@@ -68,8 +72,9 @@ def test_a_group_chat_is_stored_with_its_threads_quotes_reactions_files_and_even
     assert reply.thread_root_id == root.pk and Message.objects.get(pk=root.pk).reply_count == 1
     # The quoted reply, the edit, the deletion, the poll, the link and the file.
     seeds = messages["I will bring seeds"]
-    assert seeds.body.startswith("> **Ana Pérez**: Saturday") and seeds.edited_at is not None
-    assert Message.objects.get(body__contains="This message was deleted").deleted_at is not None
+    assert seeds.body.startswith("> **Ana Pérez**: Saturday") and seeds.edited_at == EDITED
+    gone = Message.objects.get(body__contains="This message was deleted")
+    assert gone.deleted_at is not None and gone.deleted_at == gone.created_at  # deleted where it was sent
     assert "- Soup (2 votes)" in Message.objects.get(body__contains="Lunch?").body
     plan = Message.objects.get(body__startswith="The plan")
     assert "📎 [map](https://example.org/map)" in plan.body
@@ -261,3 +266,26 @@ def test_a_reply_whose_thread_root_is_missing_goes_to_the_channel(tmp_path: Path
     ]
     _store(_file(tmp_path, records, name="o.jsonl"), space=garden)
     assert Message.objects.get(body="late reply").thread_root_id is None
+
+
+def test_a_repeated_id_in_a_later_batch_is_kept_once(tmp_path: Path, garden: Space) -> None:
+    records = [*history()[:6], *history()[6:8], history()[5]]  # m1 again, two batches later
+    report = _store(_file(tmp_path, records, name="late.jsonl"), space=garden, batch_size=2)
+    assert Message.objects.filter(space=garden, body__endswith="Welcome to the *garden* group!").count() == 1
+    assert report.already_imported == 1 and report.messages == Message.objects.filter(space=garden).count()
+
+
+def test_an_import_into_a_space_without_imports_looks_up_no_keys(tmp_path: Path, garden: Space) -> None:
+    """Only keys that may be stored already are looked up: none, in a space nothing was imported into
+    (the keys this run writes are remembered in a filter of fixed size, not asked for batch by batch)."""
+    with CaptureQueriesContext(connection) as queries:
+        report = _store(_file(tmp_path, history(), name="fresh.jsonl"), space=garden, batch_size=2)
+    selects = [
+        q["sql"] for q in queries if q["sql"].startswith("SELECT") and "importers_importeditem" in q["sql"]
+    ]
+    key_lookups = [sql for sql in selects if '"importers_importeditem"."kind", ' in sql]
+    probes = [sql for sql in selects if sql.startswith('SELECT 1 AS "a"')]
+    assert report.messages == 8
+    assert key_lookups == [] and len(probes) == 1  # "did an earlier import write here?", once
+    again = _store(_file(tmp_path, history(), name="fresh.jsonl"), space=garden, batch_size=2)
+    assert again.messages == 0 and again.already_imported == 10

@@ -10,20 +10,31 @@ from django.db import models
 
 from townhall.activity import verbs
 from townhall.activity.models import TARGET_TYPE_MAX, Activity
+from townhall.core.bulkinsert import JsonText
 
 PAYLOAD_MAX_BYTES = 4096
 
 
 def checked_data(verb: str, data: Any) -> dict[str, Any]:
     """The payload as stored: `data` checked against the verb's declaration and the size limit."""
-    declared = verbs.get(verb)
-    payload = verbs.payload_dict(declared, data)
-    size = len(json.dumps(payload, default=str).encode())
+    return _checked(verb, data)[0]
+
+
+def _checked(verb: str, data: Any) -> tuple[dict[str, Any], JsonText | None]:
+    """The checked payload, and its JSON text when that is what the JSONField would store (plain JSON
+    values: the bulk layers insert the measured text instead of encoding it again)."""
+    payload = verbs.payload_dict(verbs.get(verb), data)
+    text: JsonText | None
+    try:
+        text = JsonText(json.dumps(payload))
+        size = len(text.encode())
+    except TypeError:  # a value JSON does not know: measured as the log's encoder would write it
+        text, size = None, len(json.dumps(payload, default=str).encode())
     if size > PAYLOAD_MAX_BYTES:
         raise verbs.BadPayload(
             f"the {verb} payload is {size} bytes; the log keeps at most {PAYLOAD_MAX_BYTES}"
         )
-    return payload
+    return payload, text
 
 
 def checked_target_type(model: type[models.Model] | models.Model | None) -> str:
@@ -76,7 +87,8 @@ def activity_row(
 ) -> tuple[Any, ...]:
     """build_activity as a plain tuple (ROW_COLUMNS), for bulk layers that insert many rows without
     making model instances; `target_type` from checked_target_type(Model)."""
-    return (actor_id, verb, target_type, target_id, space_id, checked_data(verb, data), at)
+    payload, text = _checked(verb, data)
+    return (actor_id, verb, target_type, target_id, space_id, payload if text is None else text, at)
 
 
 def record_activity(

@@ -35,6 +35,7 @@ class NewMessage:
     author_id: int
     body: str
     at: datetime
+    edited_at: datetime | None = None  # history: when its author last changed it
 
 
 def bulk_create_messages(space: Space, messages: Sequence[NewMessage]) -> list[Message]:
@@ -73,7 +74,7 @@ def _write_messages(space_id: int, ordered: Sequence[NewMessage]) -> _Written:
             Message,
             MESSAGE_COLUMNS,
             [
-                (space_id, new.author_id, text, html, new.at, None, False)
+                (space_id, new.author_id, text, html, new.at, None, False, new.edited_at)
                 for new, text, (html, _) in zip(ordered, texts, rendered, strict=True)
             ],
             returning=True,
@@ -94,7 +95,9 @@ def _write_messages(space_id: int, ordered: Sequence[NewMessage]) -> _Written:
     return _Written(ids=ids, texts=[(text, html) for text, (html, _) in zip(texts, rendered, strict=True)])
 
 
-MESSAGE_COLUMNS = ("space_id", "author_id", "body", "html", "created_at", "thread_root_id", "also_in_channel")
+MESSAGE_COLUMNS = (
+    "space_id", "author_id", "body", "html", "created_at", "thread_root_id", "also_in_channel", "edited_at",
+)  # fmt: skip
 
 
 def _insert_messages(rows: list[Message]) -> None:
@@ -114,6 +117,7 @@ class NewReply:
     body: str
     at: datetime
     also_in_channel: bool = False
+    edited_at: datetime | None = None  # history: when its author last changed it
 
 
 def bulk_add_replies(root: Message, replies: Sequence[NewReply]) -> list[Message]:
@@ -132,7 +136,7 @@ def bulk_add_replies(root: Message, replies: Sequence[NewReply]) -> list[Message
         rows.append(
             Message(
                 space_id=root.space_id, author_id=new.author_id, body=text, html=html, created_at=new.at,
-                thread_root_id=root.pk, also_in_channel=new.also_in_channel,
+                thread_root_id=root.pk, also_in_channel=new.also_in_channel, edited_at=new.edited_at,
             )
         )  # fmt: skip
         mentions[id(rows[-1])] = mentioned

@@ -45,7 +45,7 @@ def render_posts(bodies: Sequence[str], *, hard_breaks: bool = False) -> list[tu
     for body in bodies:
         if body not in rendered:
             html = render_markdown(body, hard_breaks=hard_breaks)
-            names = {m.lower() for m in MENTION.findall(html)}
+            names = {m.lower() for m in MENTION.findall(html)} if "@" in html else set()
             rendered[body] = (html, list(names)[:MAX_MENTIONS])
     wanted = {name for _, names in rendered.values() for name in names}
     people = _people(wanted) if wanted else {}

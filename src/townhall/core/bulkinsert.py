@@ -15,11 +15,12 @@ the order of the rows (RETURNING on PostgreSQL and SQLite ≥ 3.35, as bulk_crea
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, models
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 MAX_ROWS_PER_STATEMENT = 1000
 
@@ -44,6 +45,11 @@ _PASS_THROUGH = {
 }
 
 
+class JsonText(str):
+    """A value already encoded as JSON for a JSONField column (a bulk layer that measured the text
+    keeps it): inserted as it is, not encoded a second time."""
+
+
 def _converter(field: models.Field, seen: dict[datetime, Any]) -> Callable[[Any], Any] | None:
     """How a column's values become parameters: None when they pass as they are. `seen` remembers
     converted times for the whole call: rows often repeat one (joined = onboarded = created)."""
@@ -51,18 +57,37 @@ def _converter(field: models.Field, seen: dict[datetime, Any]) -> Callable[[Any]
     if type(target) in _PASS_THROUGH:
         return None
     if type(target) is models.DateTimeField:
-        adapt = connection.ops.adapt_datetimefield_value
+        # What get_db_prep_save ends with for an aware time, without its checks on values that need
+        # none: PostgreSQL takes it as it is; SQLite as naive ISO text in UTC, which is the aware
+        # time's text in UTC without its "+00:00" (str(naive) is isoformat(" ")).
+        sqlite = connection.vendor == "sqlite" and connection.timezone_name == "UTC"
 
         def datetime_value(value: Any) -> Any:
-            # What get_db_prep_save ends with, without its checks on values that need none.
+            if value is None:
+                return None
             if isinstance(value, datetime) and value.utcoffset() is not None:
+                if not sqlite:
+                    return (
+                        value
+                        if connection.vendor == "postgresql"
+                        else field.get_db_prep_save(value, connection)
+                    )
                 found = seen.get(value)
                 if found is None:
-                    found = seen[value] = adapt(value)
+                    found = seen[value] = value.astimezone(UTC).isoformat(" ")[:-6]
                 return found
             return field.get_db_prep_save(value, connection)
 
         return datetime_value
+    if isinstance(target, models.JSONField):
+        postgres = connection.vendor == "postgresql"
+
+        def json_value(value: Any) -> Any:
+            if type(value) is JsonText:
+                return Jsonb(value, dumps=str) if postgres else str(value)
+            return field.get_db_prep_save(value, connection)
+
+        return json_value
     return lambda value: field.get_db_prep_save(value, connection)
 
 
@@ -123,17 +148,20 @@ def insert_rows(
     limit = connection.features.max_query_params or MAX_ROWS_PER_STATEMENT * width
     per_statement = max(1, min(MAX_ROWS_PER_STATEMENT, limit // width))
     placeholder = "(" + ", ".join(["%s"] * width) + ")"
-    plain = all(c is None for c in converters)
+    converted = [(i, c) for i, c in enumerate(converters) if c is not None]
     ids: list[int] = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
             params: list[Any] = []
             for row in chunk:
-                if plain:
-                    params.extend(row)
-                else:
-                    params.extend(v if c is None else c(v) for c, v in zip(converters, row, strict=True))
+                if len(row) != len(given):
+                    raise ValueError(f"a row of {len(row)} values for {len(given)} columns")
+                if converted:  # only the columns that need it, in place in a copy
+                    row = list(row)
+                    for i, convert in converted:
+                        row[i] = convert(row[i])
+                params.extend(row)
                 params.extend(constants)
             cursor.execute(head + ", ".join([placeholder] * len(chunk)) + tail, params)
             if returning:

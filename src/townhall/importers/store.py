@@ -25,6 +25,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from townhall.accounts.models import User
@@ -44,6 +45,7 @@ from townhall.core.bulkinsert import insert_rows
 from townhall.core.errors import Invalid
 from townhall.importers.archive import Archive
 from townhall.importers.models import ImportedItem, ImportRun, Placeholder, SystemEvent
+from townhall.importers.seen import SeenKeys
 from townhall.importers.sources.base import (
     DIRECT,
     GROUP_DIRECT,
@@ -66,6 +68,7 @@ QUOTE_CHARS = 200
 SKIPPED_KEPT = 10_000  # skipped lines listed in the report (all are counted)
 CHAT_KIND = "chat"
 DIRECT_KIND = "direct"
+ID_CHUNK = 900  # ids per `IN (…)`, inside every database's parameter limit
 ITEM_COLUMNS = ("source", "scope", "kind", "source_id", "object_id", "run_id")
 
 
@@ -200,6 +203,8 @@ class _Writer:
         self.buffer: list[Item] = []
         self.read = 0
         self.dry_seen: set[tuple[str, str]] = set()
+        self.written = SeenKeys()  # (scope, kind, source id) written by this run
+        self.earlier: dict[int, bool] = {}  # space id -> held imported items before this run
         self.archive_names: set[str] | None = None
 
     # --- the stream -------------------------------------------------------------------------------
@@ -349,21 +354,27 @@ class _Writer:
             self._write_messages(messages)
 
     def _new_only(self, placed: list[tuple[Item, Space]]) -> list[tuple[Item, Space]]:
-        """Leave out what an earlier import (or this one) stored, and repeated ids within the export."""
-        keys = {(str(s.pk), _kind(i), i.source_id[:200]) for i, s in placed}
+        """Leave out what an earlier import (or this one) stored, and repeated ids within the export.
+
+        Only keys that may be stored already are looked up: every key in a space that held imported
+        items before this run, and the keys of this run's earlier batches that `written` may hold."""
+        keyed = [((str(s.pk), _kind(i), i.source_id[:200]), i, s) for i, s in placed]
+        doubtful = {
+            key
+            for key, _, space in keyed
+            if self._had_imports(space) or (not self.dry_run and key in self.written)
+        }
         known: set[tuple[str, str, str]] = set()
-        if any(s.pk and s.pk > 0 for _, s in placed):
-            known = set(
-                ImportedItem.objects.filter(
-                    source=self.source,
-                    scope__in={k[0] for k in keys},
-                    source_id__in={k[2] for k in keys},
-                ).values_list("scope", "kind", "source_id")
-            )
+        ask = sorted(doubtful)
+        for start in range(0, len(ask), ID_CHUNK // 2):
+            chunk = ask[start : start + ID_CHUNK // 2]
+            rows = ImportedItem.objects.filter(
+                source=self.source, scope__in={k[0] for k in chunk}, source_id__in={k[2] for k in chunk}
+            ).values_list("scope", "kind", "source_id")
+            known.update(key for key in rows if key in doubtful)
         fresh = []
         seen: set[tuple[str, str, str]] = set()
-        for item, space in placed:
-            key = (str(space.pk), _kind(item), item.source_id[:200])
+        for key, item, space in keyed:
             if key in known:
                 self.report.already_imported += 1
                 continue
@@ -375,8 +386,22 @@ class _Writer:
             seen.add(key)
             if self.dry_run:
                 self.dry_seen.add(key[1:])
+            else:
+                self.written.add(key)
             fresh.append((item, space))
         return fresh
+
+    def _had_imports(self, space: Space) -> bool:
+        """Whether an earlier import stored items in `space` (asked once per space, before this run
+        writes there)."""
+        if not space.pk or space.pk < 0:
+            return False
+        found = self.earlier.get(space.pk)
+        if found is None:
+            found = self.earlier[space.pk] = ImportedItem.objects.filter(
+                source=self.source, scope=str(space.pk)
+            ).exists()
+        return found
 
     def _write_events(self, events: list[tuple[Item, Space]]) -> None:
         if not events:
@@ -436,7 +461,11 @@ class _Writer:
         for space_id, entries in per_space.items():
             ordered = sorted(entries, key=lambda e: e[0].at)
             created = bulk_create_message_ids(
-                space_id, [NewMessage(author_id=self.people_id(i), body=b, at=i.at) for i, _, b in ordered]
+                space_id,
+                [
+                    NewMessage(author_id=self.people_id(i), body=b, at=i.at, edited_at=i.edited_at)
+                    for i, _, b in ordered
+                ],
             )
             for (item, _, _), message_id in zip(ordered, created, strict=True):
                 written[(space_id, item.source_id)] = message_id
@@ -456,7 +485,11 @@ class _Writer:
                 root = Message.objects.get(pk=root.thread_root_id)
             ordered = sorted(entries, key=lambda e: e[0].at)
             replied = bulk_add_replies(
-                root, [NewReply(author_id=self.people_id(i), body=b, at=i.at) for i, _, b in ordered]
+                root,
+                [
+                    NewReply(author_id=self.people_id(i), body=b, at=i.at, edited_at=i.edited_at)
+                    for i, _, b in ordered
+                ],
             )
             for (item, _, _), message in zip(ordered, replied, strict=True):
                 written[(space_id, item.source_id)] = message.pk
@@ -475,7 +508,7 @@ class _Writer:
         )
         self._write_reactions(messages, written)
         self._write_attachments(messages, written)
-        self._mark_edits(messages, written)
+        self._mark_deleted(messages, written)
 
     def people_id(self, item: Item) -> int:
         return self.person(item.author_id) if item.author_id else self._unknown()
@@ -629,17 +662,18 @@ class _Writer:
                 self.files_written += [row.upload.path for row in rows]
                 self.report.attachments += len(rows)
 
-    def _mark_edits(self, messages: list[tuple[Item, Space]], written: dict[tuple[int, str], int]) -> None:
-        changed = []
-        for item, space in messages:
-            message = written.get((space.pk, item.source_id))
-            if message is None or not (item.edited_at or item.deleted):
-                continue
-            changed.append(
-                Message(pk=message, edited_at=item.edited_at, deleted_at=item.at if item.deleted else None)
+    def _mark_deleted(self, messages: list[tuple[Item, Space]], written: dict[tuple[int, str], int]) -> None:
+        """Deleted messages keep their place, marked deleted when they were sent (after their reactions
+        are written: reactions are refused on a deleted message). Edit times went in with the rows."""
+        deleted = [
+            message
+            for item, space in messages
+            if item.deleted and (message := written.get((space.pk, item.source_id))) is not None
+        ]
+        for start in range(0, len(deleted), ID_CHUNK):
+            Message.objects.filter(pk__in=deleted[start : start + ID_CHUNK]).update(
+                deleted_at=F("created_at")
             )
-        if changed:
-            Message.objects.bulk_update(changed, ["edited_at", "deleted_at"])
 
 
 def _kind(item: Item) -> str:
