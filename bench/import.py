@@ -145,20 +145,8 @@ def _floor(source_key: str, count: int) -> tuple[int, float, float]:
         return f"{head} VALUES {', '.join([values] * len(rows))}", [v for row in rows for v in row]
 
     rng = random.Random(7)
-    words = [
-        "lorem",
-        "ipsum",
-        "dolor",
-        "sit",
-        "amet",
-        "consectetur",
-        "adipiscing",
-        "elit",
-        "sed",
-        "do",
-        "eiusmod",
-        "tempor",
-    ]
+    from whatsapp_parse import WORDS as words  # the generated chat's vocabulary
+
     message_sql, message_row = statement(Message)
     activity_sql, activity_row = statement(Activity)
     item_sql, item_row = statement(ImportedItem)
