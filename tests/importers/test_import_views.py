@@ -212,3 +212,42 @@ def test_a_placeholder_profile_shows_the_imported_mark(
     assert client_for(None).get(f"/u/{ana.user.username}/").status_code in (302, 404)  # not public
     chat = client_for(owner).get(f"/s/{garden.slug}/")
     assert "Ana Pérez" in chat.text
+
+
+def _nothing_kept(settings: Any) -> bool:
+    kept = settings.DATA_DIR / "imports"
+    return ImportRun.objects.count() == 0 and (not kept.exists() or not list(kept.iterdir()))
+
+
+def test_a_file_over_the_limit_is_stopped_while_it_arrives(
+    client_for: Any, owner: Any, garden: Space, settings: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr("townhall.importers.archive.MAX_FILE_BYTES", 1000)
+    response = _upload(client_for(owner), data=b"x" * 5000, space=str(garden.pk))
+    assert response.status_code == 413 and "larger than 2 GB" in response.text
+    assert _nothing_kept(settings)
+    # What arrived before the file is kept in the form: the source chosen.
+    assert re.search(r'<option value="toychat"[^>]*selected', response.text)
+
+
+def test_a_body_declared_too_large_is_not_read(
+    client_for: Any, owner: Any, garden: Space, settings: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr("townhall.importers.archive.MAX_FILE_BYTES", 10)
+    response = _upload(client_for(owner), data=b"x" * (1024 * 1024 + 100), space=str(garden.pk))
+    assert response.status_code == 413 and "larger than 2 GB" in response.text
+    assert _nothing_kept(settings)
+
+
+def test_the_upload_form_still_checks_csrf(owner: Any, garden: Space, settings: Any) -> None:
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    assert _upload(client, space=str(garden.pk)).status_code == 403
+    assert _nothing_kept(settings)
+    page = client.get("/settings/community/imports/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert token is not None
+    accepted = _upload(client, space=str(garden.pk), csrfmiddlewaretoken=token.group(1))
+    assert accepted.status_code == 302 and ImportRun.objects.count() == 1

@@ -8,8 +8,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from townhall.accounts.models import User
@@ -18,7 +19,8 @@ from townhall.core.errors import Invalid, NotFound
 from townhall.core.forms import add_invalid_to_form
 from townhall.core.htmx import is_htmx
 from townhall.core.ids import parse_page
-from townhall.importers import actions
+from townhall.core.uploadlimit import UploadLimit, limit_uploads
+from townhall.importers import actions, archive
 from townhall.importers.archive import ArchiveError
 from townhall.importers.forms import EmailClaimForm, MatchForm, MergeForm, UploadForm
 from townhall.importers.models import ImportRun, Placeholder, SystemEvent
@@ -29,6 +31,7 @@ from townhall.spaces.models import Space
 
 PEOPLE_PER_PAGE = 50
 EVENTS_SHOWN = 500
+TOO_LARGE = "This file is larger than 2 GB, the most an import takes; nothing was kept."
 
 
 def _run_or_404(run_id: int) -> ImportRun:
@@ -38,13 +41,25 @@ def _run_or_404(run_id: int) -> ImportRun:
     return run
 
 
+@csrf_exempt  # the upload limit goes in before CSRF reads the body; _imports_page checks CSRF
 @login_required
 @require_http_methods(["GET", "POST"])
 def imports_page(request: HttpRequest) -> HttpResponse:
     """Upload an export (choose the source, the file, the target, the zone) and see earlier imports."""
     guardian = guardian_of(request)
     guardian.importers.manage.ensure()
-    form = UploadForm(request.POST or None, request.FILES or None)
+    limit = limit_uploads(request, archive.MAX_FILE_BYTES)
+    if limit.declared_too_large:  # not read at all, so not checked for CSRF: nothing changes
+        return _imports_page_with(request, _too_large_form(request, read=False), status=413)
+    return _imports_page(request, limit)
+
+
+@csrf_protect
+def _imports_page(request: HttpRequest, limit: UploadLimit) -> HttpResponse:
+    guardian = guardian_of(request)
+    form = UploadForm(request.POST or None, request.FILES or None)  # reading the body may stop it
+    if limit.stopped:
+        return _imports_page_with(request, _too_large_form(request, read=True), status=413)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -59,6 +74,23 @@ def imports_page(request: HttpRequest) -> HttpResponse:
             else:
                 return redirect("importers:run", run_id=run.pk)
         status = 400
+    return _imports_page_with(request, form, status=status)
+
+
+def _too_large_form(request: HttpRequest, *, read: bool) -> UploadForm:
+    """The form again, with what arrived before the file (nothing when the body was not read) and
+    the reason on the file field."""
+    data = request.POST.copy() if read else QueryDict(mutable=True)
+    for name, field in UploadForm.base_fields.items():
+        if name not in data and field.initial is not None:
+            data[name] = field.initial
+    form = UploadForm(data)
+    form.full_clean()
+    form.errors["file"] = form.error_class([TOO_LARGE])
+    return form
+
+
+def _imports_page_with(request: HttpRequest, form: UploadForm, *, status: int) -> HttpResponse:
     runs = ImportRun.objects.select_related("space", "started_by").exclude(state=ImportRun.DRAFT)[:20]
     open_people = Placeholder.objects.filter(claimed_by__isnull=True, merged_into__isnull=True).count()
     context = {"form": form, "runs": runs, "open_people": open_people, "has_sources": bool(sources.keys())}
