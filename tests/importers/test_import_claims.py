@@ -12,7 +12,7 @@ import pytest
 from toysource import ToySource, history, jsonl
 
 import factories as testing
-from townhall.accounts.models import User
+from townhall.accounts.models import Block, User
 from townhall.activity.models import Activity
 from townhall.chat.models import Message, MessageReaction
 from townhall.core.errors import Invalid, NotFound, PermissionDenied
@@ -160,3 +160,16 @@ def test_the_merge_drops_rows_a_unique_constraint_would_refuse(
     assert space.memberships.filter(user=member).count() == 1
     with pytest.raises(ValueError):
         merge_accounts(old=member, into=member)
+
+
+def test_a_block_between_the_two_accounts_is_dropped_not_a_failure(
+    community: Any, member: Any, newcomer: Any
+) -> None:
+    """Someone who blocked an imported author and then claims them would block themselves."""
+    Block.objects.create(blocker=member, blocked=newcomer)
+    Block.objects.create(blocker=newcomer, blocked=member)
+    result = merge_accounts(old=newcomer, into=member)
+    assert not Block.objects.exists()
+    assert (
+        result.dropped.get("accounts.Block.blocker", 0) + result.dropped.get("accounts.Block.blocked", 0) == 2
+    )

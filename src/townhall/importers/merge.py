@@ -5,11 +5,14 @@ Generic on purpose: every foreign key and one-to-one field pointing at the user 
 installed model (many-to-many tables included), is found through Django's model meta, so an app added
 later is covered without being named here. Where a unique constraint would be broken by the move (one
 reaction per person per emoji, one read position per person per space, one community membership per
-person), the row of the account being merged away is dropped and the row of the account kept stays.
+person), the row of the account being merged away is dropped and the row of the account kept stays;
+so is a row linking the two accounts where a check constraint keeps its people apart (a block between
+them would become someone blocking themselves).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
@@ -56,6 +59,19 @@ def _unique_sets(model: type[models.Model], f: models.Field) -> list[tuple[list[
     return sets
 
 
+def _kept_apart(model: type[models.Model], f: models.Field, user_fields: list[str]) -> list[str]:
+    """The other user fields of `model` that a check constraint names together with `f`, such as
+    block_not_self (blocker != blocked): a row pointing at both accounts would point at one person
+    twice after the merge, which the constraint refuses."""
+    found: list[str] = []
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, models.CheckConstraint):
+            text = str(constraint.condition)
+            if re.search(rf"\b{re.escape(f.name)}\b", text):
+                found += [n for n in user_fields if n != f.name and re.search(rf"\b{re.escape(n)}\b", text)]
+    return found
+
+
 def _attname(model: type[models.Model], name: str) -> str:
     found = model._meta.get_field(name)
     return str(getattr(found, "attname", name))
@@ -68,14 +84,18 @@ def merge_accounts(*, old: User, into: User, skip: Collection[str] = ()) -> Merg
     if old.pk == into.pk:
         raise ValueError("An account cannot be merged into itself.")
     result = MergeResult()
+    references = user_references()
     with transaction.atomic():
-        for model, f in user_references():
+        for model, f in references:
             label = f"{model._meta.label}.{f.name}"
             if label in skip:
                 continue
             manager = model._base_manager
             mine = manager.filter(**{f.attname: old.pk})
             dropped = 0
+            user_fields = [other.name for m, other in references if m is model]
+            for name in _kept_apart(model, f, user_fields):  # old -> into would be one person twice
+                dropped += mine.filter(**{_attname(model, name): into.pk}).delete()[0]
             for fields, condition in _unique_sets(model, f):
                 others = [name for name in fields if name != f.name]
                 theirs = manager.filter(**{f.attname: into.pk})
