@@ -72,6 +72,8 @@ def test_question_answered_accepted_found_and_read(
     Image.new("RGB", (240, 160), "darkorange").save(photo, format="PNG")
     inline.get_by_label("Attach an image or file").set_input_files(photo)
     helper_ui.act(inline.get_by_role("button", name="Post reply"))
+    # The page after the post (a slow server may still be answering when act() returns).
+    expect(helper_ui.page.locator('[id^="post-"] img[alt="usb-strap.png"]')).to_be_visible()
     answer = Post.objects.get(topic=topic, position=4)
     assert answer.reply_to_id == nested.pk
     upload = Upload.objects.get(post=answer)
