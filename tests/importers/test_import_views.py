@@ -58,6 +58,8 @@ def test_the_owner_uploads_previews_confirms_and_reads_the_report(
     assert run.counts["messages"] == 8 and run.counts["first_message_at"] == "2023-03-01T09:01:00+01:00"
     again = client.post(f"/settings/community/imports/{run.pk}/confirm/", follow=True)
     assert "already been started" in again.text
+    listed = client.get("/settings/community/imports/").text  # the source by its name, not its key
+    assert re.search(r"<td>Toy chat</td>\s*<td>Done</td>", listed)
 
 
 def test_a_new_space_can_be_made_and_the_progress_fragment_answers(

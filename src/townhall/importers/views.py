@@ -91,7 +91,10 @@ def _too_large_form(request: HttpRequest, *, read: bool) -> UploadForm:
 
 
 def _imports_page_with(request: HttpRequest, form: UploadForm, *, status: int) -> HttpResponse:
-    runs = ImportRun.objects.select_related("space", "started_by").exclude(state=ImportRun.DRAFT)[:20]
+    runs = list(ImportRun.objects.select_related("space", "started_by").exclude(state=ImportRun.DRAFT)[:20])
+    for run in runs:
+        found = sources.get(run.source)
+        run.source_label = found.label if found is not None else run.source  # type: ignore[attr-defined]
     open_people = Placeholder.objects.filter(claimed_by__isnull=True, merged_into__isnull=True).count()
     context = {"form": form, "runs": runs, "open_people": open_people, "has_sources": bool(sources.keys())}
     return render(request, "importers/imports.html", context, status=status)
