@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-BITS = 1 << 25  # 4 MB; a million keys give about one false "maybe" in 1,400
+BITS = 1 << 25  # 4 MB; a million keys give about one false "maybe" in 1,600
 HASHES = 3
 
 
