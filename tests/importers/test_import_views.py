@@ -238,6 +238,7 @@ def test_a_body_declared_too_large_is_not_read(
     monkeypatch.setattr("townhall.importers.archive.MAX_FILE_BYTES", 10)
     response = _upload(client_for(owner), data=b"x" * (1024 * 1024 + 100), space=str(garden.pk))
     assert response.status_code == 413 and "larger than 2 GB" in response.text
+    assert "This field is required" not in response.text  # only the file's reason, though nothing was read
     assert _nothing_kept(settings)
 
 

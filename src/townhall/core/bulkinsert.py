@@ -59,20 +59,18 @@ def _converter(field: models.Field, seen: dict[datetime, Any]) -> Callable[[Any]
         return None
     if type(target) is models.DateTimeField:
         # What get_db_prep_save ends with for an aware time, without its checks on values that need
-        # none: PostgreSQL takes it as it is; SQLite as naive ISO text in UTC, which is the aware
-        # time's text in UTC without its "+00:00" (str(naive) is isoformat(" ")).
-        sqlite = connection.vendor == "sqlite" and connection.timezone_name == "UTC"
+        # none: PostgreSQL takes it as it is; SQLite (its connection in UTC) as naive ISO text in UTC,
+        # which is the aware time's text in UTC without its "+00:00" (str(naive) is isoformat(" ")).
+        postgres = connection.vendor == "postgresql"
+        sqlite_utc = connection.vendor == "sqlite" and connection.timezone_name == "UTC"
 
         def datetime_value(value: Any) -> Any:
             if value is None:
                 return None
-            if isinstance(value, datetime) and value.utcoffset() is not None:
-                if not sqlite:
-                    return (
-                        value
-                        if connection.vendor == "postgresql"
-                        else field.get_db_prep_save(value, connection)
-                    )
+            aware = isinstance(value, datetime) and value.utcoffset() is not None
+            if aware and postgres:
+                return value
+            if aware and sqlite_utc:
                 found = seen.get(value)
                 if found is None:
                     found = seen[value] = value.astimezone(UTC).isoformat(" ")[:-6]

@@ -4,8 +4,8 @@ Django writes every uploaded file to a temporary file before a view sees it, wha
 that takes big files calls `limit_uploads(request, max_bytes)` before anything reads `request.POST`
 or `request.FILES` (so the view is `csrf_exempt` and checks CSRF itself afterwards, as Django's
 documentation on upload handlers says): a body declared larger than the limit is not read at all, and
-otherwise reading stops as soon as one file passes the limit. `UploadLimit.exceeded` then says so and
-the view answers with a clear message; the fields sent after the file are lost with it."""
+otherwise reading stops as soon as one file passes the limit. `UploadLimit` then says which happened
+and the view answers with a clear message; the fields sent after the file are lost with it."""
 
 from __future__ import annotations
 
@@ -23,10 +23,6 @@ class UploadLimit:
     max_bytes: int
     declared_too_large: bool = False  # the request said its body is larger: nothing was read
     stopped: bool = False  # a file passed the limit while it arrived: reading stopped there
-
-    @property
-    def exceeded(self) -> bool:
-        return self.declared_too_large or self.stopped
 
 
 class _SizeLimitHandler(FileUploadHandler):

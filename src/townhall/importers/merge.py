@@ -12,14 +12,15 @@ them would become someone blocking themselves).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.constants import LOOKUP_SEP
 
 from townhall.accounts.models import User
 
@@ -66,10 +67,24 @@ def _kept_apart(model: type[models.Model], f: models.Field, user_fields: list[st
     found: list[str] = []
     for constraint in model._meta.constraints:
         if isinstance(constraint, models.CheckConstraint):
-            text = str(constraint.condition)
-            if re.search(rf"\b{re.escape(f.name)}\b", text):
-                found += [n for n in user_fields if n != f.name and re.search(rf"\b{re.escape(n)}\b", text)]
+            named = _fields_named(constraint.condition)
+            if f.name in named:
+                found += [n for n in user_fields if n != f.name and n in named]
     return found
+
+
+def _fields_named(condition: Any) -> set[str]:
+    """The fields a check constraint's condition names, on either side of its lookups."""
+    names: set[str] = set()
+    if isinstance(condition, Q):
+        for child in condition.children:
+            names |= _fields_named(child)
+    elif isinstance(condition, tuple) and len(condition) == 2:
+        lookup, value = condition
+        names.add(str(lookup).split(LOOKUP_SEP)[0])
+        if isinstance(value, F):
+            names.add(str(getattr(value, "name", "")).split(LOOKUP_SEP)[0])
+    return names
 
 
 def _attname(model: type[models.Model], name: str) -> str:

@@ -366,8 +366,8 @@ class _Writer:
         }
         known: set[tuple[str, str, str]] = set()
         ask = sorted(doubtful)
-        for start in range(0, len(ask), ID_CHUNK // 2):
-            chunk = ask[start : start + ID_CHUNK // 2]
+        for start in range(0, len(ask), ID_CHUNK):
+            chunk = ask[start : start + ID_CHUNK]
             rows = ImportedItem.objects.filter(
                 source=self.source, scope__in={k[0] for k in chunk}, source_id__in={k[2] for k in chunk}
             ).values_list("scope", "kind", "source_id")

@@ -4,6 +4,8 @@ message or the page. Everything works without JavaScript; htmx only refreshes th
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -29,6 +31,9 @@ from townhall.importers.sources.base import NotThisSource
 from townhall.policy.request import guardian_of
 from townhall.spaces.models import Space
 
+if TYPE_CHECKING:
+    from townhall.policy import Guardian
+
 PEOPLE_PER_PAGE = 50
 EVENTS_SHOWN = 500
 TOO_LARGE = "This file is larger than 2 GB, the most an import takes; nothing was kept."
@@ -51,12 +56,11 @@ def imports_page(request: HttpRequest) -> HttpResponse:
     limit = limit_uploads(request, archive.MAX_FILE_BYTES)
     if limit.declared_too_large:  # not read at all, so not checked for CSRF: nothing changes
         return _imports_page_with(request, _too_large_form(request, read=False), status=413)
-    return _imports_page(request, limit)
+    return _imports_page(request, guardian, limit)
 
 
 @csrf_protect
-def _imports_page(request: HttpRequest, limit: UploadLimit) -> HttpResponse:
-    guardian = guardian_of(request)
+def _imports_page(request: HttpRequest, guardian: Guardian, limit: UploadLimit) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)  # reading the body may stop it
     if limit.stopped:
         return _imports_page_with(request, _too_large_form(request, read=True), status=413)
@@ -85,7 +89,7 @@ def _too_large_form(request: HttpRequest, *, read: bool) -> UploadForm:
         if name not in data and field.initial is not None:
             data[name] = field.initial
     form = UploadForm(data)
-    form.full_clean()
+    form.errors.clear()  # only the file's reason: the other fields are as they arrived, or their defaults
     form.errors["file"] = form.error_class([TOO_LARGE])
     return form
 
@@ -93,17 +97,21 @@ def _too_large_form(request: HttpRequest, *, read: bool) -> UploadForm:
 def _imports_page_with(request: HttpRequest, form: UploadForm, *, status: int) -> HttpResponse:
     runs = list(ImportRun.objects.select_related("space", "started_by").exclude(state=ImportRun.DRAFT)[:20])
     for run in runs:
-        found = sources.get(run.source)
-        run.source_label = found.label if found is not None else run.source  # type: ignore[attr-defined]
+        run.source_label = _source_label(run.source)  # type: ignore[attr-defined]
     open_people = Placeholder.objects.filter(claimed_by__isnull=True, merged_into__isnull=True).count()
     context = {"form": form, "runs": runs, "open_people": open_people, "has_sources": bool(sources.keys())}
     return render(request, "importers/imports.html", context, status=status)
 
 
+def _source_label(key: str) -> str:
+    """A source's name ("WhatsApp"), or its key when the source is no longer installed."""
+    found = sources.get(key)
+    return found.label if found is not None else key
+
+
 def _run_context(run: ImportRun) -> dict[str, object]:
     context: dict[str, object] = {"run": run, "progress": actions.read_progress(run)}
-    label = sources.get(run.source)
-    context["source_label"] = label.label if label is not None else run.source
+    context["source_label"] = _source_label(run.source)
     if run.state == ImportRun.DRAFT:
         try:
             found = actions.draft_preview(run)
